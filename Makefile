@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# HEXO: Heterogeneous EXecution Offloading.
+#
+#   make                  modules and tools for x86_64 (the server)
+#   make ARCH=arm64       the same, cross-built for arm64 (the board)
+#   make C=1 W=1          with sparse and the extra warnings
+#   make check            every test, on both ISAs, in the QEMU testbed
+#   make demo             boots the testbed and shows HEXO at work
+#   make unit             the host-side unit tests only
+#   make help             more
+#
+# Outputs go to build/$(ARCH)/ (override with OUT=); the Debian kernel ABI is
+# pinned in scripts/kernel.env.
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+include $(TOP)/scripts/kernel.env
+VERSION := $(shell cat $(TOP)/VERSION)
+DEPS := $(TOP)/build/deps
+
+ARCH ?= x86_64
+ifeq ($(ARCH),x86_64)
+  KDIR := /usr/src/linux-headers-$(KABI)-amd64
+  CROSS_COMPILE :=
+  SYSROOT :=
+  LIBNL_CFLAGS := -I/usr/include/libnl3
+  LIBNL_LDFLAGS :=
+else ifeq ($(ARCH),arm64)
+  SYSROOT := $(DEPS)/root-arm64
+  KDIR := $(SYSROOT)/usr/src/linux-headers-$(KABI)-arm64
+  CROSS_COMPILE := aarch64-linux-gnu-
+  LIBNL_CFLAGS := -I$(SYSROOT)/usr/include/libnl3
+  LIBNL_LDFLAGS := -L$(SYSROOT)/lib/aarch64-linux-gnu
+else
+  $(error ARCH=$(ARCH): HEXO builds for ARCH=x86_64 (the server) or ARCH=arm64 (the board))
+endif
+
+OUT ?= $(TOP)/build/$(ARCH)
+TCC := $(CROSS_COMPILE)gcc
+HOSTCC := gcc
+HOST_OUT := $(TOP)/build/host
+
+# User space is linked statically: the testbed VMs hold no C library.
+USER_CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE \
+	-Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
+	-Wstrict-prototypes -Wno-unused-parameter \
+	-I$(TOP)/include/uapi -I$(TOP)/user/lib -DHEXO_VERSION='"$(VERSION)"'
+USER_LDFLAGS := -static
+KSELFTEST_CFLAGS := -I$(DEPS)/ksrc/tools/testing/selftests
+
+.PHONY: all deps modules user initramfs check unit demo bench-netswap soak \
+	clean help FORCE
+
+all: modules user
+
+deps:
+	@$(TOP)/scripts/deps.sh
+
+# ---------------------------------------------------------------- modules
+# Kbuild writes objects next to the sources, so each ISA builds in its own
+# mirror of the source tree (mtimes kept, so builds stay incremental).
+KMOD := $(OUT)/kmod
+KBUILD_OUTPUTS := --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+	--exclude='*.mod.c' --exclude='.*.cmd' --exclude='modules.order' \
+	--exclude='Module.symvers' --exclude='.*.d'
+
+modules: deps
+	@mkdir -p $(KMOD)
+	@rsync -a --delete $(KBUILD_OUTPUTS) $(TOP)/Kbuild $(TOP)/VERSION \
+		$(TOP)/kernel $(TOP)/include $(KMOD)/
+	$(MAKE) -C $(KDIR) M=$(KMOD) ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE) modules
+
+# ---------------------------------------------------------------- user space
+include $(TOP)/user/user.mk
+include $(TOP)/selftests/selftests.mk
+
+user: deps $(USER_PROGS) $(SELFTEST_PROGS)
+
+# ---------------------------------------------------------------- testbed
+initramfs: all
+	@$(TOP)/scripts/testbed initramfs --arch $(ARCH)
+
+# Everything both ISAs need, then the tests. The summary line is the last.
+check: deps
+	@$(MAKE) --no-print-directory ARCH=x86_64 initramfs
+	@$(MAKE) --no-print-directory ARCH=arm64 initramfs
+	@$(MAKE) --no-print-directory unit-build
+	@$(TOP)/scripts/testbed check --suite check $(if $(T),--only $(T))
+
+demo: deps
+	@$(MAKE) --no-print-directory ARCH=x86_64 initramfs
+	@$(MAKE) --no-print-directory ARCH=arm64 initramfs
+	@$(TOP)/scripts/demo.sh
+
+unit: deps unit-build
+	@$(TOP)/scripts/testbed check --suite check --only host
+
+clean:
+	rm -rf $(TOP)/build/x86_64 $(TOP)/build/arm64 $(TOP)/build/host \
+		$(TOP)/build/runs $(TOP)/build/warncheck-*
+
+help:
+	@sed -n '3,16p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
+	@echo "Testbed: scripts/testbed --help   (one test in one VM: see README.md)"

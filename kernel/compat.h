@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place where HEXO's modules meet kernel API differences. HEXO
+ * targets Linux 6.1 as Debian 12 packages it; anything that changed shape in
+ * later kernels is wrapped here so the rest of the code reads the same.
+ */
+#ifndef _HEXO_COMPAT_H
+#define _HEXO_COMPAT_H
+
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "HEXO needs Linux 6.1 or later"
+#endif
+
+#endif /* _HEXO_COMPAT_H */

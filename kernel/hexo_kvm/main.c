@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hexo_kvm: attaches to KVM virtual machines so HEXO can stop them at a
+ * migration point and hand them to another machine.
+ */
+#include <linux/module.h>
+
+#include "compat.h"
+#include "netlink.h"
+#include "vm.h"
+
+static int __init hkvm_init(void)
+{
+	int ret;
+
+	ret = hkvm_vm_init();
+	if (ret)
+		return ret;
+	ret = hkvm_genl_init();
+	if (ret)
+		goto err_vm;
+	pr_info("hexo_kvm " HEXO_VERSION " loaded\n");
+	return 0;
+
+err_vm:
+	hkvm_vm_uninit();
+	return ret;
+}
+
+static void __exit hkvm_exit(void)
+{
+	hkvm_genl_uninit();
+	hkvm_vm_uninit();
+}
+
+module_init(hkvm_init);
+module_exit(hkvm_exit);
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The HEXO developers");
+MODULE_DESCRIPTION("HEXO: attach to KVM VMs for cross-ISA handoff");
+MODULE_VERSION(HEXO_VERSION);

@@ -1,0 +1,166 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Builds the testbed VMs' initramfs: busybox, the guest /init, Debian's
+modules the tests need, HEXO's modules, tools and selftests.
+
+Layout inside the VM:
+  /init                       scripts/guest/init
+  /bin/busybox + applets
+  /lib/modules/KVER/kernel/   Debian modules (and what they depend on)
+  /lib/modules/KVER/extra/    HEXO modules
+  /hexo/bin/                  hexoctl and the test tools
+  /hexo/selftests/AREA/       selftest scripts and programs
+  /hexo/guest/                unikernel images (when built)
+"""
+
+import os
+import shutil
+import stat
+import subprocess
+
+from . import config
+
+# Debian modules the VMs load (their dependencies follow from modules.dep).
+DEBIAN_MODULES = {
+    "x86_64": ["virtio_pci", "virtio_net", "virtio_console", "kvm-amd",
+               "sch_netem", "nbd", "aoe", "zram", "virtio-rng"],
+    "arm64": ["virtio_pci", "virtio_net", "virtio_console",
+              "sch_netem", "nbd", "aoe", "zram", "virtio-rng"],
+}
+
+
+def _modules_dep(root, kver):
+    deps = {}
+    with open(os.path.join(root, "lib", "modules", kver, "modules.dep")) as f:
+        for line in f:
+            mod, _, rest = line.partition(":")
+            deps[mod] = rest.split()
+    return deps
+
+
+def _find_module(deps, name):
+    want = {name + ".ko", name.replace("-", "_") + ".ko", name.replace("_", "-") + ".ko"}
+    for path in deps:
+        if os.path.basename(path) in want:
+            return path
+    raise SystemExit(f"initramfs: module {name} not found in Debian's modules.dep")
+
+
+def _closure(deps, names):
+    todo = [_find_module(deps, n) for n in names]
+    seen = set()
+    while todo:
+        m = todo.pop()
+        if m in seen:
+            continue
+        seen.add(m)
+        todo.extend(deps.get(m, []))
+    return sorted(seen)
+
+
+def _copy(src, dst, mode=None):
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    shutil.copyfile(src, dst)
+    if mode is not None:
+        os.chmod(dst, mode)
+
+
+def _busybox_applets():
+    # Debian ships the same busybox-static version for both ISAs, so the
+    # host's applet list is the guest's.
+    out = subprocess.run(["busybox", "--list-full"], check=True,
+                         capture_output=True, text=True).stdout
+    return [a for a in out.split() if a and not a.endswith("/busybox")]
+
+
+def _write_cpio(stage, out):
+    """Packs the staging tree as a newc cpio, every file owned by root."""
+    entries = []
+    for dirpath, dirnames, filenames in os.walk(stage):
+        dirnames.sort()
+        for n in sorted(dirnames) + sorted(filenames):
+            entries.append(os.path.join(dirpath, n))
+    ino = 1
+    with open(out + ".tmp", "wb") as f:
+        def put(name, mode, data, nlink=1):
+            nonlocal ino
+            nameb = name.encode() + b"\0"
+            hdr = "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X" % (
+                ino, mode, 0, 0, nlink, 0, len(data), 0, 0, 0, 0, len(nameb), 0)
+            ino += 1
+            f.write(hdr.encode() + nameb)
+            f.write(b"\0" * ((4 - (110 + len(nameb)) % 4) % 4))
+            f.write(data)
+            f.write(b"\0" * ((4 - len(data) % 4) % 4))
+
+        for path in entries:
+            rel = os.path.relpath(path, stage)
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode):
+                put(rel, stat.S_IFLNK | 0o777, os.readlink(path).encode())
+            elif stat.S_ISDIR(st.st_mode):
+                put(rel, stat.S_IFDIR | 0o755, b"", 2)
+            else:
+                with open(path, "rb") as src:
+                    put(rel, stat.S_IFREG | (st.st_mode & 0o7777), src.read())
+        put("TRAILER!!!", 0, b"")
+    os.replace(out + ".tmp", out)
+
+
+def build(arch):
+    a = config.ARCHES[arch]
+    kver, root, out = a["kver"], a["root"], a["out"]
+    stage = os.path.join(out, "initramfs.d")
+    shutil.rmtree(stage, ignore_errors=True)
+    for d in ["bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp",
+              "run", "root", "etc", "mnt", "hexo/bin", "hexo/selftests",
+              "hexo/guest", f"lib/modules/{kver}/extra"]:
+        os.makedirs(os.path.join(stage, d), exist_ok=True)
+
+    _copy(os.path.join(root, "bin", "busybox") if arch != "x86_64" else "/bin/busybox",
+          os.path.join(stage, "bin", "busybox"), 0o755)
+    for applet in _busybox_applets():
+        link = os.path.join(stage, applet.lstrip("/"))
+        if not os.path.lexists(link):
+            os.makedirs(os.path.dirname(link), exist_ok=True)
+            os.symlink("/bin/busybox", link)
+    _copy(os.path.join(config.TOP, "scripts", "guest", "init"),
+          os.path.join(stage, "init"), 0o755)
+    with open(os.path.join(stage, "etc", "passwd"), "w") as f:
+        f.write("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n")
+    with open(os.path.join(stage, "etc", "group"), "w") as f:
+        f.write("root:x:0:\nnogroup:x:65534:\n")
+
+    deps = _modules_dep(root, kver)
+    for m in _closure(deps, DEBIAN_MODULES[arch]):
+        _copy(os.path.join(root, "lib", "modules", kver, m),
+              os.path.join(stage, "lib", "modules", kver, m))
+    for f in ["modules.builtin", "modules.builtin.modinfo", "modules.order"]:
+        src = os.path.join(root, "lib", "modules", kver, f)
+        if os.path.exists(src):
+            _copy(src, os.path.join(stage, "lib", "modules", kver, f))
+
+    kmod = os.path.join(out, "kmod")
+    for dirpath, _, filenames in os.walk(kmod):
+        for n in filenames:
+            if n.endswith(".ko"):
+                _copy(os.path.join(dirpath, n),
+                      os.path.join(stage, "lib", "modules", kver, "extra", n))
+    subprocess.run(["depmod", "-b", stage, kver], check=True)
+
+    for sub, dst in [("bin", "hexo/bin"), ("selftests", "hexo/selftests"),
+                     ("guest", "hexo/guest")]:
+        src = os.path.join(out, sub)
+        if os.path.isdir(src):
+            shutil.copytree(src, os.path.join(stage, dst), dirs_exist_ok=True,
+                            symlinks=True)
+    # Selftest scripts run as they are in the source tree.
+    st_src = os.path.join(config.TOP, "selftests")
+    for dirpath, _, filenames in os.walk(st_src):
+        for n in filenames:
+            if n.endswith(".sh") or n.endswith(".txt"):
+                rel = os.path.relpath(os.path.join(dirpath, n), st_src)
+                _copy(os.path.join(dirpath, n),
+                      os.path.join(stage, "hexo", "selftests", rel), 0o755)
+
+    _write_cpio(stage, a["initramfs"])
+    return a["initramfs"]

@@ -1,0 +1,227 @@
+# SPDX-License-Identifier: GPL-2.0
+"""One QEMU VM of the testbed and the agent that runs commands in it.
+
+The guest's /init (scripts/guest/init) reads "ID BASE64(command)" lines on the
+virtio-serial port hexo.agent, streams the command's output back and ends it
+with "@@HEXO-END ID STATUS@@". The port is a unix socket on the host; every
+command opens its own connection, so a host-side test script can drive the
+VM with `testbed exec` while the harness waits.
+"""
+
+import base64
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from . import config
+
+# Kernel log lines that fail a run wherever they appear.
+KERNEL_PROBLEMS = re.compile(
+    r"(WARNING: CPU|------------\[ cut here \]|BUG:|kernel BUG|Oops|"
+    r"Unable to handle kernel|general protection fault|"
+    r"blocked for more than \d+ seconds|hung_task|"
+    r"possible circular locking|possible recursive locking|lockdep|"
+    r"KASAN|UBSAN|kmemleak|"
+    r"soft lockup|hard LOCKUP|rcu_.* self-detected stall|rcu: INFO|"
+    r"Kernel panic|list_(add|del) corruption|refcount_t: |"
+    r"scheduling while atomic|sleeping function called from invalid context|"
+    r"double free|use-after-free|page allocation failure)")
+
+
+class AgentTimeout(Exception):
+    pass
+
+
+class AgentError(Exception):
+    pass
+
+
+def agent_exec(sock_path, cmd, timeout, out=None):
+    """Runs cmd in the VM behind sock_path. Streams its output to out (a
+    writable text stream) if given; returns (status, output)."""
+    cid = "%08x" % random.getrandbits(32)
+    end = re.compile(r"@@HEXO-END %s (\d+)@@\n?" % cid)
+    deadline = time.monotonic() + timeout
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        while True:
+            try:
+                s.connect(sock_path)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                if time.monotonic() > deadline:
+                    raise AgentError(f"cannot connect to {sock_path}")
+                time.sleep(0.1)
+        s.sendall(f"{cid} {base64.b64encode(cmd.encode()).decode()}\n".encode())
+        buf = ""
+        shown = 0
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AgentTimeout(f"no end of command after {timeout}s: {cmd[:80]}")
+            s.settimeout(min(left, 1.0))
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                continue
+            if not chunk:
+                raise AgentError("agent connection closed (VM gone?)")
+            buf += chunk.decode(errors="replace")
+            m = end.search(buf)
+            if out is not None:
+                # Stream what is certainly not part of the end marker.
+                upto = m.start() if m else max(shown, len(buf) - 40)
+                if upto > shown:
+                    out.write(buf[shown:upto])
+                    out.flush()
+                    shown = upto
+            if m:
+                return int(m.group(1)), buf[:m.start()]
+    finally:
+        s.close()
+
+
+class VM:
+    """A QEMU VM. name is its role (server, board, board2, ...)."""
+
+    def __init__(self, name, arch, rundir, sockdir, mem=512, smp=1, netdev=None,
+                 mac=None, ip=None, dtb=None, append=""):
+        self.name, self.arch = name, arch
+        self.a = config.ARCHES[arch]
+        self.mem, self.smp = mem, smp
+        self.netdev, self.mac, self.ip = netdev, mac, ip
+        self.dtb, self.append = dtb, append
+        self.console = os.path.join(rundir, f"{name}.console")
+        self.sock = os.path.join(sockdir, f"{name}.agent")
+        self.proc = None
+        self.log_seen = 0
+
+    def cmdline(self):
+        a = self.a
+        append = (f"console={a['console']} panic=-1 loglevel=5 quiet "
+                  f"hexo.name={self.name} {self.append}")
+        if self.ip:
+            append += f" hexo.ip={self.ip}"
+        cmd = [a["qemu"], *a["machine"], "-m", str(self.mem), "-smp", str(self.smp),
+               "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+               "-kernel", a["kernel"], "-initrd", a["initramfs"],
+               "-append", append.strip(),
+               "-serial", f"file:{self.console}",
+               "-device", "virtio-rng-pci",
+               "-device", "virtio-serial-pci,id=vser0",
+               "-chardev", f"socket,id=agent,path={self.sock},server=on,wait=off",
+               "-device", "virtserialport,bus=vser0.0,chardev=agent,name=hexo.agent"]
+        if self.dtb:
+            cmd += ["-dtb", self.dtb]
+        if self.netdev:
+            cmd += ["-netdev", f"{self.netdev},id=n0",
+                    "-device", f"virtio-net-pci,netdev=n0,mac={self.mac},romfile="]
+        return cmd
+
+    def start(self):
+        for p in (self.sock, self.console):
+            if os.path.exists(p):
+                os.unlink(p)
+        self.proc = subprocess.Popen(self.cmdline(), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=open(self.console + ".qemu", "w"),
+                                     start_new_session=True)
+
+    def wait_ready(self, timeout=90):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AgentError(f"{self.name}: QEMU exited with {self.proc.returncode} "
+                                 f"during boot; see {self.console}")
+            try:
+                rc, out = agent_exec(self.sock, "echo ready", 5)
+                if rc == 0 and "ready" in out:
+                    return
+            except (AgentError, AgentTimeout):
+                time.sleep(0.2)
+        raise AgentTimeout(f"{self.name}: not up after {timeout}s; see {self.console}")
+
+    def run(self, cmd, timeout=60, out=None):
+        if self.proc.poll() is not None:
+            raise AgentError(f"{self.name}: VM is not running")
+        return agent_exec(self.sock, cmd, timeout, out)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def kernel_problems(self):
+        """Kernel-log problem lines since the last call: from the VM's dmesg
+        when it answers, and from the console log in any case."""
+        bad = []
+        if self.alive():
+            try:
+                rc, out = self.run("dmesg -c", timeout=20)
+                bad += [l for l in out.splitlines() if KERNEL_PROBLEMS.search(l)]
+            except (AgentError, AgentTimeout) as e:
+                bad.append(f"(dmesg unavailable: {e})")
+        try:
+            with open(self.console, errors="replace") as f:
+                f.seek(self.log_seen)
+                text = f.read()
+                self.log_seen = f.tell()
+            for l in text.splitlines():
+                if KERNEL_PROBLEMS.search(l) and l not in bad:
+                    bad.append(l)
+        except FileNotFoundError:
+            pass
+        return bad
+
+    def kill(self):
+        if self.alive():
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        if self.proc is not None:
+            self.proc.wait()
+
+    def shutdown(self, timeout=10):
+        if self.alive():
+            try:
+                agent_exec(self.sock, "sync; poweroff -f", 3)
+            except (AgentError, AgentTimeout):
+                pass
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                pass
+        self.kill()
+
+
+def free_udp_ports(n):
+    """n consecutive-looking but independent free UDP ports on 127.0.0.1."""
+    ports, socks = [], []
+    try:
+        while len(ports) < n:
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+            ports.append(s.getsockname()[1])
+    finally:
+        for s in socks:
+            s.close()
+    return ports
+
+
+def link_netdevs(count):
+    """QEMU -netdev specs joining count VMs on one Ethernet segment: a
+    point-to-point UDP pair for two, a multicast hub for more."""
+    if count == 2:
+        p, q = free_udp_ports(2)
+        spec = ("dgram,local.type=inet,local.host=127.0.0.1,local.port=%d,"
+                "remote.type=inet,remote.host=127.0.0.1,remote.port=%d")
+        return [spec % (p, q), spec % (q, p)]
+    port = free_udp_ports(1)[0]
+    group = "239.255.%d.%d" % (random.randrange(256), random.randrange(1, 255))
+    return [f"socket,mcast={group}:{port},localaddr=127.0.0.1"] * count
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)

@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0
+# Selftest programs, included by the top-level Makefile.
+#
+# selftests/AREA/NAME.c            -> build/ARCH/selftests/AREA/NAME  (runs in the VMs)
+# selftests/unit/NAME.c            -> build/host/unit/NAME            (runs on the host)
+# A C selftest may use kselftest_harness.h, libnl and user/lib.
+
+SELFTEST_C := $(filter-out $(TOP)/selftests/unit/%,$(wildcard $(TOP)/selftests/*/*.c))
+SELFTEST_PROGS := $(patsubst $(TOP)/selftests/%.c,$(OUT)/selftests/%,$(SELFTEST_C))
+
+$(OUT)/selftests/%: $(TOP)/selftests/%.c $(HXLIB_SRCS) $(HXLIB_HDRS) $(wildcard $(TOP)/selftests/lib/*.h)
+	@mkdir -p $(dir $@)
+	$(TCC) $(USER_CFLAGS) $(LIBNL_CFLAGS) $(KSELFTEST_CFLAGS) -I$(TOP)/selftests/lib \
+		-Wno-missing-prototypes -o $@ $< $(HXLIB_SRCS) $(USER_LDFLAGS) $(LIBNL_LIBS)
+
+UNIT_C := $(wildcard $(TOP)/selftests/unit/*.c)
+UNIT_PROGS := $(patsubst $(TOP)/selftests/unit/%.c,$(HOST_OUT)/unit/%,$(UNIT_C))
+
+$(HOST_OUT)/unit/%: $(TOP)/selftests/unit/%.c $(HXLIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(USER_CFLAGS) $(KSELFTEST_CFLAGS) -Wno-missing-prototypes -o $@ $<
+
+.PHONY: unit-build
+unit-build: $(UNIT_PROGS)

@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: GPL-2.0
+# User-space programs, included by the top-level Makefile (TCC, OUT, flags).
+
+HXLIB_SRCS := $(addprefix $(TOP)/user/lib/,hxnl.c out.c parse.c static_shims.c)
+HXLIB_HDRS := $(wildcard $(TOP)/user/lib/*.h) $(wildcard $(TOP)/include/uapi/hexo/*.h)
+LIBNL_LIBS := $(LIBNL_LDFLAGS) -lnl-genl-3 -lnl-3 -lpthread -lm
+
+HEXOCTL_SRCS := $(wildcard $(TOP)/user/hexoctl/*.c)
+$(OUT)/bin/hexoctl: $(HEXOCTL_SRCS) $(HXLIB_SRCS) $(HXLIB_HDRS) $(wildcard $(TOP)/user/hexoctl/*.h)
+	@mkdir -p $(dir $@)
+	$(TCC) $(USER_CFLAGS) $(LIBNL_CFLAGS) -I$(TOP)/user/hexoctl -o $@ \
+		$(HEXOCTL_SRCS) $(HXLIB_SRCS) $(USER_LDFLAGS) $(LIBNL_LIBS)
+
+USER_PROGS := $(OUT)/bin/hexoctl
