@@ -16,9 +16,13 @@ $(OUT)/selftests/%: $(TOP)/selftests/%.c $(HXLIB_SRCS) $(HXLIB_HDRS) $(wildcard 
 UNIT_C := $(wildcard $(TOP)/selftests/unit/*.c)
 UNIT_PROGS := $(patsubst $(TOP)/selftests/unit/%.c,$(HOST_OUT)/unit/%,$(UNIT_C))
 
-$(HOST_OUT)/unit/%: $(TOP)/selftests/unit/%.c $(HXLIB_HDRS)
+# Unit tests link the very code they test: the kernel's protocol logic and
+# the tools' libraries.
+UNIT_LINK := $(PROTO_SRCS) $(TOP)/user/lib/parse.c
+$(HOST_OUT)/unit/%: $(TOP)/selftests/unit/%.c $(UNIT_LINK) $(HXLIB_HDRS) $(TOP)/kernel/link/proto.h
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(USER_CFLAGS) $(KSELFTEST_CFLAGS) -Wno-missing-prototypes -o $@ $<
+	$(HOSTCC) $(USER_CFLAGS) $(PROTO_CFLAGS) $(KSELFTEST_CFLAGS) -Wno-missing-prototypes \
+		-o $@ $< $(UNIT_LINK)
 
 .PHONY: unit-build
 unit-build: $(UNIT_PROGS)

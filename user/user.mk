@@ -12,3 +12,14 @@ $(OUT)/bin/hexoctl: $(HEXOCTL_SRCS) $(HXLIB_SRCS) $(HXLIB_HDRS) $(wildcard $(TOP
 		$(HEXOCTL_SRCS) $(HXLIB_SRCS) $(USER_LDFLAGS) $(LIBNL_LIBS)
 
 USER_PROGS := $(OUT)/bin/hexoctl
+
+# Protocol code shared with the kernel (kernel/link/proto.c), built in user space.
+PROTO_SRCS := $(TOP)/kernel/link/proto.c $(TOP)/user/lib/crc32c.c
+PROTO_CFLAGS := -I$(TOP)/kernel/link
+
+HEXOLINK_SRCS := $(TOP)/user/hexolink/hexolink.c $(TOP)/user/lib/parse.c
+$(OUT)/bin/hexolink: $(HEXOLINK_SRCS) $(PROTO_SRCS) $(HXLIB_HDRS) $(TOP)/kernel/link/proto.h
+	@mkdir -p $(dir $@)
+	$(TCC) $(USER_CFLAGS) $(PROTO_CFLAGS) -o $@ $(HEXOLINK_SRCS) $(PROTO_SRCS) $(USER_LDFLAGS)
+
+USER_PROGS += $(OUT)/bin/hexolink

@@ -20,8 +20,10 @@ struct hkvm_vm {
 	char name[HEXO_KVM_NAME_MAX];
 };
 
-/* id -> struct hkvm_vm; ids are allocated cyclically so a stale id from a
- * detached VM does not name a new one right away. */
+/*
+ * id -> struct hkvm_vm; ids are allocated cyclically so a stale id from a
+ * detached VM does not name a new one right away.
+ */
 static DEFINE_XARRAY_ALLOC1(hkvm_vms);
 static DEFINE_MUTEX(hkvm_vms_lock);
 static u32 hkvm_next_id;

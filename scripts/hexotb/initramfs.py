@@ -123,8 +123,11 @@ def build(arch):
         if not os.path.lexists(link):
             os.makedirs(os.path.dirname(link), exist_ok=True)
             os.symlink("/bin/busybox", link)
-    _copy(os.path.join(config.TOP, "scripts", "guest", "init"),
-          os.path.join(stage, "init"), 0o755)
+    guest = os.path.join(config.TOP, "scripts", "guest")
+    _copy(os.path.join(guest, "init"), os.path.join(stage, "init"), 0o755)
+    for n in os.listdir(guest):
+        if n != "init":
+            _copy(os.path.join(guest, n), os.path.join(stage, "hexo", "bin", n), 0o755)
     with open(os.path.join(stage, "etc", "passwd"), "w") as f:
         f.write("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n")
     with open(os.path.join(stage, "etc", "group"), "w") as f:

@@ -96,8 +96,11 @@ class VM:
         self.mem, self.smp = mem, smp
         self.netdev, self.mac, self.ip = netdev, mac, ip
         self.dtb, self.append = dtb, append
-        self.console = os.path.join(rundir, f"{name}.console")
+        self.rundir = rundir
+        self.boots = 0
+        self.console = None
         self.sock = os.path.join(sockdir, f"{name}.agent")
+        self.diag_sock = os.path.join(sockdir, f"{name}.diag")
         self.proc = None
         self.log_seen = 0
 
@@ -115,7 +118,9 @@ class VM:
                "-device", "virtio-rng-pci",
                "-device", "virtio-serial-pci,id=vser0",
                "-chardev", f"socket,id=agent,path={self.sock},server=on,wait=off",
-               "-device", "virtserialport,bus=vser0.0,chardev=agent,name=hexo.agent"]
+               "-device", "virtserialport,bus=vser0.0,chardev=agent,name=hexo.agent",
+               "-chardev", f"socket,id=diag,path={self.diag_sock},server=on,wait=off",
+               "-device", "virtserialport,bus=vser0.0,chardev=diag,name=hexo.diag"]
         if self.dtb:
             cmd += ["-dtb", self.dtb]
         if self.netdev:
@@ -124,7 +129,12 @@ class VM:
         return cmd
 
     def start(self):
-        for p in (self.sock, self.console):
+        # Every boot keeps its own console log: name.console, name.2.console...
+        self.boots += 1
+        suffix = "" if self.boots == 1 else f".{self.boots}"
+        self.console = os.path.join(self.rundir, f"{self.name}{suffix}.console")
+        self.log_seen = 0
+        for p in (self.sock, self.diag_sock, self.console):
             if os.path.exists(p):
                 os.unlink(p)
         self.proc = subprocess.Popen(self.cmdline(), stdin=subprocess.DEVNULL,
@@ -150,6 +160,13 @@ class VM:
         if self.proc.poll() is not None:
             raise AgentError(f"{self.name}: VM is not running")
         return agent_exec(self.sock, cmd, timeout, out)
+
+    def diagnose(self):
+        """What the VM is doing, from the diag port: for a command that hangs."""
+        try:
+            return agent_exec(self.diag_sock, "hexo-diag", 20)[1]
+        except (AgentError, AgentTimeout) as e:
+            return f"(no diagnostics: {e})"
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None

@@ -38,7 +38,7 @@ static int kvm_info_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	if (!tb[HEXO_KVM_A_VERSION] || !tb[HEXO_KVM_A_NVMS] || !tb[HEXO_KVM_A_MAX_VMS])
 		return -EPROTO;
 	out_str("version", "%s", nla_get_string(tb[HEXO_KVM_A_VERSION]));
-	out_u64("vms", "  vms %llu", nla_get_u32(tb[HEXO_KVM_A_NVMS]));
+	out_u64("nvms", "  vms %llu", nla_get_u32(tb[HEXO_KVM_A_NVMS]));
 	out_u64("max_vms", "/%llu\n", nla_get_u32(tb[HEXO_KVM_A_MAX_VMS]));
 	return 0;
 }

@@ -32,8 +32,8 @@ static int netswap_info_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	if (!tb[NETSWAP_A_VERSION] || !tb[NETSWAP_A_NDEVS] || !tb[NETSWAP_A_MAX_DEVS])
 		return -EPROTO;
 	out_str("version", "%s", nla_get_string(tb[NETSWAP_A_VERSION]));
-	out_u64("devices", "  devices %llu", nla_get_u32(tb[NETSWAP_A_NDEVS]));
-	out_u64("max_devices", "/%llu\n", nla_get_u32(tb[NETSWAP_A_MAX_DEVS]));
+	out_u64("ndevs", "  devices %llu", nla_get_u32(tb[NETSWAP_A_NDEVS]));
+	out_u64("max_devs", "/%llu\n", nla_get_u32(tb[NETSWAP_A_MAX_DEVS]));
 	return 0;
 }
 

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * The HEXO wire format: the frames hexo_link.ko (and HEXO's raw-socket tools)
+ * put on Ethernet. This header is the contract; Documentation/wire.rst walks
+ * through the state machines and timers around it.
+ *
+ * A frame is an Ethernet II header with EtherType HEXO_ETH_P, then struct
+ * hexo_hdr, then data_len bytes of data. There is no IP. All multi-byte
+ * fields are big-endian.
+ *
+ *  0               1               2               3
+ *  +---------------+---------------+---------------+---------------+
+ *  |    version    |    service    |      op       |     flags     |  0
+ *  +---------------+---------------+---------------+---------------+
+ *  |    status     |    hdr_len    |           data_len            |  4
+ *  +---------------+---------------+---------------+---------------+
+ *  |                            session                            |  8
+ *  +---------------------------------------------------------------+
+ *  |                              tag                              | 12
+ *  +---------------------------------------------------------------+
+ *  |                          index (64)                           | 16
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                             count                             | 24
+ *  +---------------------------------------------------------------+
+ *  |                              seq                              | 28
+ *  +---------------------------------------------------------------+
+ *  |                           data_off                            | 32
+ *  +---------------------------------------------------------------+
+ *  |                           data_crc                            | 36
+ *  +---------------------------------------------------------------+
+ *  |                            hdr_crc                            | 40
+ *  +---------------------------------------------------------------+
+ *  |                       data (data_len bytes)                   | 44
+ *
+ * version   HEXO_WIRE_VERSION. A receiver drops frames of another version
+ *           (and answers a HELLO of another version with HEXO_ST_VERSION).
+ * service   which user of the link the frame is for (enum hexo_service).
+ * op        the service's operation (enum hexo_link_op, enum netswap_op, ...).
+ * flags     HEXO_F_*: REPLY marks a reply; RETRY a retransmission.
+ * status    in replies, enum hexo_status; 0 in requests.
+ * hdr_len   header length in bytes, a multiple of 4, at least
+ *           HEXO_HDR_LEN; bytes past the fields this version knows are
+ *           covered by hdr_crc and otherwise ignored (room to grow).
+ * data_len  bytes of data following the header in this frame.
+ * session   the session the frame belongs to; 0 in HELLO requests. Sessions
+ *           are chosen at random by the server, so a server that restarted
+ *           does not recognise its old sessions (HEXO_ST_SESSION).
+ * tag       chosen by the requester, echoed in every frame of the reply.
+ * index     first page of the request (pages are HEXO_PAGE_SIZE bytes).
+ * count     pages in the request, or op-specific.
+ * seq       order of state-changing requests in a session (netswap WRITE and
+ *           DISCARD): a server applies such a request to a page only if its
+ *           seq is newer (serial-number arithmetic, RFC 1982) than the last
+ *           one applied there, so a late duplicate never undoes newer data.
+ * data_off  offset of this frame's data within the request's (or reply's)
+ *           whole data: a page larger than the MTU travels in fragments.
+ * data_crc  CRC-32C of the 8 bytes of index (big-endian) followed by the
+ *           whole data of the request or reply: end-to-end, checked after
+ *           reassembly, so data is never accepted for the wrong page.
+ * hdr_crc   CRC-32C of the hdr_len header bytes with hdr_crc zero. A frame
+ *           whose header fails it is dropped and counted.
+ *
+ * CRC-32C is Castagnoli's CRC (reflected, polynomial 0x1EDC6F41, initial
+ * value and final xor 0xFFFFFFFF; "123456789" gives 0xE3069283).
+ */
+#ifndef _UAPI_HEXO_WIRE_H
+#define _UAPI_HEXO_WIRE_H
+
+#include <linux/types.h>
+
+/* IEEE Std 802 "Local Experimental EtherType 1". */
+#define HEXO_ETH_P		0x88B5
+#define HEXO_WIRE_VERSION	1
+#define HEXO_PAGE_SIZE		4096
+#define HEXO_HDR_LEN		44
+
+struct hexo_hdr {
+	__u8	version;
+	__u8	service;
+	__u8	op;
+	__u8	flags;
+	__u8	status;
+	__u8	hdr_len;
+	__be16	data_len;
+	__be32	session;
+	__be32	tag;
+	__be64	index;
+	__be32	count;
+	__be32	seq;
+	__be32	data_off;
+	__be32	data_crc;
+	__be32	hdr_crc;
+} __attribute__((packed));
+
+enum hexo_service {
+	/* hexo_link itself: echo for liveness and measurement. */
+	HEXO_SVC_LINK		= 0,
+	/* Netswap: a board's swap pages in a server's RAM. */
+	HEXO_SVC_NETSWAP	= 1,
+	/* hexo_kvm: VM state and on-demand guest memory. */
+	HEXO_SVC_KVM		= 2,
+	__HEXO_SVC_MAX
+};
+
+#define HEXO_F_REPLY		0x01
+#define HEXO_F_RETRY		0x02
+
+enum hexo_status {
+	HEXO_ST_OK		= 0,
+	/* The HELLO's version is not spoken here. */
+	HEXO_ST_VERSION		= 1,
+	/* Unknown session: the server restarted, or forgot the client. */
+	HEXO_ST_SESSION		= 2,
+	/* Over the capacity the server granted (or has). */
+	HEXO_ST_NOSPC		= 3,
+	/* Temporarily out of resources: retry after a timeout. */
+	HEXO_ST_BUSY		= 4,
+	/* data_crc did not match the data received: resend. */
+	HEXO_ST_CSUM		= 5,
+	/* Malformed request (bad count, index beyond the granted size...). */
+	HEXO_ST_INVAL		= 6,
+	/* Nothing serves this service on the interface. */
+	HEXO_ST_NOSVC		= 7,
+	__HEXO_ST_MAX
+};
+
+/*
+ * Operations, one namespace for all services. HELLO, BYE and PING manage
+ * sessions and mean the same for every service that has sessions.
+ *
+ * HELLO    request data: struct hexo_hello (what the client wants); reply
+ *          data: struct hexo_hello (what the server grants), and the new
+ *          session in the header. Idempotent: a retransmitted HELLO with the
+ *          same tag and nonce gets the same session.
+ * BYE      ends the session; the server frees everything it held for it.
+ * PING     liveness of a session: HEXO_ST_OK, or HEXO_ST_SESSION if the
+ *          server no longer knows it.
+ * ECHO     (LINK) reply with the same data: the link's round trip.
+ * DATA     (LINK) no reply: one-way data, for bulk measurement.
+ * READ     (NETSWAP) reply data: count pages from index.
+ * WRITE    (NETSWAP) request data: count pages for index; applied if seq is
+ *          newer than the pages' last change; reply without data.
+ * DISCARD  (NETSWAP) frees count pages from index (if seq is newer).
+ * FLUSH    (NETSWAP) succeeds when every write acknowledged before it is
+ *          held by the same server instance (the session is still alive).
+ */
+enum hexo_op {
+	HEXO_OP_HELLO		= 1,
+	HEXO_OP_BYE		= 2,
+	HEXO_OP_PING		= 3,
+
+	HEXO_OP_ECHO		= 16,
+	HEXO_OP_DATA		= 17,
+
+	HEXO_OP_READ		= 32,
+	HEXO_OP_WRITE		= 33,
+	HEXO_OP_DISCARD		= 34,
+	HEXO_OP_FLUSH		= 35,
+};
+
+/* The data of HELLO requests and replies. */
+struct hexo_hello {
+	/* Request: random per attachment; echoed by the reply. */
+	__be64	nonce;
+	/* Request: bytes wanted. Reply: bytes granted. */
+	__be64	size;
+	/* Reply: the server instance, random at each start of service. */
+	__be64	epoch;
+	/* Largest frame the sender receives, Ethernet header excluded. */
+	__be16	mtu;
+	/* Request: requests in flight wanted. Reply: granted. */
+	__be16	window;
+	/* Request: the session this client had, 0 if none (reattach). */
+	__be32	prev_session;
+	/* The sender's host name, for display; NUL-padded. */
+	char	name[32];
+} __attribute__((packed));
+
+#endif /* _UAPI_HEXO_WIRE_H */

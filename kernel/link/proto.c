@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pure logic of the HEXO protocol (see proto.h). Built into the kernel
+ * and, unchanged, into user space.
+ */
+#include "proto.h"
+
+#ifdef __KERNEL__
+#include <linux/export.h>
+#define HXP_EXPORT(sym) EXPORT_SYMBOL_GPL(sym)
+#else
+#define HXP_EXPORT(sym)
+#endif
+
+const char *const hxp_drop_names[__HXP_DROP_MAX] = {
+	[HXP_OK]		= "ok",
+	[HXP_DROP_RUNT]		= "runt",
+	[HXP_DROP_VERSION]	= "version",
+	[HXP_DROP_HDR_LEN]	= "hdr_len",
+	[HXP_DROP_DATA_LEN]	= "data_len",
+	[HXP_DROP_HDR_CRC]	= "hdr_crc",
+	[HXP_DROP_SERVICE]	= "service",
+};
+HXP_EXPORT(hxp_drop_names);
+
+void hxp_hdr_init(struct hexo_hdr *h, u8 service, u8 op, u32 session, u32 tag)
+{
+	memset(h, 0, sizeof(*h));
+	h->version = HEXO_WIRE_VERSION;
+	h->service = service;
+	h->op = op;
+	h->hdr_len = HEXO_HDR_LEN;
+	h->session = cpu_to_be32(session);
+	h->tag = cpu_to_be32(tag);
+}
+HXP_EXPORT(hxp_hdr_init);
+
+void hxp_hdr_seal(struct hexo_hdr *h)
+{
+	h->hdr_crc = 0;
+	h->hdr_crc = cpu_to_be32(hxp_crc32c(h, HEXO_HDR_LEN));
+}
+HXP_EXPORT(hxp_hdr_seal);
+
+enum hxp_drop hxp_hdr_check(const void *buf, size_t len, size_t *data_at)
+{
+	const struct hexo_hdr *h = buf;
+	u32 want, got, zero = 0, crc;
+	size_t hlen;
+
+	if (len < HEXO_HDR_LEN)
+		return HXP_DROP_RUNT;
+	if (h->version != HEXO_WIRE_VERSION)
+		return HXP_DROP_VERSION;
+	hlen = h->hdr_len;
+	if (hlen < HEXO_HDR_LEN || hlen % 4 || hlen > len)
+		return HXP_DROP_HDR_LEN;
+	if (be16_to_cpu(h->data_len) > len - hlen)
+		return HXP_DROP_DATA_LEN;
+
+	/* CRC over the header with hdr_crc taken as zero, extension included. */
+	want = be32_to_cpu(h->hdr_crc);
+	crc = hxp_crc32c_update(~0u, h, offsetof(struct hexo_hdr, hdr_crc));
+	crc = hxp_crc32c_update(crc, &zero, sizeof(zero));
+	crc = hxp_crc32c_update(crc, (const u8 *)buf + HEXO_HDR_LEN, hlen - HEXO_HDR_LEN);
+	got = ~crc;
+	if (got != want)
+		return HXP_DROP_HDR_CRC;
+	if (h->service >= __HEXO_SVC_MAX)
+		return HXP_DROP_SERVICE;
+	*data_at = hlen;
+	return HXP_OK;
+}
+HXP_EXPORT(hxp_hdr_check);
+
+u32 hxp_data_crc_begin(u64 index)
+{
+	__be64 be = cpu_to_be64(index);
+
+	return hxp_crc32c_update(~0u, &be, sizeof(be));
+}
+HXP_EXPORT(hxp_data_crc_begin);
+
+u32 hxp_data_crc(u64 index, const void *data, size_t len)
+{
+	return hxp_data_crc_end(hxp_data_crc_update(hxp_data_crc_begin(index), data, len));
+}
+HXP_EXPORT(hxp_data_crc);
+
+u32 hxp_frag_size(u32 mtu)
+{
+	u32 room;
+
+	if (mtu <= HEXO_HDR_LEN)
+		return 0;
+	room = (mtu - HEXO_HDR_LEN) & ~7u;
+	return min_t(u32, room, HEXO_PAGE_SIZE);
+}
+HXP_EXPORT(hxp_frag_size);
+
+int hxp_frag_index(u32 total, u32 frag, u32 off, u32 len)
+{
+	u32 idx;
+
+	if (!frag || off >= total || off % frag)
+		return -1;
+	idx = off / frag;
+	if (len != min_t(u32, frag, total - off) || idx >= HXP_MAX_FRAGS)
+		return -1;
+	return idx;
+}
+HXP_EXPORT(hxp_frag_index);
+
+void hxp_rtt_sample(struct hxp_rtt *r, u32 sample_us)
+{
+	u32 err;
+
+	if (!sample_us)
+		sample_us = 1;
+	r->last_us = sample_us;
+	if (!r->min_us || sample_us < r->min_us)
+		r->min_us = sample_us;
+	if (!r->srtt_us) {
+		r->srtt_us = sample_us;
+		r->rttvar_us = sample_us / 2;
+		return;
+	}
+	/* rttvar = 3/4 rttvar + 1/4 |srtt - sample|; srtt = 7/8 srtt + 1/8 sample */
+	err = sample_us > r->srtt_us ? sample_us - r->srtt_us : r->srtt_us - sample_us;
+	r->rttvar_us = r->rttvar_us - r->rttvar_us / 4 + err / 4;
+	r->srtt_us = r->srtt_us - r->srtt_us / 8 + sample_us / 8;
+	if (!r->srtt_us)
+		r->srtt_us = 1;
+}
+HXP_EXPORT(hxp_rtt_sample);
+
+u32 hxp_rto_us(const struct hxp_rtt *r, u32 initial_us, u32 lo_us, u32 hi_us)
+{
+	u64 rto;
+
+	if (!r->srtt_us)
+		return clamp(initial_us, lo_us, hi_us);
+	rto = (u64)r->srtt_us + 4 * (u64)r->rttvar_us;
+	if (rto > hi_us)
+		return hi_us;
+	return rto < lo_us ? lo_us : (u32)rto;
+}
+HXP_EXPORT(hxp_rto_us);
+
+void hxp_cwnd_init(struct hxp_cwnd *w, u32 initial, u32 max)
+{
+	w->max = max ? max : 1;
+	w->cwnd = clamp(initial, 1u, w->max);
+	w->acked = 0;
+}
+HXP_EXPORT(hxp_cwnd_init);
+
+void hxp_cwnd_ack(struct hxp_cwnd *w)
+{
+	if (++w->acked >= w->cwnd) {
+		w->acked = 0;
+		if (w->cwnd < w->max)
+			w->cwnd++;
+	}
+}
+HXP_EXPORT(hxp_cwnd_ack);
+
+void hxp_cwnd_loss(struct hxp_cwnd *w)
+{
+	w->cwnd = w->cwnd > 1 ? w->cwnd / 2 : 1;
+	w->acked = 0;
+}
+HXP_EXPORT(hxp_cwnd_loss);

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The pure logic of the HEXO protocol: header sealing and checking, data
+ * checksums, fragments, sequence order, RTT estimation, the congestion
+ * window. No locks, no allocation, no kernel objects: the same code builds
+ * into hexo_link.ko, into HEXO's raw-socket tools and into the host-side unit
+ * tests (through user/lib/kshim.h).
+ */
+#ifndef _HXP_PROTO_H
+#define _HXP_PROTO_H
+
+#ifdef __KERNEL__
+#include <linux/crc32.h>
+#include <linux/kernel.h>
+#include <linux/types.h>
+#include <asm/byteorder.h>
+#define hxp_crc32c_update(crc, p, len) __crc32c_le(crc, p, len)
+#else
+#include "kshim.h"
+#define hxp_crc32c_update(crc, p, len) hexo_crc32c_update(crc, p, len)
+#endif
+
+#include <hexo/wire.h>
+
+/* Why a received frame was dropped before reaching a service. */
+enum hxp_drop {
+	HXP_OK = 0,
+	HXP_DROP_RUNT,		/* shorter than a header */
+	HXP_DROP_VERSION,	/* another wire version */
+	HXP_DROP_HDR_LEN,	/* hdr_len too small, unaligned, or past the frame */
+	HXP_DROP_DATA_LEN,	/* data_len past the end of the frame */
+	HXP_DROP_HDR_CRC,	/* header checksum mismatch */
+	HXP_DROP_SERVICE,	/* unknown service */
+	__HXP_DROP_MAX
+};
+
+extern const char *const hxp_drop_names[__HXP_DROP_MAX];
+
+/* CRC-32C with the usual pre- and post-inversion. */
+static inline u32 hxp_crc32c(const void *p, size_t len)
+{
+	return ~hxp_crc32c_update(~0u, p, len);
+}
+
+/* Fills a request header; data fields are zero, hdr_crc unset. */
+void hxp_hdr_init(struct hexo_hdr *h, u8 service, u8 op, u32 session, u32 tag);
+/* Computes hdr_crc over the HEXO_HDR_LEN bytes of h. */
+void hxp_hdr_seal(struct hexo_hdr *h);
+/*
+ * Checks a received frame (buf, len: from the HEXO header on). On success
+ * returns HXP_OK with *data_off_in_frame set to where the data starts.
+ */
+enum hxp_drop hxp_hdr_check(const void *buf, size_t len, size_t *data_at);
+
+/* data_crc: CRC-32C over the big-endian index, then the data, in pieces. */
+u32 hxp_data_crc_begin(u64 index);
+static inline u32 hxp_data_crc_update(u32 state, const void *p, size_t len)
+{
+	return hxp_crc32c_update(state, p, len);
+}
+static inline u32 hxp_data_crc_end(u32 state)
+{
+	return ~state;
+}
+u32 hxp_data_crc(u64 index, const void *data, size_t len);
+
+/* Most fragments one request's data may travel in. */
+#define HXP_MAX_FRAGS	64
+
+/*
+ * Data bytes per frame for a link whose frames carry mtu bytes after the
+ * Ethernet header: what is left after the HEXO header, in 8-byte units,
+ * at most a page. 0 if the MTU cannot carry data at all.
+ */
+u32 hxp_frag_size(u32 mtu);
+static inline u32 hxp_nfrags(u32 total, u32 frag)
+{
+	return frag ? (total + frag - 1) / frag : 0;
+}
+/*
+ * The fragment number of (off, len) in data of total bytes sent in frag-byte
+ * fragments, or -1 if no such fragment exists.
+ */
+int hxp_frag_index(u32 total, u32 frag, u32 off, u32 len);
+
+/* Serial-number order (RFC 1982): whether a is after b. */
+static inline bool hxp_seq_after(u32 a, u32 b)
+{
+	return (s32)(a - b) > 0;
+}
+
+/*
+ * Round-trip time estimate (Jacobson/Karels, RFC 6298), in microseconds.
+ * Samples come only from requests answered on their first transmission
+ * (Karn's rule): the caller decides.
+ */
+struct hxp_rtt {
+	u32 srtt_us;		/* 0 until the first sample */
+	u32 rttvar_us;
+	u32 last_us;
+	u32 min_us;
+};
+
+void hxp_rtt_sample(struct hxp_rtt *r, u32 sample_us);
+/* srtt + 4 * rttvar, clamped to [lo, hi]; "initial" before any sample. */
+u32 hxp_rto_us(const struct hxp_rtt *r, u32 initial_us, u32 lo_us, u32 hi_us);
+
+/*
+ * Congestion window in requests (AoE's maxout, TCP's AIMD): +1 per window of
+ * acknowledgements, halved on a loss, within [1, max].
+ */
+struct hxp_cwnd {
+	u32 cwnd;
+	u32 max;
+	u32 acked;		/* acknowledgements since the last increase */
+};
+
+void hxp_cwnd_init(struct hxp_cwnd *w, u32 initial, u32 max);
+void hxp_cwnd_ack(struct hxp_cwnd *w);
+void hxp_cwnd_loss(struct hxp_cwnd *w);
+
+#endif /* _HXP_PROTO_H */

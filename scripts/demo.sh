@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make demo: boots the testbed (an x86_64 server VM and an arm64 board VM on
+# a virtual Ethernet link) and shows what HEXO does, step by step.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ -z "${HEXO_RUN:-}" ]; then
+	echo "==> Booting the testbed: server (x86_64) and board (arm64)"
+	exec "$top/scripts/testbed" pair --board-mem 256 -- "$0" "$@"
+fi
+
+. "$top/selftests/lib/host.sh"
+step() { printf '\n==> %s\n' "$*"; }
+show() { printf '    $ %s\n' "$2"; on "$1" "$2" | sed 's/^/    /'; }
+
+step "Both VMs are up: nested KVM is available in each"
+show server "uname -srm; ls -l /dev/kvm"
+show board "uname -srm; ls -l /dev/kvm"
+
+step "HEXO's modules load on demand through their generic netlink families"
+show server "hexoctl version"
+show server "hexoctl netswap show; hexoctl kvm show"
+show board "hexoctl -j netswap show"
+
+step "Frames of HEXO's EtherType (0x88B5) cross the link in both directions"
+on_bg board echo "hexolink echo -n 20 -t 30" >/dev/null
+on_ready board echo listening >/dev/null
+show server "hexolink ping --to $HEXO_BOARD_MAC -n 20 -s 1400"
+
+step "hexo_kvm attaches to a KVM VM held by a VMM process on the board"
+show board "cd /hexo/selftests/hexoctl && (./kvm_hold 8 1 >/tmp/h.out &) && sleep 1 &&
+	hexoctl kvm attach pid \$(pidof kvm_hold) fd \$(sed -n 's/vmfd //p' /tmp/h.out) name demo &&
+	hexoctl kvm show && hexoctl kvm detach id 1 && killall kvm_hold"
+
+step "Done."

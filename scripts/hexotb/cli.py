@@ -1,0 +1,147 @@
+# SPDX-License-Identifier: GPL-2.0
+"""scripts/testbed: the testbed's command line.
+
+  testbed check [--suite S] [--only PATTERN]... [--arch A] [-v]
+        runs the tests of suite S (check, soak, bench) and prints TAP and the
+        summary line "N passed, N failed[, N skipped]"; exit status 1 if any
+        failed. PATTERN matches a test's "WHERE AREA/TEST" label or WHERE.
+        One selftest in one VM:
+            scripts/testbed check --only modules/load_unload.sh --arch arm64
+  testbed run [--arch A] [--mem MiB] [--smp N] [--timeout S] -- COMMAND
+        boots one VM, runs COMMAND in it, streams its output; exits with its
+        status (1 if the kernel log shows a problem).
+  testbed pair [--boards N] [--board-mem MiB] [--dtb NAME] -- HOSTCOMMAND
+        boots a server and its boards, then runs HOSTCOMMAND on this machine
+        with HEXO_RUN set, so that `testbed exec` reaches the VMs.
+  testbed exec VM [--timeout S] -- COMMAND
+        runs COMMAND in VM (server, board, board2...) of the testbed in
+        $HEXO_RUN; streams the output and exits with its status.
+  testbed initramfs --arch A
+        (re)builds build/A/initramfs.cpio.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+from . import config, initramfs, tap
+from .runner import Runner, Testbed, Topology, load_tests
+from .vm import VM, AgentError, AgentTimeout, agent_exec, log
+
+
+def cmd_check(a):
+    tests = load_tests(a.suite, a.only, [a.arch] if a.arch else None)
+    if not tests:
+        print("no test matches", file=sys.stderr)
+        return 1
+    tally = tap.Tally()
+    print("TAP version 13")
+    print(f"1..{len(tests)}")
+    sys.stdout.flush()
+    Runner(tally, verbose=a.verbose).run(tests)
+    print(tally.summary())
+    return 0 if tally.totals()[1] == 0 else 1
+
+
+def cmd_run(a):
+    cmd = " ".join(a.command) if a.command else "sh"
+    rundir = tempfile.mkdtemp(prefix="hexo-run-")
+    v = VM("server" if a.arch == "x86_64" else "board", a.arch, rundir, rundir,
+           mem=a.mem, smp=a.smp)
+    v.start()
+    try:
+        v.wait_ready()
+        v.kernel_problems()
+        status, _ = v.run(cmd, timeout=a.timeout, out=sys.stdout)
+        bad = v.kernel_problems()
+        for l in bad:
+            print(f"testbed: kernel log: {l}", file=sys.stderr)
+        if bad and status == 0:
+            status = 1
+        return status
+    except (AgentError, AgentTimeout) as e:
+        print(f"testbed: {e}", file=sys.stderr)
+        return 1
+    finally:
+        v.shutdown()
+
+
+def cmd_pair(a):
+    topo = Topology({"boards": a.boards, "board_mem": a.board_mem,
+                     "server_mem": a.server_mem, **({"dtb": a.dtb} if a.dtb else {})})
+    rundir = tempfile.mkdtemp(prefix="hexo-pair-")
+    bed = Testbed(topo, rundir)
+    try:
+        bed.start()
+        log(f"testbed: up: {', '.join(bed.vms)}; HEXO_RUN={bed.sockdir}")
+        return subprocess.call(a.command or [os.environ.get("SHELL", "sh")], env=bed.env())
+    except (AgentError, AgentTimeout) as e:
+        print(f"testbed: {e}", file=sys.stderr)
+        return 1
+    finally:
+        for v in bed.vms.values():
+            for l in v.kernel_problems():
+                print(f"testbed: {v.name} kernel log: {l}", file=sys.stderr)
+        bed.stop()
+
+
+def cmd_exec(a):
+    run = os.environ.get("HEXO_RUN")
+    if not run:
+        print("testbed exec: HEXO_RUN is not set (run under `testbed pair`)",
+              file=sys.stderr)
+        return 2
+    try:
+        status, _ = agent_exec(os.path.join(run, f"{a.vm}.agent"), " ".join(a.command),
+                               a.timeout, out=sys.stdout)
+        return status
+    except AgentTimeout as e:
+        print(f"testbed exec {a.vm}: {e}", file=sys.stderr)
+        return 124
+    except AgentError as e:
+        print(f"testbed exec {a.vm}: {e}", file=sys.stderr)
+        return 125
+
+
+def main():
+    p = argparse.ArgumentParser(prog="testbed", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    c = sub.add_parser("check", help="run a test suite")
+    c.add_argument("--suite", default="check")
+    c.add_argument("--only", action="append")
+    c.add_argument("--arch", choices=list(config.ARCHES))
+    c.add_argument("-v", "--verbose", action="store_true")
+    c.set_defaults(fn=cmd_check)
+
+    r = sub.add_parser("run", help="run a command in one VM")
+    r.add_argument("--arch", choices=list(config.ARCHES), default="x86_64")
+    r.add_argument("--mem", type=int, default=512)
+    r.add_argument("--smp", type=int, default=1)
+    r.add_argument("--timeout", type=int, default=300)
+    r.add_argument("command", nargs="*")
+    r.set_defaults(fn=cmd_run)
+
+    q = sub.add_parser("pair", help="boot a server and boards, run a host command")
+    q.add_argument("--boards", type=int, default=1)
+    q.add_argument("--board-mem", type=int, default=512)
+    q.add_argument("--server-mem", type=int, default=1024)
+    q.add_argument("--dtb")
+    q.add_argument("command", nargs="*")
+    q.set_defaults(fn=cmd_pair)
+
+    e = sub.add_parser("exec", help="run a command in a VM of the current testbed")
+    e.add_argument("vm")
+    e.add_argument("--timeout", type=int, default=600)
+    e.add_argument("command", nargs="+")
+    e.set_defaults(fn=cmd_exec)
+
+    i = sub.add_parser("initramfs", help="build a VM's initramfs")
+    i.add_argument("--arch", choices=list(config.ARCHES), required=True)
+    i.set_defaults(fn=lambda a: (initramfs.build(a.arch), 0)[1])
+
+    a = p.parse_args()
+    return a.fn(a)

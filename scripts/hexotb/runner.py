@@ -1,0 +1,331 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Test lists, scheduling and execution.
+
+Each selftests/AREA/tests.txt lists tests, one per line:
+
+    WHERE  TIMEOUT  SUITES  TEST [ARGS...]
+
+WHERE   host            on this machine (unit tests, build checks)
+        x86_64, arm64   inside a VM of that ISA (both: "x86_64,arm64")
+        pair            a host-side script driving a server and a board VM;
+                        "pair:board_mem=256,boards=2,dtb=netswap" sets the
+                        topology (see Topology)
+TIMEOUT seconds; the test fails when it runs longer
+SUITES  the suites it belongs to: check, soak, bench (comma-separated)
+TEST    a script in the area's directory, or a program built for the area
+        (build/ARCH/selftests/AREA/TEST, build/host/AREA/TEST for host)
+"""
+
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from . import config, tap
+from .vm import VM, AgentError, AgentTimeout, link_netdevs, log
+
+
+class Test:
+    def __init__(self, area, where, timeout, suites, argv, params):
+        self.area, self.where, self.timeout = area, where, timeout
+        self.suites, self.argv, self.params = suites, argv, params
+
+    @property
+    def name(self):
+        return f"{self.area}/{self.argv[0]}"
+
+    def label(self):
+        return f"{self.where} {self.name}" + (
+            " " + " ".join(self.argv[1:]) if len(self.argv) > 1 else "")
+
+
+def load_tests(suite, only=None, arches=None):
+    tests = []
+    root = os.path.join(config.TOP, "selftests")
+    for area in sorted(os.listdir(root)):
+        path = os.path.join(root, area, "tests.txt")
+        if not os.path.exists(path):
+            continue
+        with open(path) as f:
+            for n, line in enumerate(f, 1):
+                line = line.split("#", 1)[0].strip()
+                if not line:
+                    continue
+                fields = shlex.split(line)
+                if len(fields) < 4:
+                    raise SystemExit(f"{path}:{n}: want WHERE TIMEOUT SUITES TEST")
+                where, timeout, suites, argv = fields[0], int(fields[1]), \
+                    fields[2].split(","), fields[3:]
+                if suite not in suites:
+                    continue
+                kind, _, p = where.partition(":")
+                params = dict(kv.split("=", 1) for kv in p.split(",") if kv)
+                for w in kind.split(","):
+                    if arches and w in config.ARCHES and w not in arches:
+                        continue
+                    t = Test(area, w, timeout, suites, argv, params)
+                    if only and not any(o in t.label() or o == w for o in only):
+                        continue
+                    tests.append(t)
+    return tests
+
+
+class Topology:
+    """The VMs a group of tests needs: one server, N boards."""
+
+    def __init__(self, params=None):
+        p = params or {}
+        self.boards = int(p.get("boards", 1))
+        self.server_mem = int(p.get("server_mem", 1024))
+        self.board_mem = int(p.get("board_mem", 512))
+        self.board_smp = int(p.get("board_smp", 2))
+        self.dtb = p.get("dtb")
+
+    def key(self):
+        return (self.boards, self.server_mem, self.board_mem, self.board_smp, self.dtb)
+
+
+class Testbed:
+    """A server VM and its boards on one Ethernet segment."""
+
+    def __init__(self, topo, rundir, only_arch=None):
+        self.topo, self.rundir = topo, rundir
+        self.sockdir = tempfile.mkdtemp(prefix="hexo-")
+        self.vms = {}
+        # (name, arch, MiB, vCPUs, index); the index picks MAC and address.
+        roles = []
+        if only_arch in (None, config.ROLE_ARCH["server"]):
+            roles.append(("server", config.ROLE_ARCH["server"], topo.server_mem, 1, 0))
+        if only_arch in (None, config.ROLE_ARCH["board"]):
+            for i in range(topo.boards):
+                roles.append(("board" if i == 0 else f"board{i + 1}",
+                              config.ROLE_ARCH["board"], topo.board_mem,
+                              topo.board_smp, i + 1))
+        nets = link_netdevs(len(roles)) if len(roles) > 1 else [None]
+        for (name, arch, mem, smp, idx), net in zip(roles, nets):
+            dtb = None
+            if topo.dtb and name.startswith("board"):
+                dtb = os.path.join(config.BUILD, "arm64", "dts", f"{topo.dtb}-{name}.dtb")
+            self.vms[name] = VM(name, arch, rundir, self.sockdir, mem=mem, smp=smp,
+                                netdev=net, mac=config.mac_for(idx),
+                                ip=f"10.99.0.{idx + 1}/24", dtb=dtb)
+
+    def env(self):
+        e = dict(os.environ)
+        e["HEXO_RUN"] = self.sockdir
+        e["HEXO_TESTBED"] = os.path.join(config.TOP, "scripts", "testbed")
+        e["HEXO_TOP"] = config.TOP
+        for name, v in self.vms.items():
+            e[f"HEXO_{name.upper()}_MAC"] = v.mac
+            e[f"HEXO_{name.upper()}_IP"] = v.ip.split("/")[0]
+        return e
+
+    def start(self):
+        for v in self.vms.values():
+            v.start()
+        for v in self.vms.values():
+            v.wait_ready()
+            v.kernel_problems()   # boot noise is checked once, at the end
+
+    def restart(self, name):
+        v = self.vms[name]
+        v.kill()
+        v.start()
+        v.wait_ready()
+
+    def stop(self):
+        for v in self.vms.values():
+            v.shutdown()
+
+
+def _print_block(lines, lock):
+    with lock:
+        for l in lines:
+            print(l)
+        sys.stdout.flush()
+
+
+class Runner:
+    def __init__(self, tally, verbose=False):
+        self.tally = tally
+        self.verbose = verbose
+        self.lock = threading.Lock()
+        self.rundir = os.path.join(config.BUILD, "runs",
+                                   time.strftime("%Y%m%d-%H%M%S-") + str(os.getpid()))
+        os.makedirs(self.rundir, exist_ok=True)
+        self.n = 0
+
+    def _report(self, test, output, result, secs):
+        with self.lock:
+            self.n += 1
+            n = self.n
+        lines = [f"# {test.label()}"]
+        lines += ["#   " + l for l in output.rstrip("\n").splitlines()]
+        for f in result.failures:
+            lines.append(f"#   FAILED: {f}")
+        verdict = "ok" if result.ok else "not ok"
+        lines.append(f"{verdict} {n} {test.label()} ({result.passed} passed, "
+                     f"{result.failed} failed, {result.skipped} skipped, {secs:.0f}s)")
+        _print_block(lines, self.lock)
+        self.tally.add(result)
+
+    def _stream(self):
+        return sys.stdout if self.verbose else None
+
+    # ------------------------------------------------------------ host tests
+    def run_host(self, test):
+        d = os.path.join(config.TOP, "selftests", test.area)
+        prog = os.path.join(d, test.argv[0])
+        if not os.path.exists(prog):
+            prog = os.path.join(config.BUILD, "host", test.area, test.argv[0])
+        t0 = time.monotonic()
+        try:
+            p = subprocess.run([prog, *test.argv[1:]], cwd=d, capture_output=True,
+                               text=True, timeout=test.timeout, errors="replace")
+            out, status = p.stdout + p.stderr, p.returncode
+            res = tap.parse(out, status, test.name)
+        except subprocess.TimeoutExpired as e:
+            out = (e.stdout or "") if isinstance(e.stdout, str) else ""
+            res = tap.parse(out, 0, test.name)
+            res.add("fail", f"timed out after {test.timeout}s")
+        except OSError as e:
+            out, res = "", tap.Result(test.name)
+            res.add("fail", f"cannot run {prog}: {e}")
+        self._report(test, out, res, time.monotonic() - t0)
+
+    # ------------------------------------------------------------- VM tests
+    def run_in_vm(self, bed, vmname, test):
+        v = bed.vms[vmname]
+        cmd = (f"cd /hexo/selftests/{test.area} && "
+               f"{'./' + shlex.quote(test.argv[0])} "
+               + " ".join(shlex.quote(a) for a in test.argv[1:]))
+        t0 = time.monotonic()
+        broken = False
+        try:
+            status, out = v.run(cmd, timeout=test.timeout, out=self._stream())
+            res = tap.parse(out, status, test.name)
+        except (AgentTimeout, AgentError) as e:
+            out, res = v.diagnose(), tap.Result(test.name)
+            res.add("fail", str(e))
+            broken = True
+        self._kernel_check(v, res)
+        self._report(test, out, res, time.monotonic() - t0)
+        if broken or not res.ok:
+            # Whatever the test left behind must not leak into the next one.
+            bed.restart(vmname)
+
+    def run_pair(self, bed, test):
+        d = os.path.join(config.TOP, "selftests", test.area)
+        t0 = time.monotonic()
+        try:
+            out, status = self._run_host_script(d, test, bed.env())
+            res = tap.parse(out, status, test.name)
+        except subprocess.TimeoutExpired as e:
+            out, res = e.output or "", tap.Result(test.name)
+            res.add("fail", f"timed out after {test.timeout}s")
+            for v in bed.vms.values():
+                out += f"\n--- {v.name}\n" + v.diagnose()
+        for v in bed.vms.values():
+            self._kernel_check(v, res)
+        self._report(test, out, res, time.monotonic() - t0)
+        if not res.ok or any(not v.alive() for v in bed.vms.values()):
+            for name in bed.vms:
+                bed.restart(name)
+
+    def _run_host_script(self, d, test, env):
+        p = subprocess.Popen([os.path.join(d, test.argv[0]), *test.argv[1:]], cwd=d,
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True, errors="replace", start_new_session=True)
+        out = []
+
+        def pump():
+            for line in p.stdout:
+                out.append(line)
+                if self.verbose:
+                    sys.stdout.write(line)
+                    sys.stdout.flush()
+        th = threading.Thread(target=pump, daemon=True)
+        th.start()
+        try:
+            status = p.wait(timeout=test.timeout)
+        except subprocess.TimeoutExpired as e:
+            os.killpg(p.pid, 9)
+            p.wait()
+            th.join(5)
+            e.output = "".join(out)
+            raise
+        th.join(5)
+        return "".join(out), status
+
+    def _kernel_check(self, v, res):
+        bad = v.kernel_problems()
+        if bad:
+            res.add("fail", f"{v.name} kernel log: " + " | ".join(bad[:5]))
+
+    # ---------------------------------------------------------------- plan
+    def run(self, tests):
+        host = [t for t in tests if t.where == "host"]
+        single = [t for t in tests if t.where in config.ARCHES]
+        pair = [t for t in tests if t.where == "pair"]
+        for t in host:
+            self.run_host(t)
+        if not single and not pair:
+            return
+        # Group the pair tests by topology; the default one also hosts the
+        # single-VM tests.
+        groups = {}
+        default = Topology()
+        groups[default.key()] = (default, [])
+        for t in pair:
+            topo = Topology(t.params)
+            groups.setdefault(topo.key(), (topo, []))[1].append(t)
+        for key, (topo, ptests) in groups.items():
+            st = single if key == default.key() else []
+            if not st and not ptests:
+                continue
+            arches = {t.where for t in st}
+            only_arch = None if ptests or len(arches) != 1 else arches.pop()
+            self._run_group(topo, st, ptests, only_arch)
+
+    def _run_group(self, topo, single, pair, only_arch):
+        bed = Testbed(topo, self.rundir, only_arch)
+        names = ", ".join(f"{n} ({v.arch}, {v.mem} MiB)" for n, v in bed.vms.items())
+        log(f"testbed: booting {names}; logs in {os.path.relpath(self.rundir, config.TOP)}")
+        try:
+            try:
+                bed.start()
+            except (AgentError, AgentTimeout) as e:
+                for t in single + pair:
+                    res = tap.Result(t.name)
+                    res.add("fail", f"testbed did not boot: {e}")
+                    self._report(t, "", res, 0)
+                return
+            by_vm = {}
+            for t in single:
+                vmname = next(n for n, v in bed.vms.items() if v.arch == t.where)
+                by_vm.setdefault(vmname, []).append(t)
+            threads = [threading.Thread(target=self._run_list, args=(bed, n, ts))
+                       for n, ts in by_vm.items()]
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+            for t in pair:
+                self.run_pair(bed, t)
+            # Anything the console caught that the per-test checks did not.
+            for v in bed.vms.values():
+                bad = v.kernel_problems()
+                if bad:
+                    res = tap.Result(f"{v.name} kernel log")
+                    res.add("fail", " | ".join(bad[:5]))
+                    self._report(Test("testbed", v.name, 0, [], ["kernel-log"], {}),
+                                 "", res, 0)
+        finally:
+            bed.stop()
+
+    def _run_list(self, bed, vmname, tests):
+        for t in tests:
+            self.run_in_vm(bed, vmname, t)

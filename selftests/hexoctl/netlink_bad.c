@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bad generic netlink input to HEXO's families gets clean errors with extack
+ * explanations: unknown commands, missing, oversized, out-of-range and unknown
+ * attributes, non-root callers of privileged commands. Then the well-formed
+ * requests still work.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <hexo/hexo_kvm.h>
+#include <hexo/netswap.h>
+
+#include "hxnl.h"
+#include "kselftest_harness.h"
+
+struct family {
+	const char *name;
+	const char *module;
+};
+
+static const struct family families[] = {
+	{ NETSWAP_GENL_NAME, "netswap" },
+	{ HEXO_KVM_GENL_NAME, "hexo_kvm" },
+};
+
+FIXTURE(genl) {
+	struct hxnl nl[2];
+};
+
+FIXTURE_SETUP(genl)
+{
+	for (int i = 0; i < 2; i++) {
+		ASSERT_EQ(0, hxnl_open(&self->nl[i], families[i].name))
+			TH_LOG("family %s: is %s loadable?", families[i].name, families[i].module);
+	}
+}
+
+FIXTURE_TEARDOWN(genl)
+{
+	for (int i = 0; i < 2; i++)
+		hxnl_close(&self->nl[i]);
+}
+
+/* Sends cmd with one raw attribute (type, len bytes of data; none if len < 0). */
+static int send_raw(struct hxnl *nl, uint8_t cmd, int type, int len, const void *data)
+{
+	struct nl_msg *msg = hxnl_msg(nl, cmd, false);
+
+	if (!msg)
+		return -ENOMEM;
+	if (len >= 0 && nla_put(msg, type, len, data)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return hxnl_call(nl, msg, 32, NULL, NULL);
+}
+
+TEST_F(genl, unknown_command)
+{
+	for (int i = 0; i < 2; i++) {
+		EXPECT_EQ(-EOPNOTSUPP, send_raw(&self->nl[i], 200, 0, -1, NULL))
+			TH_LOG("%s", families[i].name);
+	}
+}
+
+TEST_F(genl, info_needs_no_attributes)
+{
+	EXPECT_EQ(0, send_raw(&self->nl[0], NETSWAP_CMD_GET_INFO, 0, -1, NULL));
+	EXPECT_EQ(0, send_raw(&self->nl[1], HEXO_KVM_CMD_GET_INFO, 0, -1, NULL));
+}
+
+TEST_F(genl, missing_attribute_is_named)
+{
+	struct hxnl *nl = &self->nl[0];
+
+	EXPECT_EQ(-EINVAL, send_raw(nl, NETSWAP_CMD_GET_DEV, 0, -1, NULL));
+	EXPECT_EQ(NETSWAP_A_DEV_INDEX, nl->ext_miss_type);
+	EXPECT_NE(NULL, strstr(nl->ext_msg, "missing NETSWAP_A_DEV_INDEX")) TH_LOG("%s", nl->ext_msg);
+
+	nl = &self->nl[1];
+	EXPECT_EQ(-EINVAL, send_raw(nl, HEXO_KVM_CMD_DETACH, 0, -1, NULL));
+	EXPECT_EQ(HEXO_KVM_A_VM_ID, nl->ext_miss_type);
+	EXPECT_NE(NULL, strstr(nl->ext_msg, "missing HEXO_KVM_A_VM_ID")) TH_LOG("%s", nl->ext_msg);
+}
+
+TEST_F(genl, oversized_integer)
+{
+	uint64_t big = 0;
+
+	EXPECT_EQ(-EINVAL, send_raw(&self->nl[0], NETSWAP_CMD_GET_DEV, NETSWAP_A_DEV_INDEX,
+				    sizeof(big), &big));
+	EXPECT_NE(0, self->nl[0].ext_msg[0]);
+	EXPECT_NE(-1, self->nl[0].ext_offset);
+	EXPECT_EQ(-EINVAL, send_raw(&self->nl[1], HEXO_KVM_CMD_GET_VM, HEXO_KVM_A_VM_ID,
+				    sizeof(big), &big));
+}
+
+TEST_F(genl, truncated_integer)
+{
+	uint16_t small = 1;
+
+	EXPECT_EQ(-EINVAL, send_raw(&self->nl[0], NETSWAP_CMD_GET_DEV, NETSWAP_A_DEV_INDEX,
+				    sizeof(small), &small));
+}
+
+TEST_F(genl, out_of_range)
+{
+	uint32_t v = NETSWAP_MAX_DEVS;
+
+	EXPECT_EQ(-ERANGE, send_raw(&self->nl[0], NETSWAP_CMD_GET_DEV, NETSWAP_A_DEV_INDEX,
+				    sizeof(v), &v));
+	EXPECT_NE(0, self->nl[0].ext_msg[0]);
+	v = 0;
+	EXPECT_EQ(-ERANGE, send_raw(&self->nl[1], HEXO_KVM_CMD_GET_VM, HEXO_KVM_A_VM_ID,
+				    sizeof(v), &v));
+}
+
+TEST_F(genl, oversized_string)
+{
+	char name[200];
+
+	memset(name, 'x', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	EXPECT_EQ(-EINVAL, send_raw(&self->nl[1], HEXO_KVM_CMD_ATTACH, HEXO_KVM_A_VM_NAME,
+				    sizeof(name), name));
+	EXPECT_NE(-1, self->nl[1].ext_offset);
+}
+
+TEST_F(genl, unknown_attribute)
+{
+	uint32_t v = 0;
+
+	EXPECT_EQ(-EINVAL, send_raw(&self->nl[0], NETSWAP_CMD_GET_INFO, NETSWAP_A_MAX + 3,
+				    sizeof(v), &v));
+	EXPECT_EQ(-EINVAL, send_raw(&self->nl[1], HEXO_KVM_CMD_GET_INFO, HEXO_KVM_A_MAX + 3,
+				    sizeof(v), &v));
+}
+
+TEST_F(genl, missing_object)
+{
+	uint32_t v = 7;
+
+	EXPECT_EQ(-ENODEV, send_raw(&self->nl[0], NETSWAP_CMD_GET_DEV, NETSWAP_A_DEV_INDEX,
+				    sizeof(v), &v));
+	EXPECT_NE(NULL, strstr(self->nl[0].ext_msg, "no netswap device"));
+	EXPECT_EQ(-ENOENT, send_raw(&self->nl[1], HEXO_KVM_CMD_GET_VM, HEXO_KVM_A_VM_ID,
+				    sizeof(v), &v));
+}
+
+TEST_F(genl, attach_bad_descriptors)
+{
+	uint32_t fd = 1000;	/* not open */
+	int null;
+
+	EXPECT_EQ(-EBADF, send_raw(&self->nl[1], HEXO_KVM_CMD_ATTACH, HEXO_KVM_A_VM_FD,
+				   sizeof(fd), &fd));
+	null = open("/dev/null", O_RDONLY);
+	ASSERT_LE(0, null);
+	fd = null;
+	EXPECT_EQ(-EINVAL, send_raw(&self->nl[1], HEXO_KVM_CMD_ATTACH, HEXO_KVM_A_VM_FD,
+				    sizeof(fd), &fd));
+	EXPECT_NE(NULL, strstr(self->nl[1].ext_msg, "not a KVM VM"));
+	close(null);
+}
+
+/* An unprivileged caller: privileged commands fail with EPERM, queries work. */
+TEST(non_root)
+{
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct hxnl nl;
+		uint32_t id = 1;
+		int ret;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		if (hxnl_open(&nl, HEXO_KVM_GENL_NAME))
+			_exit(11);
+		ret = send_raw(&nl, HEXO_KVM_CMD_DETACH, HEXO_KVM_A_VM_ID, sizeof(id), &id);
+		if (ret != -EPERM)
+			_exit(12);
+		ret = send_raw(&nl, HEXO_KVM_CMD_ATTACH, HEXO_KVM_A_VM_FD, sizeof(id), &id);
+		if (ret != -EPERM)
+			_exit(13);
+		if (send_raw(&nl, HEXO_KVM_CMD_GET_INFO, 0, -1, NULL))
+			_exit(14);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("child step %d failed", WEXITSTATUS(status));
+}
+
+/* The well-formed path, on the caller's own VM descriptor. */
+TEST_F(genl, attach_own_vm)
+{
+	struct hxnl *nl = &self->nl[1];
+	uint32_t fd, id = 0;
+	int kvm, vm;
+
+	kvm = open("/dev/kvm", O_RDWR);
+	if (kvm < 0)
+		SKIP(return, "no /dev/kvm");
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	ASSERT_LE(0, vm);
+	fd = vm;
+	ASSERT_EQ(0, send_raw(nl, HEXO_KVM_CMD_ATTACH, HEXO_KVM_A_VM_FD, sizeof(fd), &fd));
+	EXPECT_EQ(-EEXIST, send_raw(nl, HEXO_KVM_CMD_ATTACH, HEXO_KVM_A_VM_FD, sizeof(fd), &fd));
+	/* Ids start at 1; find ours by detaching upward. */
+	for (uint32_t i = 1; i <= 64 && !id; i++)
+		if (!send_raw(nl, HEXO_KVM_CMD_GET_VM, HEXO_KVM_A_VM_ID, sizeof(i), &i))
+			id = i;
+	ASSERT_NE(0U, id);
+	close(vm);
+	close(kvm);
+	EXPECT_EQ(0, send_raw(nl, HEXO_KVM_CMD_DETACH, HEXO_KVM_A_VM_ID, sizeof(id), &id));
+	EXPECT_EQ(-ENOENT, send_raw(nl, HEXO_KVM_CMD_DETACH, HEXO_KVM_A_VM_ID, sizeof(id), &id));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for host-side selftests that drive the testbed's VMs (WHERE "pair"
+# in tests.txt). The runner sets HEXO_RUN, HEXO_TESTBED, HEXO_<VM>_MAC and
+# HEXO_<VM>_IP for every VM (SERVER, BOARD, BOARD2, ...).
+
+: "${HEXO_RUN:?run this under scripts/testbed (check or pair)}"
+
+# on VM COMMAND...: runs COMMAND (one shell string) in VM, prints its output,
+# returns its status.
+on() {
+	_vm=$1
+	shift
+	"$HEXO_TESTBED" exec "$_vm" --timeout "${ON_TIMEOUT:-600}" -- "$*"
+}
+
+# on_bg VM NAME COMMAND...: starts COMMAND in VM in the background; its output
+# and exit status are collected later with on_wait VM NAME.
+on_bg() {
+	_vm=$1
+	_job=$2
+	shift 2
+	on "$_vm" "rm -f /tmp/job.$_job.*; { ( $* ) >/tmp/job.$_job.out 2>&1 </dev/null;" \
+		"echo \$? >/tmp/job.$_job.rc; } & echo \$! >/tmp/job.$_job.pid"
+}
+
+# on_wait VM NAME [TIMEOUT]: waits for a job started with on_bg; prints its
+# output; returns its exit status (124 if it did not end in time).
+on_wait() {
+	on "$1" "t=0; while [ ! -e /tmp/job.$2.rc ] && [ \$t -lt $((${3:-120} * 5)) ]; do sleep 0.2; t=\$((t+1)); done;" \
+		"cat /tmp/job.$2.out; [ -e /tmp/job.$2.rc ] || exit 124; exit \$(cat /tmp/job.$2.rc)"
+}
+
+# on_ready VM NAME PATTERN [TIMEOUT]: waits until the output of job NAME shows
+# PATTERN (a receiver saying it listens, say).
+on_ready() {
+	on "$1" "t=0; until grep -q '$3' /tmp/job.$2.out 2>/dev/null; do" \
+		"[ \$t -ge $((${4:-30} * 10)) ] && { cat /tmp/job.$2.out; exit 124; }; sleep 0.1; t=\$((t+1)); done"
+}

@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hexolink: HEXO frames from user space, over an AF_PACKET socket. It checks
+ * that the link carries HEXO's EtherType both ways, measures the raw link
+ * (echo round trips, one-way bulk rate) with the frame sizes HEXO uses, and
+ * fires malformed frames at HEXO's modules. Frames are built and checked by
+ * the kernel's own protocol code (kernel/link/proto.c).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "parse.h"
+#include "proto.h"
+
+#define FRAME_MAX 9216
+
+struct link {
+	int fd;
+	int ifindex;
+	uint8_t mac[ETH_ALEN];
+	uint8_t peer[ETH_ALEN];
+	bool have_peer;
+};
+
+static struct {
+	const char *ifname;
+	uint32_t count;
+	uint32_t size;
+	double timeout;
+	double interval;
+	bool json;
+	uint32_t seed;
+} opt = { .ifname = "eth0", .count = 10, .size = 1024, .timeout = 10 };
+
+static void __attribute__((format(printf, 1, 2), noreturn)) die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hexolink: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void link_open(struct link *l)
+{
+	/* Only HEXO frames, and not our own outgoing ones. */
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, HEXO_ETH_P, 0, 3),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	struct ifreq ifr = {};
+
+	/* ETH_P_ALL: frames that a loaded hexo_link consumes at ingress are
+	 * still seen (taps run before ingress hooks). */
+	l->fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	if (l->fd < 0)
+		die("AF_PACKET socket: %s (needs CAP_NET_RAW)", strerror(errno));
+	if (setsockopt(l->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
+		die("SO_ATTACH_FILTER: %s", strerror(errno));
+	l->ifindex = if_nametoindex(opt.ifname);
+	if (!l->ifindex)
+		die("no interface %s: %s", opt.ifname, strerror(errno));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", opt.ifname);
+	if (ioctl(l->fd, SIOCGIFHWADDR, &ifr))
+		die("SIOCGIFHWADDR %s: %s", opt.ifname, strerror(errno));
+	memcpy(l->mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = l->ifindex;
+	if (bind(l->fd, (struct sockaddr *)&sll, sizeof(sll)))
+		die("bind to %s: %s", opt.ifname, strerror(errno));
+}
+
+static void pattern(uint8_t *p, uint32_t len, uint32_t tag)
+{
+	for (uint32_t j = 0; j < len; j++)
+		p[j] = (uint8_t)(tag * 31 + j * 7 + (j >> 8));
+}
+
+/* Builds an Ethernet frame with a sealed HEXO header; returns its length. */
+static size_t frame_build(uint8_t *f, const struct link *l, uint8_t op, uint8_t flags,
+			  uint32_t tag, const uint8_t *data, uint32_t len)
+{
+	struct ethhdr *eth = (struct ethhdr *)f;
+	struct hexo_hdr *h = (struct hexo_hdr *)(f + ETH_HLEN);
+
+	memcpy(eth->h_dest, l->peer, ETH_ALEN);
+	memcpy(eth->h_source, l->mac, ETH_ALEN);
+	eth->h_proto = htons(HEXO_ETH_P);
+	hxp_hdr_init(h, HEXO_SVC_LINK, op, 0, tag);
+	h->flags = flags;
+	h->index = cpu_to_be64(tag);
+	h->count = cpu_to_be32(1);
+	h->data_len = cpu_to_be16(len);
+	memcpy(f + ETH_HLEN + HEXO_HDR_LEN, data, len);
+	h->data_crc = cpu_to_be32(hxp_data_crc(tag, data, len));
+	hxp_hdr_seal(h);
+	return ETH_HLEN + HEXO_HDR_LEN + len;
+}
+
+static void frame_send(const struct link *l, const uint8_t *f, size_t len)
+{
+	if (send(l->fd, f, len, 0) != (ssize_t)len)
+		die("send on %s: %s", opt.ifname, strerror(errno));
+}
+
+/*
+ * Receives one valid HEXO frame within the deadline. Returns its length (0 on
+ * timeout); counts frames that fail the checks in *bad.
+ */
+static size_t frame_recv(struct link *l, uint8_t *f, double deadline, uint32_t *bad)
+{
+	for (;;) {
+		struct pollfd p = { .fd = l->fd, .events = POLLIN };
+		double left = deadline - now();
+		const struct hexo_hdr *h;
+		size_t data_at;
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+			return 0;
+		n = recv(l->fd, f, FRAME_MAX, 0);
+		if (n < ETH_HLEN)
+			continue;
+		if (l->have_peer && memcmp(((struct ethhdr *)f)->h_source, l->peer, ETH_ALEN))
+			continue;
+		h = (const struct hexo_hdr *)(f + ETH_HLEN);
+		if (hxp_hdr_check(h, n - ETH_HLEN, &data_at) != HXP_OK ||
+		    h->service != HEXO_SVC_LINK ||
+		    be32_to_cpu(h->data_crc) != hxp_data_crc(be64_to_cpu(h->index),
+							     (const uint8_t *)h + data_at,
+							     be16_to_cpu(h->data_len))) {
+			(*bad)++;
+			continue;
+		}
+		return n;
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int do_send(struct link *l)
+{
+	static uint8_t f[FRAME_MAX], data[FRAME_MAX];
+	double t0 = now(), t;
+
+	for (uint32_t i = 0; i < opt.count; i++) {
+		pattern(data, opt.size, i);
+		frame_send(l, f, frame_build(f, l, HEXO_OP_DATA, 0, i, data, opt.size));
+		if (opt.interval > 0) {
+			struct timespec ts = { 0, (long)(opt.interval * 1e9) };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	t = now() - t0;
+	if (opt.json)
+		printf("{\"sent\":%u,\"size\":%u,\"seconds\":%.6f}\n", opt.count, opt.size, t);
+	else
+		printf("sent %u frames of %u data bytes in %.3fs\n", opt.count, opt.size, t);
+	return 0;
+}
+
+static int do_recv(struct link *l)
+{
+	static uint8_t f[FRAME_MAX], data[FRAME_MAX];
+	uint32_t good = 0, bad = 0, wrong = 0;
+	double deadline = now() + opt.timeout, first = 0, last = 0;
+
+	while (good < opt.count) {
+		const struct hexo_hdr *h = (const struct hexo_hdr *)(f + ETH_HLEN);
+		size_t n = frame_recv(l, f, deadline, &bad);
+		uint32_t len;
+
+		if (!n)
+			break;
+		if (h->op != HEXO_OP_DATA)
+			continue;
+		len = be16_to_cpu(h->data_len);
+		pattern(data, len, be32_to_cpu(h->tag));
+		if (memcmp(data, f + ETH_HLEN + h->hdr_len, len)) {
+			wrong++;
+			continue;
+		}
+		if (!good++)
+			first = now();
+		last = now();
+	}
+	if (opt.json)
+		printf("{\"received\":%u,\"bad\":%u,\"wrong\":%u,\"seconds\":%.6f}\n",
+		       good, bad, wrong, last - first);
+	else
+		printf("received %u of %u frames (%u failed checks, %u wrong data) in %.3fs\n",
+		       good, opt.count, bad, wrong, last - first);
+	return good == opt.count && !wrong ? 0 : 1;
+}
+
+static int do_echo(struct link *l)
+{
+	static uint8_t f[FRAME_MAX];
+	uint32_t answered = 0, bad = 0;
+	double deadline = now() + opt.timeout;
+
+	while (!opt.count || answered < opt.count) {
+		struct ethhdr *eth = (struct ethhdr *)f;
+		struct hexo_hdr *h = (struct hexo_hdr *)(f + ETH_HLEN);
+		size_t n = frame_recv(l, f, deadline, &bad);
+
+		if (!n)
+			break;
+		if (h->op != HEXO_OP_ECHO || (h->flags & HEXO_F_REPLY))
+			continue;
+		memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+		memcpy(eth->h_source, l->mac, ETH_ALEN);
+		h->flags |= HEXO_F_REPLY;
+		hxp_hdr_seal(h);
+		frame_send(l, f, n);
+		answered++;
+	}
+	printf("answered %u echo requests (%u frames failed checks)\n", answered, bad);
+	return 0;
+}
+
+static int do_ping(struct link *l)
+{
+	static uint8_t f[FRAME_MAX], r[FRAME_MAX], data[FRAME_MAX];
+	double *rtt = calloc(opt.count, sizeof(double)), sum = 0;
+	uint32_t got = 0, lost = 0, bad = 0;
+
+	if (!rtt)
+		die("out of memory");
+	for (uint32_t i = 0; i < opt.count; i++) {
+		const struct hexo_hdr *h = (const struct hexo_hdr *)(r + ETH_HLEN);
+		double t0 = now(), deadline = t0 + opt.timeout;
+		size_t len;
+
+		pattern(data, opt.size, i);
+		len = frame_build(f, l, HEXO_OP_ECHO, 0, i, data, opt.size);
+		frame_send(l, f, len);
+		for (;;) {
+			size_t n = frame_recv(l, r, deadline, &bad);
+
+			if (!n) {
+				lost++;
+				break;
+			}
+			if (h->op == HEXO_OP_ECHO && (h->flags & HEXO_F_REPLY) &&
+			    be32_to_cpu(h->tag) == i &&
+			    !memcmp(r + ETH_HLEN + h->hdr_len, data, opt.size)) {
+				rtt[got++] = (now() - t0) * 1e6;
+				sum += rtt[got - 1];
+				break;
+			}
+		}
+		if (opt.interval > 0) {
+			struct timespec ts = { 0, (long)(opt.interval * 1e9) };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	qsort(rtt, got, sizeof(double), cmp_double);
+	if (opt.json) {
+		printf("{\"sent\":%u,\"received\":%u,\"lost\":%u,\"size\":%u", opt.count, got,
+		       lost, opt.size);
+		if (got)
+			printf(",\"min_us\":%.1f,\"median_us\":%.1f,\"p99_us\":%.1f,\"mean_us\":%.1f",
+			       rtt[0], rtt[got / 2], rtt[(got * 99) / 100 < got ? (got * 99) / 100 : got - 1],
+			       sum / got);
+		printf("}\n");
+	} else {
+		printf("%u sent, %u received, %u lost", opt.count, got, lost);
+		if (got)
+			printf("; rtt min %.1f median %.1f p99 %.1f mean %.1f us", rtt[0],
+			       rtt[got / 2], rtt[(got * 99) / 100 < got ? (got * 99) / 100 : got - 1],
+			       sum / got);
+		printf("\n");
+	}
+	free(rtt);
+	return got == opt.count ? 0 : 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: hexolink [-i IFACE] [-j] COMMAND [OPTIONS]\n"
+		"  send --to MAC    send -n COUNT DATA frames of -s SIZE data bytes\n"
+		"  recv             receive -n COUNT DATA frames within -t SECONDS and check\n"
+		"                   them; exit 0 only if all arrived intact\n"
+		"  echo             answer ECHO requests for -t SECONDS (or -n COUNT)\n"
+		"  ping --to MAC    -n COUNT ECHO round trips: min, median, p99\n"
+		"Options: -n COUNT, -s SIZE (data bytes per frame), -t SECONDS,\n"
+		"  -w SECONDS (wait between frames), --from MAC (only this sender)\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "to", required_argument, NULL, 'T' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct link l = {};
+	const char *cmd;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+i:jh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'i': opt.ifname = optarg; break;
+		case 'j': opt.json = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[optind];
+	optind++;
+	while ((c = getopt_long(argc, argv, "n:s:t:w:", lopts, NULL)) != -1) {
+		uint64_t v;
+
+		switch (c) {
+		case 'n':
+			if (parse_u32(optarg, UINT32_MAX, &opt.count))
+				die("bad count '%s'", optarg);
+			break;
+		case 's':
+			if (parse_u64(optarg, FRAME_MAX - ETH_HLEN - HEXO_HDR_LEN, &v))
+				die("bad size '%s' (at most %d)", optarg, FRAME_MAX - ETH_HLEN - HEXO_HDR_LEN);
+			opt.size = (uint32_t)v;
+			break;
+		case 't': opt.timeout = atof(optarg); break;
+		case 'w': opt.interval = atof(optarg); break;
+		case 'T':
+		case 'F':
+			if (parse_mac(optarg, l.peer))
+				die("bad MAC address '%s'", optarg);
+			l.have_peer = true;
+			break;
+		default: usage(stderr); return 2;
+		}
+	}
+	link_open(&l);
+	if (!strcmp(cmd, "send") || !strcmp(cmd, "ping")) {
+		if (!l.have_peer) {
+			fprintf(stderr, "hexolink: %s needs --to MAC\n", cmd);
+			return 2;
+		}
+		return !strcmp(cmd, "send") ? do_send(&l) : do_ping(&l);
+	}
+	if (!strcmp(cmd, "recv") || !strcmp(cmd, "echo")) {
+		/* Scripts start receivers in the background and wait for this. */
+		fprintf(stderr, "hexolink: listening on %s\n", opt.ifname);
+		return !strcmp(cmd, "recv") ? do_recv(&l) : do_echo(&l);
+	}
+	fprintf(stderr, "hexolink: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 2;
+}
