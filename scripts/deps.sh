@@ -18,7 +18,7 @@ mode=${1:-install}
 # Host (amd64) packages, installed with apt.
 host_pkgs=(
 	# build
-	make gcc libc6-dev pkg-config rsync cpio xz-utils kmod python3
+	make gcc libc6-dev pkg-config rsync cpio xz-utils kmod python3 perl
 	"linux-headers-$KABI-amd64"
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	sparse libnl-3-dev libnl-genl-3-dev

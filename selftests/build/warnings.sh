@@ -8,8 +8,8 @@ top=$(cd ../.. && pwd)
 
 ktap_plan 2
 for arch in x86_64 arm64; do
-	out=$top/build/warncheck-$arch
-	rm -rf "$out"
+	mkdir -p "$top/build"
+	out=$(mktemp -d "$top/build/warncheck-$arch.XXXXXX")
 	log=$(make -C "$top" --no-print-directory ARCH=$arch OUT="$out" C=2 W=1 modules user 2>&1)
 	rc=$?
 	bad=$(printf '%s\n' "$log" | grep -Ei 'warning:|error:|^make.*\*\*\*')
