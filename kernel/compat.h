@@ -13,4 +13,16 @@
 #error "HEXO needs Linux 6.1 or later"
 #endif
 
+#include <linux/blk-mq.h>
+
+/* blk_mq_alloc_disk() takes queue limits from 6.9 on. */
+static inline struct gendisk *hexo_alloc_disk(struct blk_mq_tag_set *set, void *data)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+	return blk_mq_alloc_disk(set, NULL, data);
+#else
+	return blk_mq_alloc_disk(set, data);
+#endif
+}
+
 #endif /* _HEXO_COMPAT_H */

@@ -12,12 +12,22 @@
 #ifdef __KERNEL__
 #include <linux/crc32.h>
 #include <linux/kernel.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #include <asm/byteorder.h>
-#define hxp_crc32c_update(crc, p, len) __crc32c_le(crc, p, len)
+
+/* CRC-32C update without pre- or post-inversion. */
+static inline u32 hxp_crc32c_update(u32 crc, const void *p, size_t len)
+{
+	return __crc32c_le(crc, p, len);
+}
 #else
 #include "kshim.h"
-#define hxp_crc32c_update(crc, p, len) hexo_crc32c_update(crc, p, len)
+
+static inline u32 hxp_crc32c_update(u32 crc, const void *p, size_t len)
+{
+	return hexo_crc32c_update(crc, p, len);
+}
 #endif
 
 #include <hexo/wire.h>

@@ -1,22 +1,500 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The table of /dev/netswapN devices.
+ * /dev/netswapN: blk-mq block devices whose pages live in a server's RAM,
+ * reached through a hexo_link channel. One blk-mq request is one protocol
+ * request (max_hw_sectors is the channel's pages per request); the request's
+ * PDU holds all the protocol state, so the I/O path allocates nothing but
+ * frames (see hexo_link.h).
+ *
+ * Two bitmaps say what each page is: "stored" pages were written and
+ * acknowledged in the current session; "lost" pages were stored once but a
+ * server restart, a failed write or the server's own report took them.
+ * Pages in neither state were never written, or discarded: they read as
+ * zeros without asking the server. Reading a lost page fails with EIO until
+ * it is written again, so no stale or foreign data is ever returned as valid.
+ *
+ * Not QUEUE_FLAG_SYNCHRONOUS: that flag (zram's) makes swap skip the swap
+ * cache and readahead, which is right for a RAM disk answering in
+ * microseconds and wrong for a device a network round trip away; swap
+ * readahead (vm.page-cluster) then batches faults into multi-page requests.
  */
-#include <linux/mutex.h>
+#include <linux/bitmap.h>
+#include <linux/blkdev.h>
+#include <linux/etherdevice.h>
+#include <linux/highmem.h>
+#include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/xarray.h>
 
+#include "compat.h"
 #include "dev.h"
+
+static_assert(PAGE_SIZE == HEXO_PAGE_SIZE, "netswap moves 4 KiB pages: 4K-page kernels only");
+
+#define NSW_SECTORS_PER_PAGE	(HEXO_PAGE_SIZE >> SECTOR_SHIFT)
+/* Bounds a discard's work on the server (it runs in softirq there). */
+#define NSW_MAX_DISCARD_PAGES	1024
 
 struct nsw_dev {
 	u32 index;
+	char name[DISK_NAME_LEN];
+	char ifname[IFNAMSIZ];
+	struct nsw_attach cfg;
+	struct hxl_chan *chan;
+	struct blk_mq_tag_set tag_set;
+	struct gendisk *disk;
+
+	spinlock_t lock;		/* the flags below */
+	bool async, disk_added, dying;
+	struct work_struct up_work;
+
+	u64 npages;
+	unsigned long *stored;		/* acknowledged in this session */
+	unsigned long *lost;		/* stored once, gone now */
+	atomic64_t local_reads;
 };
 
-static DEFINE_XARRAY(nsw_devs);
+/* Per blk-mq request: the protocol request and its pages. */
+struct nsw_cmd {
+	struct hxl_req req;
+	struct nsw_dev *dev;
+	struct page *pages[HXL_MAX_PAGES];
+};
+
+static int nsw_major;
+static DEFINE_XARRAY_ALLOC(nsw_devs);
 static DEFINE_MUTEX(nsw_devs_lock);
 
-static void nsw_dev_fill(const struct nsw_dev *dev, struct nsw_dev_info *info)
+static bool nsw_any(const unsigned long *map, u64 index, u32 count)
 {
+	return find_next_bit(map, index + count, index) < index + count;
+}
+
+static void nsw_req_done(struct hxl_req *req, int status)
+{
+	struct nsw_cmd *cmd = container_of(req, struct nsw_cmd, req);
+	struct request *rq = blk_mq_rq_from_pdu(cmd);
+	struct nsw_dev *dev = cmd->dev;
+	u64 i, idx;
+	void *kaddr;
+
+	switch (req->op) {
+	case HEXO_OP_READ:
+		for (i = 0; !status && i < req->count; i++) {
+			idx = req->index + i;
+			if (test_bit(idx, dev->lost)) {
+				status = -EIO;
+			} else if (!test_bit(idx, dev->stored)) {
+				/* Not ours on the server (never written, or discarded). */
+				kaddr = kmap_local_page(cmd->pages[i]);
+				memset(kaddr, 0, HEXO_PAGE_SIZE);
+				kunmap_local(kaddr);
+			} else if (req->absent & BIT_ULL(i)) {
+				/* The server no longer holds a page it acknowledged. */
+				set_bit(idx, dev->lost);
+				clear_bit(idx, dev->stored);
+				status = -EIO;
+			}
+		}
+		break;
+	case HEXO_OP_WRITE:
+		for (i = 0; i < req->count; i++) {
+			idx = req->index + i;
+			if (!status) {
+				clear_bit(idx, dev->lost);
+				set_bit(idx, dev->stored);
+			} else if (test_and_clear_bit(idx, dev->stored)) {
+				/* The server may hold the old data or the new. */
+				set_bit(idx, dev->lost);
+			}
+		}
+		break;
+	case HEXO_OP_DISCARD:
+		for (i = 0; !status && i < req->count; i++) {
+			clear_bit(req->index + i, dev->stored);
+			clear_bit(req->index + i, dev->lost);
+		}
+		break;
+	}
+	blk_mq_end_request(rq, errno_to_blk_status(status));
+}
+
+/* The request's pages: one whole page per 4 KiB block (see the limits). */
+static bool nsw_map(struct request *rq, struct nsw_cmd *cmd, u32 count)
+{
+	struct req_iterator iter;
+	struct bio_vec bv;
+	u32 n = 0;
+
+	rq_for_each_segment(bv, rq, iter) {
+		if (bv.bv_offset || bv.bv_len != HEXO_PAGE_SIZE || n >= HXL_MAX_PAGES)
+			return false;
+		cmd->pages[n++] = bv.bv_page;
+	}
+	return n == count;
+}
+
+static blk_status_t nsw_queue_rq(struct blk_mq_hw_ctx *hctx, const struct blk_mq_queue_data *bd)
+{
+	struct nsw_dev *dev = hctx->queue->queuedata;
+	struct request *rq = bd->rq;
+	struct nsw_cmd *cmd = blk_mq_rq_to_pdu(rq);
+	struct hxl_req *req = &cmd->req;
+	struct bio *bio;
+
+	blk_mq_start_request(rq);
+	cmd->dev = dev;
+	req->index = blk_rq_pos(rq) / NSW_SECTORS_PER_PAGE;
+	req->count = blk_rq_sectors(rq) / NSW_SECTORS_PER_PAGE;
+	req->pages = cmd->pages;
+	req->done = nsw_req_done;
+
+	switch (req_op(rq)) {
+	case REQ_OP_READ:
+		if (nsw_any(dev->lost, req->index, req->count))
+			return BLK_STS_IOERR;
+		if (!nsw_any(dev->stored, req->index, req->count)) {
+			__rq_for_each_bio(bio, rq)
+				zero_fill_bio(bio);
+			atomic64_add(req->count, &dev->local_reads);
+			blk_mq_end_request(rq, BLK_STS_OK);
+			return BLK_STS_OK;
+		}
+		if (!nsw_map(rq, cmd, req->count))
+			return BLK_STS_IOERR;
+		req->op = HEXO_OP_READ;
+		break;
+	case REQ_OP_WRITE:
+		if (!nsw_map(rq, cmd, req->count))
+			return BLK_STS_IOERR;
+		req->op = HEXO_OP_WRITE;
+		break;
+	case REQ_OP_DISCARD:
+	case REQ_OP_WRITE_ZEROES:
+		/* Both leave pages reading as zeros: see nsw_req_done(). */
+		req->op = HEXO_OP_DISCARD;
+		break;
+	case REQ_OP_FLUSH:
+		/* Succeeds while the session that acknowledged our writes lives. */
+		req->op = HEXO_OP_FLUSH;
+		req->index = 0;
+		req->count = 0;
+		break;
+	default:
+		return BLK_STS_NOTSUPP;
+	}
+	hxl_chan_submit(dev->chan, req);
+	return BLK_STS_OK;
+}
+
+static const struct blk_mq_ops nsw_mq_ops = {
+	.queue_rq	= nsw_queue_rq,
+};
+
+static const struct block_device_operations nsw_fops = {
+	.owner		= THIS_MODULE,
+};
+
+static int nsw_dev_add_disk(struct nsw_dev *dev)
+{
+	struct blk_mq_tag_set *set = &dev->tag_set;
+	struct hxl_chan_info ci;
+	struct request_queue *q;
+	struct gendisk *disk;
+	int ret;
+
+	hxl_chan_get_info(dev->chan, &ci);
+	memset(set, 0, sizeof(*set));
+	set->ops = &nsw_mq_ops;
+	set->nr_hw_queues = 1;
+	set->queue_depth = ci.window;
+	set->numa_node = NUMA_NO_NODE;
+	set->cmd_size = sizeof(struct nsw_cmd);
+	set->flags = BLK_MQ_F_SHOULD_MERGE;
+	set->driver_data = dev;
+	ret = blk_mq_alloc_tag_set(set);
+	if (ret)
+		return ret;
+
+	disk = hexo_alloc_disk(set, dev);
+	if (IS_ERR(disk)) {
+		blk_mq_free_tag_set(set);
+		return PTR_ERR(disk);
+	}
+	q = disk->queue;
+	/* A block is a page: whole pages move, with one checksum each. */
+	blk_queue_logical_block_size(q, HEXO_PAGE_SIZE);
+	blk_queue_physical_block_size(q, HEXO_PAGE_SIZE);
+	blk_queue_io_min(q, HEXO_PAGE_SIZE);
+	blk_queue_dma_alignment(q, HEXO_PAGE_SIZE - 1);
+	blk_queue_max_hw_sectors(q, ci.max_pages * NSW_SECTORS_PER_PAGE);
+	blk_queue_max_segments(q, ci.max_pages);
+	blk_queue_max_discard_sectors(q, NSW_MAX_DISCARD_PAGES * NSW_SECTORS_PER_PAGE);
+	blk_queue_max_write_zeroes_sectors(q, NSW_MAX_DISCARD_PAGES * NSW_SECTORS_PER_PAGE);
+	q->limits.discard_granularity = HEXO_PAGE_SIZE;
+	blk_queue_write_cache(q, true, false);
+	blk_queue_flag_set(QUEUE_FLAG_NONROT, q);
+	blk_queue_flag_clear(QUEUE_FLAG_ADD_RANDOM, q);
+
+	disk->major = nsw_major;
+	disk->first_minor = dev->index;
+	disk->minors = 1;
+	disk->flags |= GENHD_FL_NO_PART;
+	disk->fops = &nsw_fops;
+	disk->private_data = dev;
+	strscpy(disk->disk_name, dev->name, sizeof(disk->disk_name));
+	set_capacity(disk, ci.size >> SECTOR_SHIFT);
+
+	ret = add_disk(disk);
+	if (ret) {
+		put_disk(disk);
+		blk_mq_free_tag_set(set);
+		return ret;
+	}
+	dev->disk = disk;
+	spin_lock_bh(&dev->lock);
+	dev->disk_added = true;
+	spin_unlock_bh(&dev->lock);
+	return 0;
+}
+
+static void nsw_dev_up_work(struct work_struct *work)
+{
+	struct nsw_dev *dev = container_of(work, struct nsw_dev, up_work);
+	int ret;
+
+	ret = nsw_dev_add_disk(dev);
+	if (ret)
+		pr_err("%s: cannot create the disk: %d\n", dev->name, ret);
+	else
+		pr_info("%s: server %pM on %s answered; disk ready\n", dev->name,
+			dev->cfg.server, dev->ifname);
+}
+
+static void nsw_chan_event(struct hxl_chan *chan, enum hxl_event ev, void *priv)
+{
+	static const u8 nl_ev[] = {
+		[HXL_EV_UP]		= NETSWAP_EV_UP,
+		[HXL_EV_DOWN]		= NETSWAP_EV_DOWN,
+		[HXL_EV_BACK]		= NETSWAP_EV_BACK,
+		[HXL_EV_RESTARTED]	= NETSWAP_EV_RESTARTED,
+		[HXL_EV_GONE]		= NETSWAP_EV_GONE,
+	};
+	static const char *const what[] = {
+		[HXL_EV_UP]		= "server answered",
+		[HXL_EV_DOWN]		= "server lost: I/O fails until it answers again",
+		[HXL_EV_BACK]		= "server back, same session",
+		[HXL_EV_RESTARTED]	= "server back with a new session: stored pages lost",
+		[HXL_EV_GONE]		= "interface gone: detach this device",
+	};
+	struct nsw_dev *dev = priv;
+	struct hxl_chan_info ci;
+
+	spin_lock_bh(&dev->lock);
+	if (ev == HXL_EV_UP && dev->async && !dev->disk_added && !dev->dying)
+		schedule_work(&dev->up_work);
+	spin_unlock_bh(&dev->lock);
+
+	if (ev != HXL_EV_UP)
+		pr_info("%s: %s\n", dev->name, what[ev]);
+	hxl_chan_get_info(chan, &ci);
+	nsw_genl_event(dev->index, nl_ev[ev], dev->cfg.server, ci.session);
+}
+
+static void nsw_chan_session_lost(struct hxl_chan *chan, void *priv)
+{
+	struct nsw_dev *dev = priv;
+	unsigned long i;
+
+	for_each_set_bit(i, dev->stored, dev->npages) {
+		set_bit(i, dev->lost);
+		clear_bit(i, dev->stored);
+	}
+}
+
+static const struct hxl_chan_ops nsw_chan_ops = {
+	.event		= nsw_chan_event,
+	.session_lost	= nsw_chan_session_lost,
+};
+
+static void nsw_dev_free(struct nsw_dev *dev)
+{
+	kvfree(dev->stored);
+	kvfree(dev->lost);
+	kfree(dev);
+}
+
+/* Tears a device down. It is out of the table already. */
+static void nsw_dev_destroy(struct nsw_dev *dev)
+{
+	bool added;
+
+	spin_lock_bh(&dev->lock);
+	dev->dying = true;
+	spin_unlock_bh(&dev->lock);
+	cancel_work_sync(&dev->up_work);
+	spin_lock_bh(&dev->lock);
+	added = dev->disk_added;
+	spin_unlock_bh(&dev->lock);
+
+	/* In-flight I/O ends within the channel's timeout. */
+	if (added)
+		del_gendisk(dev->disk);
+	hxl_chan_destroy(dev->chan);
+	if (added) {
+		put_disk(dev->disk);
+		blk_mq_free_tag_set(&dev->tag_set);
+	}
+	nsw_dev_free(dev);
+}
+
+static void nsw_dev_fill(struct nsw_dev *dev, struct nsw_dev_info *info)
+{
+	static const enum netswap_state state[] = {
+		[HXL_CONNECTING]	= NETSWAP_STATE_CONNECTING,
+		[HXL_UP]		= NETSWAP_STATE_UP,
+		[HXL_LOST]		= NETSWAP_STATE_LOST,
+		[HXL_CLOSED]		= NETSWAP_STATE_GONE,
+	};
+
+	memset(info, 0, sizeof(*info));
 	info->index = dev->index;
+	strscpy(info->name, dev->name, sizeof(info->name));
+	strscpy(info->ifname, dev->ifname, sizeof(info->ifname));
+	hxl_chan_get_info(dev->chan, &info->chan);
+	info->state = state[info->chan.state];
+	info->pages_stored = bitmap_weight(dev->stored, dev->npages);
+	info->pages_lost = bitmap_weight(dev->lost, dev->npages);
+	info->local_reads = atomic64_read(&dev->local_reads);
+}
+
+int nsw_dev_attach(const struct nsw_attach *a, struct nsw_dev_info *info,
+		   struct netlink_ext_ack *extack)
+{
+	struct hxl_chan_cfg cfg = {
+		.ifindex = a->ifindex,
+		.service = HEXO_SVC_NETSWAP,
+		.size = a->size,
+		.dead_ms = a->timeout_ms,
+		.window = a->window,
+		.max_pages = HXL_MAX_PAGES,
+	};
+	struct net_device *ndev;
+	struct nsw_dev *dev;
+	u64 max_size = 0;
+	u32 index;
+	int ret;
+
+	if (!a->size || a->size % HEXO_PAGE_SIZE) {
+		NL_SET_ERR_MSG(extack, "size must be a multiple of 4096 bytes");
+		return -EINVAL;
+	}
+	ether_addr_copy(cfg.peer, a->server);
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return -ENOMEM;
+	dev->cfg = *a;
+	dev->async = !a->connect_ms;
+	spin_lock_init(&dev->lock);
+	INIT_WORK(&dev->up_work, nsw_dev_up_work);
+	atomic64_set(&dev->local_reads, 0);
+	dev->npages = a->size / HEXO_PAGE_SIZE;
+	dev->stored = kvcalloc(BITS_TO_LONGS(dev->npages), sizeof(long), GFP_KERNEL);
+	dev->lost = kvcalloc(BITS_TO_LONGS(dev->npages), sizeof(long), GFP_KERNEL);
+	if (!dev->stored || !dev->lost) {
+		nsw_dev_free(dev);
+		return -ENOMEM;
+	}
+	ndev = dev_get_by_index(a->net, a->ifindex);
+	if (ndev) {
+		strscpy(dev->ifname, ndev->name, sizeof(dev->ifname));
+		dev_put(ndev);
+	}
+
+	/* Reserve the index first: the disk is named after it. */
+	mutex_lock(&nsw_devs_lock);
+	ret = xa_alloc(&nsw_devs, &index, NULL, XA_LIMIT(0, NETSWAP_MAX_DEVS - 1),
+		       GFP_KERNEL);
+	mutex_unlock(&nsw_devs_lock);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "too many netswap devices; detach one first");
+		nsw_dev_free(dev);
+		return ret == -EBUSY ? -ENOSPC : ret;
+	}
+	dev->index = index;
+	snprintf(dev->name, sizeof(dev->name), "netswap%u", index);
+
+	dev->chan = hxl_chan_create(a->net, &cfg, &nsw_chan_ops, dev, extack);
+	if (IS_ERR(dev->chan)) {
+		ret = PTR_ERR(dev->chan);
+		goto err_index;
+	}
+	if (!dev->async) {
+		ret = hxl_chan_wait_up(dev->chan, a->connect_ms, &max_size);
+		switch (ret) {
+		case 0:
+			break;
+		case -ETIMEDOUT:
+			NL_SET_ERR_MSG(extack, "no answer from the server: is it serving netswap "
+				       "on that link (hexoctl netswap serve)?");
+			break;
+		case -ENOSPC:
+			NL_SET_ERR_MSG(extack, "the server refused this size: it has less room");
+			break;
+		case -ECONNREFUSED:
+			NL_SET_ERR_MSG(extack, "the server does not serve netswap on that link");
+			break;
+		case -EPROTONOSUPPORT:
+			NL_SET_ERR_MSG(extack, "the server speaks another wire version");
+			break;
+		}
+		if (ret) {
+			if (ret == -ENOSPC)
+				pr_info("%s: server %pM can grant at most %llu bytes\n", dev->name,
+					a->server, max_size);
+			goto err_chan;
+		}
+		ret = nsw_dev_add_disk(dev);
+		if (ret)
+			goto err_chan;
+	}
+
+	mutex_lock(&nsw_devs_lock);
+	xa_store(&nsw_devs, index, dev, GFP_KERNEL);
+	nsw_dev_fill(dev, info);
+	mutex_unlock(&nsw_devs_lock);
+	return 0;
+
+err_chan:
+	hxl_chan_destroy(dev->chan);
+err_index:
+	mutex_lock(&nsw_devs_lock);
+	xa_erase(&nsw_devs, index);
+	mutex_unlock(&nsw_devs_lock);
+	nsw_dev_free(dev);
+	return ret;
+}
+
+int nsw_dev_detach(u32 index, const void *owner, struct netlink_ext_ack *extack)
+{
+	struct nsw_dev *dev;
+
+	mutex_lock(&nsw_devs_lock);
+	dev = xa_load(&nsw_devs, index);
+	if (!dev || (owner && dev->cfg.owner != owner)) {
+		mutex_unlock(&nsw_devs_lock);
+		NL_SET_ERR_MSG(extack, "no netswap device with this index");
+		return -ENODEV;
+	}
+	if (dev->disk_added && disk_openers(dev->disk)) {
+		mutex_unlock(&nsw_devs_lock);
+		NL_SET_ERR_MSG(extack, "the device is in use: swapoff (or close) it first");
+		return -EBUSY;
+	}
+	xa_erase(&nsw_devs, index);
+	mutex_unlock(&nsw_devs_lock);
+	nsw_dev_destroy(dev);
+	return 0;
 }
 
 int nsw_dev_get(u32 index, struct nsw_dev_info *info)
@@ -66,10 +544,24 @@ u32 nsw_dev_count(void)
 
 int nsw_dev_init(void)
 {
-	return 0;
+	nsw_major = register_blkdev(0, "netswap");
+	return nsw_major < 0 ? nsw_major : 0;
 }
 
 void nsw_dev_uninit(void)
 {
+	struct nsw_dev *dev;
+	unsigned long i;
+
+	/* Nothing is open (an opener holds the module), so all can go. */
+	mutex_lock(&nsw_devs_lock);
+	xa_for_each(&nsw_devs, i, dev) {
+		xa_erase(&nsw_devs, i);
+		mutex_unlock(&nsw_devs_lock);
+		nsw_dev_destroy(dev);
+		mutex_lock(&nsw_devs_lock);
+	}
+	mutex_unlock(&nsw_devs_lock);
 	xa_destroy(&nsw_devs);
+	unregister_blkdev(nsw_major, "netswap");
 }

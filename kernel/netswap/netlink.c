@@ -8,19 +8,121 @@
 
 #include "dev.h"
 #include "genl_util.h"
-#include "netlink.h"
 
 static struct genl_family nsw_genl_family;
 
-static const struct nla_policy nsw_policy[NETSWAP_A_MAX + 1] = {
-	[NETSWAP_A_DEV_INDEX]	= NLA_POLICY_MAX(NLA_U32, NETSWAP_MAX_DEVS - 1),
+static struct netlink_range_validation nsw_size_range = {
+	.min = 1 << 20,
+	.max = U64_MAX,
 };
 
-static int nsw_put_dev(struct sk_buff *skb, const struct nsw_dev_info *dev)
+static struct netlink_range_validation nsw_timeout_range = {
+	.min = 1000,
+	.max = 600000,
+};
+
+static struct netlink_range_validation nsw_connect_range = {
+	.min = 100,
+	.max = 600000,
+};
+
+static const struct nla_policy nsw_policy[NETSWAP_A_MAX + 1] = {
+	[NETSWAP_A_DEV_INDEX]	= NLA_POLICY_MAX(NLA_U32, NETSWAP_MAX_DEVS - 1),
+	[NETSWAP_A_IFINDEX]	= { .type = NLA_U32 },
+	[NETSWAP_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[NETSWAP_A_SERVER_MAC]	= NLA_POLICY_ETH_ADDR,
+	[NETSWAP_A_SIZE]	= NLA_POLICY_FULL_RANGE(NLA_U64, &nsw_size_range),
+	[NETSWAP_A_TIMEOUT_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &nsw_timeout_range),
+	[NETSWAP_A_CONNECT_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &nsw_connect_range),
+	[NETSWAP_A_WINDOW]	= NLA_POLICY_RANGE(NLA_U32, 1, HXL_MAX_WINDOW),
+};
+
+static const struct genl_multicast_group nsw_mcgrps[] = {
+	{ .name = NETSWAP_MCGRP_EVENTS },
+};
+
+static int nsw_put_stats(struct sk_buff *skb, const struct nsw_dev_info *d)
 {
-	if (nla_put_u32(skb, NETSWAP_A_DEV_INDEX, dev->index))
+	const struct hxl_chan_stats *s = &d->chan.stats;
+	const struct {
+		int attr;
+		u64 v;
+	} c[] = {
+		{ NETSWAP_STAT_READS, s->reqs[0] },
+		{ NETSWAP_STAT_WRITES, s->reqs[1] },
+		{ NETSWAP_STAT_DISCARDS, s->reqs[2] },
+		{ NETSWAP_STAT_FLUSHES, s->reqs[3] },
+		{ NETSWAP_STAT_READ_PAGES, s->pages[0] },
+		{ NETSWAP_STAT_WRITE_PAGES, s->pages[1] },
+		{ NETSWAP_STAT_DISCARD_PAGES, s->pages[2] },
+		{ NETSWAP_STAT_LOCAL_READS, d->local_reads },
+		{ NETSWAP_STAT_ERRORS, s->errors },
+		{ NETSWAP_STAT_RETRANSMITS, s->retransmits },
+		{ NETSWAP_STAT_TIMEOUTS, s->timeouts },
+		{ NETSWAP_STAT_CSUM_ERRORS, s->csum_errors },
+		{ NETSWAP_STAT_BUSY, s->busy },
+		{ NETSWAP_STAT_DUPS, s->dups },
+		{ NETSWAP_STAT_TX_FRAMES, s->tx_frames },
+		{ NETSWAP_STAT_RX_FRAMES, s->rx_frames },
+		{ NETSWAP_STAT_RECONNECTS, s->reconnects },
+	};
+	struct nlattr *nest = nla_nest_start(skb, NETSWAP_A_STATS);
+	size_t i;
+
+	if (!nest)
 		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(c); i++)
+		if (nla_put_u64_64bit(skb, c[i].attr, c[i].v, NETSWAP_STAT_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
 	return 0;
+}
+
+static int nsw_put_dev(struct sk_buff *skb, const struct nsw_dev_info *d)
+{
+	const struct hxl_chan_info *c = &d->chan;
+
+	if (nla_put_u32(skb, NETSWAP_A_DEV_INDEX, d->index) ||
+	    nla_put_string(skb, NETSWAP_A_DEV_NAME, d->name) ||
+	    nla_put_u32(skb, NETSWAP_A_IFINDEX, c->ifindex) ||
+	    nla_put_string(skb, NETSWAP_A_IFNAME, d->ifname) ||
+	    nla_put(skb, NETSWAP_A_SERVER_MAC, ETH_ALEN, c->peer) ||
+	    nla_put_u64_64bit(skb, NETSWAP_A_SIZE, c->size, NETSWAP_A_PAD) ||
+	    nla_put_u32(skb, NETSWAP_A_STATE, d->state) ||
+	    nla_put_u32(skb, NETSWAP_A_SESSION, c->session) ||
+	    nla_put_u64_64bit(skb, NETSWAP_A_EPOCH, c->epoch, NETSWAP_A_PAD) ||
+	    nla_put_u32(skb, NETSWAP_A_TIMEOUT_MS, c->dead_ms) ||
+	    nla_put_u32(skb, NETSWAP_A_WINDOW, c->window) ||
+	    nla_put_u32(skb, NETSWAP_A_MAX_PAGES, c->max_pages) ||
+	    nla_put_u32(skb, NETSWAP_A_FRAG, c->frag) ||
+	    nla_put_u32(skb, NETSWAP_A_CWND, c->cwnd) ||
+	    nla_put_u32(skb, NETSWAP_A_INFLIGHT, c->inflight) ||
+	    nla_put_u32(skb, NETSWAP_A_QUEUED, c->queued) ||
+	    nla_put_u32(skb, NETSWAP_A_SRTT_US, c->srtt_us) ||
+	    nla_put_u32(skb, NETSWAP_A_RTTVAR_US, c->rttvar_us) ||
+	    nla_put_u32(skb, NETSWAP_A_MIN_RTT_US, c->min_rtt_us) ||
+	    nla_put_u32(skb, NETSWAP_A_RTO_US, c->rto_us) ||
+	    nla_put_u64_64bit(skb, NETSWAP_A_IDLE_MS, c->idle_ms, NETSWAP_A_PAD) ||
+	    nla_put_u64_64bit(skb, NETSWAP_A_PAGES_STORED, d->pages_stored, NETSWAP_A_PAD) ||
+	    nla_put_u64_64bit(skb, NETSWAP_A_PAGES_LOST, d->pages_lost, NETSWAP_A_PAD))
+		return -EMSGSIZE;
+	return nsw_put_stats(skb, d);
+}
+
+static int nsw_reply_dev(struct genl_info *info, const struct nsw_dev_info *d)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	void *hdr;
+
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &nsw_genl_family, 0, NETSWAP_CMD_GET_DEV);
+	if (!hdr || nsw_put_dev(msg, d)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
 }
 
 static int nsw_cmd_get_info(struct sk_buff *skb, struct genl_info *info)
@@ -47,47 +149,121 @@ static int nsw_cmd_get_dev(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *index = HEXO_GENL_REQUIRE(info, NETSWAP_A_DEV_INDEX,
 						 "missing NETSWAP_A_DEV_INDEX (N of /dev/netswapN)");
-	struct nsw_dev_info dev;
-	struct sk_buff *msg;
-	void *hdr;
+	struct nsw_dev_info *d;
+	int ret;
 
 	if (!index)
 		return -EINVAL;
-	if (nsw_dev_get(nla_get_u32(index), &dev)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, index, "no netswap device with this index");
-		return -ENODEV;
-	}
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
+	d = kmalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &nsw_genl_family, 0, NETSWAP_CMD_GET_DEV);
-	if (!hdr || nsw_put_dev(msg, &dev)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	ret = nsw_dev_get(nla_get_u32(index), d);
+	if (ret)
+		NL_SET_ERR_MSG_ATTR(info->extack, index, "no netswap device with this index");
+	else
+		ret = nsw_reply_dev(info, d);
+	kfree(d);
+	return ret;
 }
 
 static int nsw_dump_dev(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	u32 next = cb->args[0];
-	struct nsw_dev_info dev;
+	struct nsw_dev_info *d;
 	void *hdr;
 
-	while (!nsw_dev_next(&next, &dev)) {
+	d = kmalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	while (!nsw_dev_next(&next, d)) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				  &nsw_genl_family, NLM_F_MULTI, NETSWAP_CMD_GET_DEV);
 		if (!hdr)
 			break;
-		if (nsw_put_dev(skb, &dev)) {
+		if (nsw_put_dev(skb, d)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
 		genlmsg_end(skb, hdr);
 		cb->args[0] = next;
 	}
+	kfree(d);
 	return skb->len;
+}
+
+static int nsw_cmd_attach(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nsw_attach a = {
+		.net = genl_info_net(info),
+		.timeout_ms = NSW_DEFAULT_TIMEOUT_MS,
+		.connect_ms = NSW_DEFAULT_CONNECT_MS,
+		.window = NSW_DEFAULT_WINDOW,
+	};
+	struct nlattr *mac, *size, **at = info->attrs;
+	struct nsw_dev_info *d;
+	int ret;
+
+	ret = hexo_genl_ifindex(info, NETSWAP_A_IFINDEX, NETSWAP_A_IFNAME, &a.ifindex);
+	if (ret)
+		return ret;
+	mac = HEXO_GENL_REQUIRE(info, NETSWAP_A_SERVER_MAC,
+				"missing NETSWAP_A_SERVER_MAC (the server's MAC address)");
+	if (!mac)
+		return -EINVAL;
+	size = HEXO_GENL_REQUIRE(info, NETSWAP_A_SIZE, "missing NETSWAP_A_SIZE (bytes of swap)");
+	if (!size)
+		return -EINVAL;
+	memcpy(a.server, nla_data(mac), ETH_ALEN);
+	a.size = nla_get_u64(size);
+	if (a.size % HEXO_PAGE_SIZE) {
+		NL_SET_ERR_MSG_ATTR(info->extack, size, "size must be a multiple of 4096 bytes");
+		return -EINVAL;
+	}
+	if (at[NETSWAP_A_TIMEOUT_MS])
+		a.timeout_ms = nla_get_u32(at[NETSWAP_A_TIMEOUT_MS]);
+	if (at[NETSWAP_A_CONNECT_MS])
+		a.connect_ms = nla_get_u32(at[NETSWAP_A_CONNECT_MS]);
+	if (at[NETSWAP_A_WINDOW])
+		a.window = nla_get_u32(at[NETSWAP_A_WINDOW]);
+
+	d = kmalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	ret = nsw_dev_attach(&a, d, info->extack);
+	if (!ret)
+		ret = nsw_reply_dev(info, d);
+	kfree(d);
+	return ret;
+}
+
+static int nsw_cmd_detach(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *index = HEXO_GENL_REQUIRE(info, NETSWAP_A_DEV_INDEX,
+						 "missing NETSWAP_A_DEV_INDEX (N of /dev/netswapN)");
+
+	if (!index)
+		return -EINVAL;
+	return nsw_dev_detach(nla_get_u32(index), NULL, info->extack);
+}
+
+void nsw_genl_event(u32 index, enum netswap_event ev, const u8 *server, u32 session)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	void *hdr;
+
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &nsw_genl_family, 0, NETSWAP_CMD_EVENT);
+	if (!hdr ||
+	    nla_put_u32(msg, NETSWAP_A_EVENT, ev) ||
+	    nla_put_u32(msg, NETSWAP_A_DEV_INDEX, index) ||
+	    nla_put(msg, NETSWAP_A_SERVER_MAC, ETH_ALEN, server) ||
+	    nla_put_u32(msg, NETSWAP_A_SESSION, session)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&nsw_genl_family, msg, 0, 0, GFP_ATOMIC);
 }
 
 static const struct genl_ops nsw_genl_ops[] = {
@@ -100,6 +276,16 @@ static const struct genl_ops nsw_genl_ops[] = {
 		.doit	= nsw_cmd_get_dev,
 		.dumpit	= nsw_dump_dev,
 	},
+	{
+		.cmd	= NETSWAP_CMD_ATTACH,
+		.doit	= nsw_cmd_attach,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= NETSWAP_CMD_DETACH,
+		.doit	= nsw_cmd_detach,
+		.flags	= GENL_ADMIN_PERM,
+	},
 };
 
 static struct genl_family nsw_genl_family __ro_after_init = {
@@ -107,9 +293,12 @@ static struct genl_family nsw_genl_family __ro_after_init = {
 	.version	= NETSWAP_GENL_VERSION,
 	.maxattr	= NETSWAP_A_MAX,
 	.policy		= nsw_policy,
+	.netnsok	= true,
 	.module		= THIS_MODULE,
 	.ops		= nsw_genl_ops,
 	.n_ops		= ARRAY_SIZE(nsw_genl_ops),
+	.mcgrps		= nsw_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(nsw_mcgrps),
 	.resv_start_op	= NETSWAP_CMD_MAX + 1,
 };
 

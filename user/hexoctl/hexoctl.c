@@ -18,12 +18,13 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: hexoctl [OPTIONS] OBJECT { VERB | help }\n"
-		"OBJECT := { version | netswap | kvm }\n"
+		"OBJECT := { version | netswap | kvm | link }\n"
 		"OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | -V[ersion] | -h[elp] }\n"
 		"\n"
 		"  version   versions of hexoctl and of the loaded HEXO modules\n"
 		"  netswap   Netswap: swap devices on a board, page serving on a server\n"
 		"  kvm       hexo_kvm: KVM VMs attached for cross-ISA handoff\n"
+		"  link      hexo_link: the interfaces HEXO frames use, and their counters\n"
 		"\n"
 		"Every object takes 'help'. Unique prefixes are accepted: 'hexoctl n s'.\n");
 }
@@ -116,6 +117,7 @@ static const struct {
 	{ "version", do_version },
 	{ "netswap", do_netswap },
 	{ "kvm", do_kvm },
+	{ "link", do_link },
 };
 
 int main(int argc, char **argv)

@@ -41,5 +41,6 @@ int hexoctl_nl_fail(struct hxnl *nl, const char *what, int err);
 int do_version(int argc, char **argv);
 int do_netswap(int argc, char **argv);
 int do_kvm(int argc, char **argv);
+int do_link(int argc, char **argv);
 
 #endif /* _HEXOCTL_H */

@@ -17,6 +17,8 @@ struct hexoctl_module {
 extern const struct hexoctl_module hexoctl_modules[];
 
 int netswap_info(struct hxnl *nl);
+int netswap_server_info(struct hxnl *nl);
 int kvm_info(struct hxnl *nl);
+int link_info(struct hxnl *nl);
 
 #endif /* _HEXOCTL_MODULES_H */

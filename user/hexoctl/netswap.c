@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hexoctl netswap: the board side (netswap.ko, /dev/netswapN).
+ * hexoctl netswap: the board side (netswap.ko, /dev/netswapN) and the server
+ * side (netswap_server.ko) of Netswap.
  */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <hexo/netswap.h>
+#include <hexo/netswap_server.h>
 
 #include "hexoctl.h"
 #include "modules.h"
@@ -15,9 +18,29 @@ static void netswap_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: hexoctl netswap show [ DEVICE ]\n"
-		"DEVICE := { netswapN | N }\n"
+		"       hexoctl netswap attach dev IFNAME server MAC size SIZE\n"
+		"                              [ timeout SECONDS ] [ connect SECONDS ] [ window PAGES ]\n"
+		"       hexoctl netswap detach DEVICE\n"
+		"       hexoctl netswap serve dev IFNAME size SIZE [ board-size SIZE ] [ expire SECONDS ]\n"
+		"       hexoctl netswap unserve dev IFNAME\n"
+		"       hexoctl netswap boards [ dev IFNAME ]\n"
+		"       hexoctl netswap monitor\n"
+		"DEVICE := { netswapN | N }    SIZE := BYTES[K|M|G|T]\n"
 		"\n"
-		"  show    the netswap module's version and its devices\n");
+		"On a board:\n"
+		"  attach   create /dev/netswapN, a swap device in the server's RAM; the\n"
+		"           server (MAC) must serve on the link (see serve). I/O fails with\n"
+		"           EIO once the server is silent for timeout (default 10) seconds.\n"
+		"  detach   remove a device (swapoff first)\n"
+		"  show     the devices, their state, round-trip estimates and counters\n"
+		"On a server:\n"
+		"  serve    serve SIZE bytes of this machine's RAM to boards on IFNAME, at\n"
+		"           most board-size to each; a board silent for expire (default 30)\n"
+		"           seconds is declared gone and its pages freed\n"
+		"  unserve  stop serving on IFNAME and free every board's pages\n"
+		"  boards   the boards served, with their pages and counters\n"
+		"Both:\n"
+		"  monitor  print events (boards appearing and going, servers lost and back)\n");
 }
 
 static int netswap_parse_dev(const char *s, uint32_t *index)
@@ -26,6 +49,36 @@ static int netswap_parse_dev(const char *s, uint32_t *index)
 		s += 7;
 	return parse_u32(s, NETSWAP_MAX_DEVS - 1, index);
 }
+
+static uint64_t nla_u64_or0(struct nlattr *a)
+{
+	return a ? nla_get_u64(a) : 0;
+}
+
+static uint32_t nla_u32_or0(struct nlattr *a)
+{
+	return a ? nla_get_u32(a) : 0;
+}
+
+static const char *fmt_us(uint32_t us, char *buf, int len)
+{
+	if (us >= 10000)
+		snprintf(buf, len, "%.0fms", us / 1000.0);
+	else if (us >= 1000)
+		snprintf(buf, len, "%.1fms", us / 1000.0);
+	else
+		snprintf(buf, len, "%uus", us);
+	return buf;
+}
+
+/* ------------------------------------------------------------ board side */
+
+static const char *const netswap_states[] = {
+	[NETSWAP_STATE_CONNECTING]	= "connecting",
+	[NETSWAP_STATE_UP]		= "up",
+	[NETSWAP_STATE_LOST]		= "lost",
+	[NETSWAP_STATE_GONE]		= "gone",
+};
 
 static int netswap_info_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 {
@@ -46,14 +99,202 @@ int netswap_info(struct hxnl *nl)
 	return hxnl_call(nl, msg, NETSWAP_A_MAX, netswap_info_cb, NULL);
 }
 
+static void netswap_dev_stats(struct nlattr *nest)
+{
+	static const struct {
+		int attr;
+		const char *key, *fmt;
+	} st[] = {
+		{ NETSWAP_STAT_READS, "reads", "    reads %llu" },
+		{ NETSWAP_STAT_READ_PAGES, "read_pages", " (%llu pages)" },
+		{ NETSWAP_STAT_WRITES, "writes", " writes %llu" },
+		{ NETSWAP_STAT_WRITE_PAGES, "write_pages", " (%llu pages)" },
+		{ NETSWAP_STAT_DISCARDS, "discards", " discards %llu" },
+		{ NETSWAP_STAT_DISCARD_PAGES, "discard_pages", " (%llu pages)" },
+		{ NETSWAP_STAT_FLUSHES, "flushes", " flushes %llu" },
+		{ NETSWAP_STAT_LOCAL_READS, "local_reads", " local-reads %llu\n" },
+		{ NETSWAP_STAT_ERRORS, "errors", "    errors %llu" },
+		{ NETSWAP_STAT_RETRANSMITS, "retransmits", " retransmits %llu" },
+		{ NETSWAP_STAT_TIMEOUTS, "timeouts", " timeouts %llu" },
+		{ NETSWAP_STAT_CSUM_ERRORS, "csum_errors", " csum-errors %llu" },
+		{ NETSWAP_STAT_BUSY, "busy", " busy %llu" },
+		{ NETSWAP_STAT_DUPS, "dups", " dups %llu" },
+		{ NETSWAP_STAT_RECONNECTS, "reconnects", " reconnects %llu\n" },
+		{ NETSWAP_STAT_TX_FRAMES, "tx_frames", "    frames tx %llu" },
+		{ NETSWAP_STAT_RX_FRAMES, "rx_frames", " rx %llu\n" },
+	};
+	struct nlattr *tb[NETSWAP_STAT_MAX + 1] = {};
+
+	if (!nest || nla_parse_nested(tb, NETSWAP_STAT_MAX, nest, NULL))
+		return;
+	out_obj_begin("stats");
+	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
+		out_u64(st[i].key, st[i].fmt, nla_u64_or0(tb[st[i].attr]));
+	out_obj_end();
+}
+
 static int netswap_dev_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 {
-	if (!tb[NETSWAP_A_DEV_INDEX])
+	char mac[18], size[32], b1[32], b2[32], b3[32], b4[32];
+	uint32_t state;
+
+	if (!tb[NETSWAP_A_DEV_INDEX] || !tb[NETSWAP_A_DEV_NAME] || !tb[NETSWAP_A_SERVER_MAC] ||
+	    nla_len(tb[NETSWAP_A_SERVER_MAC]) != 6 || !tb[NETSWAP_A_STATE])
 		return -EPROTO;
+	state = nla_get_u32(tb[NETSWAP_A_STATE]);
 	out_obj_begin(NULL);
-	out_u64("index", "netswap%llu\n", nla_get_u32(tb[NETSWAP_A_DEV_INDEX]));
+	out_u64("index", NULL, nla_get_u32(tb[NETSWAP_A_DEV_INDEX]));
+	out_str("name", "%s:", nla_get_string(tb[NETSWAP_A_DEV_NAME]));
+	out_str("server", " server %s", fmt_mac(nla_data(tb[NETSWAP_A_SERVER_MAC]), mac,
+						sizeof(mac)));
+	out_str("dev", " dev %s", tb[NETSWAP_A_IFNAME] ? nla_get_string(tb[NETSWAP_A_IFNAME]) : "?");
+	out_u64("size", NULL, nla_u64_or0(tb[NETSWAP_A_SIZE]));
+	out_text(" size %s", fmt_size(nla_u64_or0(tb[NETSWAP_A_SIZE]), size, sizeof(size)));
+	out_str("state", " state %s", state <= NETSWAP_STATE_GONE ? netswap_states[state] : "?");
+	out_u64("session", NULL, nla_u32_or0(tb[NETSWAP_A_SESSION]));
+	out_text(" session %08x\n", nla_u32_or0(tb[NETSWAP_A_SESSION]));
+	out_u64("epoch", NULL, nla_u64_or0(tb[NETSWAP_A_EPOCH]));
+
+	out_u64("srtt_us", NULL, nla_u32_or0(tb[NETSWAP_A_SRTT_US]));
+	out_u64("rttvar_us", NULL, nla_u32_or0(tb[NETSWAP_A_RTTVAR_US]));
+	out_u64("min_rtt_us", NULL, nla_u32_or0(tb[NETSWAP_A_MIN_RTT_US]));
+	out_u64("rto_us", NULL, nla_u32_or0(tb[NETSWAP_A_RTO_US]));
+	out_text("    rtt %s/%s min %s rto %s",
+		 fmt_us(nla_u32_or0(tb[NETSWAP_A_SRTT_US]), b1, sizeof(b1)),
+		 fmt_us(nla_u32_or0(tb[NETSWAP_A_RTTVAR_US]), b2, sizeof(b2)),
+		 fmt_us(nla_u32_or0(tb[NETSWAP_A_MIN_RTT_US]), b3, sizeof(b3)),
+		 fmt_us(nla_u32_or0(tb[NETSWAP_A_RTO_US]), b4, sizeof(b4)));
+	out_u64("cwnd", " cwnd %llu", nla_u32_or0(tb[NETSWAP_A_CWND]));
+	out_u64("window", "/%llu", nla_u32_or0(tb[NETSWAP_A_WINDOW]));
+	out_u64("inflight", " inflight %llu", nla_u32_or0(tb[NETSWAP_A_INFLIGHT]));
+	out_u64("queued", " queued %llu\n", nla_u32_or0(tb[NETSWAP_A_QUEUED]));
+	out_u64("max_pages", "    pages/request %llu", nla_u32_or0(tb[NETSWAP_A_MAX_PAGES]));
+	out_u64("frag", " bytes/frame %llu", nla_u32_or0(tb[NETSWAP_A_FRAG]));
+	out_u64("timeout_ms", " timeout %llums", nla_u32_or0(tb[NETSWAP_A_TIMEOUT_MS]));
+	out_u64("idle_ms", " idle %llums\n", nla_u64_or0(tb[NETSWAP_A_IDLE_MS]));
+	out_u64("pages_stored", "    pages stored %llu", nla_u64_or0(tb[NETSWAP_A_PAGES_STORED]));
+	out_u64("pages_lost", " lost %llu\n", nla_u64_or0(tb[NETSWAP_A_PAGES_LOST]));
+	netswap_dev_stats(tb[NETSWAP_A_STATS]);
 	out_obj_end();
 	return 0;
+}
+
+/* ------------------------------------------------------------ server side */
+
+static int netswap_server_info_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	if (!tb[NETSWAP_SRV_A_VERSION] || !tb[NETSWAP_SRV_A_NSERVES])
+		return -EPROTO;
+	out_str("version", "%s", nla_get_string(tb[NETSWAP_SRV_A_VERSION]));
+	out_u64("nserves", "  serving on %llu interfaces\n", nla_get_u32(tb[NETSWAP_SRV_A_NSERVES]));
+	return 0;
+}
+
+int netswap_server_info(struct hxnl *nl)
+{
+	struct nl_msg *msg = hxnl_msg(nl, NETSWAP_SRV_CMD_GET_INFO, false);
+
+	if (!msg)
+		return -ENOMEM;
+	return hxnl_call(nl, msg, NETSWAP_SRV_A_MAX, netswap_server_info_cb, NULL);
+}
+
+static int netswap_serve_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	char b1[32], b2[32], b3[32], b4[32];
+
+	if (!tb[NETSWAP_SRV_A_IFNAME] || !tb[NETSWAP_SRV_A_SIZE])
+		return -EPROTO;
+	out_obj_begin(NULL);
+	out_str("dev", "serving %s:", nla_get_string(tb[NETSWAP_SRV_A_IFNAME]));
+	out_u64("size", NULL, nla_u64_or0(tb[NETSWAP_SRV_A_SIZE]));
+	out_u64("board_size", NULL, nla_u64_or0(tb[NETSWAP_SRV_A_BOARD_SIZE]));
+	out_u64("reserved", NULL, nla_u64_or0(tb[NETSWAP_SRV_A_RESERVED]));
+	out_u64("stored", NULL, nla_u64_or0(tb[NETSWAP_SRV_A_STORED]));
+	out_text(" size %s board-size %s reserved %s stored %s",
+		 fmt_size(nla_u64_or0(tb[NETSWAP_SRV_A_SIZE]), b1, sizeof(b1)),
+		 fmt_size(nla_u64_or0(tb[NETSWAP_SRV_A_BOARD_SIZE]), b2, sizeof(b2)),
+		 fmt_size(nla_u64_or0(tb[NETSWAP_SRV_A_RESERVED]), b3, sizeof(b3)),
+		 fmt_size(nla_u64_or0(tb[NETSWAP_SRV_A_STORED]), b4, sizeof(b4)));
+	out_u64("boards", " boards %llu", nla_u32_or0(tb[NETSWAP_SRV_A_NBOARDS]));
+	out_u64("expire_ms", " expire %llums", nla_u32_or0(tb[NETSWAP_SRV_A_EXPIRE_MS]));
+	out_u64("epoch", NULL, nla_u64_or0(tb[NETSWAP_SRV_A_EPOCH]));
+	out_text(" epoch %016llx\n", (unsigned long long)nla_u64_or0(tb[NETSWAP_SRV_A_EPOCH]));
+	out_obj_end();
+	return 0;
+}
+
+static int netswap_board_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	static const struct {
+		int attr;
+		const char *key, *fmt;
+	} st[] = {
+		{ NETSWAP_SRV_STAT_READS, "reads", "    reads %llu" },
+		{ NETSWAP_SRV_STAT_WRITES, "writes", " writes %llu" },
+		{ NETSWAP_SRV_STAT_DISCARDS, "discards", " discards %llu" },
+		{ NETSWAP_SRV_STAT_FLUSHES, "flushes", " flushes %llu" },
+		{ NETSWAP_SRV_STAT_CSUM_ERRORS, "csum_errors", " csum-errors %llu" },
+		{ NETSWAP_SRV_STAT_BUSY, "busy", " busy %llu" },
+		{ NETSWAP_SRV_STAT_STALE, "stale", " stale %llu\n" },
+	};
+	struct nlattr *stb[NETSWAP_SRV_STAT_MAX + 1] = {};
+	char mac[18], b1[32], b2[32];
+
+	if (!tb[NETSWAP_SRV_A_MAC] || nla_len(tb[NETSWAP_SRV_A_MAC]) != 6 ||
+	    !tb[NETSWAP_SRV_A_SESSION])
+		return -EPROTO;
+	out_obj_begin(NULL);
+	out_str("mac", "board %s", fmt_mac(nla_data(tb[NETSWAP_SRV_A_MAC]), mac, sizeof(mac)));
+	out_str("name", " name %s", tb[NETSWAP_SRV_A_NAME] ?
+		nla_get_string(tb[NETSWAP_SRV_A_NAME]) : "");
+	out_str("dev", " dev %s", tb[NETSWAP_SRV_A_IFNAME] ?
+		nla_get_string(tb[NETSWAP_SRV_A_IFNAME]) : "?");
+	out_u64("session", NULL, nla_get_u32(tb[NETSWAP_SRV_A_SESSION]));
+	out_text(" session %08x", nla_get_u32(tb[NETSWAP_SRV_A_SESSION]));
+	out_u64("size", NULL, nla_u64_or0(tb[NETSWAP_SRV_A_SIZE]));
+	out_u64("stored", NULL, nla_u64_or0(tb[NETSWAP_SRV_A_STORED]));
+	out_text(" size %s stored %s", fmt_size(nla_u64_or0(tb[NETSWAP_SRV_A_SIZE]), b1, sizeof(b1)),
+		 fmt_size(nla_u64_or0(tb[NETSWAP_SRV_A_STORED]), b2, sizeof(b2)));
+	out_u64("idle_ms", " idle %llums\n", nla_u64_or0(tb[NETSWAP_SRV_A_IDLE_MS]));
+	if (tb[NETSWAP_SRV_A_STATS] &&
+	    !nla_parse_nested(stb, NETSWAP_SRV_STAT_MAX, tb[NETSWAP_SRV_A_STATS], NULL)) {
+		out_obj_begin("stats");
+		for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
+			out_u64(st[i].key, st[i].fmt, nla_u64_or0(stb[st[i].attr]));
+		out_obj_end();
+	}
+	out_obj_end();
+	return 0;
+}
+
+/* The server side of "show", when netswap_server is loaded. */
+static int netswap_show_server(void)
+{
+	struct nl_msg *msg;
+	struct hxnl nl;
+	bool loaded;
+	int ret;
+
+	if (hxnl_family_registered(NETSWAP_SERVER_GENL_NAME, &loaded) || !loaded)
+		return 0;
+	if (hexoctl_open(&nl, NETSWAP_SERVER_GENL_NAME, "netswap_server"))
+		return HEXOCTL_EFAIL;
+	out_arr_begin("serves");
+	msg = hxnl_msg(&nl, NETSWAP_SRV_CMD_GET_SERVE, true);
+	ret = msg ? hxnl_call(&nl, msg, NETSWAP_SRV_A_MAX, netswap_serve_cb, NULL) : -ENOMEM;
+	out_arr_end();
+	if (!ret) {
+		out_arr_begin("boards");
+		msg = hxnl_msg(&nl, NETSWAP_SRV_CMD_GET_BOARD, true);
+		ret = msg ? hxnl_call(&nl, msg, NETSWAP_SRV_A_MAX, netswap_board_cb, NULL) :
+			    -ENOMEM;
+		out_arr_end();
+	}
+	if (ret)
+		hexoctl_nl_fail(&nl, "netswap show (server side)", ret);
+	hxnl_close(&nl);
+	return ret ? HEXOCTL_EFAIL : 0;
 }
 
 static int netswap_show(int argc, char **argv)
@@ -90,9 +331,10 @@ static int netswap_show(int argc, char **argv)
 	if (ret)
 		goto fail;
 	out_arr_end();
-	out_obj_end();
 	hxnl_close(&nl);
-	return 0;
+	ret = one ? 0 : netswap_show_server();
+	out_obj_end();
+	return ret;
 
 fail:
 	hexoctl_nl_fail(&nl, "netswap show", ret);
@@ -100,9 +342,306 @@ fail:
 	return HEXOCTL_EFAIL;
 }
 
+/* Key-value arguments: "dev eth0 size 1G". */
+struct kv {
+	const char *key;
+	const char *val;
+};
+
+static int netswap_kv(const char *verb, int argc, char **argv, struct kv *kv, int nkv)
+{
+	for (; argc > 0; argc -= 2, argv += 2) {
+		int i;
+
+		for (i = 0; i < nkv && strcmp(argv[0], kv[i].key); i++)
+			;
+		if (i == nkv)
+			return hexoctl_usage_err("netswap", "%s: unexpected '%s'", verb, argv[0]);
+		if (argc < 2)
+			return hexoctl_usage_err("netswap", "%s: '%s' needs a value", verb, argv[0]);
+		kv[i].val = argv[1];
+	}
+	return 0;
+}
+
+static int netswap_seconds(const char *verb, const char *what, const char *s, uint32_t lo,
+			   uint32_t hi, uint32_t *ms)
+{
+	uint32_t v;
+
+	if (parse_u32(s, hi, &v) || v < lo)
+		return hexoctl_usage_err("netswap", "%s: %s must be %u to %u seconds", verb, what,
+					 lo, hi);
+	*ms = v * 1000;
+	return 0;
+}
+
+static int netswap_attach(int argc, char **argv)
+{
+	struct kv kv[] = { { "dev", NULL }, { "server", NULL }, { "size", NULL },
+			   { "timeout", NULL }, { "connect", NULL }, { "window", NULL } };
+	uint32_t timeout_ms = 0, connect_ms = 0, window = 0;
+	struct nl_msg *msg;
+	uint8_t mac[6];
+	struct hxnl nl;
+	uint64_t size;
+	int ret;
+
+	ret = netswap_kv("attach", argc, argv, kv, 6);
+	if (ret)
+		return ret;
+	if (!kv[0].val || !kv[1].val || !kv[2].val)
+		return hexoctl_usage_err("netswap", "attach needs 'dev IFNAME server MAC size SIZE'");
+	if (parse_mac(kv[1].val, mac))
+		return hexoctl_usage_err("netswap", "attach: '%s' is not a MAC address", kv[1].val);
+	if (parse_size(kv[2].val, &size) || size % 4096 || size < (1 << 20))
+		return hexoctl_usage_err("netswap", "attach: size '%s' must be a multiple of 4K, "
+					 "at least 1M", kv[2].val);
+	if (kv[3].val && netswap_seconds("attach", "timeout", kv[3].val, 1, 600, &timeout_ms))
+		return HEXOCTL_EUSAGE;
+	if (kv[4].val && netswap_seconds("attach", "connect", kv[4].val, 1, 600, &connect_ms))
+		return HEXOCTL_EUSAGE;
+	if (kv[5].val && (parse_u32(kv[5].val, 256, &window) || !window))
+		return hexoctl_usage_err("netswap", "attach: window must be 1 to 256 pages");
+
+	if (hexoctl_open(&nl, NETSWAP_GENL_NAME, "netswap"))
+		return HEXOCTL_EFAIL;
+	msg = hxnl_msg(&nl, NETSWAP_CMD_ATTACH, false);
+	if (!msg) {
+		hxnl_close(&nl);
+		return HEXOCTL_EFAIL;
+	}
+	nla_put_string(msg, NETSWAP_A_IFNAME, kv[0].val);
+	nla_put(msg, NETSWAP_A_SERVER_MAC, 6, mac);
+	nla_put_u64(msg, NETSWAP_A_SIZE, size);
+	if (timeout_ms)
+		nla_put_u32(msg, NETSWAP_A_TIMEOUT_MS, timeout_ms);
+	if (connect_ms)
+		nla_put_u32(msg, NETSWAP_A_CONNECT_MS, connect_ms);
+	if (window)
+		nla_put_u32(msg, NETSWAP_A_WINDOW, window);
+	ret = hxnl_call(&nl, msg, NETSWAP_A_MAX, netswap_dev_cb, NULL);
+	if (ret)
+		hexoctl_nl_fail(&nl, "netswap attach", ret);
+	hxnl_close(&nl);
+	return ret ? HEXOCTL_EFAIL : 0;
+}
+
+static int netswap_detach(int argc, char **argv)
+{
+	struct nl_msg *msg;
+	struct hxnl nl;
+	uint32_t index;
+	int ret;
+
+	if (argc != 1 || netswap_parse_dev(argv[0], &index))
+		return hexoctl_usage_err("netswap", "detach takes one device (netswapN, or N)");
+	if (hexoctl_open(&nl, NETSWAP_GENL_NAME, "netswap"))
+		return HEXOCTL_EFAIL;
+	msg = hxnl_msg(&nl, NETSWAP_CMD_DETACH, false);
+	if (!msg) {
+		hxnl_close(&nl);
+		return HEXOCTL_EFAIL;
+	}
+	nla_put_u32(msg, NETSWAP_A_DEV_INDEX, index);
+	ret = hxnl_call(&nl, msg, NETSWAP_A_MAX, NULL, NULL);
+	if (ret)
+		hexoctl_nl_fail(&nl, "netswap detach", ret);
+	hxnl_close(&nl);
+	return ret ? HEXOCTL_EFAIL : 0;
+}
+
+static int netswap_serve(int argc, char **argv)
+{
+	struct kv kv[] = { { "dev", NULL }, { "size", NULL }, { "board-size", NULL },
+			   { "expire", NULL } };
+	uint64_t size, board_size = 0;
+	uint32_t expire_ms = 0;
+	struct nl_msg *msg;
+	struct hxnl nl;
+	int ret;
+
+	ret = netswap_kv("serve", argc, argv, kv, 4);
+	if (ret)
+		return ret;
+	if (!kv[0].val || !kv[1].val)
+		return hexoctl_usage_err("netswap", "serve needs 'dev IFNAME size SIZE'");
+	if (parse_size(kv[1].val, &size) || size % 4096 || size < (1 << 20))
+		return hexoctl_usage_err("netswap", "serve: size '%s' must be a multiple of 4K, "
+					 "at least 1M", kv[1].val);
+	if (kv[2].val && (parse_size(kv[2].val, &board_size) || board_size % 4096 ||
+			  board_size < (1 << 20) || board_size > size))
+		return hexoctl_usage_err("netswap", "serve: board-size must be a multiple of 4K, "
+					 "at least 1M and at most size");
+	if (kv[3].val && netswap_seconds("serve", "expire", kv[3].val, 1, 3600, &expire_ms))
+		return HEXOCTL_EUSAGE;
+
+	if (hexoctl_open(&nl, NETSWAP_SERVER_GENL_NAME, "netswap_server"))
+		return HEXOCTL_EFAIL;
+	msg = hxnl_msg(&nl, NETSWAP_SRV_CMD_SERVE, false);
+	if (!msg) {
+		hxnl_close(&nl);
+		return HEXOCTL_EFAIL;
+	}
+	nla_put_string(msg, NETSWAP_SRV_A_IFNAME, kv[0].val);
+	nla_put_u64(msg, NETSWAP_SRV_A_SIZE, size);
+	if (board_size)
+		nla_put_u64(msg, NETSWAP_SRV_A_BOARD_SIZE, board_size);
+	if (expire_ms)
+		nla_put_u32(msg, NETSWAP_SRV_A_EXPIRE_MS, expire_ms);
+	out_obj_begin(NULL);
+	ret = hxnl_call(&nl, msg, NETSWAP_SRV_A_MAX, netswap_serve_cb, NULL);
+	out_obj_end();
+	if (ret)
+		hexoctl_nl_fail(&nl, "netswap serve", ret);
+	hxnl_close(&nl);
+	return ret ? HEXOCTL_EFAIL : 0;
+}
+
+static int netswap_unserve(int argc, char **argv)
+{
+	struct kv kv[] = { { "dev", NULL } };
+	struct nl_msg *msg;
+	struct hxnl nl;
+	int ret;
+
+	ret = netswap_kv("unserve", argc, argv, kv, 1);
+	if (ret)
+		return ret;
+	if (!kv[0].val)
+		return hexoctl_usage_err("netswap", "unserve needs 'dev IFNAME'");
+	if (hexoctl_open(&nl, NETSWAP_SERVER_GENL_NAME, "netswap_server"))
+		return HEXOCTL_EFAIL;
+	msg = hxnl_msg(&nl, NETSWAP_SRV_CMD_UNSERVE, false);
+	if (!msg) {
+		hxnl_close(&nl);
+		return HEXOCTL_EFAIL;
+	}
+	nla_put_string(msg, NETSWAP_SRV_A_IFNAME, kv[0].val);
+	ret = hxnl_call(&nl, msg, NETSWAP_SRV_A_MAX, NULL, NULL);
+	if (ret)
+		hexoctl_nl_fail(&nl, "netswap unserve", ret);
+	hxnl_close(&nl);
+	return ret ? HEXOCTL_EFAIL : 0;
+}
+
+static int netswap_boards(int argc, char **argv)
+{
+	struct kv kv[] = { { "dev", NULL } };
+	struct nl_msg *msg;
+	struct hxnl nl;
+	int ret;
+
+	ret = netswap_kv("boards", argc, argv, kv, 1);
+	if (ret)
+		return ret;
+	if (hexoctl_open(&nl, NETSWAP_SERVER_GENL_NAME, "netswap_server"))
+		return HEXOCTL_EFAIL;
+	msg = hxnl_msg(&nl, NETSWAP_SRV_CMD_GET_BOARD, true);
+	if (!msg) {
+		hxnl_close(&nl);
+		return HEXOCTL_EFAIL;
+	}
+	if (kv[0].val)
+		nla_put_string(msg, NETSWAP_SRV_A_IFNAME, kv[0].val);
+	out_arr_begin(NULL);
+	ret = hxnl_call(&nl, msg, NETSWAP_SRV_A_MAX, netswap_board_cb, NULL);
+	out_arr_end();
+	if (ret)
+		hexoctl_nl_fail(&nl, "netswap boards", ret);
+	hxnl_close(&nl);
+	return ret ? HEXOCTL_EFAIL : 0;
+}
+
+/* ------------------------------------------------------------ events */
+
+static int netswap_event_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	static const char *const ev[] = {
+		[NETSWAP_EV_UP] = "up", [NETSWAP_EV_DOWN] = "down", [NETSWAP_EV_BACK] = "back",
+		[NETSWAP_EV_RESTARTED] = "restarted", [NETSWAP_EV_GONE] = "gone",
+	};
+	uint32_t e = nla_u32_or0(tb[NETSWAP_A_EVENT]);
+	char mac[18] = "?";
+
+	if (tb[NETSWAP_A_SERVER_MAC] && nla_len(tb[NETSWAP_A_SERVER_MAC]) == 6)
+		fmt_mac(nla_data(tb[NETSWAP_A_SERVER_MAC]), mac, sizeof(mac));
+	out_obj_begin(NULL);
+	out_str("event", "%s", e <= NETSWAP_EV_GONE && ev[e] ? ev[e] : "?");
+	out_u64("index", " netswap%llu", nla_u32_or0(tb[NETSWAP_A_DEV_INDEX]));
+	out_str("server", " server %s", mac);
+	out_u64("session", NULL, nla_u32_or0(tb[NETSWAP_A_SESSION]));
+	out_text(" session %08x\n", nla_u32_or0(tb[NETSWAP_A_SESSION]));
+	out_obj_end();
+	fflush(stdout);
+	return 0;
+}
+
+static int netswap_srv_event_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	uint32_t e = nla_u32_or0(tb[NETSWAP_SRV_A_EVENT]);
+	char mac[18] = "?";
+
+	if (tb[NETSWAP_SRV_A_MAC] && nla_len(tb[NETSWAP_SRV_A_MAC]) == 6)
+		fmt_mac(nla_data(tb[NETSWAP_SRV_A_MAC]), mac, sizeof(mac));
+	out_obj_begin(NULL);
+	out_str("event", "%s", e == NETSWAP_SRV_EV_BOARD_NEW ? "board-new" :
+			       e == NETSWAP_SRV_EV_BOARD_GONE ? "board-gone" : "?");
+	out_str("board", " board %s", mac);
+	out_str("dev", " dev %s", tb[NETSWAP_SRV_A_IFNAME] ?
+		nla_get_string(tb[NETSWAP_SRV_A_IFNAME]) : "?");
+	out_u64("session", NULL, nla_u32_or0(tb[NETSWAP_SRV_A_SESSION]));
+	out_text(" session %08x\n", nla_u32_or0(tb[NETSWAP_SRV_A_SESSION]));
+	out_obj_end();
+	fflush(stdout);
+	return 0;
+}
+
+static int netswap_monitor(int argc, char **argv)
+{
+	struct hxnl nl[2];
+	struct pollfd pfd[2];
+	int n = 0, ret;
+
+	if (argc)
+		return hexoctl_usage_err("netswap", "monitor takes no argument");
+	/* Whichever sides are loaded here. */
+	if (!hxnl_open(&nl[n], NETSWAP_GENL_NAME) && !hxnl_subscribe(&nl[n], NETSWAP_MCGRP_EVENTS))
+		n++;
+	if (!hxnl_open(&nl[n], NETSWAP_SERVER_GENL_NAME) &&
+	    !hxnl_subscribe(&nl[n], NETSWAP_SERVER_MCGRP_EVENTS))
+		n++;
+	if (!n) {
+		hexoctl_err("netswap monitor: neither netswap nor netswap_server is available");
+		return HEXOCTL_EFAIL;
+	}
+	for (int i = 0; i < n; i++)
+		pfd[i] = (struct pollfd){ .fd = nl_socket_get_fd(nl[i].sk), .events = POLLIN };
+	for (;;) {
+		if (poll(pfd, n, -1) < 0)
+			break;
+		for (int i = 0; i < n; i++) {
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			ret = strcmp(nl[i].name, NETSWAP_GENL_NAME) ?
+				hxnl_recv(&nl[i], NETSWAP_SRV_A_MAX, netswap_srv_event_cb, NULL) :
+				hxnl_recv(&nl[i], NETSWAP_A_MAX, netswap_event_cb, NULL);
+			if (ret)
+				return HEXOCTL_EFAIL;
+		}
+	}
+	return 0;
+}
+
 static const struct hexoctl_verb netswap_verbs[] = {
 	{ "show", netswap_show },
 	{ "list", netswap_show },
+	{ "attach", netswap_attach },
+	{ "detach", netswap_detach },
+	{ "serve", netswap_serve },
+	{ "unserve", netswap_unserve },
+	{ "boards", netswap_boards },
+	{ "monitor", netswap_monitor },
 	{}
 };
 

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
 /*
  * netswap: the generic netlink contract of the board side of Netswap
- * (netswap.ko, the /dev/netswapN block devices). This header is the
- * documentation of the family.
+ * (netswap.ko, the /dev/netswapN block devices whose pages live in a
+ * server's RAM). This header is the documentation of the family.
  *
  * Family "netswap", version NETSWAP_GENL_VERSION. Commands that change state
  * need CAP_NET_ADMIN. Requests are validated strictly: unknown attributes,
  * wrong lengths and out-of-range values are refused with an extack message.
+ * Interfaces are named by NETSWAP_A_IFINDEX (u32) or NETSWAP_A_IFNAME
+ * (string), exactly one of the two.
  *
  * NETSWAP_CMD_GET_INFO
  *   Request: no attributes.
@@ -14,23 +16,70 @@
  *            NETSWAP_A_NDEVS          u32, devices now
  *            NETSWAP_A_MAX_DEVS       u32, most devices at once
  *
+ * NETSWAP_CMD_ATTACH (CAP_NET_ADMIN)
+ *   Creates /dev/netswapN backed by a server's RAM, once the server granted
+ *   the size.
+ *   Request: the interface (required)
+ *            NETSWAP_A_SERVER_MAC   6 bytes, required: the server's MAC
+ *            NETSWAP_A_SIZE         u64, required: bytes, a multiple of 4096,
+ *                                   at least 1 MiB
+ *            NETSWAP_A_TIMEOUT_MS   u32: a server silent this long makes
+ *                                   I/O fail with EIO (1000..600000,
+ *                                   default 10000)
+ *            NETSWAP_A_CONNECT_MS   u32: how long to wait for the server to
+ *                                   answer the attach (100..600000, default
+ *                                   5000)
+ *            NETSWAP_A_WINDOW       u32: pages in flight (1..256, default 64)
+ *   Reply:   the device, as in NETSWAP_CMD_GET_DEV.
+ *   Errors:  ENODEV no such interface; ETIMEDOUT no answer from the server;
+ *            ECONNREFUSED the server does not serve Netswap there; ENOSPC
+ *            the server refused the size (the message says what it could
+ *            give); ENOSPC NETSWAP_MAX_DEVS devices exist.
+ *
+ * NETSWAP_CMD_DETACH (CAP_NET_ADMIN)
+ *   Request: NETSWAP_A_DEV_INDEX u32, required.
+ *   Errors:  ENODEV no such device; EBUSY the device is open (swapoff first).
+ *
  * NETSWAP_CMD_GET_DEV (do and dump)
  *   do:      NETSWAP_A_DEV_INDEX u32, required (N of /dev/netswapN)
  *   dump:    every device
- *   Reply:   NETSWAP_A_DEV_INDEX, ...
+ *   Reply:   NETSWAP_A_DEV_INDEX, NETSWAP_A_DEV_NAME (string),
+ *            NETSWAP_A_IFINDEX, NETSWAP_A_IFNAME, NETSWAP_A_SERVER_MAC,
+ *            NETSWAP_A_SIZE, NETSWAP_A_STATE (u32, enum netswap_state),
+ *            NETSWAP_A_SESSION (u32), NETSWAP_A_EPOCH (u64, the server
+ *            instance), NETSWAP_A_TIMEOUT_MS, NETSWAP_A_WINDOW (granted),
+ *            NETSWAP_A_MAX_PAGES (u32, pages per request), NETSWAP_A_FRAG
+ *            (u32, data bytes per frame), NETSWAP_A_CWND (u32, pages in
+ *            flight allowed now), NETSWAP_A_INFLIGHT (u32), NETSWAP_A_QUEUED
+ *            (u32, requests waiting), NETSWAP_A_SRTT_US, NETSWAP_A_RTTVAR_US,
+ *            NETSWAP_A_MIN_RTT_US, NETSWAP_A_RTO_US (u32),
+ *            NETSWAP_A_IDLE_MS (u64, since the server was last heard),
+ *            NETSWAP_A_PAGES_STORED (u64, pages the server holds for us),
+ *            NETSWAP_A_PAGES_LOST (u64, pages a server restart, loss or
+ *            failed write took: reading them fails with EIO until they are
+ *            written again), and NETSWAP_A_STATS, a nest of u64 counters
+ *            (enum netswap_stat).
  *   Errors:  ENODEV no such device.
+ *
+ * NETSWAP_CMD_EVENT (multicast group "events")
+ *   NETSWAP_A_EVENT (u32, enum netswap_event), NETSWAP_A_DEV_INDEX,
+ *   NETSWAP_A_SERVER_MAC, NETSWAP_A_SESSION.
  */
 #ifndef _UAPI_HEXO_NETSWAP_H
 #define _UAPI_HEXO_NETSWAP_H
 
 #define NETSWAP_GENL_NAME	"netswap"
 #define NETSWAP_GENL_VERSION	1
+#define NETSWAP_MCGRP_EVENTS	"events"
 #define NETSWAP_MAX_DEVS	16
 
 enum netswap_cmd {
 	NETSWAP_CMD_UNSPEC,
 	NETSWAP_CMD_GET_INFO,
 	NETSWAP_CMD_GET_DEV,
+	NETSWAP_CMD_ATTACH,
+	NETSWAP_CMD_DETACH,
+	NETSWAP_CMD_EVENT,
 
 	__NETSWAP_CMD_MAX
 };
@@ -42,9 +91,75 @@ enum netswap_attr {
 	NETSWAP_A_NDEVS,		/* u32 */
 	NETSWAP_A_MAX_DEVS,		/* u32 */
 	NETSWAP_A_DEV_INDEX,		/* u32 */
+	NETSWAP_A_PAD,
+	NETSWAP_A_DEV_NAME,		/* string */
+	NETSWAP_A_IFINDEX,		/* u32 */
+	NETSWAP_A_IFNAME,		/* string */
+	NETSWAP_A_SERVER_MAC,		/* binary, 6 bytes */
+	NETSWAP_A_SIZE,			/* u64 */
+	NETSWAP_A_TIMEOUT_MS,		/* u32 */
+	NETSWAP_A_CONNECT_MS,		/* u32 */
+	NETSWAP_A_WINDOW,		/* u32 */
+	NETSWAP_A_STATE,		/* u32, enum netswap_state */
+	NETSWAP_A_SESSION,		/* u32 */
+	NETSWAP_A_EPOCH,		/* u64 */
+	NETSWAP_A_MAX_PAGES,		/* u32 */
+	NETSWAP_A_FRAG,			/* u32 */
+	NETSWAP_A_CWND,			/* u32 */
+	NETSWAP_A_INFLIGHT,		/* u32 */
+	NETSWAP_A_QUEUED,		/* u32 */
+	NETSWAP_A_SRTT_US,		/* u32 */
+	NETSWAP_A_RTTVAR_US,		/* u32 */
+	NETSWAP_A_MIN_RTT_US,		/* u32 */
+	NETSWAP_A_RTO_US,		/* u32 */
+	NETSWAP_A_IDLE_MS,		/* u64 */
+	NETSWAP_A_PAGES_STORED,		/* u64 */
+	NETSWAP_A_PAGES_LOST,		/* u64 */
+	NETSWAP_A_STATS,		/* nest of enum netswap_stat */
+	NETSWAP_A_EVENT,		/* u32, enum netswap_event */
 
 	__NETSWAP_A_MAX
 };
 #define NETSWAP_A_MAX (__NETSWAP_A_MAX - 1)
+
+enum netswap_state {
+	NETSWAP_STATE_CONNECTING,	/* waiting for the server's first answer */
+	NETSWAP_STATE_UP,
+	NETSWAP_STATE_LOST,		/* server silent past the timeout: I/O fails */
+	NETSWAP_STATE_GONE,		/* the interface is gone: detach */
+};
+
+enum netswap_stat {
+	NETSWAP_STAT_UNSPEC,
+	NETSWAP_STAT_PAD,
+	NETSWAP_STAT_READS,		/* read requests done */
+	NETSWAP_STAT_WRITES,
+	NETSWAP_STAT_DISCARDS,
+	NETSWAP_STAT_FLUSHES,
+	NETSWAP_STAT_READ_PAGES,	/* pages they covered */
+	NETSWAP_STAT_WRITE_PAGES,
+	NETSWAP_STAT_DISCARD_PAGES,
+	NETSWAP_STAT_LOCAL_READS,	/* reads of never-written pages, answered here */
+	NETSWAP_STAT_ERRORS,		/* requests that failed */
+	NETSWAP_STAT_RETRANSMITS,
+	NETSWAP_STAT_TIMEOUTS,		/* retransmission timeouts */
+	NETSWAP_STAT_CSUM_ERRORS,	/* pages that arrived damaged, fetched or sent again */
+	NETSWAP_STAT_BUSY,		/* server said "busy, retry" */
+	NETSWAP_STAT_DUPS,		/* duplicate, late or stray replies ignored */
+	NETSWAP_STAT_TX_FRAMES,
+	NETSWAP_STAT_RX_FRAMES,
+	NETSWAP_STAT_RECONNECTS,
+
+	__NETSWAP_STAT_MAX
+};
+#define NETSWAP_STAT_MAX (__NETSWAP_STAT_MAX - 1)
+
+enum netswap_event {
+	NETSWAP_EV_UP = 1,		/* connected for the first time */
+	NETSWAP_EV_DOWN = 2,		/* server lost: I/O fails */
+	NETSWAP_EV_BACK = 3,		/* same server session reachable again */
+	NETSWAP_EV_RESTARTED = 4,	/* new session: stored pages were lost */
+	NETSWAP_EV_GONE = 5,		/* the interface went away */
+};
 
 #endif /* _UAPI_HEXO_NETSWAP_H */

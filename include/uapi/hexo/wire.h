@@ -37,7 +37,10 @@
  *           (and answers a HELLO of another version with HEXO_ST_VERSION).
  * service   which user of the link the frame is for (enum hexo_service).
  * op        the service's operation (enum hexo_link_op, enum netswap_op, ...).
- * flags     HEXO_F_*: REPLY marks a reply; RETRY a retransmission.
+ * flags     HEXO_F_*: REPLY marks a reply; RETRY a retransmission; ABSENT,
+ *           in a READ reply, that the server holds no data for the page (the
+ *           data is zeros) so a client that believed the page stored knows
+ *           it was lost.
  * status    in replies, enum hexo_status; 0 in requests.
  * hdr_len   header length in bytes, a multiple of 4, at least
  *           HEXO_HDR_LEN; bytes past the fields this version knows are
@@ -47,17 +50,22 @@
  *           are chosen at random by the server, so a server that restarted
  *           does not recognise its old sessions (HEXO_ST_SESSION).
  * tag       chosen by the requester, echoed in every frame of the reply.
- * index     first page of the request (pages are HEXO_PAGE_SIZE bytes).
+ * index     first page of the request (pages are HEXO_PAGE_SIZE bytes); in a
+ *           frame carrying page data, the page this frame's data belongs to.
  * count     pages in the request, or op-specific.
  * seq       order of state-changing requests in a session (netswap WRITE and
  *           DISCARD): a server applies such a request to a page only if its
  *           seq is newer (serial-number arithmetic, RFC 1982) than the last
  *           one applied there, so a late duplicate never undoes newer data.
- * data_off  offset of this frame's data within the request's (or reply's)
- *           whole data: a page larger than the MTU travels in fragments.
- * data_crc  CRC-32C of the 8 bytes of index (big-endian) followed by the
- *           whole data of the request or reply: end-to-end, checked after
- *           reassembly, so data is never accepted for the wrong page.
+ * data_off  offset of this frame's data within its page: a page larger than
+ *           what a frame carries travels in fragments of equal size (the
+ *           last one shorter), agreed at HELLO. A frame never spans pages.
+ * data_crc  in frames carrying page data: CRC-32C of the 8 bytes of index
+ *           (big-endian) followed by the whole page. End to end: the client
+ *           computes it before sending, the server stores it with the page
+ *           and sends it back with the data, the receiver checks it after
+ *           reassembly, so data is never accepted corrupted or for the wrong
+ *           page. In HELLO and ECHO/DATA frames: the same over their data.
  * hdr_crc   CRC-32C of the hdr_len header bytes with hdr_crc zero. A frame
  *           whose header fails it is dropped and counted.
  *
@@ -105,6 +113,7 @@ enum hexo_service {
 
 #define HEXO_F_REPLY		0x01
 #define HEXO_F_RETRY		0x02
+#define HEXO_F_ABSENT		0x04
 
 enum hexo_status {
 	HEXO_ST_OK		= 0,
@@ -163,16 +172,24 @@ enum hexo_op {
 struct hexo_hello {
 	/* Request: random per attachment; echoed by the reply. */
 	__be64	nonce;
-	/* Request: bytes wanted. Reply: bytes granted. */
+	/* Request: random per start of the client's hexo_link. A server that
+	 * sees a new value from a MAC drops that MAC's older sessions: the
+	 * client restarted and will never use them again. */
+	__be64	boot;
+	/* Request: bytes wanted. Reply: bytes granted; with HEXO_ST_NOSPC, the
+	 * most the server could grant. */
 	__be64	size;
 	/* Reply: the server instance, random at each start of service. */
 	__be64	epoch;
-	/* Largest frame the sender receives, Ethernet header excluded. */
-	__be16	mtu;
-	/* Request: requests in flight wanted. Reply: granted. */
-	__be16	window;
 	/* Request: the session this client had, 0 if none (reattach). */
 	__be32	prev_session;
+	/* Largest frame the sender receives, Ethernet header excluded. */
+	__be16	mtu;
+	/* Pages in flight. Request: wanted. Reply: granted. */
+	__be16	window;
+	/* Pages in one request. Request: wanted. Reply: granted. */
+	__be16	max_pages;
+	__be16	reserved;
 	/* The sender's host name, for display; NUL-padded. */
 	char	name[32];
 } __attribute__((packed));

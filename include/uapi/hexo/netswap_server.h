@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * netswap_server: the generic netlink contract of the server side of Netswap
+ * (netswap_server.ko), which keeps boards' swap pages in this machine's RAM.
+ * This header is the documentation of the family.
+ *
+ * Family "netswap_server", version NETSWAP_SERVER_GENL_VERSION. Commands that
+ * change state need CAP_NET_ADMIN. Requests are validated strictly.
+ *
+ * Interfaces are named by NETSWAP_SRV_A_IFINDEX (u32) or NETSWAP_SRV_A_IFNAME
+ * (string), exactly one of the two.
+ *
+ * NETSWAP_SRV_CMD_GET_INFO
+ *   Reply: NETSWAP_SRV_A_VERSION (string), NETSWAP_SRV_A_NSERVES (u32)
+ *
+ * NETSWAP_SRV_CMD_SERVE (CAP_NET_ADMIN)
+ *   Serves memory to boards on an interface.
+ *   Request: the interface (required)
+ *            NETSWAP_SRV_A_SIZE        u64, required: bytes of RAM all boards
+ *                                      together may use, a multiple of 4096,
+ *                                      at least 1 MiB, at most this machine's RAM
+ *            NETSWAP_SRV_A_BOARD_SIZE  u64: the most one board may use
+ *                                      (default: SIZE)
+ *            NETSWAP_SRV_A_EXPIRE_MS   u32: a board silent this long is
+ *                                      declared gone and its pages freed
+ *                                      (1000..3600000, default 30000; boards
+ *                                      ping every second when idle)
+ *   Reply:   the serve, as in GET_SERVE.
+ *   Errors:  ENODEV no such interface; EBUSY served already; EINVAL sizes.
+ *
+ * NETSWAP_SRV_CMD_UNSERVE (CAP_NET_ADMIN)
+ *   Stops serving on an interface; frees every board's pages.
+ *   Request: the interface. Errors: ENOENT not served.
+ *
+ * NETSWAP_SRV_CMD_GET_SERVE (do: the interface; dump: all)
+ *   Reply: IFINDEX, IFNAME, SIZE, BOARD_SIZE, EXPIRE_MS,
+ *          NETSWAP_SRV_A_RESERVED (u64, bytes granted to boards),
+ *          NETSWAP_SRV_A_STORED (u64, bytes of pages held),
+ *          NETSWAP_SRV_A_NBOARDS (u32), NETSWAP_SRV_A_EPOCH (u64, this
+ *          serve's instance id, new at each SERVE)
+ *
+ * NETSWAP_SRV_CMD_GET_BOARD (dump; NETSWAP_SRV_A_IFINDEX/IFNAME filters)
+ *   One message per board session: IFINDEX, IFNAME, NETSWAP_SRV_A_SESSION
+ *   (u32), NETSWAP_SRV_A_MAC (6 bytes), NETSWAP_SRV_A_NAME (string, the
+ *   board's host name), SIZE (granted), STORED, NETSWAP_SRV_A_IDLE_MS (u64)
+ *   and NETSWAP_SRV_A_STATS, a nest of u64 counters (enum netswap_srv_stat).
+ *
+ * NETSWAP_SRV_CMD_EVENT (multicast group "events")
+ *   NETSWAP_SRV_A_EVENT (u32, enum netswap_srv_event) with the board's
+ *   IFINDEX, IFNAME, SESSION, MAC, NAME, SIZE.
+ */
+#ifndef _UAPI_HEXO_NETSWAP_SERVER_H
+#define _UAPI_HEXO_NETSWAP_SERVER_H
+
+#define NETSWAP_SERVER_GENL_NAME	"netswap_server"
+#define NETSWAP_SERVER_GENL_VERSION	1
+#define NETSWAP_SERVER_MCGRP_EVENTS	"events"
+
+enum netswap_srv_cmd {
+	NETSWAP_SRV_CMD_UNSPEC,
+	NETSWAP_SRV_CMD_GET_INFO,
+	NETSWAP_SRV_CMD_SERVE,
+	NETSWAP_SRV_CMD_UNSERVE,
+	NETSWAP_SRV_CMD_GET_SERVE,
+	NETSWAP_SRV_CMD_GET_BOARD,
+	NETSWAP_SRV_CMD_EVENT,
+
+	__NETSWAP_SRV_CMD_MAX
+};
+#define NETSWAP_SRV_CMD_MAX (__NETSWAP_SRV_CMD_MAX - 1)
+
+enum netswap_srv_attr {
+	NETSWAP_SRV_A_UNSPEC,
+	NETSWAP_SRV_A_PAD,
+	NETSWAP_SRV_A_VERSION,		/* string */
+	NETSWAP_SRV_A_NSERVES,		/* u32 */
+	NETSWAP_SRV_A_IFINDEX,		/* u32 */
+	NETSWAP_SRV_A_IFNAME,		/* string */
+	NETSWAP_SRV_A_SIZE,		/* u64 */
+	NETSWAP_SRV_A_BOARD_SIZE,	/* u64 */
+	NETSWAP_SRV_A_EXPIRE_MS,	/* u32 */
+	NETSWAP_SRV_A_RESERVED,		/* u64 */
+	NETSWAP_SRV_A_STORED,		/* u64 */
+	NETSWAP_SRV_A_NBOARDS,		/* u32 */
+	NETSWAP_SRV_A_EPOCH,		/* u64 */
+	NETSWAP_SRV_A_SESSION,		/* u32 */
+	NETSWAP_SRV_A_MAC,		/* binary, 6 bytes */
+	NETSWAP_SRV_A_NAME,		/* string */
+	NETSWAP_SRV_A_IDLE_MS,		/* u64 */
+	NETSWAP_SRV_A_STATS,		/* nest of enum netswap_srv_stat */
+	NETSWAP_SRV_A_EVENT,		/* u32, enum netswap_srv_event */
+
+	__NETSWAP_SRV_A_MAX
+};
+#define NETSWAP_SRV_A_MAX (__NETSWAP_SRV_A_MAX - 1)
+
+enum netswap_srv_stat {
+	NETSWAP_SRV_STAT_UNSPEC,
+	NETSWAP_SRV_STAT_PAD,
+	NETSWAP_SRV_STAT_READS,		/* READ requests served */
+	NETSWAP_SRV_STAT_WRITES,	/* WRITE requests stored */
+	NETSWAP_SRV_STAT_DISCARDS,
+	NETSWAP_SRV_STAT_FLUSHES,
+	NETSWAP_SRV_STAT_CSUM_ERRORS,	/* pages received damaged, asked again */
+	NETSWAP_SRV_STAT_BUSY,		/* writes put off: no memory right now */
+	NETSWAP_SRV_STAT_STALE,		/* late writes and discards ignored */
+
+	__NETSWAP_SRV_STAT_MAX
+};
+#define NETSWAP_SRV_STAT_MAX (__NETSWAP_SRV_STAT_MAX - 1)
+
+enum netswap_srv_event {
+	NETSWAP_SRV_EV_BOARD_NEW = 1,	/* a board attached */
+	NETSWAP_SRV_EV_BOARD_GONE = 2,	/* detached, expired, or restarted */
+};
+
+#endif /* _UAPI_HEXO_NETSWAP_SERVER_H */

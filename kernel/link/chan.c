@@ -1,0 +1,807 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Client channels: a session with one server. Requests go out as the
+ * congestion window allows; replies are matched by tag; whatever is not
+ * answered within the retransmission timeout (RTT-based, RFC 6298) is sent
+ * again, and fails once the channel's bound has passed. A silent server is
+ * pinged, declared lost after the bound, and sought again with HELLO; the
+ * user hears whether it came back with the same session or a new one.
+ */
+#include <linux/etherdevice.h>
+#include <linux/highmem.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/utsname.h>
+
+#include "chan.h"
+#include "link.h"
+#include "port.h"
+
+#define HXL_CTL_SLOT		0xffff
+#define HXL_RTO_INITIAL_US	200000
+#define HXL_RTO_MIN_US		5000
+#define HXL_RTO_MAX_US		2000000
+#define HXL_HELLO_MAX_MS	1000
+#define HXL_PING_MS		250
+#define HXL_KEEPALIVE_MS	1000
+#define HXL_IDLE_TICK_MS	100
+
+enum hxl_req_state {
+	HXL_REQ_NEW,
+	HXL_REQ_QUEUED,
+	HXL_REQ_INFLIGHT,
+	HXL_REQ_DONE,
+};
+
+const char *const hxl_chan_state_names[] = {
+	[HXL_CONNECTING]	= "connecting",
+	[HXL_UP]		= "up",
+	[HXL_LOST]		= "lost",
+	[HXL_CLOSED]		= "closed",
+};
+EXPORT_SYMBOL_GPL(hxl_chan_state_names);
+
+/* What a locked section leaves to do once the lock is dropped. */
+struct hxl_chan_out {
+	struct sk_buff_head tx;
+	struct list_head done;
+	unsigned long events;
+};
+
+static void hxl_chan_out_init(struct hxl_chan_out *o)
+{
+	__skb_queue_head_init(&o->tx);
+	INIT_LIST_HEAD(&o->done);
+	o->events = 0;
+}
+
+static void hxl_chan_out_flush(struct hxl_chan *chan, struct hxl_chan_out *o)
+{
+	struct hxl_req *req, *tmp;
+	struct sk_buff *skb;
+	int ev;
+
+	while ((skb = __skb_dequeue(&o->tx)))
+		hxl_port_xmit(chan->port, chan->peer, skb);
+	list_for_each_entry_safe(req, tmp, &o->done, node) {
+		list_del_init(&req->node);
+		req->done(req, req->status);
+	}
+	for_each_set_bit(ev, &o->events, BITS_PER_LONG)
+		if (chan->ops->event)
+			chan->ops->event(chan, ev, chan->priv);
+}
+
+static int hxl_op_index(u8 op)
+{
+	switch (op) {
+	case HEXO_OP_READ:	return 0;
+	case HEXO_OP_WRITE:	return 1;
+	case HEXO_OP_DISCARD:	return 2;
+	default:		return 3;
+	}
+}
+
+/* Window cost of a request, in pages. */
+static u32 hxl_req_cost(const struct hxl_req *req)
+{
+	if (req->op == HEXO_OP_READ || req->op == HEXO_OP_WRITE)
+		return req->count;
+	return 1;
+}
+
+static unsigned long hxl_chan_rto(struct hxl_chan *chan, unsigned int attempts)
+{
+	u32 us = hxp_rto_us(&chan->rtt, HXL_RTO_INITIAL_US, HXL_RTO_MIN_US, HXL_RTO_MAX_US);
+	unsigned long j = usecs_to_jiffies(us);
+
+	/* Exponential backoff, within the largest timeout. */
+	j <<= min(attempts, 4u);
+	return clamp(j, 2UL, usecs_to_jiffies(HXL_RTO_MAX_US * 2));
+}
+
+static struct sk_buff *hxl_chan_frame(struct hxl_chan *chan, u8 op, u32 tag, u32 data_len)
+{
+	struct sk_buff *skb = hxl_port_alloc_skb(chan->port, data_len);
+	struct hexo_hdr *h;
+
+	if (!skb)
+		return NULL;
+	h = (struct hexo_hdr *)skb->data;
+	hxp_hdr_init(h, chan->service, op, op == HEXO_OP_HELLO ? 0 : chan->session, tag);
+	h->data_len = cpu_to_be16(data_len);
+	chan->stats.tx_frames++;
+	return skb;
+}
+
+/* Sends req, or what of it is still missing. Under chan->lock. */
+static void hxl_chan_send_req(struct hxl_chan *chan, struct hxl_req *req,
+			      struct hxl_chan_out *o)
+{
+	u32 first, last, i, f, len;
+	struct hexo_hdr *h;
+	struct sk_buff *skb;
+	void *kaddr;
+
+	req->rto_at = jiffies + hxl_chan_rto(chan, req->attempts);
+
+	switch (req->op) {
+	case HEXO_OP_READ:
+		/* Ask again only for the span of pages still missing. */
+		first = 0;
+		last = req->count - 1;
+		while (first < req->count && (req->pages_ok & BIT_ULL(first)))
+			first++;
+		while (last > first && (req->pages_ok & BIT_ULL(last)))
+			last--;
+		skb = hxl_chan_frame(chan, HEXO_OP_READ, req->tag, 0);
+		if (!skb)
+			return;
+		h = (struct hexo_hdr *)skb->data;
+		h->index = cpu_to_be64(req->index + first);
+		h->count = cpu_to_be32(last - first + 1);
+		break;
+
+	case HEXO_OP_WRITE:
+		for (i = 0; i < req->count; i++) {
+			kaddr = kmap_local_page(req->pages[i]);
+			for (f = 0; f < HEXO_PAGE_SIZE; f += chan->frag) {
+				len = min_t(u32, chan->frag, HEXO_PAGE_SIZE - f);
+				skb = hxl_chan_frame(chan, HEXO_OP_WRITE, req->tag, len);
+				if (!skb)
+					break;
+				h = (struct hexo_hdr *)skb->data;
+				h->index = cpu_to_be64(req->index);
+				h->count = cpu_to_be32(req->count);
+				h->seq = cpu_to_be32(req->seq);
+				h->data_off = cpu_to_be32(i * HEXO_PAGE_SIZE + f);
+				h->data_crc = cpu_to_be32(req->crc[i]);
+				if (req->attempts)
+					h->flags |= HEXO_F_RETRY;
+				skb_put_data(skb, kaddr + f, len);
+				__skb_queue_tail(&o->tx, skb);
+			}
+			kunmap_local(kaddr);
+		}
+		return;
+
+	default:	/* DISCARD, FLUSH */
+		skb = hxl_chan_frame(chan, req->op, req->tag, 0);
+		if (!skb)
+			return;
+		h = (struct hexo_hdr *)skb->data;
+		h->index = cpu_to_be64(req->index);
+		h->count = cpu_to_be32(req->count);
+		h->seq = cpu_to_be32(req->seq);
+		break;
+	}
+	if (req->attempts)
+		h->flags |= HEXO_F_RETRY;
+	__skb_queue_tail(&o->tx, skb);
+}
+
+/* Ends req with status; the caller hears of it once the lock is dropped. */
+static void hxl_chan_finish(struct hxl_chan *chan, struct hxl_req *req, int status,
+			    struct hxl_chan_out *o)
+{
+	int k = hxl_op_index(req->op);
+
+	if (req->state == HXL_REQ_INFLIGHT) {
+		chan->slots[req->slot] = NULL;
+		clear_bit(req->slot, chan->busy_slots);
+		chan->inflight -= hxl_req_cost(req);
+	} else if (req->state == HXL_REQ_QUEUED) {
+		list_del(&req->node);
+		chan->npending--;
+	}
+	req->state = HXL_REQ_DONE;
+	req->status = status;
+	if (status) {
+		chan->stats.errors++;
+	} else {
+		chan->stats.reqs[k]++;
+		chan->stats.pages[k] += req->count;
+		if (!req->attempts)
+			hxp_rtt_sample(&chan->rtt, div_u64(ktime_get_ns() - req->first_tx_ns, 1000));
+		hxp_cwnd_ack(&chan->cwnd);
+	}
+	list_add_tail(&req->node, &o->done);
+}
+
+/* The end-to-end checksum of each page of a write, taken once. */
+static void hxl_req_checksum(struct hxl_req *req)
+{
+	void *kaddr;
+	u32 i;
+
+	for (i = 0; i < req->count; i++) {
+		kaddr = kmap_local_page(req->pages[i]);
+		req->crc[i] = hxp_data_crc(req->index + i, kaddr, HEXO_PAGE_SIZE);
+		kunmap_local(kaddr);
+	}
+}
+
+/* Sends what the window allows. Under chan->lock. */
+static void hxl_chan_pump(struct hxl_chan *chan, struct hxl_chan_out *o)
+{
+	struct hxl_req *req;
+	u32 slot;
+
+	while (chan->state == HXL_UP && !list_empty(&chan->pending)) {
+		req = list_first_entry(&chan->pending, struct hxl_req, node);
+		if ((req->op == HEXO_OP_READ || req->op == HEXO_OP_WRITE) &&
+		    req->count > chan->max_pages) {
+			/* Only if the server shrank the request size on reconnection. */
+			hxl_chan_finish(chan, req, -EIO, o);
+			continue;
+		}
+		if (chan->inflight && chan->inflight + hxl_req_cost(req) > chan->cwnd.cwnd)
+			break;
+		slot = find_first_zero_bit(chan->busy_slots, chan->nslots);
+		if (slot >= chan->nslots)
+			break;
+		list_del(&req->node);
+		chan->npending--;
+		set_bit(slot, chan->busy_slots);
+		chan->slots[slot] = req;
+		req->slot = slot;
+		req->tag = (u32)(++chan->gen) << 16 | slot;
+		if (req->op == HEXO_OP_WRITE || req->op == HEXO_OP_DISCARD)
+			req->seq = ++chan->seq;
+		if (req->op == HEXO_OP_WRITE)
+			hxl_req_checksum(req);
+		req->state = HXL_REQ_INFLIGHT;
+		req->first_tx_ns = ktime_get_ns();
+		chan->inflight += hxl_req_cost(req);
+		hxl_chan_send_req(chan, req, o);
+	}
+}
+
+/* Fails everything in flight or queued and moves to state. Under chan->lock. */
+static void hxl_chan_fail_all(struct hxl_chan *chan, enum hxl_chan_state state,
+			      struct hxl_chan_out *o)
+{
+	struct hxl_req *req, *tmp;
+	u32 slot;
+
+	for_each_set_bit(slot, chan->busy_slots, chan->nslots)
+		hxl_chan_finish(chan, chan->slots[slot], -EIO, o);
+	list_for_each_entry_safe(req, tmp, &chan->pending, node)
+		hxl_chan_finish(chan, req, -EIO, o);
+	chan->state = state;
+}
+
+static void hxl_chan_start_ctl(struct hxl_chan *chan, u8 op, u32 rto_ms)
+{
+	chan->ctl_op = op;
+	chan->ctl_tag = (u32)get_random_u16() << 16 | HXL_CTL_SLOT;
+	chan->ctl_at = jiffies;
+	chan->ctl_rto_ms = rto_ms;
+}
+
+/* The server is gone for now: fail what is pending, look for it again. */
+static void hxl_chan_lose(struct hxl_chan *chan, struct hxl_chan_out *o)
+{
+	hxl_chan_fail_all(chan, HXL_LOST, o);
+	hxp_cwnd_init(&chan->cwnd, min(16U, chan->window), chan->window);
+	hxl_chan_start_ctl(chan, HEXO_OP_HELLO, 200);
+	set_bit(HXL_EV_DOWN, &o->events);
+}
+
+static void hxl_chan_send_ctl(struct hxl_chan *chan, struct hxl_chan_out *o)
+{
+	struct hexo_hello *hello;
+	struct hexo_hdr *h;
+	struct sk_buff *skb;
+
+	if (chan->ctl_op == HEXO_OP_PING) {
+		skb = hxl_chan_frame(chan, HEXO_OP_PING, chan->ctl_tag, 0);
+		if (skb)
+			__skb_queue_tail(&o->tx, skb);
+		return;
+	}
+
+	skb = hxl_chan_frame(chan, HEXO_OP_HELLO, chan->ctl_tag, sizeof(*hello));
+	if (!skb)
+		return;
+	h = (struct hexo_hdr *)skb->data;
+	hello = skb_put_zero(skb, sizeof(*hello));
+	hello->nonce = cpu_to_be64(chan->nonce);
+	hello->boot = cpu_to_be64(hxl_boot_id);
+	hello->size = cpu_to_be64(chan->want_size);
+	hello->prev_session = cpu_to_be32(chan->ever_up ? chan->session : 0);
+	hello->mtu = cpu_to_be16(min_t(u32, hxl_port_mtu(chan->port), U16_MAX));
+	hello->window = cpu_to_be16(chan->want_window);
+	hello->max_pages = cpu_to_be16(chan->want_max_pages);
+	strscpy(hello->name, chan->name, sizeof(hello->name));
+	h->data_crc = cpu_to_be32(hxp_data_crc(0, hello, sizeof(*hello)));
+	__skb_queue_tail(&o->tx, skb);
+}
+
+static void hxl_chan_tick(struct timer_list *t)
+{
+	struct hxl_chan *chan = from_timer(chan, t, timer);
+	unsigned long now = jiffies, next, rto;
+	struct hxl_chan_out o;
+	struct hxl_req *req, *tmp;
+	bool loss = false;
+	u32 slot;
+
+	hxl_chan_out_init(&o);
+	spin_lock(&chan->lock);
+	if (chan->state == HXL_CLOSED) {
+		spin_unlock(&chan->lock);
+		return;
+	}
+
+	if (chan->state == HXL_UP) {
+		if (time_after_eq(now, chan->last_rx + msecs_to_jiffies(chan->dead_ms))) {
+			hxl_chan_lose(chan, &o);
+			goto ctl;
+		}
+		for_each_set_bit(slot, chan->busy_slots, chan->nslots) {
+			req = chan->slots[slot];
+			if (time_after_eq(now, req->dead_at)) {
+				hxl_chan_finish(chan, req, -EIO, &o);
+			} else if (time_after_eq(now, req->rto_at)) {
+				req->attempts++;
+				chan->stats.retransmits++;
+				chan->stats.timeouts++;
+				loss = true;
+				hxl_chan_send_req(chan, req, &o);
+			}
+		}
+		/* Halve the window at most once a round trip. */
+		if (loss && time_after(now, chan->last_loss + usecs_to_jiffies(chan->rtt.srtt_us))) {
+			hxp_cwnd_loss(&chan->cwnd);
+			chan->last_loss = now;
+		}
+		if (!chan->ctl_op &&
+		    time_after_eq(now, chan->last_rx + msecs_to_jiffies(HXL_KEEPALIVE_MS)))
+			hxl_chan_start_ctl(chan, HEXO_OP_PING, HXL_PING_MS);
+	}
+	/* Requests that waited for a connection past their bound. */
+	list_for_each_entry_safe(req, tmp, &chan->pending, node)
+		if (time_after_eq(now, req->dead_at))
+			hxl_chan_finish(chan, req, -EIO, &o);
+
+ctl:
+	if (chan->ctl_op && time_after_eq(now, chan->ctl_at)) {
+		hxl_chan_send_ctl(chan, &o);
+		chan->ctl_at = now + msecs_to_jiffies(chan->ctl_rto_ms);
+		if (chan->ctl_op == HEXO_OP_HELLO)
+			chan->ctl_rto_ms = min(chan->ctl_rto_ms * 2, (u32)HXL_HELLO_MAX_MS);
+	}
+	hxl_chan_pump(chan, &o);
+
+	rto = hxl_chan_rto(chan, 0);
+	next = now + (chan->inflight ? max(rto / 2, 1UL) : msecs_to_jiffies(HXL_IDLE_TICK_MS));
+	mod_timer(&chan->timer, next);
+	spin_unlock(&chan->lock);
+	hxl_chan_out_flush(chan, &o);
+}
+
+static void hxl_chan_rx_hello(struct hxl_chan *chan, struct sk_buff *skb, size_t data_at,
+			      struct hxl_chan_out *o)
+{
+	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
+	u32 mtu, session = be32_to_cpu(h->session);
+	struct hexo_hello hello;
+	enum hxl_event ev;
+	u64 epoch;
+
+	if (chan->ctl_op != HEXO_OP_HELLO || be16_to_cpu(h->data_len) < sizeof(hello) ||
+	    skb_copy_bits(skb, data_at, &hello, sizeof(hello)) ||
+	    be32_to_cpu(h->data_crc) != hxp_data_crc(0, &hello, sizeof(hello)) ||
+	    be64_to_cpu(hello.nonce) != chan->nonce) {
+		chan->stats.dups++;
+		return;
+	}
+
+	switch (h->status) {
+	case HEXO_ST_OK:
+		break;
+	case HEXO_ST_NOSPC:
+		chan->connect_err = -ENOSPC;
+		chan->refused_max = be64_to_cpu(hello.size);
+		complete_all(&chan->answered);
+		return;
+	case HEXO_ST_VERSION:
+		chan->connect_err = -EPROTONOSUPPORT;
+		complete_all(&chan->answered);
+		return;
+	default:
+		chan->connect_err = -ECONNREFUSED;
+		complete_all(&chan->answered);
+		return;
+	}
+
+	epoch = be64_to_cpu(hello.epoch);
+	if (!chan->ever_up)
+		ev = HXL_EV_UP;
+	else if (session == chan->session && epoch == chan->epoch)
+		ev = HXL_EV_BACK;
+	else
+		ev = HXL_EV_RESTARTED;
+	if (chan->ever_up)
+		chan->stats.reconnects++;
+	if (ev == HXL_EV_RESTARTED && chan->ops->session_lost)
+		chan->ops->session_lost(chan, chan->priv);
+
+	mtu = min_t(u32, hxl_port_mtu(chan->port), be16_to_cpu(hello.mtu));
+	chan->frag = hxp_frag_size(mtu);
+	chan->fpp = hxp_nfrags(HEXO_PAGE_SIZE, chan->frag);
+	chan->window = clamp_t(u32, be16_to_cpu(hello.window), 1, chan->want_window);
+	chan->max_pages = clamp_t(u32, be16_to_cpu(hello.max_pages), 1, chan->want_max_pages);
+	chan->max_pages = min3(chan->max_pages, chan->window, HXP_MAX_FRAGS / chan->fpp);
+	chan->session = session;
+	chan->epoch = epoch;
+	chan->size = be64_to_cpu(hello.size);
+	chan->state = HXL_UP;
+	chan->ever_up = true;
+	chan->ctl_op = 0;
+	chan->last_rx = jiffies;
+	hxp_cwnd_init(&chan->cwnd, min(16U, chan->window), chan->window);
+	chan->connect_err = 0;
+	complete_all(&chan->answered);
+	set_bit(ev, &o->events);
+}
+
+static void hxl_chan_rx_read(struct hxl_chan *chan, struct hxl_req *req,
+			     struct sk_buff *skb, size_t data_at, struct hxl_chan_out *o)
+{
+	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
+	u32 len = be16_to_cpu(h->data_len), off = be32_to_cpu(h->data_off);
+	u64 pidx = be64_to_cpu(h->index) + off / HEXO_PAGE_SIZE;
+	u32 p, poff = off % HEXO_PAGE_SIZE, bit;
+	u64 page_bits;
+	void *kaddr;
+	int fi;
+
+	if (pidx < req->index || pidx >= req->index + req->count)
+		goto dup;
+	p = pidx - req->index;
+	if (req->pages_ok & BIT_ULL(p))
+		goto dup;
+	page_bits = GENMASK_ULL(chan->fpp - 1, 0) << (p * chan->fpp);
+
+	kaddr = kmap_local_page(req->pages[p]);
+	if (h->flags & HEXO_F_ABSENT) {
+		if (len || poff) {
+			kunmap_local(kaddr);
+			goto dup;
+		}
+		memset(kaddr, 0, HEXO_PAGE_SIZE);
+		req->absent |= BIT_ULL(p);
+		req->pages_ok |= BIT_ULL(p);
+	} else {
+		fi = hxp_frag_index(HEXO_PAGE_SIZE, chan->frag, poff, len);
+		bit = p * chan->fpp + fi;
+		if (fi < 0 || (req->frags & BIT_ULL(bit)) ||
+		    skb_copy_bits(skb, data_at, kaddr + poff, len)) {
+			kunmap_local(kaddr);
+			goto dup;
+		}
+		req->frags |= BIT_ULL(bit);
+		req->crc[p] = be32_to_cpu(h->data_crc);
+		if ((req->frags & page_bits) == page_bits) {
+			if (hxp_data_crc(pidx, kaddr, HEXO_PAGE_SIZE) == req->crc[p]) {
+				req->pages_ok |= BIT_ULL(p);
+			} else {
+				/* Never hand out bad data: fetch the page again. */
+				chan->stats.csum_errors++;
+				req->frags &= ~page_bits;
+				req->attempts++;
+				chan->stats.retransmits++;
+				hxl_chan_send_req(chan, req, o);
+			}
+		}
+	}
+	kunmap_local(kaddr);
+	if (req->pages_ok == GENMASK_ULL(req->count - 1, 0))
+		hxl_chan_finish(chan, req, 0, o);
+	return;
+dup:
+	chan->stats.dups++;
+}
+
+static void hxl_chan_rx_status(struct hxl_chan *chan, struct hxl_req *req, u8 status,
+			       struct hxl_chan_out *o)
+{
+	switch (status) {
+	case HEXO_ST_CSUM:
+		/* The server received a damaged page: send it again now. */
+		chan->stats.csum_errors++;
+		req->attempts++;
+		chan->stats.retransmits++;
+		hxl_chan_send_req(chan, req, o);
+		break;
+	case HEXO_ST_BUSY:
+		chan->stats.busy++;
+		req->rto_at = jiffies + hxl_chan_rto(chan, req->attempts);
+		break;
+	case HEXO_ST_SESSION:
+		/* The server does not know us (restarted, or expired us). */
+		hxl_chan_lose(chan, o);
+		break;
+	case HEXO_ST_NOSPC:
+		hxl_chan_finish(chan, req, -ENOSPC, o);
+		break;
+	case HEXO_ST_INVAL:
+		hxl_chan_finish(chan, req, -EINVAL, o);
+		break;
+	default:
+		hxl_chan_finish(chan, req, -EIO, o);
+		break;
+	}
+}
+
+static void hxl_chan_rx_frame(struct hxl_chan *chan, struct sk_buff *skb, size_t data_at)
+{
+	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
+	u32 tag = be32_to_cpu(h->tag);
+	struct hxl_chan_out o;
+	struct hxl_req *req;
+	u32 slot = tag & 0xffff;
+
+	hxl_chan_out_init(&o);
+	spin_lock(&chan->lock);
+	if (chan->state == HXL_CLOSED)
+		goto out;
+	chan->stats.rx_frames++;
+
+	if (tag == chan->ctl_tag && (h->op == HEXO_OP_HELLO || h->op == HEXO_OP_PING)) {
+		if (h->op == HEXO_OP_HELLO) {
+			hxl_chan_rx_hello(chan, skb, data_at, &o);
+		} else if (chan->ctl_op == HEXO_OP_PING) {
+			chan->ctl_op = 0;
+			chan->last_rx = jiffies;
+			if (h->status == HEXO_ST_SESSION)
+				hxl_chan_lose(chan, &o);
+		}
+		goto pump;
+	}
+	if (chan->state != HXL_UP || h->op == HEXO_OP_BYE) {
+		chan->stats.dups++;
+		goto out;
+	}
+
+	chan->last_rx = jiffies;
+	req = slot < chan->nslots ? chan->slots[slot] : NULL;
+	if (!req || req->tag != tag || req->op != h->op) {
+		chan->stats.dups++;
+		goto out;
+	}
+	if (h->status != HEXO_ST_OK)
+		hxl_chan_rx_status(chan, req, h->status, &o);
+	else if (h->op == HEXO_OP_READ)
+		hxl_chan_rx_read(chan, req, skb, data_at, &o);
+	else
+		hxl_chan_finish(chan, req, 0, &o);
+pump:
+	hxl_chan_pump(chan, &o);
+out:
+	spin_unlock(&chan->lock);
+	consume_skb(skb);
+	hxl_chan_out_flush(chan, &o);
+}
+
+void hxl_chan_rx(struct hxl_port *port, struct sk_buff *skb, size_t data_at)
+{
+	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
+	const u8 *src = eth_hdr(skb)->h_source;
+	struct hxl_chan *chan;
+
+	list_for_each_entry_rcu(chan, &port->chans, port_node) {
+		if (chan->service != h->service || !ether_addr_equal(chan->peer, src))
+			continue;
+		if (h->op == HEXO_OP_HELLO ? be32_to_cpu(h->tag) == READ_ONCE(chan->ctl_tag) :
+					     be32_to_cpu(h->session) == READ_ONCE(chan->session)) {
+			hxl_chan_rx_frame(chan, skb, data_at);
+			return;
+		}
+	}
+	hxl_port_count(port, HXL_PC_RX_NO_CHAN, 1);
+	kfree_skb(skb);
+}
+
+void hxl_chan_port_gone(struct hxl_port *port)
+{
+	struct hxl_chan_out o;
+	struct hxl_chan *chan;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(chan, &port->chans, port_node) {
+		hxl_chan_out_init(&o);
+		spin_lock_bh(&chan->lock);
+		if (chan->state != HXL_CLOSED) {
+			hxl_chan_fail_all(chan, HXL_CLOSED, &o);
+			set_bit(HXL_EV_GONE, &o.events);
+			chan->connect_err = -ENODEV;
+			complete_all(&chan->answered);
+		}
+		spin_unlock_bh(&chan->lock);
+		hxl_chan_out_flush(chan, &o);
+	}
+	rcu_read_unlock();
+}
+
+void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req)
+{
+	struct hxl_chan_out o;
+	int err = 0;
+
+	hxl_chan_out_init(&o);
+	req->state = HXL_REQ_NEW;
+	req->attempts = 0;
+	req->frags = 0;
+	req->pages_ok = 0;
+	req->absent = 0;
+	if (((req->op == HEXO_OP_READ || req->op == HEXO_OP_WRITE) &&
+	     (!req->count || req->count > HXL_MAX_PAGES)) ||
+	    (req->op != HEXO_OP_READ && req->op != HEXO_OP_WRITE &&
+	     req->op != HEXO_OP_DISCARD && req->op != HEXO_OP_FLUSH))
+		err = -EINVAL;
+
+	spin_lock_bh(&chan->lock);
+	if (!err && (chan->state == HXL_LOST || chan->state == HXL_CLOSED))
+		err = -EIO;
+	if (err) {
+		hxl_chan_finish(chan, req, err, &o);
+	} else {
+		req->dead_at = jiffies + msecs_to_jiffies(chan->dead_ms);
+		req->state = HXL_REQ_QUEUED;
+		list_add_tail(&req->node, &chan->pending);
+		chan->npending++;
+		hxl_chan_pump(chan, &o);
+	}
+	spin_unlock_bh(&chan->lock);
+	hxl_chan_out_flush(chan, &o);
+}
+EXPORT_SYMBOL_GPL(hxl_chan_submit);
+
+struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg,
+				 const struct hxl_chan_ops *ops, void *priv,
+				 struct netlink_ext_ack *extack)
+{
+	struct hxl_chan *chan;
+	struct hxl_port *port;
+
+	if (!is_valid_ether_addr(cfg->peer)) {
+		NL_SET_ERR_MSG(extack, "the server's MAC address is not a unicast address");
+		return ERR_PTR(-EINVAL);
+	}
+	chan = kzalloc(sizeof(*chan), GFP_KERNEL);
+	if (!chan)
+		return ERR_PTR(-ENOMEM);
+	chan->nslots = clamp_t(u32, cfg->window, 1, HXL_MAX_WINDOW);
+	chan->slots = kcalloc(chan->nslots, sizeof(*chan->slots), GFP_KERNEL);
+	chan->busy_slots = bitmap_zalloc(chan->nslots, GFP_KERNEL);
+	if (!chan->slots || !chan->busy_slots)
+		goto err_free;
+
+	port = hxl_port_get(net, cfg->ifindex, extack);
+	if (IS_ERR(port)) {
+		kfree(chan->slots);
+		bitmap_free(chan->busy_slots);
+		kfree(chan);
+		return ERR_CAST(port);
+	}
+	chan->port = port;
+	chan->ops = ops;
+	chan->priv = priv;
+	ether_addr_copy(chan->peer, cfg->peer);
+	chan->service = cfg->service;
+	strscpy(chan->name, cfg->name ?: utsname()->nodename, sizeof(chan->name));
+	chan->nonce = get_random_u64();
+	spin_lock_init(&chan->lock);
+	chan->state = HXL_CONNECTING;
+	chan->want_size = cfg->size;
+	chan->want_window = chan->nslots;
+	chan->want_max_pages = clamp_t(u32, cfg->max_pages, 1, HXL_MAX_PAGES);
+	chan->window = chan->nslots;
+	chan->max_pages = chan->want_max_pages;
+	chan->dead_ms = cfg->dead_ms;
+	INIT_LIST_HEAD(&chan->pending);
+	init_completion(&chan->answered);
+	chan->connect_err = -ETIMEDOUT;
+	hxp_cwnd_init(&chan->cwnd, 1, 1);
+	timer_setup(&chan->timer, hxl_chan_tick, 0);
+	hxl_chan_start_ctl(chan, HEXO_OP_HELLO, 100);
+
+	__module_get(THIS_MODULE);
+	hxl_port_add_chan(port, &chan->port_node);
+	mod_timer(&chan->timer, jiffies);
+	return chan;
+
+err_free:
+	kfree(chan->slots);
+	bitmap_free(chan->busy_slots);
+	kfree(chan);
+	return ERR_PTR(-ENOMEM);
+}
+EXPORT_SYMBOL_GPL(hxl_chan_create);
+
+int hxl_chan_wait_up(struct hxl_chan *chan, unsigned int timeout_ms, u64 *max_size)
+{
+	long left = wait_for_completion_interruptible_timeout(&chan->answered,
+							      msecs_to_jiffies(timeout_ms));
+	int err;
+
+	if (left < 0)
+		return left;
+	spin_lock_bh(&chan->lock);
+	err = left ? chan->connect_err : -ETIMEDOUT;
+	if (chan->state == HXL_UP)
+		err = 0;
+	if (max_size)
+		*max_size = chan->refused_max;
+	spin_unlock_bh(&chan->lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(hxl_chan_wait_up);
+
+void hxl_chan_destroy(struct hxl_chan *chan)
+{
+	struct hxl_chan_out o;
+	struct sk_buff *skb;
+	bool was_up;
+	int i;
+
+	hxl_chan_out_init(&o);
+	spin_lock_bh(&chan->lock);
+	was_up = chan->state == HXL_UP;
+	hxl_chan_fail_all(chan, HXL_CLOSED, &o);
+	/* Tell the server it may free the session now, not at expiry. */
+	for (i = 0; was_up && i < 2; i++) {
+		skb = hxl_chan_frame(chan, HEXO_OP_BYE, HXL_CTL_SLOT, 0);
+		if (skb)
+			__skb_queue_tail(&o.tx, skb);
+	}
+	spin_unlock_bh(&chan->lock);
+	hxl_chan_out_flush(chan, &o);
+
+	del_timer_sync(&chan->timer);
+	hxl_port_del_chan(chan->port, &chan->port_node);
+	hxl_port_put(chan->port);
+	kfree(chan->slots);
+	bitmap_free(chan->busy_slots);
+	kfree(chan);
+	module_put(THIS_MODULE);
+}
+EXPORT_SYMBOL_GPL(hxl_chan_destroy);
+
+void hxl_chan_get_info(struct hxl_chan *chan, struct hxl_chan_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	spin_lock_bh(&chan->lock);
+	info->state = chan->state;
+	ether_addr_copy(info->peer, chan->peer);
+	info->ifindex = chan->port->ifindex;
+	info->session = chan->session;
+	info->epoch = chan->epoch;
+	info->size = chan->ever_up ? chan->size : chan->want_size;
+	info->frag = chan->frag;
+	info->window = chan->window;
+	info->max_pages = chan->max_pages;
+	info->cwnd = chan->cwnd.cwnd;
+	info->inflight = chan->inflight;
+	info->queued = chan->npending;
+	info->srtt_us = chan->rtt.srtt_us;
+	info->rttvar_us = chan->rtt.rttvar_us;
+	info->min_rtt_us = chan->rtt.min_us;
+	info->rto_us = jiffies_to_usecs(hxl_chan_rto(chan, 0));
+	info->dead_ms = chan->dead_ms;
+	info->idle_ms = chan->ever_up ? jiffies_to_msecs(jiffies - chan->last_rx) : 0;
+	info->stats = chan->stats;
+	spin_unlock_bh(&chan->lock);
+}
+EXPORT_SYMBOL_GPL(hxl_chan_get_info);
+
+void hxl_chan_set_dead_ms(struct hxl_chan *chan, u32 dead_ms)
+{
+	spin_lock_bh(&chan->lock);
+	chan->dead_ms = dead_ms;
+	spin_unlock_bh(&chan->lock);
+}
+EXPORT_SYMBOL_GPL(hxl_chan_set_dead_ms);

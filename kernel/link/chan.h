@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _HXL_CHAN_H
+#define _HXL_CHAN_H
+
+#include <linux/skbuff.h>
+#include <linux/timer.h>
+
+#include "hexo_link.h"
+
+struct hxl_port;
+
+/*
+ * A client channel: one session with one server for one service. Its lock
+ * guards everything below it; frames are built under the lock and sent after
+ * it is dropped, and requests are completed after it is dropped.
+ */
+struct hxl_chan {
+	struct list_head port_node;	/* in port->chans (RCU) */
+	struct hxl_port *port;
+	const struct hxl_chan_ops *ops;
+	void *priv;
+	u8 peer[ETH_ALEN];
+	u8 service;
+	char name[32];
+	u64 nonce;
+
+	spinlock_t lock;
+	enum hxl_chan_state state;
+	bool ever_up;
+	u32 session;
+	u64 epoch;
+	u64 want_size, size;
+	u32 want_window, want_max_pages;
+	u32 frag;			/* data bytes per frame */
+	u32 fpp;			/* frames per page */
+	u32 window, max_pages;
+	u32 dead_ms;
+	u32 seq;			/* order of writes and discards */
+	u16 gen;			/* tag generation */
+
+	struct hxl_req **slots;		/* in-flight requests by tag slot */
+	unsigned long *busy_slots;
+	u32 nslots;
+	struct list_head pending;	/* submitted, waiting for the window */
+	u32 npending;
+	u32 inflight;			/* pages in flight */
+	struct hxp_rtt rtt;
+	struct hxp_cwnd cwnd;
+	unsigned long last_loss;
+
+	/* Control exchanges (HELLO, PING): one at a time, slot 0xffff. */
+	u32 ctl_tag;
+	u8 ctl_op;
+	unsigned long ctl_at;		/* when to (re)send it */
+	u32 ctl_rto_ms;
+	unsigned long last_rx;
+	struct timer_list timer;
+
+	/* hxl_chan_wait_up(): the first answer to HELLO. */
+	struct completion answered;
+	int connect_err;
+	u64 refused_max;
+
+	struct hxl_chan_stats stats;
+};
+
+/* A reply frame arrived on port (softirq; consumes skb). */
+void hxl_chan_rx(struct hxl_port *port, struct sk_buff *skb, size_t data_at);
+/* The port's interface is gone (RTNL held). */
+void hxl_chan_port_gone(struct hxl_port *port);
+
+#endif /* _HXL_CHAN_H */

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hexo_link: HEXO's reliable frame transport over raw Ethernet, for the
+ * other HEXO modules (netswap, netswap_server, hexo_kvm). This header is its
+ * in-kernel API; include/uapi/hexo/wire.h is the wire format.
+ *
+ * A port binds the transport to a network interface. A client channel is one
+ * session with one server for one service: it sends page requests (READ,
+ * WRITE, DISCARD, FLUSH), retransmits what is lost with an RTT-based timeout,
+ * keeps the session alive, and tells its user when the server goes away,
+ * comes back or restarted. A server serves one service on a port through a
+ * backend (struct hxl_srv_ops) that stores or produces the pages.
+ *
+ * Nothing here blocks on memory reclaim once a channel is connected: request
+ * state lives in the caller's preallocated requests, reassembly state in the
+ * channel's preallocated slots, and frames are allocated without sleeping
+ * (see Documentation/netswap.rst, "Memory discipline").
+ */
+#ifndef _HEXO_LINK_H
+#define _HEXO_LINK_H
+
+#include <linux/completion.h>
+#include <linux/if_ether.h>
+#include <linux/list.h>
+#include <linux/refcount.h>
+#include <linux/types.h>
+#include <hexo/wire.h>
+
+#include "proto.h"
+
+struct hxl_chan;
+struct hxl_port;
+struct hxl_srv;
+struct hxl_sess;
+struct net;
+struct netlink_ext_ack;
+struct page;
+
+/* Most pages in one request, and most pages in flight per channel. */
+#define HXL_MAX_PAGES		32
+#define HXL_MAX_WINDOW		256
+
+/* ------------------------------------------------------------ ports */
+
+/* Counters of a port, read with hxl_port_stats(). */
+struct hxl_port_stats {
+	u64 rx_frames;
+	u64 rx_bytes;
+	u64 tx_frames;
+	u64 tx_bytes;
+	u64 tx_errors;		/* allocation failures and driver drops */
+	u64 rx_pfmemalloc;	/* frames from the memory reserves, kept */
+	u64 rx_drops[__HXP_DROP_MAX];
+	u64 rx_no_service;	/* requests for a service nobody serves here */
+	u64 rx_no_chan;		/* replies matching no channel */
+};
+
+struct hxl_port_info {
+	int ifindex;
+	char ifname[16];
+	u32 mtu;
+	u32 nchans;
+	u32 nsrvs;
+	struct hxl_port_stats stats;
+};
+
+/* Visits every port (under the port list lock: no sleeping). */
+void hxl_port_for_each(void (*fn)(const struct hxl_port_info *info, void *arg), void *arg);
+
+/* ------------------------------------------------------------ client */
+
+enum hxl_chan_state {
+	HXL_CONNECTING,		/* HELLO sent, no answer yet */
+	HXL_UP,			/* session established */
+	HXL_LOST,		/* server silent past the bound: I/O fails */
+	HXL_CLOSED,		/* closed, or its interface is gone */
+};
+
+extern const char *const hxl_chan_state_names[];
+
+enum hxl_event {
+	HXL_EV_UP,		/* first connection */
+	HXL_EV_DOWN,		/* the server went silent: requests fail */
+	HXL_EV_BACK,		/* the same server session is reachable again */
+	HXL_EV_RESTARTED,	/* a new session: what the old one held is gone */
+	HXL_EV_GONE,		/* the interface went away: the channel is dead */
+};
+
+/*
+ * A request. The caller owns it (netswap embeds it in its blk-mq request) and
+ * fills the first block; hexo_link owns it from hxl_chan_submit() until it
+ * calls done(), exactly once, in any context (softirq included).
+ */
+struct hxl_req {
+	u8 op;			/* HEXO_OP_READ, WRITE, DISCARD, FLUSH */
+	u32 count;		/* pages; 0 for FLUSH */
+	u64 index;
+	struct page **pages;	/* count pages: data to send or to fill */
+	void (*done)(struct hxl_req *req, int status);
+	/*
+	 * done()'s status: 0, -EIO (server lost, deadline, or the server
+	 * holds no data for a page read), -ENOSPC, -EINVAL, -ENOTCONN.
+	 * For reads, absent is set for every page the server reported holding
+	 * no data for (their data is zeros): the caller decides what that means.
+	 */
+	u64 absent;
+
+	/* hexo_link's own from here. */
+	struct list_head node;
+	int status;
+	u32 tag;
+	u32 seq;
+	u16 slot;
+	u16 attempts;
+	u8 state;
+	u64 first_tx_ns;
+	unsigned long rto_at;	/* jiffies: retransmit after */
+	unsigned long dead_at;	/* jiffies: fail after */
+	u64 frags;		/* read: fragments received (bit per fragment) */
+	u64 pages_ok;		/* read: pages received and checked */
+	u32 crc[HXL_MAX_PAGES];	/* write: data_crc of each page */
+};
+
+/* Counters and estimates of a channel. */
+struct hxl_chan_stats {
+	u64 reqs[4];		/* READ, WRITE, DISCARD, FLUSH requests done */
+	u64 pages[4];		/* pages they covered */
+	u64 errors;		/* requests failed */
+	u64 retransmits;
+	u64 timeouts;		/* retransmission timeouts */
+	u64 csum_errors;	/* pages whose data_crc failed, refetched or resent */
+	u64 busy;		/* BUSY replies */
+	u64 dups;		/* duplicate or stale frames ignored */
+	u64 tx_frames;
+	u64 rx_frames;
+	u64 reconnects;
+};
+
+struct hxl_chan_info {
+	enum hxl_chan_state state;
+	u8 peer[ETH_ALEN];
+	int ifindex;
+	u32 session;
+	u64 epoch;
+	u64 size;		/* granted */
+	u32 frag;		/* data bytes per frame */
+	u32 window;		/* pages in flight, granted */
+	u32 max_pages;		/* pages per request, granted */
+	u32 cwnd;		/* pages in flight allowed now */
+	u32 inflight;		/* pages in flight now */
+	u32 queued;		/* requests waiting for the window */
+	u32 srtt_us, rttvar_us, min_rtt_us, rto_us;
+	u32 dead_ms;
+	u64 idle_ms;		/* since the last frame from the server */
+	struct hxl_chan_stats stats;
+};
+
+struct hxl_chan_cfg {
+	int ifindex;
+	u8 peer[ETH_ALEN];
+	u8 service;
+	u64 size;		/* bytes wanted */
+	u32 dead_ms;		/* server silent this long: I/O fails */
+	u32 window;		/* pages in flight wanted */
+	u32 max_pages;		/* pages per request wanted */
+	const char *name;	/* for the server's display */
+};
+
+struct hxl_chan_ops {
+	/* A change of the channel's state; softirq or process context. */
+	void (*event)(struct hxl_chan *chan, enum hxl_event ev, void *priv);
+	/*
+	 * A new session replaced the old one: what the server held is gone.
+	 * Called under the channel's lock (no sleeping, no calls back into
+	 * hexo_link), before any request of the new session is sent, so the
+	 * user can mark its old data lost without racing new completions.
+	 */
+	void (*session_lost)(struct hxl_chan *chan, void *priv);
+};
+
+/*
+ * Creates a channel (process context: allocates) and starts connecting:
+ * HELLO is retransmitted until the server answers. The channel holds a
+ * reference to its port and its module.
+ */
+struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg,
+				 const struct hxl_chan_ops *ops, void *priv,
+				 struct netlink_ext_ack *extack);
+/*
+ * Waits up to timeout_ms for the first connection. 0 when up; -ETIMEDOUT,
+ * -ENOSPC (the server refused the size; *max_size says what it could give),
+ * -EPROTONOSUPPORT (wire version), or -ENODEV.
+ */
+int hxl_chan_wait_up(struct hxl_chan *chan, unsigned int timeout_ms, u64 *max_size);
+/* Queues a request; never sleeps; req->done() reports the end. */
+void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req);
+/* Fails what is pending, says BYE to the server, frees the channel. Sleeps. */
+void hxl_chan_destroy(struct hxl_chan *chan);
+void hxl_chan_get_info(struct hxl_chan *chan, struct hxl_chan_info *info);
+void hxl_chan_set_dead_ms(struct hxl_chan *chan, u32 dead_ms);
+
+/* ------------------------------------------------------------ server */
+
+/*
+ * A service's backend. hello and close run in process context and may
+ * sleep; read, write and discard run in softirq context and must not.
+ */
+struct hxl_srv_ops {
+	/*
+	 * A client asks for a session: check and grant the size (set
+	 * reply->size), allocate the session's state (hxl_sess_set_priv()).
+	 * Returns a HEXO_ST_* status.
+	 */
+	int (*hello)(struct hxl_sess *sess, const struct hexo_hello *req,
+		     struct hexo_hello *reply);
+	/* The granted session is open (its id is known). Optional. */
+	void (*opened)(struct hxl_sess *sess);
+	/* The session ends (BYE, expiry, restart of the client, unserve). */
+	void (*close)(struct hxl_sess *sess);
+	/*
+	 * Calls emit(arg, data, crc) for the page at index: data NULL when
+	 * the backend holds nothing there. Returns a HEXO_ST_* status.
+	 */
+	int (*read)(struct hxl_sess *sess, u64 index,
+		    void (*emit)(void *arg, const void *data, u32 crc), void *arg);
+	/* Stores a checked page if seq is newer than the page's last change. */
+	int (*write)(struct hxl_sess *sess, u64 index, u32 seq, u32 crc, const void *data);
+	int (*discard)(struct hxl_sess *sess, u64 index, u32 count, u32 seq);
+};
+
+struct hxl_sess_info {
+	u32 id;
+	u8 peer[ETH_ALEN];
+	char name[32];
+	u64 size;
+	u32 window;
+	u32 max_pages;
+	u64 idle_ms;
+	u64 reqs[4];		/* READ, WRITE, DISCARD, FLUSH served */
+	u64 csum_errors;	/* pages received damaged (asked again) */
+	u64 busy;		/* BUSY answers */
+};
+
+struct hxl_srv_cfg {
+	int ifindex;
+	u8 service;
+	u32 expire_ms;		/* a client silent this long is declared gone */
+	u32 window;		/* most pages in flight per client */
+	u32 max_pages;		/* most pages per request */
+};
+
+struct hxl_srv *hxl_srv_create(struct net *net, const struct hxl_srv_cfg *cfg,
+			       const struct hxl_srv_ops *ops, void *priv,
+			       struct netlink_ext_ack *extack);
+/* Stops serving: closes every session (ops->close), frees the server. Sleeps. */
+void hxl_srv_destroy(struct hxl_srv *srv);
+void *hxl_srv_priv(struct hxl_srv *srv);
+int hxl_srv_ifindex(struct hxl_srv *srv);
+u64 hxl_srv_epoch(struct hxl_srv *srv);
+/* Visits the sessions (fn may not sleep). */
+void hxl_srv_for_each_sess(struct hxl_srv *srv,
+			   void (*fn)(struct hxl_sess *sess, const struct hxl_sess_info *info,
+				      void *arg), void *arg);
+
+void hxl_sess_set_priv(struct hxl_sess *sess, void *priv);
+void *hxl_sess_priv(struct hxl_sess *sess);
+struct hxl_srv *hxl_sess_srv(struct hxl_sess *sess);
+u32 hxl_sess_id(struct hxl_sess *sess);
+const u8 *hxl_sess_peer(struct hxl_sess *sess);
+
+#endif /* _HEXO_LINK_H */

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "hexo_link" generic netlink family: the transport's ports and their
+ * counters, read-only. include/uapi/hexo/hexo_link.h is the contract.
+ */
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <hexo/hexo_link.h>
+
+#include "link.h"
+#include "port.h"
+
+static struct genl_family hxl_genl_family;
+
+static const struct nla_policy hxl_policy[HEXO_LINK_A_MAX + 1] = {
+	[HEXO_LINK_A_PORT_IFINDEX] = { .type = NLA_U32 },
+};
+
+static void hxl_count_port(const struct hxl_port_info *info, void *arg)
+{
+	(*(u32 *)arg)++;
+}
+
+static int hxl_cmd_get_info(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	u32 nports = 0;
+	void *hdr;
+
+	hxl_port_for_each(hxl_count_port, &nports);
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &hxl_genl_family, 0, HEXO_LINK_CMD_GET_INFO);
+	if (!hdr ||
+	    nla_put_string(msg, HEXO_LINK_A_VERSION, HEXO_VERSION) ||
+	    nla_put_u32(msg, HEXO_LINK_A_WIRE_VERSION, HEXO_WIRE_VERSION) ||
+	    nla_put_u32(msg, HEXO_LINK_A_ETHERTYPE, HEXO_ETH_P) ||
+	    nla_put_u32(msg, HEXO_LINK_A_NPORTS, nports)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+struct hxl_dump {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	long skip, n;
+	int err;
+};
+
+static int hxl_put_port(struct sk_buff *skb, const struct hxl_port_info *p)
+{
+	const struct hxl_port_stats *s = &p->stats;
+	static const u8 drop_attr[__HXP_DROP_MAX] = {
+		[HXP_DROP_RUNT]		= HEXO_LINK_STAT_RX_RUNT,
+		[HXP_DROP_VERSION]	= HEXO_LINK_STAT_RX_BAD_VERSION,
+		[HXP_DROP_HDR_LEN]	= HEXO_LINK_STAT_RX_BAD_HDR_LEN,
+		[HXP_DROP_DATA_LEN]	= HEXO_LINK_STAT_RX_BAD_DATA_LEN,
+		[HXP_DROP_HDR_CRC]	= HEXO_LINK_STAT_RX_BAD_HDR_CRC,
+		[HXP_DROP_SERVICE]	= HEXO_LINK_STAT_RX_BAD_SERVICE,
+	};
+	struct nlattr *nest;
+	int i;
+
+	if (nla_put_u32(skb, HEXO_LINK_A_PORT_IFINDEX, p->ifindex) ||
+	    nla_put_string(skb, HEXO_LINK_A_PORT_IFNAME, p->ifname) ||
+	    nla_put_u32(skb, HEXO_LINK_A_PORT_MTU, p->mtu) ||
+	    nla_put_u32(skb, HEXO_LINK_A_PORT_NCHANS, p->nchans) ||
+	    nla_put_u32(skb, HEXO_LINK_A_PORT_NSRVS, p->nsrvs))
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, HEXO_LINK_A_PORT_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, HEXO_LINK_STAT_RX_FRAMES, s->rx_frames, HEXO_LINK_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_LINK_STAT_RX_BYTES, s->rx_bytes, HEXO_LINK_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_LINK_STAT_TX_FRAMES, s->tx_frames, HEXO_LINK_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_LINK_STAT_TX_BYTES, s->tx_bytes, HEXO_LINK_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_LINK_STAT_TX_ERRORS, s->tx_errors, HEXO_LINK_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_LINK_STAT_RX_PFMEMALLOC, s->rx_pfmemalloc,
+			      HEXO_LINK_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_LINK_STAT_RX_NO_SERVICE, s->rx_no_service,
+			      HEXO_LINK_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_LINK_STAT_RX_NO_CHAN, s->rx_no_chan, HEXO_LINK_STAT_PAD))
+		return -EMSGSIZE;
+	for (i = HXP_DROP_RUNT; i < __HXP_DROP_MAX; i++)
+		if (nla_put_u64_64bit(skb, drop_attr[i], s->rx_drops[i], HEXO_LINK_STAT_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static void hxl_dump_one(const struct hxl_port_info *p, void *arg)
+{
+	struct hxl_dump *d = arg;
+	void *hdr;
+
+	if (d->err || d->n++ < d->skip)
+		return;
+	hdr = genlmsg_put(d->skb, NETLINK_CB(d->cb->skb).portid, d->cb->nlh->nlmsg_seq,
+			  &hxl_genl_family, NLM_F_MULTI, HEXO_LINK_CMD_GET_PORT);
+	if (!hdr || hxl_put_port(d->skb, p)) {
+		if (hdr)
+			genlmsg_cancel(d->skb, hdr);
+		d->err = -EMSGSIZE;
+		d->n--;
+		return;
+	}
+	genlmsg_end(d->skb, hdr);
+}
+
+static int hxl_dump_port(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct hxl_dump d = { .skb = skb, .cb = cb, .skip = cb->args[0] };
+
+	hxl_port_for_each(hxl_dump_one, &d);
+	cb->args[0] = d.n;
+	return skb->len;
+}
+
+static const struct genl_ops hxl_genl_ops[] = {
+	{
+		.cmd	= HEXO_LINK_CMD_GET_INFO,
+		.doit	= hxl_cmd_get_info,
+	},
+	{
+		.cmd	= HEXO_LINK_CMD_GET_PORT,
+		.dumpit	= hxl_dump_port,
+	},
+};
+
+static struct genl_family hxl_genl_family __ro_after_init = {
+	.name		= HEXO_LINK_GENL_NAME,
+	.version	= HEXO_LINK_GENL_VERSION,
+	.maxattr	= HEXO_LINK_A_MAX,
+	.policy		= hxl_policy,
+	.netnsok	= true,
+	.module		= THIS_MODULE,
+	.ops		= hxl_genl_ops,
+	.n_ops		= ARRAY_SIZE(hxl_genl_ops),
+	.resv_start_op	= HEXO_LINK_CMD_MAX + 1,
+};
+
+int __init hxl_genl_init(void)
+{
+	return genl_register_family(&hxl_genl_family);
+}
+
+void hxl_genl_uninit(void)
+{
+	genl_unregister_family(&hxl_genl_family);
+}
+
+MODULE_ALIAS_GENL_FAMILY(HEXO_LINK_GENL_NAME);

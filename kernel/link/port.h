@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _HXL_PORT_H
+#define _HXL_PORT_H
+
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/rculist.h>
+#include <linux/skbuff.h>
+
+#include "hexo_link.h"
+
+enum hxl_port_counter {
+	HXL_PC_RX_FRAMES,
+	HXL_PC_RX_BYTES,
+	HXL_PC_TX_FRAMES,
+	HXL_PC_TX_BYTES,
+	HXL_PC_TX_ERRORS,
+	HXL_PC_RX_PFMEMALLOC,
+	HXL_PC_RX_NO_SERVICE,
+	HXL_PC_RX_NO_CHAN,
+	HXL_PC_RX_DROP,		/* + enum hxp_drop */
+	__HXL_PC_MAX = HXL_PC_RX_DROP + __HXP_DROP_MAX
+};
+
+struct hxl_port_pcpu {
+	u64 c[__HXL_PC_MAX];
+};
+
+/*
+ * HEXO on one network interface. Frames are taken at the interface's
+ * netfilter ingress hook, before the stack drops frames allocated from the
+ * memory reserves for protocols other than IP and ARP (net/core/dev.c,
+ * skb_pfmemalloc_protocol()): a swap device must hear its server when memory
+ * is shortest.
+ */
+struct hxl_port {
+	struct list_head node;		/* in hxl_ports */
+	refcount_t ref;
+	struct net *net;
+	int ifindex;
+	char ifname[IFNAMSIZ];
+	struct net_device __rcu *dev;	/* NULL once the interface is gone */
+	netdevice_tracker dev_tracker;
+	struct nf_hook_ops hook;
+	u32 mtu;
+
+	spinlock_t lock;		/* chans and srv updates */
+	struct list_head chans;		/* RCU */
+	struct hxl_srv __rcu *srv[__HEXO_SVC_MAX];
+	struct hxl_port_pcpu __percpu *pcpu;
+};
+
+static inline void hxl_port_count(struct hxl_port *port, enum hxl_port_counter c, u64 n)
+{
+	this_cpu_add(port->pcpu->c[c], n);
+}
+
+int hxl_port_init(void);
+void hxl_port_uninit(void);
+
+/* A port on ifindex of net, created on first use. Process context. */
+struct hxl_port *hxl_port_get(struct net *net, int ifindex, struct netlink_ext_ack *extack);
+void hxl_port_put(struct hxl_port *port);
+
+void hxl_port_add_chan(struct hxl_port *port, struct list_head *chan_node);
+void hxl_port_del_chan(struct hxl_port *port, struct list_head *chan_node);
+int hxl_port_set_srv(struct hxl_port *port, u8 service, struct hxl_srv *srv,
+		     struct netlink_ext_ack *extack);
+void hxl_port_clear_srv(struct hxl_port *port, u8 service);
+
+/*
+ * A frame with room for the Ethernet header, the HEXO header and len bytes
+ * of data, allocated without sleeping and allowed into the reserves: the
+ * caller is on the way to freeing memory (swap-out) or serving a board that
+ * is. NULL when there is no memory even so: the caller retransmits later.
+ */
+struct sk_buff *hxl_port_alloc_skb(struct hxl_port *port, unsigned int len);
+/* Seals the HEXO header at skb->data, adds the Ethernet header, sends. */
+void hxl_port_xmit(struct hxl_port *port, const u8 *peer, struct sk_buff *skb);
+/* Largest HEXO frame (header and data) the interface carries now. */
+u32 hxl_port_mtu(struct hxl_port *port);
+/* The interface's MAC, or false when the interface is gone. */
+bool hxl_port_mac(struct hxl_port *port, u8 *mac);
+
+#endif /* _HXL_PORT_H */

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _HXL_SRV_H
+#define _HXL_SRV_H
+
+#include <linux/hashtable.h>
+#include <linux/skbuff.h>
+#include <linux/workqueue.h>
+
+#include "hexo_link.h"
+
+struct hxl_port;
+
+/* A write being reassembled: one per tag slot of the session. */
+struct hxl_stage {
+	u32 tag;			/* 0: free */
+	u64 index;
+	u32 count;
+	u32 seq;
+	u64 frags;			/* fragments received */
+	u64 pages_done;			/* pages checked and stored */
+	bool acked;
+	u32 crc[HXL_MAX_PAGES];
+	struct page *pages[HXL_MAX_PAGES];
+};
+
+struct hxl_sess {
+	struct hlist_node hnode;	/* in srv->hash, by id (RCU) */
+	struct list_head node;		/* in srv->sessions */
+	struct hxl_srv *srv;
+	void *priv;
+	u32 id;
+	u8 peer[ETH_ALEN];
+	u64 nonce;
+	u64 boot;
+	char name[32];
+	u64 size;
+	u64 npages;
+	u32 window, max_pages, frag, fpp;
+	unsigned long last_rx;
+
+	spinlock_t lock;		/* the staging slots */
+	u32 nslots;
+	struct hxl_stage *stage;
+
+	u64 reqs[4];
+	u64 csum_errors;
+	u64 busy;
+};
+
+struct hxl_srv {
+	struct hxl_port *port;
+	u8 service;
+	const struct hxl_srv_ops *ops;
+	void *priv;
+	u64 epoch;
+	u32 expire_ms, window, max_pages;
+
+	struct mutex sess_lock;		/* session creation and removal */
+	spinlock_t lock;		/* hash and sessions list */
+	DECLARE_HASHTABLE(hash, 6);
+	struct list_head sessions;
+
+	struct sk_buff_head hello_q;	/* HELLOs for the worker */
+	struct work_struct hello_work;
+	struct delayed_work expire_work;
+	bool dying;
+};
+
+/* A request frame arrived on port (softirq, RCU; consumes skb). */
+void hxl_srv_rx(struct hxl_port *port, struct sk_buff *skb, size_t data_at);
+
+#endif /* _HXL_SRV_H */

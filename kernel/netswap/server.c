@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The server side of Netswap: RAM served to boards on an interface, and the
+ * page store behind each board's session. Pages are kernel pages (never on
+ * an LRU, so never swapped themselves), each carrying its end-to-end
+ * checksum and the sequence number of the write that produced it in
+ * page->private, so a late duplicate write or discard never undoes newer data.
+ */
+#include <linux/etherdevice.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "server.h"
+
+static LIST_HEAD(nss_serves);
+static DEFINE_MUTEX(nss_serves_lock);
+
+/* page->private: the data's checksum above, the write's sequence below. */
+static inline u32 nss_page_seq(struct page *page)
+{
+	return (u32)page_private(page);
+}
+
+static inline u32 nss_page_crc(struct page *page)
+{
+	return (u32)(page_private(page) >> 32);
+}
+
+static inline void nss_page_stamp(struct page *page, u32 crc, u32 seq)
+{
+	set_page_private(page, (unsigned long)crc << 32 | seq);
+}
+
+static int nss_hello(struct hxl_sess *sess, const struct hexo_hello *req,
+		     struct hexo_hello *reply)
+{
+	struct nss_serve *serve = hxl_srv_priv(hxl_sess_srv(sess));
+	u64 want = be64_to_cpu(req->size), room;
+	struct nss_board *b;
+
+	if (!want || want % HEXO_PAGE_SIZE)
+		return HEXO_ST_INVAL;
+	spin_lock_bh(&serve->lock);
+	room = min(serve->board_size, serve->size - serve->reserved);
+	if (want > room) {
+		spin_unlock_bh(&serve->lock);
+		reply->size = cpu_to_be64(room);
+		return HEXO_ST_NOSPC;
+	}
+	serve->reserved += want;
+	serve->nboards++;
+	spin_unlock_bh(&serve->lock);
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b) {
+		spin_lock_bh(&serve->lock);
+		serve->reserved -= want;
+		serve->nboards--;
+		spin_unlock_bh(&serve->lock);
+		return HEXO_ST_BUSY;
+	}
+	b->serve = serve;
+	b->sess = sess;
+	spin_lock_init(&b->lock);
+	xa_init(&b->pages);
+	b->npages = want / HEXO_PAGE_SIZE;
+	hxl_sess_set_priv(sess, b);
+	reply->size = cpu_to_be64(want);
+	return HEXO_ST_OK;
+}
+
+static void nss_opened(struct hxl_sess *sess)
+{
+	struct nss_board *b = hxl_sess_priv(sess);
+
+	nss_genl_event(NETSWAP_SRV_EV_BOARD_NEW, b->serve, sess, b->npages * HEXO_PAGE_SIZE);
+}
+
+static void nss_close(struct hxl_sess *sess)
+{
+	struct nss_board *b = hxl_sess_priv(sess);
+	struct nss_serve *serve = b->serve;
+	struct page *page;
+	unsigned long i;
+	u64 n = 0;
+
+	nss_genl_event(NETSWAP_SRV_EV_BOARD_GONE, serve, sess, b->npages * HEXO_PAGE_SIZE);
+	xa_for_each(&b->pages, i, page) {
+		__free_page(page);
+		n++;
+		if (!(n % 4096))
+			cond_resched();
+	}
+	xa_destroy(&b->pages);
+	atomic64_sub(n, &serve->stored);
+	spin_lock_bh(&serve->lock);
+	serve->reserved -= b->npages * HEXO_PAGE_SIZE;
+	serve->nboards--;
+	spin_unlock_bh(&serve->lock);
+	kfree(b);
+}
+
+static int nss_read(struct hxl_sess *sess, u64 index,
+		    void (*emit)(void *arg, const void *data, u32 crc), void *arg)
+{
+	struct nss_board *b = hxl_sess_priv(sess);
+	struct page *page;
+
+	spin_lock(&b->lock);
+	page = xa_load(&b->pages, index);
+	if (page)
+		emit(arg, page_address(page), nss_page_crc(page));
+	else
+		emit(arg, NULL, 0);
+	spin_unlock(&b->lock);
+	return HEXO_ST_OK;
+}
+
+static int nss_write(struct hxl_sess *sess, u64 index, u32 seq, u32 crc, const void *data)
+{
+	struct nss_board *b = hxl_sess_priv(sess);
+	struct page *page;
+	int ret = HEXO_ST_OK;
+
+	spin_lock(&b->lock);
+	page = xa_load(&b->pages, index);
+	if (page) {
+		if (!hxp_seq_after(seq, nss_page_seq(page))) {
+			/* This write, again, or one a newer write replaced. */
+			if (seq != nss_page_seq(page))
+				b->stale++;
+			goto out;
+		}
+	} else {
+		/* Softirq: no sleeping; the board retries after BUSY. */
+		page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+		if (!page) {
+			ret = HEXO_ST_BUSY;
+			goto out;
+		}
+		if (xa_err(xa_store(&b->pages, index, page, GFP_ATOMIC | __GFP_NOWARN))) {
+			__free_page(page);
+			ret = HEXO_ST_BUSY;
+			goto out;
+		}
+		b->stored++;
+		atomic64_inc(&b->serve->stored);
+	}
+	memcpy(page_address(page), data, HEXO_PAGE_SIZE);
+	nss_page_stamp(page, crc, seq);
+out:
+	spin_unlock(&b->lock);
+	return ret;
+}
+
+static int nss_discard(struct hxl_sess *sess, u64 index, u32 count, u32 seq)
+{
+	struct nss_board *b = hxl_sess_priv(sess);
+	struct page *page;
+	u64 i, n = 0;
+
+	/* The block layer's discards are at most 4 MiB each (see dev.c). */
+	spin_lock(&b->lock);
+	for (i = index; i < index + count; i++) {
+		page = xa_load(&b->pages, i);
+		if (!page)
+			continue;
+		if (!hxp_seq_after(seq, nss_page_seq(page))) {
+			b->stale++;
+			continue;
+		}
+		xa_erase(&b->pages, i);
+		__free_page(page);
+		n++;
+	}
+	b->stored -= n;
+	spin_unlock(&b->lock);
+	atomic64_sub(n, &b->serve->stored);
+	return HEXO_ST_OK;
+}
+
+static const struct hxl_srv_ops nss_ops = {
+	.hello		= nss_hello,
+	.opened		= nss_opened,
+	.close		= nss_close,
+	.read		= nss_read,
+	.write		= nss_write,
+	.discard	= nss_discard,
+};
+
+static void nss_serve_fill(const struct nss_serve *s, struct nss_serve_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->ifindex = s->ifindex;
+	strscpy(info->ifname, s->ifname, sizeof(info->ifname));
+	info->size = s->size;
+	info->board_size = s->board_size;
+	info->expire_ms = s->expire_ms;
+	info->reserved = s->reserved;
+	info->nboards = s->nboards;
+	info->stored = atomic64_read(&s->stored) * HEXO_PAGE_SIZE;
+	info->epoch = hxl_srv_epoch(s->srv);
+}
+
+static struct nss_serve *nss_serve_find(struct net *net, int ifindex)
+{
+	struct nss_serve *s;
+
+	list_for_each_entry(s, &nss_serves, node)
+		if (s->net == net && s->ifindex == ifindex)
+			return s;
+	return NULL;
+}
+
+int nss_serve_add(struct net *net, int ifindex, u64 size, u64 board_size, u32 expire_ms,
+		  struct nss_serve_info *info, struct netlink_ext_ack *extack)
+{
+	struct hxl_srv_cfg cfg = {
+		.ifindex = ifindex,
+		.service = HEXO_SVC_NETSWAP,
+		.expire_ms = expire_ms,
+		.window = 64,
+		.max_pages = HXL_MAX_PAGES,
+	};
+	struct net_device *dev;
+	struct nss_serve *s;
+	struct hxl_srv *srv;
+	int ret = 0;
+
+	if (size > (u64)totalram_pages() << PAGE_SHIFT) {
+		NL_SET_ERR_MSG(extack, "size is more than this machine's RAM");
+		return -EINVAL;
+	}
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	s->net = net;
+	s->ifindex = ifindex;
+	s->size = size;
+	s->board_size = board_size;
+	s->expire_ms = expire_ms;
+	spin_lock_init(&s->lock);
+	atomic64_set(&s->stored, 0);
+	dev = dev_get_by_index(net, ifindex);
+	if (dev) {
+		strscpy(s->ifname, dev->name, sizeof(s->ifname));
+		dev_put(dev);
+	}
+
+	mutex_lock(&nss_serves_lock);
+	if (nss_serve_find(net, ifindex)) {
+		NL_SET_ERR_MSG(extack, "netswap is served on this interface already");
+		ret = -EBUSY;
+		goto out;
+	}
+	srv = hxl_srv_create(net, &cfg, &nss_ops, s, extack);
+	if (IS_ERR(srv)) {
+		ret = PTR_ERR(srv);
+		goto out;
+	}
+	s->srv = srv;
+	list_add_tail(&s->node, &nss_serves);
+	nss_serve_fill(s, info);
+	s = NULL;
+out:
+	mutex_unlock(&nss_serves_lock);
+	kfree(s);
+	return ret;
+}
+
+static void nss_serve_free(struct nss_serve *s)
+{
+	/* Closes every session: their pages go back to the system. */
+	hxl_srv_destroy(s->srv);
+	WARN_ON(s->reserved || atomic64_read(&s->stored));
+	kfree(s);
+}
+
+int nss_serve_del(struct net *net, int ifindex)
+{
+	struct nss_serve *s;
+
+	mutex_lock(&nss_serves_lock);
+	s = nss_serve_find(net, ifindex);
+	if (s)
+		list_del(&s->node);
+	mutex_unlock(&nss_serves_lock);
+	if (!s)
+		return -ENOENT;
+	nss_serve_free(s);
+	return 0;
+}
+
+void nss_serve_del_all(void)
+{
+	struct nss_serve *s, *tmp;
+	LIST_HEAD(all);
+
+	mutex_lock(&nss_serves_lock);
+	list_splice_init(&nss_serves, &all);
+	mutex_unlock(&nss_serves_lock);
+	list_for_each_entry_safe(s, tmp, &all, node)
+		nss_serve_free(s);
+}
+
+int nss_serve_get(struct net *net, int ifindex, struct nss_serve_info *info)
+{
+	struct nss_serve *s;
+	int ret = -ENOENT;
+
+	mutex_lock(&nss_serves_lock);
+	s = nss_serve_find(net, ifindex);
+	if (s) {
+		spin_lock_bh(&s->lock);
+		nss_serve_fill(s, info);
+		spin_unlock_bh(&s->lock);
+		ret = 0;
+	}
+	mutex_unlock(&nss_serves_lock);
+	return ret;
+}
+
+int nss_serve_for_each(int (*fn)(const struct nss_serve_info *info, void *arg), void *arg)
+{
+	struct nss_serve_info info;
+	struct nss_serve *s;
+	int ret = 0;
+
+	mutex_lock(&nss_serves_lock);
+	list_for_each_entry(s, &nss_serves, node) {
+		spin_lock_bh(&s->lock);
+		nss_serve_fill(s, &info);
+		spin_unlock_bh(&s->lock);
+		ret = fn(&info, arg);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&nss_serves_lock);
+	return ret;
+}
+
+u32 nss_serve_count(void)
+{
+	struct nss_serve *s;
+	u32 n = 0;
+
+	mutex_lock(&nss_serves_lock);
+	list_for_each_entry(s, &nss_serves, node)
+		n++;
+	mutex_unlock(&nss_serves_lock);
+	return n;
+}
+
+struct nss_board_walk {
+	struct nss_serve *serve;
+	int (*fn)(const struct nss_board_info *info, void *arg);
+	void *arg;
+	int ret;
+};
+
+static void nss_board_visit(struct hxl_sess *sess, const struct hxl_sess_info *si, void *arg)
+{
+	struct nss_board_walk *w = arg;
+	struct nss_board *b = hxl_sess_priv(sess);
+	struct nss_board_info info = {};
+
+	if (w->ret || !b)
+		return;
+	info.ifindex = w->serve->ifindex;
+	strscpy(info.ifname, w->serve->ifname, sizeof(info.ifname));
+	info.sess = *si;
+	spin_lock_bh(&b->lock);
+	info.stored = b->stored * HEXO_PAGE_SIZE;
+	info.stale = b->stale;
+	spin_unlock_bh(&b->lock);
+	w->ret = w->fn(&info, w->arg);
+}
+
+int nss_board_for_each(int ifindex, int (*fn)(const struct nss_board_info *info, void *arg),
+		       void *arg)
+{
+	struct nss_board_walk w = { .fn = fn, .arg = arg };
+	struct nss_serve *s;
+
+	mutex_lock(&nss_serves_lock);
+	list_for_each_entry(s, &nss_serves, node) {
+		if (ifindex && s->ifindex != ifindex)
+			continue;
+		w.serve = s;
+		hxl_srv_for_each_sess(s->srv, nss_board_visit, &w);
+		if (w.ret)
+			break;
+	}
+	mutex_unlock(&nss_serves_lock);
+	return w.ret;
+}
