@@ -23,7 +23,8 @@ host_pkgs=(
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	sparse libnl-3-dev libnl-genl-3-dev
 	device-tree-compiler
-	# testbed
+	# testbed (the server VM runs this machine's own tc, with its libraries)
+	iproute2 binutils
 	qemu-system-x86 qemu-system-arm busybox-static
 	# kselftest_harness.h and checkpatch.pl come from the kernel source package
 	linux-source-6.1
@@ -40,6 +41,10 @@ root_arm64_pkgs=(
 	"linux-headers-$KABI-arm64:arm64"
 	busybox-static:arm64
 	libnl-3-dev:arm64 libnl-genl-3-dev:arm64
+	# tc (netem) for the board VM, and the libraries it loads
+	iproute2:arm64 libc6:arm64 libbpf1:arm64 libelf1:arm64 libmnl0:arm64
+	libbsd0:arm64 libmd0:arm64 libcap2:arm64 libxtables12:arm64 zlib1g:arm64
+	libzstd1:arm64
 )
 
 stamp=$deps/stamp
@@ -119,7 +124,8 @@ unpack_root() {
 				apt_update
 				(cd "$dl" && apt-get download -qq "$p")
 			} || die "cannot download $p; is it still in the mirror? (kernel ABI pinned in scripts/kernel.env)"
-			deb=$(ls "$dl/${name}_"*_{"$debarch",all}.deb 2>/dev/null | head -n1)
+			deb=$(ls "$dl/${name}_"*_{"$debarch",all}.deb 2>/dev/null | head -n1 || true)
+			[ -n "$deb" ] || die "downloaded $p, but no ${name}_*_$debarch.deb appeared"
 		fi
 		say "unpacking $(basename "$deb")"
 		dpkg-deb -x "$deb" "$root"

@@ -484,6 +484,8 @@ static void hxl_chan_rx_read(struct hxl_chan *chan, struct hxl_req *req,
 		}
 		req->frags |= BIT_ULL(bit);
 		req->crc[p] = be32_to_cpu(h->data_crc);
+		/* The answer is streaming in: it is late, not lost. */
+		req->rto_at = jiffies + hxl_chan_rto(chan, req->attempts);
 		if ((req->frags & page_bits) == page_bits) {
 			if (hxp_data_crc(pidx, kaddr, HEXO_PAGE_SIZE) == req->crc[p]) {
 				req->pages_ok |= BIT_ULL(p);

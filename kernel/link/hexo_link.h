@@ -258,9 +258,9 @@ void *hxl_srv_priv(struct hxl_srv *srv);
 int hxl_srv_ifindex(struct hxl_srv *srv);
 u64 hxl_srv_epoch(struct hxl_srv *srv);
 /* Visits the sessions (fn may not sleep). */
-void hxl_srv_for_each_sess(struct hxl_srv *srv,
-			   void (*fn)(struct hxl_sess *sess, const struct hxl_sess_info *info,
-				      void *arg), void *arg);
+typedef void (*hxl_sess_visit_t)(struct hxl_sess *sess, const struct hxl_sess_info *info,
+				  void *arg);
+void hxl_srv_visit_sessions(struct hxl_srv *srv, hxl_sess_visit_t fn, void *arg);
 
 void hxl_sess_set_priv(struct hxl_sess *sess, void *priv);
 void *hxl_sess_priv(struct hxl_sess *sess);

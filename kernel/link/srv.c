@@ -608,9 +608,7 @@ u64 hxl_srv_epoch(struct hxl_srv *srv)
 }
 EXPORT_SYMBOL_GPL(hxl_srv_epoch);
 
-void hxl_srv_for_each_sess(struct hxl_srv *srv,
-			   void (*fn)(struct hxl_sess *sess, const struct hxl_sess_info *info,
-				      void *arg), void *arg)
+void hxl_srv_visit_sessions(struct hxl_srv *srv, hxl_sess_visit_t fn, void *arg)
 {
 	struct hxl_sess_info info;
 	struct hxl_sess *s;
@@ -632,7 +630,7 @@ void hxl_srv_for_each_sess(struct hxl_srv *srv,
 	}
 	mutex_unlock(&srv->sess_lock);
 }
-EXPORT_SYMBOL_GPL(hxl_srv_for_each_sess);
+EXPORT_SYMBOL_GPL(hxl_srv_visit_sessions);
 
 void hxl_sess_set_priv(struct hxl_sess *sess, void *priv)
 {

@@ -435,8 +435,8 @@ int nsw_dev_attach(const struct nsw_attach *a, struct nsw_dev_info *info,
 		case 0:
 			break;
 		case -ETIMEDOUT:
-			NL_SET_ERR_MSG(extack, "no answer from the server: is it serving netswap "
-				       "on that link (hexoctl netswap serve)?");
+			NL_SET_ERR_MSG(extack,
+				       "no answer from the server: is it serving netswap on that link (hexoctl netswap serve)?");
 			break;
 		case -ENOSPC:
 			NL_SET_ERR_MSG(extack, "the server refused this size: it has less room");

@@ -387,7 +387,7 @@ int nss_board_for_each(int ifindex, int (*fn)(const struct nss_board_info *info,
 		if (ifindex && s->ifindex != ifindex)
 			continue;
 		w.serve = s;
-		hxl_srv_for_each_sess(s->srv, nss_board_visit, &w);
+		hxl_srv_visit_sessions(s->srv, nss_board_visit, &w);
 		if (w.ret)
 			break;
 	}

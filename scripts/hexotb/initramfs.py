@@ -13,6 +13,7 @@ Layout inside the VM:
 """
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -26,6 +27,50 @@ DEBIAN_MODULES = {
     "arm64": ["virtio_pci", "virtio_net", "virtio_console",
               "sch_netem", "nbd", "aoe", "zram", "virtio-rng"],
 }
+
+
+# Dynamically linked programs the VMs need, from this machine (x86_64) or from
+# the unpacked arm64 packages; their libraries and loader come along.
+PROGRAMS = {
+    "x86_64": ["/usr/sbin/tc"],
+    "arm64": ["/sbin/tc"],
+}
+LIB_DIRS = {
+    "x86_64": ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib64", "lib"],
+    "arm64": ["lib/aarch64-linux-gnu", "usr/lib/aarch64-linux-gnu", "lib"],
+}
+
+
+def _elf(path, flag):
+    return subprocess.run(["readelf", flag, "-W", path], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def _copy_program(arch, root, prog, stage):
+    """Copies prog (a path inside root) with its loader and libraries."""
+    src = os.path.join(root, prog.lstrip("/"))
+    # /hexo/bin comes first in PATH, ahead of busybox's applets of the same name.
+    _copy(os.path.realpath(src), os.path.join(stage, "hexo", "bin", os.path.basename(prog)), 0o755)
+    m = re.search(r"interpreter: (\S+)\]", _elf(src, "-l"))
+    todo = [src]
+    seen = set()
+    if m:
+        interp = m.group(1)
+        _copy(os.path.realpath(os.path.join(root, interp.lstrip("/"))),
+              os.path.join(stage, interp.lstrip("/")), 0o755)
+    while todo:
+        for lib in re.findall(r"\(NEEDED\).*\[(.+)\]", _elf(todo.pop(), "-d")):
+            if lib in seen:
+                continue
+            seen.add(lib)
+            for d in LIB_DIRS[arch]:
+                cand = os.path.join(root, d, lib)
+                if os.path.exists(cand):
+                    _copy(os.path.realpath(cand), os.path.join(stage, d, lib), 0o755)
+                    todo.append(cand)
+                    break
+            else:
+                raise SystemExit(f"initramfs: {prog} needs {lib}, not found under {root}")
 
 
 def _modules_dep(root, kver):
@@ -141,6 +186,9 @@ def build(arch):
         src = os.path.join(root, "lib", "modules", kver, f)
         if os.path.exists(src):
             _copy(src, os.path.join(stage, "lib", "modules", kver, f))
+
+    for prog in PROGRAMS[arch]:
+        _copy_program(arch, "/" if arch == "x86_64" else root, prog, stage)
 
     kmod = os.path.join(out, "kmod")
     for dirpath, _, filenames in os.walk(kmod):

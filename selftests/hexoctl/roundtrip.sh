@@ -17,7 +17,7 @@ ktap_expect "version: JSON lists both modules as loaded, with versions" \
 ktap_expect "version: text shows netswap's state" "^netswap +$V +devices 0/16" hexoctl version
 ktap_expect "netswap show: module version and device count" "^netswap $V +devices 0/16" hexoctl netswap show
 ktap_expect "netswap show -j: a JSON object with an empty device list" \
-	"^\\{\"version\":\"$V\",\"ndevs\":0,\"max_devs\":16,\"devices\":\\[\\]\\}\$" hexoctl -j netswap show
+	"^\\{\"board\":\\{\"version\":\"$V\",\"ndevs\":0,\"max_devs\":16,\"devices\":\\[\\]\\}\\}\$" hexoctl -j netswap show
 ktap_expect_status "netswap show of a missing device: the kernel says so" 1 \
 	"No such device.*no netswap device with this index" hexoctl netswap show netswap3
 ktap_expect_status "netswap show of a bad name: usage error" 2 "not a netswap device" \
@@ -61,10 +61,10 @@ ktap_expect_status "unknown verb: usage error naming the object" 2 \
 ktap_expect_status "kvm attach without fd: usage error" 2 "attach needs 'pid PID fd FD'" \
 	hexoctl kvm attach pid 1
 fails=0
-for o in version netswap kvm; do
+for o in version netswap kvm link; do
 	hexoctl "$o" help | grep -q "^Usage: hexoctl $o" || { echo "# no help for $o"; fails=1; }
 done
 ktap_check "every object has help" test $fails = 0
-ktap_expect "hexoctl help lists the objects" "OBJECT := \\{ version \\| netswap \\| kvm \\}" hexoctl help
-rmmod netswap hexo_kvm
+ktap_expect "hexoctl help lists the objects" "OBJECT := \\{ version \\| netswap \\| kvm \\| link \\}" hexoctl help
+rmmod netswap hexo_kvm hexo_link
 ktap_finish

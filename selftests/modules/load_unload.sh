@@ -6,7 +6,7 @@
 . ../lib/ktap.sh
 
 # module:family pairs
-MODS="netswap:netswap hexo_kvm:hexo_kvm"
+MODS="hexo_link:hexo_link netswap:netswap netswap_server:netswap_server hexo_kvm:hexo_kvm"
 
 registered() {
 	hexoctl -j version | grep -q "\"module\":\"$1\",\"loaded\":true"
@@ -26,7 +26,10 @@ cycle() {
 	absent "$1"
 }
 
-ktap_plan 14
+# From a clean slate, whatever earlier tests left loaded.
+rmmod netswap netswap_server hexo_kvm hexo_link 2>/dev/null
+
+ktap_plan 26
 for mf in $MODS; do
 	m=${mf%%:*}
 	ktap_expect "$m: vermagic is the running kernel's" "^$(uname -r) " modinfo -F vermagic "$m"
@@ -36,9 +39,12 @@ for mf in $MODS; do
 	ktap_check "$m: survives 20 load/unload cycles" cycle "$m"
 	ktap_check "$m: is absent after the cycles" absent "$m"
 done
-# MODULE_ALIAS_GENL_FAMILY: the first request for the family loads the module.
-ktap_check "netswap: autoloads on 'hexoctl netswap show'" \
-	sh -c "hexoctl netswap show >/dev/null && lsmod | grep -q '^netswap ' && rmmod netswap"
-ktap_check "hexo_kvm: autoloads on 'hexoctl kvm show'" \
-	sh -c "hexoctl kvm show >/dev/null && lsmod | grep -q '^hexo_kvm ' && rmmod hexo_kvm"
+# MODULE_ALIAS_GENL_FAMILY: the first request for the family loads the
+# module (show only looks, and loads nothing).
+ktap_check "netswap: autoloads on 'hexoctl netswap detach', not on show" \
+	sh -c "hexoctl netswap show | grep -q 'not loaded' && ! lsmod | grep -q '^netswap ' &&
+		! hexoctl netswap detach 5 2>/dev/null && lsmod | grep -q '^netswap ' && rmmod netswap hexo_link"
+ktap_check "hexo_kvm: autoloads on 'hexoctl kvm detach', not on show" \
+	sh -c "hexoctl kvm show | grep -q 'not loaded' && ! lsmod | grep -q '^hexo_kvm ' &&
+		! hexoctl kvm detach id 1 2>/dev/null && lsmod | grep -q '^hexo_kvm ' && rmmod hexo_kvm"
 ktap_finish

@@ -100,6 +100,17 @@ int hexoctl_open(struct hxnl *nl, const char *family, const char *module)
 	return HEXOCTL_EFAIL;
 }
 
+int hexoctl_open_loaded(struct hxnl *nl, const char *family, const char *module, bool *loaded)
+{
+	int ret = hxnl_family_registered(family, loaded);
+
+	if (ret) {
+		hexoctl_err("cannot list generic netlink families: %s", strerror(-ret));
+		return HEXOCTL_EFAIL;
+	}
+	return *loaded ? hexoctl_open(nl, family, module) : 0;
+}
+
 int hexoctl_nl_fail(struct hxnl *nl, const char *what, int err)
 {
 	char buf[384];

@@ -34,6 +34,11 @@ int hexoctl_usage_err(const char *object, const char *fmt, ...)
  * must. Prints what to do when it cannot. Returns 0 or HEXOCTL_EFAIL.
  */
 int hexoctl_open(struct hxnl *nl, const char *family, const char *module);
+/*
+ * Like hexoctl_open(), for commands that only look: loads nothing. Sets
+ * *loaded to false (and returns 0) when the family is not registered.
+ */
+int hexoctl_open_loaded(struct hxnl *nl, const char *family, const char *module, bool *loaded);
 /* Prints a failed request's error with the kernel's explanation and a hint. */
 int hexoctl_nl_fail(struct hxnl *nl, const char *what, int err);
 

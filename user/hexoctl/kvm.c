@@ -28,6 +28,7 @@ static void kvm_usage(FILE *f)
 		"       hexoctl kvm detach id ID\n"
 		"\n"
 		"  show    the hexo_kvm module's version and the VMs attached to it\n"
+		"          (loads no module)\n"
 		"  attach  attach the KVM VM whose descriptor (from KVM_CREATE_VM) is\n"
 		"          FD in the VMM process PID (see /proc/PID/fd)\n"
 		"  detach  drop hexo_kvm's hold on a VM\n");
@@ -73,8 +74,8 @@ static int kvm_vm_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 
 static int kvm_show(int argc, char **argv)
 {
+	bool one = false, loaded;
 	struct nl_msg *msg;
-	bool one = false;
 	struct hxnl nl;
 	uint32_t id;
 	int ret;
@@ -84,8 +85,14 @@ static int kvm_show(int argc, char **argv)
 			return hexoctl_usage_err("kvm", "show takes at most 'id ID'");
 		one = true;
 	}
-	if (hexoctl_open(&nl, HEXO_KVM_GENL_NAME, "hexo_kvm"))
+	if (hexoctl_open_loaded(&nl, HEXO_KVM_GENL_NAME, "hexo_kvm", &loaded))
 		return HEXOCTL_EFAIL;
+	if (!loaded) {
+		out_obj_begin(NULL);
+		out_text("hexo_kvm: not loaded (attach loads it)\n");
+		out_obj_end();
+		return one ? HEXOCTL_EFAIL : 0;
+	}
 	out_obj_begin(NULL);
 	out_text("hexo_kvm ");
 	ret = kvm_info(&nl);

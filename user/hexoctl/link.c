@@ -86,13 +86,20 @@ static int link_port_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 static int link_show(int argc, char **argv)
 {
 	struct nl_msg *msg;
+	bool loaded;
 	struct hxnl nl;
 	int ret;
 
 	if (argc)
 		return hexoctl_usage_err("link", "show takes no argument");
-	if (hexoctl_open(&nl, HEXO_LINK_GENL_NAME, "hexo_link"))
+	if (hexoctl_open_loaded(&nl, HEXO_LINK_GENL_NAME, "hexo_link", &loaded))
 		return HEXOCTL_EFAIL;
+	if (!loaded) {
+		out_obj_begin(NULL);
+		out_text("hexo_link: not loaded (netswap and hexo_kvm load it)\n");
+		out_obj_end();
+		return 0;
+	}
 	out_obj_begin(NULL);
 	out_text("hexo_link ");
 	ret = link_info(&nl);

@@ -33,6 +33,7 @@ static void netswap_usage(FILE *f)
 		"           EIO once the server is silent for timeout (default 10) seconds.\n"
 		"  detach   remove a device (swapoff first)\n"
 		"  show     the devices, their state, round-trip estimates and counters\n"
+		"           (and, on a server, what is served); loads no module\n"
 		"On a server:\n"
 		"  serve    serve SIZE bytes of this machine's RAM to boards on IFNAME, at\n"
 		"           most board-size to each; a board silent for expire (default 30)\n"
@@ -268,7 +269,7 @@ static int netswap_board_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	return 0;
 }
 
-/* The server side of "show", when netswap_server is loaded. */
+/* The server side of "show". */
 static int netswap_show_server(void)
 {
 	struct nl_msg *msg;
@@ -276,14 +277,20 @@ static int netswap_show_server(void)
 	bool loaded;
 	int ret;
 
-	if (hxnl_family_registered(NETSWAP_SERVER_GENL_NAME, &loaded) || !loaded)
-		return 0;
-	if (hexoctl_open(&nl, NETSWAP_SERVER_GENL_NAME, "netswap_server"))
+	if (hexoctl_open_loaded(&nl, NETSWAP_SERVER_GENL_NAME, "netswap_server", &loaded))
 		return HEXOCTL_EFAIL;
-	out_arr_begin("serves");
-	msg = hxnl_msg(&nl, NETSWAP_SRV_CMD_GET_SERVE, true);
-	ret = msg ? hxnl_call(&nl, msg, NETSWAP_SRV_A_MAX, netswap_serve_cb, NULL) : -ENOMEM;
-	out_arr_end();
+	if (!loaded)
+		return 0;
+	out_obj_begin("server");
+	out_text("netswap_server ");
+	ret = netswap_server_info(&nl);
+	if (!ret) {
+		out_arr_begin("serves");
+		msg = hxnl_msg(&nl, NETSWAP_SRV_CMD_GET_SERVE, true);
+		ret = msg ? hxnl_call(&nl, msg, NETSWAP_SRV_A_MAX, netswap_serve_cb, NULL) :
+			    -ENOMEM;
+		out_arr_end();
+	}
 	if (!ret) {
 		out_arr_begin("boards");
 		msg = hxnl_msg(&nl, NETSWAP_SRV_CMD_GET_BOARD, true);
@@ -291,18 +298,52 @@ static int netswap_show_server(void)
 			    -ENOMEM;
 		out_arr_end();
 	}
+	out_obj_end();
 	if (ret)
 		hexoctl_nl_fail(&nl, "netswap show (server side)", ret);
 	hxnl_close(&nl);
 	return ret ? HEXOCTL_EFAIL : 0;
 }
 
-static int netswap_show(int argc, char **argv)
+/* The board side of "show": one device, or all. */
+static int netswap_show_board(bool one, uint32_t index)
 {
-	bool one = false;
 	struct nl_msg *msg;
 	struct hxnl nl;
-	uint32_t index;
+	bool loaded;
+	int ret;
+
+	if (hexoctl_open_loaded(&nl, NETSWAP_GENL_NAME, "netswap", &loaded))
+		return HEXOCTL_EFAIL;
+	if (!loaded) {
+		if (!one)
+			return 0;
+		hexoctl_err("netswap show: the netswap module is not loaded");
+		return HEXOCTL_EFAIL;
+	}
+	out_obj_begin("board");
+	out_text("netswap ");
+	ret = netswap_info(&nl);
+	if (!ret) {
+		out_arr_begin("devices");
+		msg = hxnl_msg(&nl, NETSWAP_CMD_GET_DEV, !one);
+		if (msg && one)
+			nla_put_u32(msg, NETSWAP_A_DEV_INDEX, index);
+		ret = msg ? hxnl_call(&nl, msg, NETSWAP_A_MAX, netswap_dev_cb, NULL) : -ENOMEM;
+		out_arr_end();
+	}
+	out_obj_end();
+	if (ret)
+		hexoctl_nl_fail(&nl, "netswap show", ret);
+	hxnl_close(&nl);
+	return ret ? HEXOCTL_EFAIL : 0;
+}
+
+/* Shows what is loaded, board side and server side; loads nothing. */
+static int netswap_show(int argc, char **argv)
+{
+	bool one = false, board, server;
+	uint32_t index = 0;
 	int ret;
 
 	if (argc > 0) {
@@ -311,35 +352,19 @@ static int netswap_show(int argc, char **argv)
 						 "(netswapN, or N)", argv[0]);
 		one = true;
 	}
-	if (hexoctl_open(&nl, NETSWAP_GENL_NAME, "netswap"))
+	if (hxnl_family_registered(NETSWAP_GENL_NAME, &board) ||
+	    hxnl_family_registered(NETSWAP_SERVER_GENL_NAME, &server)) {
+		hexoctl_err("cannot list generic netlink families");
 		return HEXOCTL_EFAIL;
-
-	out_obj_begin(NULL);
-	out_text("netswap ");
-	ret = netswap_info(&nl);
-	if (ret)
-		goto fail;
-	out_arr_begin("devices");
-	msg = hxnl_msg(&nl, NETSWAP_CMD_GET_DEV, !one);
-	if (!msg) {
-		ret = -ENOMEM;
-		goto fail;
 	}
-	if (one)
-		nla_put_u32(msg, NETSWAP_A_DEV_INDEX, index);
-	ret = hxnl_call(&nl, msg, NETSWAP_A_MAX, netswap_dev_cb, NULL);
-	if (ret)
-		goto fail;
-	out_arr_end();
-	hxnl_close(&nl);
-	ret = one ? 0 : netswap_show_server();
+	out_obj_begin(NULL);
+	if (!one && !board && !server)
+		out_text("netswap: not loaded (attach loads netswap, serve loads netswap_server)\n");
+	ret = netswap_show_board(one, index);
+	if (!ret && !one)
+		ret = netswap_show_server();
 	out_obj_end();
 	return ret;
-
-fail:
-	hexoctl_nl_fail(&nl, "netswap show", ret);
-	hxnl_close(&nl);
-	return HEXOCTL_EFAIL;
 }
 
 /* Key-value arguments: "dev eth0 size 1G". */

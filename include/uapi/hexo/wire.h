@@ -172,12 +172,16 @@ enum hexo_op {
 struct hexo_hello {
 	/* Request: random per attachment; echoed by the reply. */
 	__be64	nonce;
-	/* Request: random per start of the client's hexo_link. A server that
+	/*
+	 * Request: random per start of the client's hexo_link. A server that
 	 * sees a new value from a MAC drops that MAC's older sessions: the
-	 * client restarted and will never use them again. */
+	 * client restarted and will never use them again.
+	 */
 	__be64	boot;
-	/* Request: bytes wanted. Reply: bytes granted; with HEXO_ST_NOSPC, the
-	 * most the server could grant. */
+	/*
+	 * Request: bytes wanted. Reply: bytes granted; with HEXO_ST_NOSPC, the
+	 * most the server could grant.
+	 */
 	__be64	size;
 	/* Reply: the server instance, random at each start of service. */
 	__be64	epoch;

@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Netswap's control path end to end: serve on the server, attach on the
+# board, the device's geometry, show on both sides, errors that say what is
+# wrong, detach and re-attach, unserve freeing the pages.
+#
+#   server (x86_64) eth0 ---- eth0 board (arm64)
+#   netswap_server             netswap: /dev/netswap0
+. ../lib/ktap.sh
+. ../lib/host.sh
+
+S=$HEXO_SERVER_MAC
+B=/hexo/selftests/netswap
+
+ktap_plan 20
+ktap_expect "serve: the server serves 256M on eth0" \
+	"serving eth0: size 256M board-size 128M reserved 0 stored 0 boards 0" \
+	on server "hexoctl netswap serve dev eth0 size 256M board-size 128M"
+ktap_expect_status "serve twice: refused" 1 "Device or resource busy.*served on this interface already" \
+	on server "hexoctl netswap serve dev eth0 size 256M"
+ktap_expect_status "serve on a missing interface: refused" 1 "No such device.*no such network interface" \
+	on server "hexoctl netswap serve dev eth9 size 256M"
+ktap_expect_status "serve more than the server's RAM: refused" 1 "more than this machine's RAM" \
+	on server "hexoctl netswap serve dev lo size 64G"
+ktap_expect_status "serve a bad size: usage error" 2 "multiple of 4K" \
+	on server "hexoctl netswap serve dev eth0 size 1000000"
+
+ktap_expect "attach: /dev/netswap0 is up with the granted size" \
+	"netswap0: server $S dev eth0 size 64M state up" \
+	on board "hexoctl netswap attach dev eth0 server $S size 64M"
+ktap_expect "the disk: 64M, 4K blocks, not rotational, discard" "^67108864 4096 4096 0 4096$" \
+	on board "echo \$(blockdev --getsize64 /dev/netswap0) \$(cat /sys/block/netswap0/queue/logical_block_size \
+		/sys/block/netswap0/queue/physical_block_size /sys/block/netswap0/queue/rotational \
+		/sys/block/netswap0/queue/discard_granularity)"
+ktap_expect "the server lists the board with its grant" \
+	"board $HEXO_BOARD_MAC name board dev eth0 session [0-9a-f]{8} size 64M" \
+	on server "hexoctl netswap boards"
+ktap_expect "show -j on the server: one board, 64M reserved" \
+	"\"reserved\":67108864,\"stored\":0,\"boards\":1" on server "hexoctl -j netswap show"
+ktap_expect_status "attach beyond the per-board limit: refused by the server" 1 \
+	"No space left on device.*refused this size" \
+	on board "hexoctl netswap attach dev eth0 server $S size 200M"
+ktap_expect_status "attach to a MAC nobody serves from: times out with advice" 1 \
+	"Connection timed out.*is it serving netswap" \
+	on board "hexoctl netswap attach dev eth0 server 52:54:00:48:58:77 size 8M connect 2"
+ktap_expect_status "attach with a bad MAC: usage error" 2 "not a MAC address" \
+	on board "hexoctl netswap attach dev eth0 server 52:54:00:48:58 size 8M"
+ktap_expect_status "attach without size: usage error" 2 "attach needs" \
+	on board "hexoctl netswap attach dev eth0 server $S"
+
+ktap_check "write and read back the first 1024 pages" \
+	on board "$B/blkpattern write /dev/netswap0 7 0 1024 && $B/blkpattern verify /dev/netswap0 7 0 1024"
+ktap_expect "show: 1024 pages stored, none lost, counters moving" \
+	"pages stored 1024 lost 0.*writes [1-9]" on board "hexoctl netswap show netswap0 | tr '\n' ' '"
+ktap_expect_status "detach while open: refused" 1 "Device or resource busy.*in use" \
+	on board "exec 3</dev/netswap0; hexoctl netswap detach netswap0"
+detach_frees() {
+	on board "hexoctl netswap detach netswap0 && [ ! -e /dev/netswap0 ]" &&
+		on server "t=0; until hexoctl -j netswap show |
+			grep -q '\"reserved\":0,\"stored\":0,\"boards\":0'; do
+			[ \$t -lt 50 ] || exit 1; sleep 0.1; t=\$((t+1)); done"
+}
+ktap_check "detach; the server frees the board's pages" detach_frees
+ktap_check "re-attach: a fresh device that reads zeros" \
+	on board "hexoctl netswap attach dev eth0 server $S size 64M >/dev/null && $B/blkpattern zero /dev/netswap0 0 1024"
+ktap_check "unserve: the board's pages are freed" \
+	on server "hexoctl netswap unserve dev eth0 && ! hexoctl netswap show | grep -q 'serving eth0'"
+cleanup() {
+	on board "hexoctl netswap detach 0 && rmmod netswap hexo_link" &&
+		on server "rmmod netswap_server; for i in 1 2 3 4 5 6; do rmmod hexo_link && echo gone \$i && break; cat /proc/modules | grep hexo; sleep 0.5; done"
+}
+ktap_check "cleanup: detach, unload" cleanup
+ktap_finish
