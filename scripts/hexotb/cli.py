@@ -16,12 +16,15 @@
   testbed exec VM [--timeout S] -- COMMAND
         runs COMMAND in VM (server, board, board2...) of the testbed in
         $HEXO_RUN; streams the output and exits with its status.
+  testbed kill VM
+        kills VM of the testbed in $HEXO_RUN at once (a power cut, for tests).
   testbed initramfs --arch A
         (re)builds build/A/initramfs.cpio.
 """
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -105,6 +108,20 @@ def cmd_exec(a):
         return 125
 
 
+def cmd_kill(a):
+    run = os.environ.get("HEXO_RUN")
+    if not run:
+        print("testbed kill: HEXO_RUN is not set (run under `testbed pair`)", file=sys.stderr)
+        return 2
+    try:
+        with open(os.path.join(run, f"{a.vm}.pid")) as f:
+            os.killpg(int(f.read()), signal.SIGKILL)
+    except (OSError, ValueError) as e:
+        print(f"testbed kill {a.vm}: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(prog="testbed", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -138,6 +155,10 @@ def main():
     e.add_argument("--timeout", type=int, default=600)
     e.add_argument("command", nargs="+")
     e.set_defaults(fn=cmd_exec)
+
+    k = sub.add_parser("kill", help="kill a VM of the current testbed (power cut)")
+    k.add_argument("vm")
+    k.set_defaults(fn=cmd_kill)
 
     i = sub.add_parser("initramfs", help="build a VM's initramfs")
     i.add_argument("--arch", choices=list(config.ARCHES), required=True)

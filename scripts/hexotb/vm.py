@@ -141,6 +141,9 @@ class VM:
                                      stdout=subprocess.DEVNULL,
                                      stderr=open(self.console + ".qemu", "w"),
                                      start_new_session=True)
+        # For `testbed kill VM`: a test may pull the plug on a VM.
+        with open(self.sock[:-len(".agent")] + ".pid", "w") as f:
+            f.write(str(self.proc.pid))
 
     def wait_ready(self, timeout=90):
         deadline = time.monotonic() + timeout

@@ -36,3 +36,8 @@ on_ready() {
 	on "$1" "t=0; until grep -q '$3' /tmp/job.$2.out 2>/dev/null; do" \
 		"[ \$t -ge $((${4:-30} * 10)) ] && { cat /tmp/job.$2.out; exit 124; }; sleep 0.1; t=\$((t+1)); done"
 }
+
+# kill_vm VM: pulls the plug on VM (the runner boots it again afterwards).
+kill_vm() {
+	"$HEXO_TESTBED" kill "$1"
+}

@@ -44,7 +44,12 @@ static struct {
 	double interval;
 	bool json;
 	uint32_t seed;
-} opt = { .ifname = "eth0", .count = 10, .size = 1024, .timeout = 10 };
+	uint32_t session;
+	uint8_t op;
+	uint64_t index;
+	uint32_t nr;
+} opt = { .ifname = "eth0", .count = 10, .size = 1024, .timeout = 10, .seed = 1,
+	  .op = HEXO_OP_READ, .nr = 1 };
 
 static void __attribute__((format(printf, 1, 2), noreturn)) die(const char *fmt, ...)
 {
@@ -314,6 +319,207 @@ static int do_ping(struct link *l)
 	return got == opt.count ? 0 : 1;
 }
 
+
+static uint32_t rnd_state;
+
+static uint32_t rnd(void)
+{
+	/* xorshift32: reproducible from --seed */
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+/* A sealed header toward the peer, with fields chosen by the caller after. */
+static struct hexo_hdr *fuzz_hdr(uint8_t *f, const struct link *l, uint8_t service, uint8_t op,
+				 uint32_t session)
+{
+	struct ethhdr *eth = (struct ethhdr *)f;
+	struct hexo_hdr *h = (struct hexo_hdr *)(f + ETH_HLEN);
+
+	memcpy(eth->h_dest, l->peer, ETH_ALEN);
+	memcpy(eth->h_source, l->mac, ETH_ALEN);
+	eth->h_proto = htons(HEXO_ETH_P);
+	hxp_hdr_init(h, service, op, session, rnd());
+	return h;
+}
+
+static const char *const fuzz_kinds[] = {
+	"runt", "version", "hdr_len", "data_len", "hdr_crc", "service", "op",
+	"foreign_session", "write_garbage", "in_session", "hello_garbage", "stray_reply",
+	"big_data",
+};
+#define FUZZ_KINDS (sizeof(fuzz_kinds) / sizeof(fuzz_kinds[0]))
+
+/*
+ * Malformed and hostile frames, a kind at a time in turn: frames the header
+ * checks must drop (runt, version, hdr_len, data_len, hdr_crc, service) and
+ * well-formed ones that must be refused further in (unknown op, sessions that
+ * are not the sender's, garbage writes and HELLOs, replies nobody asked for,
+ * and, with --session, requests inside a real session with bad ranges,
+ * offsets and checksums).
+ */
+static int do_fuzz(struct link *l)
+{
+	static uint8_t f[FRAME_MAX];
+	uint32_t sent[FUZZ_KINDS] = {}, k;
+	size_t len;
+
+	rnd_state = opt.seed ? opt.seed : 1;
+	for (uint32_t i = 0; i < opt.count; i++) {
+		struct hexo_hdr *h;
+		uint32_t dlen = rnd() % 1400;
+
+		k = i % FUZZ_KINDS;
+		h = fuzz_hdr(f, l, HEXO_SVC_NETSWAP, HEXO_OP_READ, rnd());
+		for (uint32_t j = 0; j < dlen; j++)
+			f[ETH_HLEN + HEXO_HDR_LEN + j] = rnd();
+		h->data_len = htons(dlen);
+		len = ETH_HLEN + HEXO_HDR_LEN + dlen;
+		switch (k) {
+		case 0:		/* shorter than a header */
+			len = ETH_HLEN + rnd() % HEXO_HDR_LEN;
+			break;
+		case 1:
+			h->version = 2 + rnd() % 250;
+			hxp_hdr_seal(h);
+			break;
+		case 2:
+			h->hdr_len = (uint8_t[]){ 0, 40, 45, 46, 252 }[rnd() % 5];
+			hxp_hdr_seal(h);
+			break;
+		case 3:
+			h->data_len = htons(dlen + 1 + rnd() % 1000);
+			hxp_hdr_seal(h);
+			break;
+		case 4:
+			for (int j = 0; j < HEXO_HDR_LEN; j++)
+				((uint8_t *)h)[j] = rnd();
+			h->version = HEXO_WIRE_VERSION;
+			h->hdr_len = HEXO_HDR_LEN;
+			h->data_len = htons(dlen);
+			break;
+		case 5:
+			h->service = __HEXO_SVC_MAX + rnd() % 200;
+			hxp_hdr_seal(h);
+			break;
+		case 6:
+			h->op = 100 + rnd() % 150;
+			hxp_hdr_seal(h);
+			break;
+		case 7:		/* someone else's (or nobody's) session */
+			h->op = (uint8_t[]){ HEXO_OP_READ, HEXO_OP_WRITE, HEXO_OP_DISCARD,
+					     HEXO_OP_FLUSH, HEXO_OP_PING, HEXO_OP_BYE }[rnd() % 6];
+			h->index = cpu_to_be64(rnd() % 100000);
+			h->count = cpu_to_be32(1 + rnd() % 64);
+			hxp_hdr_seal(h);
+			break;
+		case 8:
+			h->op = HEXO_OP_WRITE;
+			h->count = cpu_to_be32(rnd());
+			h->data_off = cpu_to_be32(rnd());
+			h->index = cpu_to_be64(((uint64_t)rnd() << 32) | rnd());
+			hxp_hdr_seal(h);
+			break;
+		case 9:		/* inside the session named with --session */
+			h->session = cpu_to_be32(opt.session);
+			h->op = (uint8_t[]){ HEXO_OP_READ, HEXO_OP_WRITE, HEXO_OP_DISCARD }[rnd() % 3];
+			h->index = cpu_to_be64(rnd() % 3 ? ~0ULL - rnd() % 64 : rnd());
+			h->count = cpu_to_be32(rnd() % 2 ? 0 : rnd());
+			h->data_off = cpu_to_be32(rnd() % 2 ? rnd() : (rnd() % 3) * 1456 + 1);
+			h->seq = cpu_to_be32(rnd());
+			h->data_crc = cpu_to_be32(rnd());
+			hxp_hdr_seal(h);
+			break;
+		case 10:
+			h->op = HEXO_OP_HELLO;
+			h->session = 0;
+			h->data_len = htons(rnd() % 2 ? sizeof(struct hexo_hello) : rnd() % 80);
+			len = ETH_HLEN + HEXO_HDR_LEN + ntohs(h->data_len);
+			h->data_crc = cpu_to_be32(rnd() % 4 ? rnd() :
+				hxp_data_crc(0, f + ETH_HLEN + HEXO_HDR_LEN, ntohs(h->data_len)));
+			hxp_hdr_seal(h);
+			break;
+		case 11:	/* answers to questions nobody asked */
+			h->flags = HEXO_F_REPLY | (rnd() % 2 ? HEXO_F_ABSENT : 0);
+			h->op = (uint8_t[]){ HEXO_OP_READ, HEXO_OP_WRITE, HEXO_OP_HELLO,
+					     HEXO_OP_PING }[rnd() % 4];
+			h->session = cpu_to_be32(opt.session && rnd() % 2 ? opt.session : rnd());
+			h->tag = cpu_to_be32(rnd() % 2 ? rnd() % 64 : rnd());
+			h->data_off = cpu_to_be32(rnd() % 8192);
+			h->status = rnd() % 10;
+			hxp_hdr_seal(h);
+			break;
+		case 12:	/* frames as large as the link takes */
+			dlen = 1500 - HEXO_HDR_LEN;
+			for (uint32_t j = 0; j < dlen; j++)
+				f[ETH_HLEN + HEXO_HDR_LEN + j] = rnd();
+			h->data_len = htons(dlen + rnd() % 3);
+			h->session = cpu_to_be32(opt.session);
+			h->op = HEXO_OP_WRITE;
+			hxp_hdr_seal(h);
+			len = ETH_HLEN + HEXO_HDR_LEN + dlen;
+			break;
+		}
+		frame_send(l, f, len);
+		sent[k]++;
+		if (opt.interval > 0) {
+			struct timespec ts = { 0, (long)(opt.interval * 1e9) };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	printf("fuzz: sent %u frames:", opt.count);
+	for (k = 0; k < FUZZ_KINDS; k++)
+		printf(" %s %u", fuzz_kinds[k], sent[k]);
+	printf("\n");
+	return 0;
+}
+
+/*
+ * One request with the session, op and range given, as some other host could
+ * send it; prints what comes back: a status, or data frames.
+ */
+static int do_forge(struct link *l)
+{
+	static uint8_t f[FRAME_MAX], r[FRAME_MAX];
+	uint32_t tag, frames = 0, bad = 0, status = ~0u;
+	double deadline;
+	struct hexo_hdr *h;
+
+	rnd_state = opt.seed ? opt.seed : 1;
+	h = fuzz_hdr(f, l, HEXO_SVC_NETSWAP, opt.op, opt.session);
+	tag = be32_to_cpu(h->tag);
+	h->index = cpu_to_be64(opt.index);
+	h->count = cpu_to_be32(opt.nr);
+	hxp_hdr_seal(h);
+	frame_send(l, f, ETH_HLEN + HEXO_HDR_LEN);
+	deadline = now() + opt.timeout;
+	for (;;) {
+		const struct hexo_hdr *rh = (const struct hexo_hdr *)(r + ETH_HLEN);
+
+		if (!frame_recv(l, r, deadline, &bad))
+			break;
+		if (!(rh->flags & HEXO_F_REPLY) || be32_to_cpu(rh->tag) != tag)
+			continue;
+		if (rh->status != HEXO_ST_OK) {
+			status = rh->status;
+			break;
+		}
+		frames++;
+		status = HEXO_ST_OK;
+		deadline = now() + 0.5;	/* the rest of a data reply */
+	}
+	if (status == ~0u)
+		printf("forge: no reply\n");
+	else if (status == HEXO_ST_OK)
+		printf("forge: reply ok, %u data frames\n", frames);
+	else
+		printf("forge: reply status %u\n", status);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -323,6 +529,10 @@ static void usage(FILE *f)
 		"                   them; exit 0 only if all arrived intact\n"
 		"  echo             answer ECHO requests for -t SECONDS (or -n COUNT)\n"
 		"  ping --to MAC    -n COUNT ECHO round trips: min, median, p99\n"
+		"  fuzz --to MAC    -n COUNT malformed and hostile frames (--seed S,\n"
+		"                   --session ID to aim some inside a real session)\n"
+		"  forge --to MAC   one request: --session ID [--op read|write|discard|bye]\n"
+		"                   [--index I] [--pages N]; prints the reply's status\n"
 		"Options: -n COUNT, -s SIZE (data bytes per frame), -t SECONDS,\n"
 		"  -w SECONDS (wait between frames), --from MAC (only this sender)\n");
 }
@@ -332,6 +542,11 @@ int main(int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "to", required_argument, NULL, 'T' },
 		{ "from", required_argument, NULL, 'F' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "session", required_argument, NULL, 'I' },
+		{ "op", required_argument, NULL, 'O' },
+		{ "index", required_argument, NULL, 'X' },
+		{ "pages", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -367,6 +582,34 @@ int main(int argc, char **argv)
 			opt.size = (uint32_t)v;
 			break;
 		case 't': opt.timeout = atof(optarg); break;
+		case 'S':
+			if (parse_u32(optarg, UINT32_MAX, &opt.seed))
+				die("bad seed '%s'", optarg);
+			break;
+		case 'I':
+			if (parse_u32(optarg, UINT32_MAX, &opt.session))
+				die("bad session '%s' (decimal or 0x-hex)", optarg);
+			break;
+		case 'O':
+			if (!strcmp(optarg, "read"))
+				opt.op = HEXO_OP_READ;
+			else if (!strcmp(optarg, "write"))
+				opt.op = HEXO_OP_WRITE;
+			else if (!strcmp(optarg, "discard"))
+				opt.op = HEXO_OP_DISCARD;
+			else if (!strcmp(optarg, "bye"))
+				opt.op = HEXO_OP_BYE;
+			else
+				die("bad op '%s': read, write, discard or bye", optarg);
+			break;
+		case 'X':
+			if (parse_u64(optarg, UINT64_MAX, &opt.index))
+				die("bad index '%s'", optarg);
+			break;
+		case 'P':
+			if (parse_u32(optarg, UINT32_MAX, &opt.nr))
+				die("bad page count '%s'", optarg);
+			break;
 		case 'w': opt.interval = atof(optarg); break;
 		case 'T':
 		case 'F':
@@ -378,11 +621,16 @@ int main(int argc, char **argv)
 		}
 	}
 	link_open(&l);
-	if (!strcmp(cmd, "send") || !strcmp(cmd, "ping")) {
+	if (!strcmp(cmd, "send") || !strcmp(cmd, "ping") || !strcmp(cmd, "fuzz") ||
+	    !strcmp(cmd, "forge")) {
 		if (!l.have_peer) {
 			fprintf(stderr, "hexolink: %s needs --to MAC\n", cmd);
 			return 2;
 		}
+		if (!strcmp(cmd, "fuzz"))
+			return do_fuzz(&l);
+		if (!strcmp(cmd, "forge"))
+			return do_forge(&l);
 		return !strcmp(cmd, "send") ? do_send(&l) : do_ping(&l);
 	}
 	if (!strcmp(cmd, "recv") || !strcmp(cmd, "echo")) {

@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers of the Netswap pair tests (sourced after ../lib/ktap.sh and
+# ../lib/host.sh).
+
+S=$HEXO_SERVER_MAC
+B=/hexo/selftests/netswap
+TC=/hexo/bin/tc	# busybox runs its own applets first: name the real tc
+
+# serve [ARGS...]: netswap served on the server's eth0 (256M unless ARGS say).
+serve() {
+	on server "hexoctl netswap serve dev eth0 ${*:-size 256M}" >/dev/null
+}
+
+# attach VM SIZE [ARGS...]: a netswap device on VM, against the server.
+attach() {
+	local vm=$1 size=$2
+	shift 2
+	on "$vm" "hexoctl netswap attach dev eth0 server $S size $size $*" >/dev/null
+}
+
+# dev_field VM KEY: a field of netswap0 from hexoctl -j (numbers and strings).
+dev_field() {
+	on "$1" "hexoctl -j netswap show netswap0" |
+		sed -n "s/.*\"$2\":\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n1
+}
+
+# wait_state VM STATE SECONDS: until netswap0 is in STATE; prints the seconds
+# it took; fails if it never got there.
+wait_state() {
+	on "$1" "t=0; until hexoctl -j netswap show netswap0 | grep -q '\"state\":\"$2\"'; do
+		[ \$t -ge $(($3 * 10)) ] && { hexoctl netswap show netswap0; exit 1; }
+		sleep 0.1; t=\$((t+1)); done; echo \$((t / 10)).\$((t % 10))"
+}
+
+# netem VM SPEC...: netem on VM's eth0 ("off" removes it).
+netem() {
+	local vm=$1
+	shift
+	if [ "$1" = off ]; then
+		on "$vm" "$TC qdisc del dev eth0 root 2>/dev/null; true"
+	else
+		on "$vm" "modprobe sch_netem && $TC qdisc replace dev eth0 root netem $*"
+	fi
+}
+
+# Leaves both VMs without HEXO modules, whatever state the test left.
+netswap_cleanup() {
+	on board "swapoff -a 2>/dev/null; hexoctl netswap detach 0 2>/dev/null;
+		$TC qdisc del dev eth0 root 2>/dev/null; rmmod netswap hexo_link" >/dev/null 2>&1
+	on server "$TC qdisc del dev eth0 root 2>/dev/null;
+		rmmod netswap_server hexo_link" >/dev/null 2>&1
+	true
+}
