@@ -97,6 +97,15 @@ def cmd_exec(a):
               file=sys.stderr)
         return 2
     try:
+        # A killed VM may linger as a zombie until the runner reaps it.
+        with open(os.path.join(run, f"{a.vm}.pid")) as f:
+            with open(f"/proc/{int(f.read())}/stat") as st:
+                if st.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    raise OSError("zombie")
+    except (OSError, ValueError):
+        print(f"testbed exec {a.vm}: the VM is not running", file=sys.stderr)
+        return 125
+    try:
         status, _ = agent_exec(os.path.join(run, f"{a.vm}.agent"), " ".join(a.command),
                                a.timeout, out=sys.stdout)
         return status

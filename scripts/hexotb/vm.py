@@ -47,6 +47,8 @@ def agent_exec(sock_path, cmd, timeout, out=None):
     cid = "%08x" % random.getrandbits(32)
     end = re.compile(r"@@HEXO-END %s (\d+)@@\n?" % cid)
     deadline = time.monotonic() + timeout
+    # QEMU listens from its start: a refusal lasting seconds means it is gone.
+    connect_by = time.monotonic() + min(timeout, 5)
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         while True:
@@ -54,7 +56,7 @@ def agent_exec(sock_path, cmd, timeout, out=None):
                 s.connect(sock_path)
                 break
             except (FileNotFoundError, ConnectionRefusedError):
-                if time.monotonic() > deadline:
+                if time.monotonic() > connect_by:
                     raise AgentError(f"cannot connect to {sock_path}")
                 time.sleep(0.1)
         s.sendall(f"{cid} {base64.b64encode(cmd.encode()).decode()}\n".encode())

@@ -627,17 +627,20 @@ static int netswap_monitor(int argc, char **argv)
 	struct hxnl nl[2];
 	struct pollfd pfd[2];
 	int n = 0, ret;
+	bool loaded;
 
 	if (argc)
 		return hexoctl_usage_err("netswap", "monitor takes no argument");
-	/* Whichever sides are loaded here. */
-	if (!hxnl_open(&nl[n], NETSWAP_GENL_NAME) && !hxnl_subscribe(&nl[n], NETSWAP_MCGRP_EVENTS))
+	/* Whichever sides are loaded here; loading none. */
+	if (!hxnl_family_registered(NETSWAP_GENL_NAME, &loaded) && loaded &&
+	    !hxnl_open(&nl[n], NETSWAP_GENL_NAME) && !hxnl_subscribe(&nl[n], NETSWAP_MCGRP_EVENTS))
 		n++;
-	if (!hxnl_open(&nl[n], NETSWAP_SERVER_GENL_NAME) &&
+	if (!hxnl_family_registered(NETSWAP_SERVER_GENL_NAME, &loaded) && loaded &&
+	    !hxnl_open(&nl[n], NETSWAP_SERVER_GENL_NAME) &&
 	    !hxnl_subscribe(&nl[n], NETSWAP_SERVER_MCGRP_EVENTS))
 		n++;
 	if (!n) {
-		hexoctl_err("netswap monitor: neither netswap nor netswap_server is available");
+		hexoctl_err("netswap monitor: neither netswap nor netswap_server is loaded");
 		return HEXOCTL_EFAIL;
 	}
 	for (int i = 0; i < n; i++)

@@ -238,6 +238,11 @@ int hxnl_subscribe(struct hxnl *nl, const char *group)
 	return ret < 0 ? hxnl_libnl_errno(ret) : 0;
 }
 
+static int hxnl_no_seq_check(struct nl_msg *msg, void *arg)
+{
+	return NL_OK;
+}
+
 int hxnl_recv(struct hxnl *nl, int maxattr, hxnl_cb cb, void *arg)
 {
 	struct hxnl_req req = { .nl = nl, .maxattr = maxattr, .cb = cb, .arg = arg };
@@ -246,6 +251,8 @@ int hxnl_recv(struct hxnl *nl, int maxattr, hxnl_cb cb, void *arg)
 
 	if (!cbs)
 		return -ENOMEM;
+	/* Multicast notifications answer no request: their sequence is 0. */
+	nl_cb_set(cbs, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, hxnl_no_seq_check, NULL);
 	ret = nl_recvmsgs(nl->sk, cbs);
 	nl_cb_put(cbs);
 	if (req.err)

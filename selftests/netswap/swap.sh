@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Swap under real memory pressure: the board swaps to the server's RAM while
+# a workload touching MULT times the board's RAM fills its memory in order,
+# rewrites pages at random, and checks every byte at the end. Nothing confines
+# it: the whole board is under pressure, the way a small board running a big
+# VM would be. No task may hang (the runner fails the test on a hung-task
+# report) and no byte may differ.
+#
+# Usage: swap.sh MULT [RANDOM_UPDATES]
+. ../lib/ktap.sh
+. ../lib/host.sh
+. ./lib.sh
+
+MULT=${1:-3}
+UPDATES=${2:-20000}
+RAM=$(on board "free -m | awk '/^Mem:/ { print \$2 }'")
+MIB=$((RAM * MULT))
+
+ktap_plan 6
+serve size 2G
+attach board $((MIB + 256))M
+ktap_check "mkswap and swapon /dev/netswap0 ($((MIB + 256)) MiB)" \
+	on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0 && grep -q netswap0 /proc/swaps"
+ktap_expect "a ${MIB} MiB workload ($MULT x ${RAM} MiB of RAM) checks every byte" \
+	"memstress: OK $MIB MiB" on board "$B/memstress $MIB $UPDATES"
+ktap_expect "it swapped: hundreds of MiB went to the server and came back" \
+	"\"write_pages\":[0-9]{5,},.*" on board "hexoctl -j netswap show netswap0"
+ktap_expect "no request failed, no page lost" "\"pages_lost\":0,.*\"errors\":0," \
+	on board "hexoctl -j netswap show netswap0"
+ktap_check "swapoff brings everything back" on board "swapoff /dev/netswap0"
+ktap_expect "and the board swaps no more" "^Swap: +0 " on board "free -m"
+on board "hexoctl netswap show" | sed 's/^/# /'
+netswap_cleanup
+ktap_finish
