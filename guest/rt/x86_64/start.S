@@ -19,11 +19,11 @@ _start:
 	or	$((1 << 9) | (1 << 10)), %rax
 	mov	%rax, %cr4
 	mov	$HEXO_GPA_TEXT, %rsp
+	/*
+	 * x87 state reset. MXCSR keeps its reset value 0x1f80: round to
+	 * nearest, exceptions masked, no flush-to-zero, as arm64's FPCR.
+	 */
 	fninit
-	/* Round to nearest, exceptions masked, no flush-to-zero: as arm64. */
-	pushq	$0x1f80
-	ldmxcsr	(%rsp)
-	popq	%rax
 	call	hexo_rt_start
 1:	hlt
 	jmp	1b
