@@ -9,7 +9,7 @@
 #   guest/apps/APP.c              -> build/ISA/guest/APP.elf (with guest/apps/npb.c)
 
 GUEST_ISAS := x86_64 arm64
-GUEST_APPS := ep spin
+GUEST_APPS := ep is cg ra spin
 # Default outputs go to build/ISA/guest; a build with its own OUT= (the
 # warnings check) keeps both ISAs' guests inside it.
 guest_dir = $(if $(filter $(TOP)/build/$(ARCH),$(OUT)),$(TOP)/build/$(1)/guest,$(OUT)/guest-$(1))

@@ -10,3 +10,10 @@ $(OUT)/bin/hexovm: $(HEXOVM_SRCS) $(HEXOVM_HDRS)
 	$(TCC) $(USER_CFLAGS) -I$(TOP)/user/hexovm -o $@ $(HEXOVM_SRCS) $(USER_LDFLAGS)
 
 USER_PROGS += $(OUT)/bin/hexovm
+
+# The image format's host unit test links the very code hexovm uses.
+HEXOVM_IMAGE_SRCS := $(TOP)/user/hexovm/image.c $(TOP)/user/lib/crc32c.c
+$(HOST_OUT)/unit/image_test: $(TOP)/selftests/unit/image_test.c $(HEXOVM_IMAGE_SRCS) $(HEXOVM_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(USER_CFLAGS) -I$(TOP)/user/hexovm $(KSELFTEST_CFLAGS) -Wno-missing-prototypes \
+		-o $@ $< $(HEXOVM_IMAGE_SRCS)

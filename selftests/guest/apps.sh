@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# apps.sh CLASS: every guest application runs under hexovm in this VM's KVM
+# and verifies its result: NPB EP, IS and CG at CLASS (S for check, W for
+# soak) against the specification's values, and the random-access table
+# (16 MiB for S, 256 MiB for W) by replaying its updates.
+. ../lib/ktap.sh
+G=/hexo/guest
+CLASS=${1:-S}
+case $CLASS in
+S) RA=16 MEM=64M RAMEM=64M ;;
+W) RA=256 MEM=64M RAMEM=320M ;;
+*) echo "usage: apps.sh S|W"; exit 2 ;;
+esac
+[ -c /dev/kvm ] || { echo "1..0 # SKIP no /dev/kvm"; exit 4; }
+
+ktap_plan 5
+for app in ep is cg; do
+	ktap_expect "$app class $CLASS verifies on $(uname -m)" \
+		"^$app: class $CLASS verification SUCCESSFUL" \
+		hexovm --stats --mem $MEM $G/$app.elf $CLASS
+done
+ktap_expect "ra over $RA MiB verifies on $(uname -m)" "^ra: class - verification SUCCESSFUL" \
+	hexovm --stats --mem $RAMEM $G/ra.elf $RA
+ktap_expect "spin: hexovm's console, clock and exit status" \
+	"spin: 100 ms without a migration point.*spin: crossed 5 migration points" \
+	sh -c "hexovm $G/spin.elf 100 5 | tr '\n' ' '"
+ktap_finish
