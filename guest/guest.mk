@@ -13,6 +13,9 @@ GUEST_APPS := ep is cg ra spin
 # Default outputs go to build/ISA/guest; a build with its own OUT= (the
 # warnings check) keeps both ISAs' guests inside it.
 guest_dir = $(if $(filter $(TOP)/build/$(ARCH),$(OUT)),$(TOP)/build/$(1)/guest,$(OUT)/guest-$(1))
+# Build intermediates (linker script, check stamps) stay out of the
+# directory that goes into the VMs.
+guest_tmp = $(call guest_dir,$(1))-build
 
 GUEST_CC_x86_64 := gcc
 GUEST_CC_arm64 := aarch64-linux-gnu-gcc
@@ -41,26 +44,28 @@ GUEST_HDRS := $(wildcard $(TOP)/guest/rt/*.h $(TOP)/guest/rt/*/*.h $(TOP)/guest/
 	$(TOP)/include/uapi/hexo/guest.h
 
 define guest_isa_rules
-$(call guest_dir,$(1))/guest.lds: $(TOP)/guest/guest.lds.S $(TOP)/include/uapi/hexo/guest.h
+$(call guest_tmp,$(1))/guest.lds: $(TOP)/guest/guest.lds.S $(TOP)/include/uapi/hexo/guest.h
 	@mkdir -p $$(dir $$@)
 	$(GUEST_CC_$(1)) -E -P -x c -D__ASSEMBLY__ -I$(TOP)/include/uapi -o $$@ $$<
 
 $(call guest_dir,$(1))/%.elf: $(TOP)/guest/apps/%.c $(TOP)/guest/apps/npb.c $(GUEST_RT_SRCS) \
-		$(GUEST_ISA_SRCS_$(1)) $(GUEST_HDRS) $(call guest_dir,$(1))/guest.lds $(TOP)/guest/guest.mk
+		$(GUEST_ISA_SRCS_$(1)) $(GUEST_HDRS) $(call guest_tmp,$(1))/guest.lds $(TOP)/guest/guest.mk
+	@mkdir -p $$(dir $$@)
 	$(GUEST_CC_$(1)) $(GUEST_CFLAGS) $(GUEST_ARCH_CFLAGS_$(1)) -I$(TOP)/guest/rt/$(1) \
-		-I$(TOP)/guest/apps $(GUEST_LDFLAGS) -T $(call guest_dir,$(1))/guest.lds -o $$@ \
+		-I$(TOP)/guest/apps $(GUEST_LDFLAGS) -T $(call guest_tmp,$(1))/guest.lds -o $$@ \
 		$(GUEST_ISA_SRCS_$(1)) $(GUEST_RT_SRCS) $(TOP)/guest/apps/npb.c $$< -lgcc
 endef
 $(foreach isa,$(GUEST_ISAS),$(eval $(call guest_isa_rules,$(isa))))
 
 # The aligned-layout check of each pair, remembered in a stamp.
-$(call guest_dir,x86_64)/%.layout-ok: $(call guest_dir,x86_64)/%.elf $(call guest_dir,arm64)/%.elf \
+$(call guest_tmp,x86_64)/%.layout-ok: $(call guest_dir,x86_64)/%.elf $(call guest_dir,arm64)/%.elf \
 		$(TOP)/scripts/guest-layout-check
 	$(TOP)/scripts/guest-layout-check $(filter %.elf,$^)
+	@mkdir -p $(dir $@)
 	@touch $@
 
 GUEST_ELFS := $(foreach isa,$(GUEST_ISAS),$(patsubst %,$(call guest_dir,$(isa))/%.elf,$(GUEST_APPS)))
-GUEST_CHECKS := $(patsubst %,$(call guest_dir,x86_64)/%.layout-ok,$(GUEST_APPS))
+GUEST_CHECKS := $(patsubst %,$(call guest_tmp,x86_64)/%.layout-ok,$(GUEST_APPS))
 
 .PHONY: guest
 guest: $(GUEST_ELFS) $(GUEST_CHECKS)

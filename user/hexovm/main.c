@@ -289,9 +289,7 @@ int main(int argc, char **argv)
 		goto err_kvm;
 
 	ret = hexovm_kvm_run(&vm);
-	if (vm.stop_armed && !vm.done)
-		vm.stop_armed = false;
-	else if (vm.stop_armed && cb->stop_hits < cb->stop_count)
+	if (vm.done && vm.stop_armed && cb->stop_hits < cb->stop_count)
 		hexovm_err("the guest ended after reaching migration point %u %u of %u times: "
 			   "no checkpoint", cb->stop_point, cb->stop_hits, cb->stop_count);
 	if (opts.stats)
