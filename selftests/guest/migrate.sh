@@ -72,7 +72,7 @@ migrate() {
 	fi
 }
 
-ktap_plan 18
+ktap_plan 19
 on_wait server ref 300 >/dev/null
 on_wait board ref 300 >/dev/null
 for a in "${APPS[@]}"; do
@@ -105,4 +105,12 @@ migrate "ra 2 MiB arm64 -> x86_64 in the undo phase" ra 2 board:1:25 server
 # There and back again.
 migrate "cg S x86_64 -> arm64 -> x86_64" cg S server:3:4 board:3:5 server
 migrate "ep S arm64 -> x86_64 -> arm64" ep S board:2:60 server:2:60 board
+# A guest built for the other ISA is refused, with the way out.
+if vm_copy board $G/ep.elf server $T/ep-arm64.elf; then
+	ktap_expect_status "an arm64 guest given to the x86_64 hexovm is refused" 1 \
+		"is a guest for another ISA .* this hexovm runs x86_64 guests" \
+		on server "hexovm $T/ep-arm64.elf S 2>&1"
+else
+	ktap_fail "an arm64 guest given to the x86_64 hexovm is refused (copy failed)"
+fi
 ktap_finish
