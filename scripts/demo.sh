@@ -38,7 +38,7 @@ step "A unikernel VM (NPB CG, class S) starts on the x86_64 server; it stops at 
 show server "hexovm -o /tmp/cg.img --checkpoint-at 3:7 /hexo/guest/cg.elf S 2>&1"
 step "Its checkpoint image crosses to the arm64 board"
 vm_copy server /tmp/cg.img board /tmp/cg.img && echo "    /tmp/cg.img copied, checksum verified"
-step "The board resumes it with its own build: verified, same result bits as on x86_64"
+step "The board resumes it with its own arm64 build and verifies zeta against the NPB reference"
 show board "hexovm --stats --restore /tmp/cg.img 2>&1"
 
 step "Done."
