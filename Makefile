@@ -72,6 +72,8 @@ modules: deps
 
 # ---------------------------------------------------------------- user space
 include $(TOP)/user/user.mk
+include $(TOP)/guest/guest.mk
+include $(TOP)/user/hexovm/hexovm.mk
 include $(TOP)/selftests/selftests.mk
 
 user: deps $(USER_PROGS) $(SELFTEST_PROGS)

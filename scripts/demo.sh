@@ -34,4 +34,11 @@ show board "cd /hexo/selftests/hexoctl && (./kvm_hold 8 1 >/tmp/h.out &) && slee
 	hexoctl kvm attach pid \$(pidof kvm_hold) fd \$(sed -n 's/vmfd //p' /tmp/h.out) name demo &&
 	hexoctl kvm show && hexoctl kvm detach id 1 && killall kvm_hold"
 
+step "A unikernel VM (NPB CG, class S) starts on the x86_64 server; it stops at iteration 6"
+show server "hexovm -o /tmp/cg.img --checkpoint-at 3:7 /hexo/guest/cg.elf S 2>&1"
+step "Its checkpoint image crosses to the arm64 board"
+vm_copy server /tmp/cg.img board /tmp/cg.img && echo "    /tmp/cg.img copied, checksum verified"
+step "The board resumes it with its own arm64 build and verifies zeta against the NPB reference"
+show board "hexovm --stats --restore /tmp/cg.img 2>&1"
+
 step "Done."

@@ -41,3 +41,22 @@ on_ready() {
 kill_vm() {
 	"$HEXO_TESTBED" kill "$1"
 }
+
+# vm_copy VM PATH VM2 PATH2: copies a file from VM to VM2 over the testbed's
+# IP link (busybox httpd on VM for this one copy, wget on VM2) and checks
+# that it arrived whole.
+vm_copy() {
+	local ip pid sum rc=1 port=${VM_COPY_PORT:-8077}
+	ip=$(eval echo "\$HEXO_${1^^}_IP")
+	sum=$(on "$1" "sha256sum '$2'") || return 1
+	pid=$(on "$1" "httpd -f -p $port -h '$(dirname "$2")' </dev/null >/dev/null 2>&1 & echo \$!") ||
+		return 1
+	# httpd may take a moment to listen.
+	if on "$3" "for i in \$(seq 50); do wget -q -O '$4' http://$ip:$port/'$(basename "$2")' &&
+		exit 0; sleep 0.1; done; exit 1" &&
+		[ "$(on "$3" "sha256sum '$4'" | cut -d' ' -f1)" = "${sum%% *}" ]; then
+		rc=0
+	fi
+	on "$1" "kill $pid" >/dev/null
+	return $rc
+}
