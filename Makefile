@@ -8,6 +8,7 @@
 #   make check            every test, on both ISAs, in the QEMU testbed
 #   make demo             boots the testbed and shows HEXO at work
 #   make unit             the host-side unit tests only
+#   make soak             the long runs (full-size swap, 20% loss, ...)
 #   make help             more
 #
 # Outputs go to build/$(ARCH)/ (override with OUT=); the Debian kernel ABI is
@@ -48,10 +49,10 @@ USER_CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE \
 USER_LDFLAGS := -static
 KSELFTEST_CFLAGS := -I$(DEPS)/ksrc/tools/testing/selftests
 
-.PHONY: all deps modules user initramfs check unit demo bench-netswap soak \
+.PHONY: all deps modules user dtbs initramfs check unit demo bench-netswap soak \
 	clean help FORCE
 
-all: modules user
+all: modules user dtbs
 
 deps:
 	@$(TOP)/scripts/deps.sh
@@ -78,6 +79,16 @@ include $(TOP)/selftests/selftests.mk
 
 user: deps $(USER_PROGS) $(SELFTEST_PROGS)
 
+# ---------------------------------------------------------------- device tree
+# Overlays are ISA-neutral: built once, into build/dts.
+DTBOS := $(patsubst $(TOP)/dts/%.dts,$(TOP)/build/dts/%.dtbo,$(wildcard $(TOP)/dts/*.dts))
+
+$(TOP)/build/dts/%.dtbo: $(TOP)/dts/%.dts
+	@mkdir -p $(dir $@)
+	dtc -q -@ -I dts -O dtb -o $@ $<
+
+dtbs: $(DTBOS)
+
 # ---------------------------------------------------------------- testbed
 initramfs: all
 	@$(TOP)/scripts/testbed initramfs --arch $(ARCH)
@@ -88,6 +99,13 @@ check: deps
 	@$(MAKE) --no-print-directory ARCH=arm64 initramfs
 	@$(MAKE) --no-print-directory unit-build
 	@$(TOP)/scripts/testbed check --suite check $(if $(T),--only $(T))
+
+# The long runs: full-size swap (3x RAM), 20% loss, the larger guest classes.
+soak: deps
+	@$(MAKE) --no-print-directory ARCH=x86_64 initramfs
+	@$(MAKE) --no-print-directory ARCH=arm64 initramfs
+	@$(MAKE) --no-print-directory unit-build
+	@$(TOP)/scripts/testbed check --suite soak $(if $(T),--only $(T))
 
 demo: deps
 	@$(MAKE) --no-print-directory ARCH=x86_64 initramfs

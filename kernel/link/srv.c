@@ -397,6 +397,21 @@ err:
 	return NULL;
 }
 
+/*
+ * Whether a HELLO request is well formed: a size in whole pages, an MTU that
+ * carries data, a window, NUL-padded name and zero reserved bits. Random
+ * bytes that happen to carry a valid checksum do not open (or, through
+ * their boot value, close) sessions.
+ */
+static bool hxl_srv_hello_sane(const struct hexo_hello *req)
+{
+	u64 size = be64_to_cpu(req->size);
+
+	return size && !(size % HEXO_PAGE_SIZE) && !req->epoch && !req->reserved &&
+	       hxp_frag_size(be16_to_cpu(req->mtu)) && be16_to_cpu(req->window) &&
+	       be16_to_cpu(req->max_pages) && memchr(req->name, 0, sizeof(req->name));
+}
+
 static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
 {
 	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
@@ -413,7 +428,8 @@ static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
 	__skb_queue_head_init(&o.tx);
 	if (be16_to_cpu(h->data_len) < sizeof(req) ||
 	    skb_copy_bits(skb, data_at, &req, sizeof(req)) ||
-	    be32_to_cpu(h->data_crc) != hxp_data_crc(0, &req, sizeof(req)))
+	    be32_to_cpu(h->data_crc) != hxp_data_crc(0, &req, sizeof(req)) ||
+	    !hxl_srv_hello_sane(&req))
 		return;
 	prev = be32_to_cpu(req.prev_session);
 	reply.nonce = req.nonce;
@@ -422,16 +438,16 @@ static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
 
 	mutex_lock(&srv->sess_lock);
 	spin_lock_bh(&srv->lock);
-	list_for_each_entry_safe(s, tmp, &srv->sessions, node) {
-		if (!ether_addr_equal(s->peer, o.peer) || hlist_unhashed(&s->hnode))
-			continue;
-		if (s->boot != be64_to_cpu(req.boot))
-			hxl_srv_unhash(srv, s, &gone);	/* the client restarted */
-		else if (s->nonce == be64_to_cpu(req.nonce) || (prev && s->id == prev))
-			sess = s;			/* a resent HELLO, or reattach */
+	list_for_each_entry(s, &srv->sessions, node) {
+		/* A resent HELLO, or a reattach after a loss. */
+		if (ether_addr_equal(s->peer, o.peer) && !hlist_unhashed(&s->hnode) &&
+		    s->boot == be64_to_cpu(req.boot) &&
+		    (s->nonce == be64_to_cpu(req.nonce) || (prev && s->id == prev))) {
+			sess = s;
+			break;
+		}
 	}
 	spin_unlock_bh(&srv->lock);
-	hxl_srv_close_list(srv, &gone);
 
 	if (sess) {
 		sess->nonce = be64_to_cpu(req.nonce);
@@ -462,7 +478,16 @@ static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
 	} while (!sess->id || hxl_srv_lookup(srv, sess->id));
 	hash_add_rcu(srv->hash, &sess->hnode, sess->id);
 	list_add_tail(&sess->node, &srv->sessions);
+	/*
+	 * Granted to a client that restarted (a new boot value from its
+	 * MAC): its older sessions will never be used again.
+	 */
+	list_for_each_entry_safe(s, tmp, &srv->sessions, node)
+		if (s != sess && ether_addr_equal(s->peer, o.peer) &&
+		    !hlist_unhashed(&s->hnode) && s->boot != sess->boot)
+			hxl_srv_unhash(srv, s, &gone);
 	spin_unlock_bh(&srv->lock);
+	hxl_srv_close_list(srv, &gone);
 	if (srv->ops->opened)
 		srv->ops->opened(sess);
 

@@ -24,7 +24,7 @@ from . import config
 DEBIAN_MODULES = {
     "x86_64": ["virtio_pci", "virtio_net", "virtio_console", "kvm-amd",
                "sch_netem", "nbd", "aoe", "zram", "virtio-rng"],
-    "arm64": ["virtio_pci", "virtio_net", "virtio_console",
+    "arm64": ["virtio_pci", "virtio_mmio", "virtio_net", "virtio_console",
               "sch_netem", "nbd", "aoe", "zram", "virtio-rng"],
 }
 

@@ -8,8 +8,9 @@ Each selftests/AREA/tests.txt lists tests, one per line:
 WHERE   host            on this machine (unit tests, build checks)
         x86_64, arm64   inside a VM of that ISA (both: "x86_64,arm64")
         pair            a host-side script driving a server and a board VM;
-                        "pair:board_mem=256,boards=2,dtb=netswap" sets the
-                        topology (see Topology)
+                        "pair:board_mem=256,boards=2,dtb=netswap-virt" sets
+                        the topology (see Topology; dtb names an overlay in
+                        dts/, applied to the boards' device tree)
 TIMEOUT seconds; the test fails when it runs longer
 SUITES  the suites it belongs to: check, soak, bench (comma-separated)
 TEST    a script in the area's directory, or a program built for the area
@@ -106,12 +107,12 @@ class Testbed:
                               topo.board_smp, i + 1))
         nets = link_netdevs(len(roles)) if len(roles) > 1 else [None]
         for (name, arch, mem, smp, idx), net in zip(roles, nets):
-            dtb = None
+            overlay = None
             if topo.dtb and name.startswith("board"):
-                dtb = os.path.join(config.BUILD, "arm64", "dts", f"{topo.dtb}-{name}.dtb")
+                overlay = os.path.join(config.BUILD, "dts", f"{topo.dtb}.dtbo")
             self.vms[name] = VM(name, arch, rundir, self.sockdir, mem=mem, smp=smp,
                                 netdev=net, mac=config.mac_for(idx),
-                                ip=f"10.99.0.{idx + 1}/24", dtb=dtb)
+                                ip=f"10.99.0.{idx + 1}/24", overlay=overlay)
 
     def env(self):
         e = dict(os.environ)

@@ -92,12 +92,13 @@ class VM:
     """A QEMU VM. name is its role (server, board, board2, ...)."""
 
     def __init__(self, name, arch, rundir, sockdir, mem=512, smp=1, netdev=None,
-                 mac=None, ip=None, dtb=None, append=""):
+                 mac=None, ip=None, overlay=None, append=""):
         self.name, self.arch = name, arch
         self.a = config.ARCHES[arch]
         self.mem, self.smp = mem, smp
         self.netdev, self.mac, self.ip = netdev, mac, ip
-        self.dtb, self.append = dtb, append
+        self.overlay, self.append = overlay, append
+        self.dtb = None
         self.rundir = rundir
         self.boots = 0
         self.console = None
@@ -126,11 +127,27 @@ class VM:
         if self.dtb:
             cmd += ["-dtb", self.dtb]
         if self.netdev:
-            cmd += ["-netdev", f"{self.netdev},id=n0",
-                    "-device", f"virtio-net-pci,netdev=n0,mac={self.mac},romfile="]
+            # With a device-tree overlay naming it, the NIC sits on a
+            # virtio-mmio transport (a DT node); otherwise on PCI.
+            nic = (f"virtio-net-device,netdev=n0,mac={self.mac}" if self.overlay else
+                   f"virtio-net-pci,netdev=n0,mac={self.mac},romfile=")
+            cmd += ["-netdev", f"{self.netdev},id=n0", "-device", nic]
         return cmd
 
+    def _make_dtb(self):
+        """The machine's own device tree with the overlay applied, the way a
+        board's boot loader would apply it."""
+        base = os.path.join(self.rundir, f"{self.name}.virt.dtb")
+        self.dtb = os.path.join(self.rundir, f"{self.name}.dtb")
+        m = list(self.a["machine"])
+        m[m.index("-M") + 1] += f",dumpdtb={base}"
+        subprocess.run([self.a["qemu"], *m, "-m", str(self.mem), "-smp", str(self.smp),
+                        "-display", "none"], check=True, capture_output=True)
+        subprocess.run(["fdtoverlay", "-i", base, "-o", self.dtb, self.overlay], check=True)
+
     def start(self):
+        if self.overlay and not self.dtb:
+            self._make_dtb()
         # Every boot keeps its own console log: name.console, name.2.console...
         self.boots += 1
         suffix = "" if self.boots == 1 else f".{self.boots}"

@@ -13,7 +13,7 @@
 S=$HEXO_SERVER_MAC
 B=/hexo/selftests/netswap
 
-ktap_plan 20
+ktap_plan 21
 ktap_expect "serve: the server serves 256M on eth0" \
 	"serving eth0: size 256M board-size 128M reserved 0 stored 0 boards 0" \
 	on server "hexoctl netswap serve dev eth0 size 256M board-size 128M"
@@ -26,6 +26,7 @@ ktap_expect_status "serve more than the server's RAM: refused" 1 "more than this
 ktap_expect_status "serve a bad size: usage error" 2 "multiple of 4K" \
 	on server "hexoctl netswap serve dev eth0 size 1000000"
 
+on_bg server events "hexoctl netswap monitor" >/dev/null
 ktap_expect "attach: /dev/netswap0 is up with the granted size" \
 	"netswap0: server $S dev eth0 size 64M state up" \
 	on board "hexoctl netswap attach dev eth0 server $S size 64M"
@@ -62,6 +63,9 @@ detach_frees() {
 			[ \$t -lt 50 ] || exit 1; sleep 0.1; t=\$((t+1)); done"
 }
 ktap_check "detach; the server frees the board's pages" detach_frees
+ktap_expect "the server's monitor saw the board come and go" \
+	"board-new board $HEXO_BOARD_MAC dev eth0.*board-gone board $HEXO_BOARD_MAC dev eth0" \
+	on server "killall hexoctl; cat /tmp/job.events.out | tr '\n' ' '"
 ktap_check "re-attach: a fresh device that reads zeros" \
 	on board "hexoctl netswap attach dev eth0 server $S size 64M >/dev/null && $B/blkpattern zero /dev/netswap0 0 1024"
 ktap_check "unserve: the board's pages are freed" \

@@ -6,16 +6,28 @@ S=$HEXO_SERVER_MAC
 B=/hexo/selftests/netswap
 TC=/hexo/bin/tc	# busybox runs its own applets first: name the real tc
 
+# bail REASON...: the test cannot go on (TAP "Bail out!"; the runner counts
+# the cases left as failures).
+bail() {
+	echo "Bail out! $*"
+	netswap_cleanup
+	exit 1
+}
+
 # serve [ARGS...]: netswap served on the server's eth0 (256M unless ARGS say).
 serve() {
-	on server "hexoctl netswap serve dev eth0 ${*:-size 256M}" >/dev/null
+	local out
+
+	out=$(on server "hexoctl netswap serve dev eth0 ${*:-size 256M}" 2>&1) ||
+		bail "serve ${*:-size 256M}: $out"
 }
 
 # attach VM SIZE [ARGS...]: a netswap device on VM, against the server.
 attach() {
-	local vm=$1 size=$2
+	local vm=$1 size=$2 out
 	shift 2
-	on "$vm" "hexoctl netswap attach dev eth0 server $S size $size $*" >/dev/null
+	out=$(on "$vm" "hexoctl netswap attach dev eth0 server $S size $size $*" 2>&1) ||
+		bail "attach on $vm, size $size $*: $out"
 }
 
 # dev_field VM KEY: a field of netswap0 from hexoctl -j (numbers and strings).

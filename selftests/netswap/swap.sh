@@ -8,20 +8,23 @@
 # VM would be. No task may hang (the runner fails the test on a hung-task
 # report) and no byte may differ.
 #
-# Usage: swap.sh MULT [RANDOM_UPDATES]
+# Usage: swap.sh MULT RANDOM_UPDATES BOARD_RAM_MIB SERVE_SIZE
+#   (BOARD_RAM_MIB: the board VM's memory, as its topology in tests.txt says)
 . ../lib/ktap.sh
 . ../lib/host.sh
 . ./lib.sh
 
 MULT=${1:-3}
 UPDATES=${2:-20000}
-RAM=$(on board "free -m | awk '/^Mem:/ { print \$2 }'")
+RAM=${3:-256}
 MIB=$((RAM * MULT))
 
-ktap_plan 6
-serve size 2G
-attach board $((MIB + 256))M
-ktap_check "mkswap and swapon /dev/netswap0 ($((MIB + 256)) MiB)" \
+ktap_plan 7
+ktap_expect "the board has at most ${RAM} MiB of RAM" "^ok" \
+	on board "[ \$(awk '/MemTotal/ { print \$2 }' /proc/meminfo) -le $((RAM * 1024)) ] && echo ok"
+serve size "${4:-900M}"
+attach board $((MIB + 128))M
+ktap_check "mkswap and swapon /dev/netswap0 ($((MIB + 128)) MiB)" \
 	on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0 && grep -q netswap0 /proc/swaps"
 ktap_expect "a ${MIB} MiB workload ($MULT x ${RAM} MiB of RAM) checks every byte" \
 	"memstress: OK $MIB MiB" on board "$B/memstress $MIB $UPDATES"

@@ -183,7 +183,7 @@ struct hexo_hello {
 	 * most the server could grant.
 	 */
 	__be64	size;
-	/* Reply: the server instance, random at each start of service. */
+	/* Reply: the server instance, random at each start of service. 0 in requests. */
 	__be64	epoch;
 	/* Request: the session this client had, 0 if none (reattach). */
 	__be32	prev_session;
@@ -193,8 +193,9 @@ struct hexo_hello {
 	__be16	window;
 	/* Pages in one request. Request: wanted. Reply: granted. */
 	__be16	max_pages;
+	/* Zero. A server ignores a HELLO whose fields are not all sane. */
 	__be16	reserved;
-	/* The sender's host name, for display; NUL-padded. */
+	/* The sender's host name, for display; NUL-padded, NUL-terminated. */
 	char	name[32];
 } __attribute__((packed));
 
