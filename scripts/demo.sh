@@ -29,6 +29,17 @@ on_bg board echo "hexolink echo -n 20 -t 30" >/dev/null
 on_ready board echo listening >/dev/null
 show server "hexolink ping --to $HEXO_BOARD_MAC -n 20 -s 1400"
 
+step "Netswap: the server serves its spare RAM on eth0; the board (256 MiB of RAM) attaches a swap device"
+show server "hexoctl netswap serve dev eth0 size 900M board-size 800M"
+show board "hexoctl netswap attach dev eth0 server $HEXO_SERVER_MAC size 800M &&
+	mkswap /dev/netswap0 >/dev/null && swapon -d /dev/netswap0 && free -m"
+
+step "The board runs a 512 MiB workload, twice its RAM: it swaps to the server's RAM, and checks every byte"
+show board "/hexo/selftests/netswap/memstress 512 20000"
+show board "free -m; hexoctl netswap show"
+show server "hexoctl netswap boards"
+show board "swapoff /dev/netswap0 && hexoctl netswap detach netswap0"
+
 step "hexo_kvm attaches to a KVM VM held by a VMM process on the board"
 show board "cd /hexo/selftests/hexoctl && (./kvm_hold 8 1 >/tmp/h.out &) && sleep 1 &&
 	hexoctl kvm attach pid \$(pidof kvm_hold) fd \$(sed -n 's/vmfd //p' /tmp/h.out) name demo &&

@@ -19,19 +19,24 @@ UPDATES=${2:-20000}
 RAM=${3:-256}
 MIB=$((RAM * MULT))
 
-ktap_plan 7
+ktap_plan 8
 ktap_expect "the board has at most ${RAM} MiB of RAM" "^ok" \
 	on board "[ \$(awk '/MemTotal/ { print \$2 }' /proc/meminfo) -le $((RAM * 1024)) ] && echo ok"
 serve size "${4:-900M}"
 attach board $((MIB + 128))M
-ktap_check "mkswap and swapon /dev/netswap0 ($((MIB + 128)) MiB)" \
-	on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0 && grep -q netswap0 /proc/swaps"
+ktap_check "mkswap and swapon /dev/netswap0 ($((MIB + 128)) MiB), with discard" \
+	on board "mkswap /dev/netswap0 >/dev/null && swapon -d /dev/netswap0 && grep -q netswap0 /proc/swaps"
 ktap_expect "a ${MIB} MiB workload ($MULT x ${RAM} MiB of RAM) checks every byte" \
 	"memstress: OK $MIB MiB" on board "$B/memstress $MIB $UPDATES"
 ktap_expect "it swapped: hundreds of MiB went to the server and came back" \
 	"\"write_pages\":[0-9]{5,},.*" on board "hexoctl -j netswap show netswap0"
 ktap_expect "no request failed, no page lost" "\"pages_lost\":0,.*\"errors\":0," \
 	on board "hexoctl -j netswap show netswap0"
+ktap_expect "freed swap is discarded: the server keeps under a quarter of the pages written" \
+	"^ok" on board "sleep 2; j=\$(hexoctl -j netswap show netswap0);
+		s=\$(echo \"\$j\" | sed -n 's/.*\"pages_stored\":\([0-9]*\).*/\1/p');
+		w=\$(echo \"\$j\" | sed -n 's/.*\"write_pages\":\([0-9]*\).*/\1/p');
+		echo \"\$s of \$w\"; [ \$((s * 4)) -lt \$w ] && echo ok"
 ktap_check "swapoff brings everything back" on board "swapoff /dev/netswap0"
 ktap_expect "and the board swaps no more" "^Swap: +0 " on board "free -m"
 on board "hexoctl netswap show" | sed 's/^/# /'
