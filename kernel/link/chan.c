@@ -33,14 +33,6 @@ enum hxl_req_state {
 	HXL_REQ_DONE,
 };
 
-const char *const hxl_chan_state_names[] = {
-	[HXL_CONNECTING]	= "connecting",
-	[HXL_UP]		= "up",
-	[HXL_LOST]		= "lost",
-	[HXL_CLOSED]		= "closed",
-};
-EXPORT_SYMBOL_GPL(hxl_chan_state_names);
-
 /* What a locked section leaves to do once the lock is dropped. */
 struct hxl_chan_out {
 	struct sk_buff_head tx;
@@ -227,7 +219,7 @@ static void hxl_chan_pump(struct hxl_chan *chan, struct hxl_chan_out *o)
 	struct hxl_req *req;
 	u32 slot;
 
-	while (chan->state == HXL_UP && !list_empty(&chan->pending)) {
+	while (chan->state == HXP_UP && !list_empty(&chan->pending)) {
 		req = list_first_entry(&chan->pending, struct hxl_req, node);
 		if ((req->op == HEXO_OP_READ || req->op == HEXO_OP_WRITE) &&
 		    req->count > chan->max_pages) {
@@ -257,8 +249,8 @@ static void hxl_chan_pump(struct hxl_chan *chan, struct hxl_chan_out *o)
 	}
 }
 
-/* Fails everything in flight or queued and moves to state. Under chan->lock. */
-static void hxl_chan_fail_all(struct hxl_chan *chan, enum hxl_chan_state state,
+/* Fails everything in flight or queued, on input in. Under chan->lock. */
+static void hxl_chan_fail_all(struct hxl_chan *chan, enum hxp_input in,
 			      struct hxl_chan_out *o)
 {
 	struct hxl_req *req, *tmp;
@@ -268,7 +260,7 @@ static void hxl_chan_fail_all(struct hxl_chan *chan, enum hxl_chan_state state,
 		hxl_chan_finish(chan, chan->slots[slot], -EIO, o);
 	list_for_each_entry_safe(req, tmp, &chan->pending, node)
 		hxl_chan_finish(chan, req, -EIO, o);
-	chan->state = state;
+	chan->state = hxp_next_state(chan->state, in);
 }
 
 static void hxl_chan_start_ctl(struct hxl_chan *chan, u8 op, u32 rto_ms)
@@ -280,9 +272,9 @@ static void hxl_chan_start_ctl(struct hxl_chan *chan, u8 op, u32 rto_ms)
 }
 
 /* The server is gone for now: fail what is pending, look for it again. */
-static void hxl_chan_lose(struct hxl_chan *chan, struct hxl_chan_out *o)
+static void hxl_chan_lose(struct hxl_chan *chan, enum hxp_input in, struct hxl_chan_out *o)
 {
-	hxl_chan_fail_all(chan, HXL_LOST, o);
+	hxl_chan_fail_all(chan, in, o);
 	hxp_cwnd_init(&chan->cwnd, min(16U, chan->window), chan->window);
 	hxl_chan_start_ctl(chan, HEXO_OP_HELLO, 200);
 	set_bit(HXL_EV_DOWN, &o->events);
@@ -329,14 +321,14 @@ static void hxl_chan_tick(struct timer_list *t)
 
 	hxl_chan_out_init(&o);
 	spin_lock(&chan->lock);
-	if (chan->state == HXL_CLOSED) {
+	if (chan->state == HXP_CLOSED) {
 		spin_unlock(&chan->lock);
 		return;
 	}
 
-	if (chan->state == HXL_UP) {
+	if (chan->state == HXP_UP) {
 		if (time_after_eq(now, chan->last_rx + msecs_to_jiffies(chan->dead_ms))) {
-			hxl_chan_lose(chan, &o);
+			hxl_chan_lose(chan, HXP_IN_SILENT, &o);
 			goto ctl;
 		}
 		for_each_set_bit(slot, chan->busy_slots, chan->nslots) {
@@ -385,8 +377,10 @@ static void hxl_chan_rx_hello(struct hxl_chan *chan, struct sk_buff *skb, size_t
 			      struct hxl_chan_out *o)
 {
 	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
-	u32 mtu, session = be32_to_cpu(h->session);
+	u32 session = be32_to_cpu(h->session);
+	struct hxp_terms mine, theirs;
 	struct hexo_hello hello;
+	struct hxp_agreed terms;
 	enum hxl_event ev;
 	u64 epoch;
 
@@ -417,27 +411,38 @@ static void hxl_chan_rx_hello(struct hxl_chan *chan, struct sk_buff *skb, size_t
 	}
 
 	epoch = be64_to_cpu(hello.epoch);
-	if (!chan->ever_up)
+	mine = (struct hxp_terms){ hxl_port_mtu(chan->port), chan->want_window,
+				   chan->want_max_pages };
+	theirs = (struct hxp_terms){ be16_to_cpu(hello.mtu), be16_to_cpu(hello.window),
+				     be16_to_cpu(hello.max_pages) };
+	if (!hxp_agree(&mine, &theirs, &terms)) {
+		chan->stats.dups++;
+		return;
+	}
+	switch (hxp_hello_outcome(chan->ever_up, chan->session, chan->epoch, session, epoch)) {
+	case HXP_HELLO_FIRST:
 		ev = HXL_EV_UP;
-	else if (session == chan->session && epoch == chan->epoch)
+		break;
+	case HXP_HELLO_SAME:
 		ev = HXL_EV_BACK;
-	else
+		break;
+	default:
 		ev = HXL_EV_RESTARTED;
+		if (chan->ops->session_lost)
+			chan->ops->session_lost(chan, chan->priv);
+		break;
+	}
 	if (chan->ever_up)
 		chan->stats.reconnects++;
-	if (ev == HXL_EV_RESTARTED && chan->ops->session_lost)
-		chan->ops->session_lost(chan, chan->priv);
 
-	mtu = min_t(u32, hxl_port_mtu(chan->port), be16_to_cpu(hello.mtu));
-	chan->frag = hxp_frag_size(mtu);
-	chan->fpp = hxp_nfrags(HEXO_PAGE_SIZE, chan->frag);
-	chan->window = clamp_t(u32, be16_to_cpu(hello.window), 1, chan->want_window);
-	chan->max_pages = clamp_t(u32, be16_to_cpu(hello.max_pages), 1, chan->want_max_pages);
-	chan->max_pages = min3(chan->max_pages, chan->window, HXP_MAX_FRAGS / chan->fpp);
+	chan->frag = terms.frag;
+	chan->fpp = terms.fpp;
+	chan->window = min(terms.window, chan->want_window);
+	chan->max_pages = terms.max_pages;
 	chan->session = session;
 	chan->epoch = epoch;
 	chan->size = be64_to_cpu(hello.size);
-	chan->state = HXL_UP;
+	chan->state = hxp_next_state(chan->state, HXP_IN_HELLO_OK);
 	chan->ever_up = true;
 	chan->ctl_op = 0;
 	chan->last_rx = jiffies;
@@ -463,7 +468,7 @@ static void hxl_chan_rx_read(struct hxl_chan *chan, struct hxl_req *req,
 	p = pidx - req->index;
 	if (req->pages_ok & BIT_ULL(p))
 		goto dup;
-	page_bits = GENMASK_ULL(chan->fpp - 1, 0) << (p * chan->fpp);
+	page_bits = hxp_page_frags(chan->fpp, p);
 
 	kaddr = kmap_local_page(req->pages[p]);
 	if (h->flags & HEXO_F_ABSENT) {
@@ -524,7 +529,7 @@ static void hxl_chan_rx_status(struct hxl_chan *chan, struct hxl_req *req, u8 st
 		break;
 	case HEXO_ST_SESSION:
 		/* The server does not know us (restarted, or expired us). */
-		hxl_chan_lose(chan, o);
+		hxl_chan_lose(chan, HXP_IN_UNKNOWN, o);
 		break;
 	case HEXO_ST_NOSPC:
 		hxl_chan_finish(chan, req, -ENOSPC, o);
@@ -548,7 +553,7 @@ static void hxl_chan_rx_frame(struct hxl_chan *chan, struct sk_buff *skb, size_t
 
 	hxl_chan_out_init(&o);
 	spin_lock(&chan->lock);
-	if (chan->state == HXL_CLOSED)
+	if (chan->state == HXP_CLOSED)
 		goto out;
 	chan->stats.rx_frames++;
 
@@ -559,11 +564,11 @@ static void hxl_chan_rx_frame(struct hxl_chan *chan, struct sk_buff *skb, size_t
 			chan->ctl_op = 0;
 			chan->last_rx = jiffies;
 			if (h->status == HEXO_ST_SESSION)
-				hxl_chan_lose(chan, &o);
+				hxl_chan_lose(chan, HXP_IN_UNKNOWN, &o);
 		}
 		goto pump;
 	}
-	if (chan->state != HXL_UP || h->op == HEXO_OP_BYE) {
+	if (chan->state != HXP_UP || h->op == HEXO_OP_BYE) {
 		chan->stats.dups++;
 		goto out;
 	}
@@ -616,8 +621,8 @@ void hxl_chan_port_gone(struct hxl_port *port)
 	list_for_each_entry_rcu(chan, &port->chans, port_node) {
 		hxl_chan_out_init(&o);
 		spin_lock_bh(&chan->lock);
-		if (chan->state != HXL_CLOSED) {
-			hxl_chan_fail_all(chan, HXL_CLOSED, &o);
+		if (chan->state != HXP_CLOSED) {
+			hxl_chan_fail_all(chan, HXP_IN_GONE, &o);
 			set_bit(HXL_EV_GONE, &o.events);
 			chan->connect_err = -ENODEV;
 			complete_all(&chan->answered);
@@ -646,7 +651,7 @@ void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req)
 		err = -EINVAL;
 
 	spin_lock_bh(&chan->lock);
-	if (!err && (chan->state == HXL_LOST || chan->state == HXL_CLOSED))
+	if (!err && (chan->state == HXP_LOST || chan->state == HXP_CLOSED))
 		err = -EIO;
 	if (err) {
 		hxl_chan_finish(chan, req, err, &o);
@@ -697,7 +702,7 @@ struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg
 	strscpy(chan->name, cfg->name ?: utsname()->nodename, sizeof(chan->name));
 	chan->nonce = get_random_u64();
 	spin_lock_init(&chan->lock);
-	chan->state = HXL_CONNECTING;
+	chan->state = HXP_CONNECTING;
 	chan->want_size = cfg->size;
 	chan->want_window = chan->nslots;
 	chan->want_max_pages = clamp_t(u32, cfg->max_pages, 1, HXL_MAX_PAGES);
@@ -734,7 +739,7 @@ int hxl_chan_wait_up(struct hxl_chan *chan, unsigned int timeout_ms, u64 *max_si
 		return left;
 	spin_lock_bh(&chan->lock);
 	err = left ? chan->connect_err : -ETIMEDOUT;
-	if (chan->state == HXL_UP)
+	if (chan->state == HXP_UP)
 		err = 0;
 	if (max_size)
 		*max_size = chan->refused_max;
@@ -752,8 +757,8 @@ void hxl_chan_destroy(struct hxl_chan *chan)
 
 	hxl_chan_out_init(&o);
 	spin_lock_bh(&chan->lock);
-	was_up = chan->state == HXL_UP;
-	hxl_chan_fail_all(chan, HXL_CLOSED, &o);
+	was_up = chan->state == HXP_UP;
+	hxl_chan_fail_all(chan, HXP_IN_CLOSE, &o);
 	/* Tell the server it may free the session now, not at expiry. */
 	for (i = 0; was_up && i < 2; i++) {
 		skb = hxl_chan_frame(chan, HEXO_OP_BYE, HXL_CTL_SLOT, 0);

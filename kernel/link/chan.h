@@ -25,7 +25,7 @@ struct hxl_chan {
 	u64 nonce;
 
 	spinlock_t lock;
-	enum hxl_chan_state state;
+	enum hxp_state state;
 	bool ever_up;
 	u32 session;
 	u64 epoch;

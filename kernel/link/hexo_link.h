@@ -69,14 +69,6 @@ void hxl_port_for_each(void (*fn)(const struct hxl_port_info *info, void *arg), 
 
 /* ------------------------------------------------------------ client */
 
-enum hxl_chan_state {
-	HXL_CONNECTING,		/* HELLO sent, no answer yet */
-	HXL_UP,			/* session established */
-	HXL_LOST,		/* server silent past the bound: I/O fails */
-	HXL_CLOSED,		/* closed, or its interface is gone */
-};
-
-extern const char *const hxl_chan_state_names[];
 
 enum hxl_event {
 	HXL_EV_UP,		/* first connection */
@@ -137,7 +129,7 @@ struct hxl_chan_stats {
 };
 
 struct hxl_chan_info {
-	enum hxl_chan_state state;
+	enum hxp_state state;
 	u8 peer[ETH_ALEN];
 	int ifindex;
 	u32 session;

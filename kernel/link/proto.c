@@ -171,3 +171,45 @@ void hxp_cwnd_loss(struct hxp_cwnd *w)
 	w->acked = 0;
 }
 HXP_EXPORT(hxp_cwnd_loss);
+
+bool hxp_agree(const struct hxp_terms *mine, const struct hxp_terms *theirs,
+	       struct hxp_agreed *out)
+{
+	u32 most;
+
+	out->frag = hxp_frag_size(min(mine->mtu, theirs->mtu));
+	if (!out->frag)
+		return false;
+	out->fpp = hxp_nfrags(HEXO_PAGE_SIZE, out->frag);
+	out->window = clamp(min(mine->window, theirs->window), 1u, 0xffffu);
+	most = min(out->window, HXP_MAX_FRAGS / out->fpp);
+	out->max_pages = clamp(min(mine->max_pages, theirs->max_pages), 1u, most);
+	return true;
+}
+HXP_EXPORT(hxp_agree);
+
+enum hxp_state hxp_next_state(enum hxp_state s, enum hxp_input in)
+{
+	if (s == HXP_CLOSED || in == HXP_IN_GONE || in == HXP_IN_CLOSE)
+		return HXP_CLOSED;
+	switch (in) {
+	case HXP_IN_HELLO_OK:
+		return HXP_UP;
+	case HXP_IN_SILENT:
+	case HXP_IN_UNKNOWN:
+		/* Never connected: keep asking; connected: lost. */
+		return s == HXP_CONNECTING ? HXP_CONNECTING : HXP_LOST;
+	default:
+		return s;
+	}
+}
+HXP_EXPORT(hxp_next_state);
+
+enum hxp_hello hxp_hello_outcome(bool had_session, u32 old_session, u64 old_epoch,
+				 u32 session, u64 epoch)
+{
+	if (!had_session)
+		return HXP_HELLO_FIRST;
+	return session == old_session && epoch == old_epoch ? HXP_HELLO_SAME : HXP_HELLO_NEW;
+}
+HXP_EXPORT(hxp_hello_outcome);

@@ -99,6 +99,78 @@ static inline bool hxp_seq_after(u32 a, u32 b)
 	return (s32)(a - b) > 0;
 }
 
+/* Where a write or discard with seq stands against a page's last change. */
+enum hxp_order {
+	HXP_OLDER,		/* a late duplicate: ignore it */
+	HXP_SAME,		/* this very change, again: it is done */
+	HXP_NEWER,		/* apply it */
+};
+
+static inline enum hxp_order hxp_order(u32 seq, u32 last)
+{
+	if (seq == last)
+		return HXP_SAME;
+	return hxp_seq_after(seq, last) ? HXP_NEWER : HXP_OLDER;
+}
+
+/* The fragment bits of page (a position in a request) when pages travel in fpp fragments. */
+static inline u64 hxp_page_frags(u32 fpp, u32 page)
+{
+	return (fpp >= 64 ? ~0ULL : (1ULL << fpp) - 1) << (page * fpp);
+}
+
+/*
+ * What the two ends of a session agree on at HELLO: each side offers its
+ * MTU, window (pages in flight) and pages per request; they take the smaller
+ * of each, and no more pages per request than fit the window and the
+ * fragment bitmaps. Both ends compute the same terms from the same offers.
+ */
+struct hxp_terms {
+	u32 mtu;
+	u32 window;
+	u32 max_pages;
+};
+
+struct hxp_agreed {
+	u32 frag;		/* data bytes per frame */
+	u32 fpp;		/* frames per page */
+	u32 window;
+	u32 max_pages;
+};
+
+/* false when the MTU cannot carry data. */
+bool hxp_agree(const struct hxp_terms *mine, const struct hxp_terms *theirs,
+	       struct hxp_agreed *out);
+
+/* The client side of a session. */
+enum hxp_state {
+	HXP_CONNECTING,		/* HELLO sent, no answer yet */
+	HXP_UP,			/* session established */
+	HXP_LOST,		/* server silent past the bound: I/O fails */
+	HXP_CLOSED,		/* closed, or its interface is gone */
+	__HXP_STATE_MAX
+};
+
+enum hxp_input {
+	HXP_IN_HELLO_OK,	/* the server granted (or gave back) a session */
+	HXP_IN_SILENT,		/* nothing heard from the server for the bound */
+	HXP_IN_UNKNOWN,		/* the server does not know our session */
+	HXP_IN_GONE,		/* the interface went away */
+	HXP_IN_CLOSE,		/* the user closes the channel */
+};
+
+enum hxp_state hxp_next_state(enum hxp_state s, enum hxp_input in);
+
+/* What a granted HELLO means to the channel that asked. */
+enum hxp_hello {
+	HXP_HELLO_FIRST,	/* its first session */
+	HXP_HELLO_SAME,		/* the session it had: nothing was lost */
+	HXP_HELLO_NEW,		/* a new session: what the old one held is gone */
+};
+
+enum hxp_hello hxp_hello_outcome(bool had_session, u32 old_session, u64 old_epoch,
+				 u32 session, u64 epoch);
+
 /*
  * Round-trip time estimate (Jacobson/Karels, RFC 6298), in microseconds.
  * Samples come only from requests answered on their first transmission

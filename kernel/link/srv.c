@@ -159,7 +159,7 @@ static void hxl_srv_write(struct hxl_srv *srv, struct hxl_sess *sess,
 		return;
 	}
 	bit = p * sess->fpp + fi;
-	page_bits = GENMASK_ULL(sess->fpp - 1, 0) << (p * sess->fpp);
+	page_bits = hxp_page_frags(sess->fpp, p);
 
 	spin_lock(&sess->lock);
 	st = &sess->stage[slot];
@@ -354,8 +354,10 @@ out:
 static struct hxl_sess *hxl_srv_alloc_sess(struct hxl_srv *srv, const struct hexo_hello *req,
 					   const u8 *peer, struct hexo_hello *reply)
 {
+	struct hxp_terms mine, theirs;
+	struct hxp_agreed terms;
 	struct hxl_sess *sess;
-	u32 i, j, mtu;
+	u32 i, j;
 
 	sess = kzalloc(sizeof(*sess), GFP_KERNEL);
 	if (!sess)
@@ -369,12 +371,14 @@ static struct hxl_sess *hxl_srv_alloc_sess(struct hxl_srv *srv, const struct hex
 	sess->boot = be64_to_cpu(req->boot);
 	memcpy(sess->name, req->name, sizeof(sess->name));
 	sess->name[sizeof(sess->name) - 1] = '\0';
-	mtu = min_t(u32, hxl_port_mtu(srv->port), be16_to_cpu(req->mtu));
-	sess->frag = hxp_frag_size(mtu);
-	sess->fpp = hxp_nfrags(HEXO_PAGE_SIZE, sess->frag);
-	sess->window = clamp_t(u32, be16_to_cpu(req->window), 1, srv->window);
-	sess->max_pages = clamp_t(u32, be16_to_cpu(req->max_pages), 1, srv->max_pages);
-	sess->max_pages = min3(sess->max_pages, sess->window, HXP_MAX_FRAGS / sess->fpp);
+	mine = (struct hxp_terms){ hxl_port_mtu(srv->port), srv->window, srv->max_pages };
+	theirs = (struct hxp_terms){ be16_to_cpu(req->mtu), be16_to_cpu(req->window),
+				     be16_to_cpu(req->max_pages) };
+	hxp_agree(&mine, &theirs, &terms);	/* the request was checked sane */
+	sess->frag = terms.frag;
+	sess->fpp = terms.fpp;
+	sess->window = terms.window;
+	sess->max_pages = terms.max_pages;
 	sess->last_rx = jiffies;
 
 	/* A client's tag slots stay below its window. */

@@ -125,11 +125,14 @@ static int nss_write(struct hxl_sess *sess, u64 index, u32 seq, u32 crc, const v
 	spin_lock(&b->lock);
 	page = xa_load(&b->pages, index);
 	if (page) {
-		if (!hxp_seq_after(seq, nss_page_seq(page))) {
-			/* This write, again, or one a newer write replaced. */
-			if (seq != nss_page_seq(page))
-				b->stale++;
+		switch (hxp_order(seq, nss_page_seq(page))) {
+		case HXP_SAME:		/* this write, again: stored already */
 			goto out;
+		case HXP_OLDER:		/* a newer write replaced it */
+			b->stale++;
+			goto out;
+		case HXP_NEWER:
+			break;
 		}
 	} else {
 		/* Softirq: no sleeping; the board retries after BUSY. */
@@ -165,7 +168,7 @@ static int nss_discard(struct hxl_sess *sess, u64 index, u32 count, u32 seq)
 		page = xa_load(&b->pages, i);
 		if (!page)
 			continue;
-		if (!hxp_seq_after(seq, nss_page_seq(page))) {
+		if (hxp_order(seq, nss_page_seq(page)) != HXP_NEWER) {
 			b->stale++;
 			continue;
 		}

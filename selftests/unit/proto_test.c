@@ -226,4 +226,78 @@ TEST(cwnd_aimd)
 	EXPECT_EQ(1u, w.cwnd);
 }
 
+TEST(write_order)
+{
+	EXPECT_EQ(HXP_NEWER, (int)hxp_order(8, 7));
+	EXPECT_EQ(HXP_SAME, (int)hxp_order(7, 7));
+	EXPECT_EQ(HXP_OLDER, (int)hxp_order(6, 7));
+	EXPECT_EQ(HXP_NEWER, (int)hxp_order(1, 0xffffffffu));	/* across the wrap */
+	EXPECT_EQ(HXP_OLDER, (int)hxp_order(0xffffffffu, 1));
+}
+
+TEST(page_fragment_bits)
+{
+	EXPECT_EQ(0x7ull, hxp_page_frags(3, 0));
+	EXPECT_EQ(0x38ull, hxp_page_frags(3, 1));
+	EXPECT_EQ(0x1ull << 20, hxp_page_frags(1, 20));
+	EXPECT_EQ(~0ull, hxp_page_frags(64, 0));
+}
+
+TEST(agreement_takes_the_smaller_offer)
+{
+	struct hxp_terms board = { 1500, 64, 32 }, server = { 9000, 48, 32 };
+	struct hxp_agreed a, b;
+
+	ASSERT_TRUE(hxp_agree(&board, &server, &a));
+	EXPECT_EQ(1456u, a.frag);
+	EXPECT_EQ(3u, a.fpp);
+	EXPECT_EQ(48u, a.window);
+	EXPECT_EQ(21u, a.max_pages);		/* 21 pages x 3 frames fit 64 bits */
+	/* Both ends compute the same terms. */
+	ASSERT_TRUE(hxp_agree(&server, &board, &b));
+	EXPECT_EQ(0, memcmp(&a, &b, sizeof(a)));
+}
+
+TEST(agreement_with_jumbo_frames_and_small_windows)
+{
+	struct hxp_terms one = { 9000, 8, 32 }, two = { 9000, 64, 32 };
+	struct hxp_terms tiny = { 40, 8, 8 };
+	struct hxp_agreed a;
+
+	ASSERT_TRUE(hxp_agree(&one, &two, &a));
+	EXPECT_EQ(1u, a.fpp);			/* a page a frame */
+	EXPECT_EQ(8u, a.window);
+	EXPECT_EQ(8u, a.max_pages);		/* no more than the window */
+	EXPECT_FALSE(hxp_agree(&tiny, &two, &a));	/* the MTU carries no data */
+}
+
+TEST(session_state_machine)
+{
+	/* Connecting: keep asking until the server answers. */
+	EXPECT_EQ(HXP_CONNECTING, (int)hxp_next_state(HXP_CONNECTING, HXP_IN_SILENT));
+	EXPECT_EQ(HXP_UP, (int)hxp_next_state(HXP_CONNECTING, HXP_IN_HELLO_OK));
+	/* Up: silence or an unknown session means lost. */
+	EXPECT_EQ(HXP_LOST, (int)hxp_next_state(HXP_UP, HXP_IN_SILENT));
+	EXPECT_EQ(HXP_LOST, (int)hxp_next_state(HXP_UP, HXP_IN_UNKNOWN));
+	EXPECT_EQ(HXP_UP, (int)hxp_next_state(HXP_UP, HXP_IN_HELLO_OK));
+	/* Lost: found again by HELLO. */
+	EXPECT_EQ(HXP_UP, (int)hxp_next_state(HXP_LOST, HXP_IN_HELLO_OK));
+	EXPECT_EQ(HXP_LOST, (int)hxp_next_state(HXP_LOST, HXP_IN_SILENT));
+	/* Closing and interface loss win from anywhere; closed stays closed. */
+	for (int st = HXP_CONNECTING; st < __HXP_STATE_MAX; st++) {
+		EXPECT_EQ(HXP_CLOSED, (int)hxp_next_state(st, HXP_IN_CLOSE));
+		EXPECT_EQ(HXP_CLOSED, (int)hxp_next_state(st, HXP_IN_GONE));
+	}
+	EXPECT_EQ(HXP_CLOSED, (int)hxp_next_state(HXP_CLOSED, HXP_IN_HELLO_OK));
+}
+
+TEST(hello_outcomes)
+{
+	EXPECT_EQ(HXP_HELLO_FIRST, (int)hxp_hello_outcome(false, 0, 0, 5, 9));
+	EXPECT_EQ(HXP_HELLO_SAME, (int)hxp_hello_outcome(true, 5, 9, 5, 9));
+	/* A restarted server: new session, or the same id by chance in a new epoch. */
+	EXPECT_EQ(HXP_HELLO_NEW, (int)hxp_hello_outcome(true, 5, 9, 6, 10));
+	EXPECT_EQ(HXP_HELLO_NEW, (int)hxp_hello_outcome(true, 5, 9, 5, 10));
+}
+
 TEST_HARNESS_MAIN
