@@ -9,6 +9,7 @@
 #   make demo             boots the testbed and shows HEXO at work
 #   make unit             the host-side unit tests only
 #   make soak             the long runs (full-size swap, 20% loss, ...)
+#   make bench-netswap    Netswap against the link, AoE, NBD and zram
 #   make help             more
 #
 # Outputs go to build/$(ARCH)/ (override with OUT=); the Debian kernel ABI is
@@ -106,6 +107,14 @@ soak: deps
 	@$(MAKE) --no-print-directory ARCH=arm64 initramfs
 	@$(MAKE) --no-print-directory unit-build
 	@$(TOP)/scripts/testbed check --suite soak $(if $(T),--only $(T))
+
+# Netswap against the raw link, AoE, NBD and zram, in one testbed run; see
+# Documentation/netswap-bench.rst. BENCH_MTU=9000 for jumbo frames.
+bench-netswap: deps
+	@$(MAKE) --no-print-directory ARCH=x86_64 initramfs
+	@$(MAKE) --no-print-directory ARCH=arm64 initramfs
+	@$(TOP)/scripts/testbed pair --board-mem 256 --server-mem 2048 -- \
+		$(TOP)/scripts/bench/netswap.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory ARCH=x86_64 initramfs

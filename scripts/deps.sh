@@ -23,8 +23,9 @@ host_pkgs=(
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	sparse libnl-3-dev libnl-genl-3-dev
 	device-tree-compiler
-	# testbed (the server VM runs this machine's own tc, with its libraries)
-	iproute2 binutils
+	# testbed (the server VM runs this machine's own tc, with its libraries,
+	# and the benchmark's peers, with theirs)
+	iproute2 binutils libglib2.0-0 libgnutls30
 	qemu-system-x86 qemu-system-arm busybox-static
 	# kselftest_harness.h and checkpatch.pl come from the kernel source package
 	linux-source-6.1
@@ -35,6 +36,8 @@ host_pkgs=(
 # amd64 image would run boot-loader hooks on this machine.
 root_x86_64_pkgs=(
 	"linux-image-$KABI-amd64-unsigned"
+	# the benchmark's peers on the server: AoE and NBD targets
+	vblade nbd-server
 )
 root_arm64_pkgs=(
 	"linux-image-$KABI-arm64-unsigned:arm64"
@@ -45,6 +48,10 @@ root_arm64_pkgs=(
 	iproute2:arm64 libc6:arm64 libbpf1:arm64 libelf1:arm64 libmnl0:arm64
 	libbsd0:arm64 libmd0:arm64 libcap2:arm64 libxtables12:arm64 zlib1g:arm64
 	libzstd1:arm64
+	# nbd-client, the benchmark's NBD peer on the board, and its libraries
+	nbd-client:arm64 libgnutls30:arm64 libp11-kit0:arm64 libidn2-0:arm64
+	libunistring2:arm64 libtasn1-6:arm64 libnettle8:arm64 libhogweed6:arm64
+	libgmp10:arm64 libffi8:arm64 libnl-3-200:arm64 libnl-genl-3-200:arm64
 )
 
 stamp=$deps/stamp

@@ -29,11 +29,13 @@ DEBIAN_MODULES = {
 }
 
 
-# Dynamically linked programs the VMs need, from this machine (x86_64) or from
-# the unpacked arm64 packages; their libraries and loader come along.
+# Dynamically linked programs the VMs need, from the unpacked packages of
+# their ISA or (x86_64) from this machine; their libraries and loader come
+# along. tc sets up netem; vblade, nbd-server and nbd-client are the
+# benchmark's AoE and NBD peers.
 PROGRAMS = {
-    "x86_64": ["/usr/sbin/tc"],
-    "arm64": ["/sbin/tc"],
+    "x86_64": ["/usr/sbin/tc", "/usr/sbin/vblade", "/bin/nbd-server"],
+    "arm64": ["/sbin/tc", "/sbin/nbd-client"],
 }
 LIB_DIRS = {
     "x86_64": ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib64", "lib"],
@@ -46,9 +48,20 @@ def _elf(path, flag):
                           text=True).stdout
 
 
-def _copy_program(arch, root, prog, stage):
-    """Copies prog (a path inside root) with its loader and libraries."""
-    src = os.path.join(root, prog.lstrip("/"))
+def _find(roots, rel):
+    for root in roots:
+        cand = os.path.join(root, rel.lstrip("/"))
+        if os.path.exists(cand):
+            return cand
+    return None
+
+
+def _copy_program(arch, roots, prog, stage):
+    """Copies prog (a path in the first of roots that has it) with its loader
+    and its libraries (searched in roots, in order)."""
+    src = _find(roots, prog)
+    if not src:
+        raise SystemExit(f"initramfs: {prog} is in none of {roots} (run scripts/deps.sh)")
     # /hexo/bin comes first in PATH, ahead of busybox's applets of the same name.
     _copy(os.path.realpath(src), os.path.join(stage, "hexo", "bin", os.path.basename(prog)), 0o755)
     m = re.search(r"interpreter: (\S+)\]", _elf(src, "-l"))
@@ -56,21 +69,21 @@ def _copy_program(arch, root, prog, stage):
     seen = set()
     if m:
         interp = m.group(1)
-        _copy(os.path.realpath(os.path.join(root, interp.lstrip("/"))),
-              os.path.join(stage, interp.lstrip("/")), 0o755)
+        _copy(os.path.realpath(_find(roots, interp)), os.path.join(stage, interp.lstrip("/")),
+              0o755)
     while todo:
         for lib in re.findall(r"\(NEEDED\).*\[(.+)\]", _elf(todo.pop(), "-d")):
             if lib in seen:
                 continue
             seen.add(lib)
             for d in LIB_DIRS[arch]:
-                cand = os.path.join(root, d, lib)
-                if os.path.exists(cand):
+                cand = _find(roots, os.path.join(d, lib))
+                if cand:
                     _copy(os.path.realpath(cand), os.path.join(stage, d, lib), 0o755)
                     todo.append(cand)
                     break
             else:
-                raise SystemExit(f"initramfs: {prog} needs {lib}, not found under {root}")
+                raise SystemExit(f"initramfs: {prog} needs {lib}, not found in {roots}")
 
 
 def _modules_dep(root, kver):
@@ -187,8 +200,9 @@ def build(arch):
         if os.path.exists(src):
             _copy(src, os.path.join(stage, "lib", "modules", kver, f))
 
+    roots = [root, "/"] if arch == "x86_64" else [root]
     for prog in PROGRAMS[arch]:
-        _copy_program(arch, "/" if arch == "x86_64" else root, prog, stage)
+        _copy_program(arch, roots, prog, stage)
 
     kmod = os.path.join(out, "kmod")
     for dirpath, _, filenames in os.walk(kmod):

@@ -122,6 +122,7 @@ class Testbed:
         for name, v in self.vms.items():
             e[f"HEXO_{name.upper()}_MAC"] = v.mac
             e[f"HEXO_{name.upper()}_IP"] = v.ip.split("/")[0]
+            e[f"HEXO_{name.upper()}_MEM"] = str(v.mem)
         return e
 
     def start(self):

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for host-side selftests that drive the testbed's VMs (WHERE "pair"
-# in tests.txt). The runner sets HEXO_RUN, HEXO_TESTBED, HEXO_<VM>_MAC and
-# HEXO_<VM>_IP for every VM (SERVER, BOARD, BOARD2, ...).
+# in tests.txt). The runner sets HEXO_RUN, HEXO_TESTBED, and HEXO_<VM>_MAC,
+# HEXO_<VM>_IP and HEXO_<VM>_MEM (MiB) for each VM (SERVER, BOARD, BOARD2...).
 
 : "${HEXO_RUN:?run this under scripts/testbed (check or pair)}"
 

@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <linux/filter.h>
 #include <linux/if_ether.h>
@@ -48,8 +49,9 @@ static struct {
 	uint8_t op;
 	uint64_t index;
 	uint32_t nr;
+	uint32_t window;
 } opt = { .ifname = "eth0", .count = 10, .size = 1024, .timeout = 10, .seed = 1,
-	  .op = HEXO_OP_READ, .nr = 1 };
+	  .op = HEXO_OP_READ, .nr = 1, .window = 64 };
 
 static void __attribute__((format(printf, 1, 2), noreturn)) die(const char *fmt, ...)
 {
@@ -531,6 +533,95 @@ static int do_forge(struct link *l)
 	return 0;
 }
 
+/*
+ * Bulk rate with a sliding window, the way a windowed protocol would use the
+ * link: "source" keeps at most --window frames beyond the last one "sink"
+ * acknowledged (sink acknowledges every 8 frames, and source gives up on an
+ * acknowledgement after 20 ms), with no retransmission; sink counts what
+ * arrives and reports the delivered rate.
+ */
+#define BULK_ACK_EVERY 8
+
+static int do_sink(struct link *l)
+{
+	static uint8_t f[FRAME_MAX], a[FRAME_MAX];
+	uint64_t frames = 0, bytes = 0, high = 0;
+	double first = 0, last = 0, deadline = now() + opt.timeout;
+	uint32_t bad = 0, since_ack = 0;
+
+	for (;;) {
+		const struct hexo_hdr *h = (const struct hexo_hdr *)(f + ETH_HLEN);
+		/* Stop after one idle second once data has come. */
+		size_t n = frame_recv(l, f, frames ? min(deadline, last + 1.0) : deadline, &bad);
+
+		if (!n)
+			break;
+		if (h->service != HEXO_SVC_LINK || h->op != HEXO_OP_DATA || (h->flags & HEXO_F_REPLY))
+			continue;
+		if (!frames++)
+			first = now();
+		last = now();
+		bytes += be16_to_cpu(h->data_len);
+		if (be64_to_cpu(h->index) > high)
+			high = be64_to_cpu(h->index);
+		if (++since_ack >= BULK_ACK_EVERY) {
+			frame_send(l, a, frame_build(a, l, HEXO_OP_DATA, HEXO_F_REPLY, (uint32_t)high,
+						     (const uint8_t *)"", 0));
+			since_ack = 0;
+		}
+	}
+	double secs = frames > 1 ? last - first : 0;
+
+	if (opt.json)
+		printf("{\"frames\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"seconds\":%.6f,"
+		       "\"frames_per_s\":%.1f,\"mb_per_s\":%.3f}\n", frames, bytes, secs,
+		       secs ? frames / secs : 0, secs ? bytes / secs / 1e6 : 0);
+	else
+		printf("sink: %" PRIu64 " frames, %" PRIu64 " data bytes in %.3fs: %.0f frames/s, "
+		       "%.2f MB/s\n", frames, bytes, secs, secs ? frames / secs : 0,
+		       secs ? bytes / secs / 1e6 : 0);
+	return frames ? 0 : 1;
+}
+
+static int do_source(struct link *l)
+{
+	static uint8_t f[FRAME_MAX], r[FRAME_MAX], data[FRAME_MAX];
+	uint64_t seq = 0, acked = 0, stalls = 0;
+	double end = now() + opt.timeout, wait_from = 0;
+	uint32_t bad = 0;
+
+	pattern(data, opt.size, 0);
+	while (now() < end) {
+		const struct hexo_hdr *h = (const struct hexo_hdr *)(r + ETH_HLEN);
+
+		if (seq - acked < opt.window) {
+			size_t len = frame_build(f, l, HEXO_OP_DATA, 0, (uint32_t)seq, data, opt.size);
+
+			((struct hexo_hdr *)(f + ETH_HLEN))->index = cpu_to_be64(seq);
+			hxp_hdr_seal((struct hexo_hdr *)(f + ETH_HLEN));
+			frame_send(l, f, len);
+			seq++;
+			wait_from = 0;
+			continue;
+		}
+		if (!wait_from)
+			wait_from = now();
+		if (frame_recv(l, r, now() + 0.002, &bad)) {
+			if ((h->flags & HEXO_F_REPLY) && h->op == HEXO_OP_DATA &&
+			    be64_to_cpu(h->index) + 1 > acked)
+				acked = be64_to_cpu(h->index) + 1;
+		} else if (now() - wait_from > 0.02) {
+			/* The acknowledgement was lost, or the frames: move on. */
+			acked = seq - opt.window / 2;
+			stalls++;
+			wait_from = 0;
+		}
+	}
+	printf("source: %" PRIu64 " frames of %u data bytes, window %u, %" PRIu64 " stalls\n", seq,
+	       opt.size, opt.window, stalls);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -540,6 +631,10 @@ static void usage(FILE *f)
 		"                   them; exit 0 only if all arrived intact\n"
 		"  echo             answer ECHO requests for -t SECONDS (or -n COUNT)\n"
 		"  ping --to MAC    -n COUNT ECHO round trips: min, median, p99\n"
+		"  sink             count DATA frames for -t SECONDS, acknowledging every 8;\n"
+		"                   report the delivered rate\n"
+		"  source --to MAC  DATA frames of -s SIZE for -t SECONDS, at most --window W\n"
+		"                   (default 64) beyond the last acknowledged\n"
 		"  fuzz --to MAC    -n COUNT malformed and hostile frames (--seed S,\n"
 		"                   --session ID to aim some inside a real session)\n"
 		"  forge --to MAC   one request: --session ID [--op read|write|discard|bye]\n"
@@ -558,6 +653,7 @@ int main(int argc, char **argv)
 		{ "op", required_argument, NULL, 'O' },
 		{ "index", required_argument, NULL, 'X' },
 		{ "pages", required_argument, NULL, 'P' },
+		{ "window", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -621,6 +717,10 @@ int main(int argc, char **argv)
 			if (parse_u32(optarg, UINT32_MAX, &opt.nr))
 				die("bad page count '%s'", optarg);
 			break;
+		case 'W':
+			if (parse_u32(optarg, 100000, &opt.window) || !opt.window)
+				die("bad window '%s'", optarg);
+			break;
 		case 'w': opt.interval = atof(optarg); break;
 		case 'T':
 		case 'F':
@@ -633,7 +733,7 @@ int main(int argc, char **argv)
 	}
 	link_open(&l);
 	if (!strcmp(cmd, "send") || !strcmp(cmd, "ping") || !strcmp(cmd, "fuzz") ||
-	    !strcmp(cmd, "forge")) {
+	    !strcmp(cmd, "forge") || !strcmp(cmd, "source")) {
 		if (!l.have_peer) {
 			fprintf(stderr, "hexolink: %s needs --to MAC\n", cmd);
 			return 2;
@@ -642,11 +742,15 @@ int main(int argc, char **argv)
 			return do_fuzz(&l);
 		if (!strcmp(cmd, "forge"))
 			return do_forge(&l);
+		if (!strcmp(cmd, "source"))
+			return do_source(&l);
 		return !strcmp(cmd, "send") ? do_send(&l) : do_ping(&l);
 	}
-	if (!strcmp(cmd, "recv") || !strcmp(cmd, "echo")) {
+	if (!strcmp(cmd, "recv") || !strcmp(cmd, "echo") || !strcmp(cmd, "sink")) {
 		/* Scripts start receivers in the background and wait for this. */
 		fprintf(stderr, "hexolink: listening on %s\n", opt.ifname);
+		if (!strcmp(cmd, "sink"))
+			return do_sink(&l);
 		return !strcmp(cmd, "recv") ? do_recv(&l) : do_echo(&l);
 	}
 	fprintf(stderr, "hexolink: unknown command '%s'\n", cmd);

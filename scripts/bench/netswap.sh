@@ -1,0 +1,138 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench-netswap: Netswap measured against the raw link, AoE, NBD and
+# zram, all in one run of the testbed, with the same tools (hexolink for the
+# link, blkbench for block I/O, memstress for an application swapping 3x the
+# board's RAM). Prints a table with the ratios and leaves the raw results
+# (JSON lines) and the table in build/bench/.
+#
+#   scripts/testbed pair --board-mem 256 --server-mem 2048 -- scripts/bench/netswap.sh
+#
+# Environment: BENCH_MTU (link MTU, default 1500), BENCH_SECONDS (per block
+# run, default 5), BENCH_APP=0 to skip the application runs, BENCH_DEVS (the
+# devices, default "netswap aoe nbd zram").
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/selftests/lib/host.sh"
+
+MTU=${BENCH_MTU:-1500}
+SECS=${BENCH_SECONDS:-5}
+DEVS=${BENCH_DEVS:-netswap aoe nbd zram}
+SPAN=4096		# pages the random I/O covers (16 MiB)
+SIZE=900M		# every swap device
+out=$top/build/bench/netswap-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$out"
+raw=$out/results.jsonl
+BB=/hexo/selftests/bench/blkbench
+MS=/hexo/selftests/netswap/memstress
+S=$HEXO_SERVER_MAC
+SIP=$HEXO_SERVER_IP
+
+say() { printf '==> %s\n' "$*" >&2; }
+# rec KIND DEV JSON: one result line
+rec() { printf '{"kind":"%s","dev":"%s","result":%s}\n' "$1" "$2" "$3" >>"$raw"; }
+
+board_ram=$(on board "awk '/MemTotal/ { print int(\$2 / 1024) }' /proc/meminfo")
+cfg_ram=$HEXO_BOARD_MEM
+printf '{"kind":"setup","dev":"testbed","result":{"mtu":%s,"seconds":%s,"span_pages":%s,"board_memtotal_mib":%s,"board_ram_mib":%s}}\n' \
+	"$MTU" "$SECS" "$SPAN" "$board_ram" "$cfg_ram" >"$raw"
+
+on board "ip link set eth0 mtu $MTU" && on server "ip link set eth0 mtu $MTU" ||
+	{ echo "cannot set MTU $MTU" >&2; exit 1; }
+frag=$(( (MTU - 44) / 8 * 8 )); [ $frag -gt 4096 ] && frag=4096
+
+# ------------------------------------------------------------ the link
+say "link: echo round trips of a HEXO header alone and of a full data frame ($frag bytes)"
+for size in 0 $frag; do
+	on_bg server echo "hexolink echo -n 1000 -t 60" >/dev/null
+	on_ready server echo listening >/dev/null
+	r=$(on board "hexolink -j ping --to $S -n 500 -s $size")
+	rec link_rtt "raw" "$(echo "$r" | tail -1)"
+	on server "killall hexolink" >/dev/null 2>&1
+done
+say "link: bulk frames of $frag bytes, window 64 frames, each way"
+for dir in "server board" "board server"; do
+	set -- $dir
+	from=$1 to=$2
+	to_mac=$(eval echo "\$HEXO_${to^^}_MAC")
+	on_bg "$to" sink "hexolink -j sink -t 30" >/dev/null
+	on_ready "$to" sink listening >/dev/null
+	on "$from" "hexolink source --to $to_mac -t $SECS -s $frag --window 64" >/dev/null
+	r=$(on_wait "$to" sink 60 | tail -1)
+	rec link_bulk "raw-$from-to-$to" "$r"
+done
+
+# ------------------------------------------------------------ devices
+setup_dev() {
+	case $1 in
+	netswap)
+		on server "hexoctl netswap serve dev eth0 size $SIZE" >/dev/null &&
+		on board "hexoctl netswap attach dev eth0 server $S size $SIZE" >/dev/null &&
+		echo /dev/netswap0 ;;
+	aoe)
+		on server "dd if=/dev/zero of=/tmp/aoe.img bs=1M count=0 seek=900 2>/dev/null &&
+			(vblade 0 0 eth0 /tmp/aoe.img >/tmp/vblade.log 2>&1 &)" >/dev/null &&
+		on board "modprobe aoe && t=0; until [ -b /dev/etherd/e0.0 ]; do
+			echo 1 >/dev/etherd/discover 2>/dev/null; [ \$t -ge 100 ] && exit 1;
+			sleep 0.1; t=\$((t+1)); done" >/dev/null && echo /dev/etherd/e0.0 ;;
+	nbd)
+		on server "dd if=/dev/zero of=/tmp/nbd.img bs=1M count=0 seek=900 2>/dev/null &&
+			printf '[generic]\nuser = root\ngroup = root\n[bench]\nexportname = /tmp/nbd.img\n' >/tmp/nbd.conf &&
+			nbd-server -C /tmp/nbd.conf" >/dev/null &&
+		on board "modprobe nbd && sleep 1 && nbd-client $SIP -N bench /dev/nbd0 -b 4096 >/dev/null" &&
+		echo /dev/nbd0 ;;
+	zram)
+		on board "modprobe zram && echo $SIZE >/sys/block/zram0/disksize" >/dev/null &&
+		echo /dev/zram0 ;;
+	esac
+}
+
+teardown_dev() {
+	case $1 in
+	netswap)
+		on board "hexoctl netswap detach 0; rmmod netswap hexo_link"
+		on server "hexoctl netswap unserve dev eth0; rmmod netswap_server hexo_link" ;;
+	aoe)
+		on board "rmmod aoe"
+		on server "killall vblade; rm -f /tmp/aoe.img" ;;
+	nbd)
+		on board "nbd-client -d /dev/nbd0; sleep 1; rmmod nbd"
+		on server "killall nbd-server; rm -f /tmp/nbd.img" ;;
+	zram)
+		on board "echo 1 >/sys/block/zram0/reset; rmmod zram" ;;
+	esac
+} >/dev/null 2>&1
+
+for d in $DEVS; do
+	say "$d: 4 KiB random I/O, queue depths 1, 16 and 32, ${SECS}s each"
+	dev=$(setup_dev $d) || { say "$d: cannot set up"; rec error "$d" '"setup failed"'; teardown_dev $d; continue; }
+	on board "$BB -p -s $SPAN -t 1 $dev" >/dev/null
+	for op in "" "-w"; do
+		for qd in 1 16 32; do
+			r=$(on board "$BB $op -q $qd -t $SECS -s $SPAN -j $dev")
+			rec block "$d" "${r:-null}"
+		done
+	done
+	teardown_dev $d
+done
+
+# ------------------------------------------------------------ application
+if [ "${BENCH_APP:-1}" != 0 ]; then
+	mib=$((cfg_ram * 3))
+	for d in $DEVS; do
+		say "$d: memstress ${mib} MiB (3x the board's RAM), swapping (timeout 900 s)"
+		dev=$(setup_dev $d) || { rec app "$d" '{"status":"setup failed"}'; teardown_dev $d; continue; }
+		r=$(ON_TIMEOUT=960 on board "mkswap $dev >/dev/null && swapon $dev &&
+			s=\$(date +%s.%N); timeout 900 $MS $mib 20000 >/tmp/ms.out 2>&1; rc=\$?;
+			e=\$(date +%s.%N); swapoff $dev 2>/dev/null;
+			echo \"{\\\"status\\\":\$rc,\\\"seconds\\\":\$(echo \"\$e - \$s\" | bc),\\\"ok\\\":\$(grep -c 'memstress: OK' /tmp/ms.out)}\"")
+		rec app "$d" "${r:-null}"
+		teardown_dev $d
+		# A device stuck with swap on it can leave the board unusable.
+		on board "true" >/dev/null 2>&1 || { say "the board stopped answering after $d"; break; }
+	done
+fi
+
+python3 "$top/scripts/bench/summarize.py" "$raw" | tee "$out/table.txt"
+echo "raw results: ${raw#$top/}" >&2

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Summarizes a bench-netswap run (results.jsonl): the table, the ratios
+against the link and the peers, and the targets."""
+
+import json
+import sys
+
+
+def load(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError:
+                    rows.append({"kind": "error", "dev": "?", "result": line})
+    return rows
+
+
+def fmt(v, unit=""):
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        v = round(v)
+    return f"{v}{unit}"
+
+
+def ratio(a, b):
+    return a / b if a and b else None
+
+
+def main():
+    rows = load(sys.argv[1])
+    setup = next((r["result"] for r in rows if r["kind"] == "setup"), {})
+    rtt = [r["result"] for r in rows if r["kind"] == "link_rtt"]
+    bulk = {r["dev"]: r["result"] for r in rows if r["kind"] == "link_bulk"}
+    block = {}
+    for r in rows:
+        if r["kind"] == "block" and r["result"]:
+            b = r["result"]
+            block[(r["dev"], b["op"], b["depth"])] = b
+    app = {r["dev"]: r["result"] for r in rows if r["kind"] == "app"}
+    devs = []
+    for r in rows:
+        if r["kind"] in ("block", "app") and r["dev"] not in devs:
+            devs.append(r["dev"])
+
+    print(f"Netswap benchmark: x86_64 server VM and arm64 board VM (QEMU TCG), "
+          f"MTU {setup.get('mtu')}, {setup.get('seconds')} s per block run over "
+          f"{setup.get('span_pages')} pages; board RAM {setup.get('board_ram_mib')} MiB")
+    print()
+    print("The link (raw HEXO frames, AF_PACKET both ends):")
+    for r in rtt:
+        print(f"  echo round trip, {r.get('size')} data bytes: median "
+              f"{fmt(r.get('median_us'))} us, p99 {fmt(r.get('p99_us'))} us "
+              f"({r.get('received')}/{r.get('sent')} answered)")
+    for k, b in bulk.items():
+        print(f"  bulk {k.replace('raw-', '').replace('-to-', ' -> ')}: "
+              f"{fmt(b.get('frames_per_s'))} frames/s, {b.get('mb_per_s', 0):.2f} MB/s")
+    print()
+    cols = [("randread", 1), ("randread", 16), ("randread", 32),
+            ("randwrite", 1), ("randwrite", 16), ("randwrite", 32)]
+    print("Block I/O, 4 KiB random, pages/s (QD1: median / p99 latency in us):")
+    print(f"  {'device':10}" + "".join(f"{op[4:]:>6} qd{qd:<4}" for op, qd in cols))
+    for d in devs:
+        line = f"  {d:10}"
+        for op, qd in cols:
+            b = block.get((d, op, qd))
+            line += f"{fmt(b and b['pages_per_s']):>12}"
+        print(line)
+        lat = [block.get((d, op, 1)) for op in ("randread", "randwrite")]
+        print(f"  {'':10}  QD1 latency: read {fmt(lat[0] and lat[0]['median_us'])}/"
+              f"{fmt(lat[0] and lat[0]['p99_us'])}, write {fmt(lat[1] and lat[1]['median_us'])}/"
+              f"{fmt(lat[1] and lat[1]['p99_us'])}")
+    print()
+    if app:
+        print(f"Application: memstress over 3x the board's RAM, swapping (seconds to complete):")
+        for d in devs:
+            a = app.get(d) or {}
+            if a.get("ok"):
+                print(f"  {d:10} {a['seconds']:8.1f} s")
+            else:
+                print(f"  {d:10} did not complete (status {a.get('status')})")
+        print()
+
+    # Ratios and targets.
+    data_rtt = max(rtt, key=lambda r: r.get("size", 0)) if rtt else {}
+    qd1 = block.get(("netswap", "randread", 1))
+    s2b = bulk.get("raw-server-to-board", {})
+    b2s = bulk.get("raw-board-to-server", {})
+    checks = []
+    if qd1 and data_rtt.get("median_us"):
+        r = qd1["median_us"] / data_rtt["median_us"]
+        checks.append((f"QD1 page read median / raw data-frame RTT = {r:.2f}", r <= 1.3, "<= 1.3"))
+    for qd in (16, 32):
+        rd = block.get(("netswap", "randread", qd))
+        wr = block.get(("netswap", "randwrite", qd))
+        if rd and s2b.get("mb_per_s"):
+            r = rd["pages_per_s"] * 4096 / 1e6 / s2b["mb_per_s"]
+            checks.append((f"QD{qd} read MB/s / link server->board MB/s = {r:.2f}", r >= 0.85,
+                           ">= 0.85"))
+        if wr and b2s.get("mb_per_s"):
+            r = wr["pages_per_s"] * 4096 / 1e6 / b2s["mb_per_s"]
+            checks.append((f"QD{qd} write MB/s / link board->server MB/s = {r:.2f}", r >= 0.85,
+                           ">= 0.85"))
+        for peer in ("aoe", "nbd"):
+            for op in ("randread", "randwrite"):
+                n, p = block.get(("netswap", op, qd)), block.get((peer, op, qd))
+                r = ratio(n and n["pages_per_s"], p and p["pages_per_s"])
+                if r:
+                    checks.append((f"QD{qd} {op[4:]} netswap / {peer} = {r:.2f}", r >= 1.5,
+                                   ">= 1.5"))
+    an, ab = app.get("netswap") or {}, app.get("nbd") or {}
+    if an.get("ok") and ab.get("ok"):
+        r = ab["seconds"] / an["seconds"]
+        checks.append((f"3x-RAM workload: nbd time / netswap time = {r:.2f}", r >= 1.5, ">= 1.5"))
+    elif an.get("ok"):
+        checks.append(("3x-RAM workload: nbd did not complete, netswap did", True, "faster"))
+    if checks:
+        print("Ratios (target):")
+        for text, ok, target in checks:
+            print(f"  [{'x' if ok else ' '}] {text}  ({target})")
+
+
+if __name__ == "__main__":
+    main()
