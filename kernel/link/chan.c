@@ -19,7 +19,7 @@
 
 #define HXL_CTL_SLOT		0xffff
 #define HXL_RTO_INITIAL_US	200000
-#define HXL_RTO_MIN_US		5000
+#define HXL_RTO_MIN_US		10000
 #define HXL_RTO_MAX_US		2000000
 #define HXL_HELLO_MAX_MS	1000
 #define HXL_PING_MS		250
@@ -191,10 +191,22 @@ static void hxl_chan_finish(struct hxl_chan *chan, struct hxl_req *req, int stat
 	if (status) {
 		chan->stats.errors++;
 	} else {
+		u64 now = ktime_get_ns();
+
 		chan->stats.reqs[k]++;
 		chan->stats.pages[k] += req->count;
-		if (!req->attempts)
-			hxp_rtt_sample(&chan->rtt, div_u64(ktime_get_ns() - req->first_tx_ns, 1000));
+		if (!req->attempts) {
+			hxp_rtt_sample(&chan->rtt, div_u64(now - req->first_tx_ns, 1000));
+		} else if (req->late) {
+			/*
+			 * The first transmission's answer, late: nothing was
+			 * lost, and its round trip is known for sure, so the
+			 * estimate learns how late answers can be.
+			 */
+			chan->stats.spurious++;
+			hxp_cwnd_undo(&chan->cwnd);
+			hxp_rtt_sample(&chan->rtt, div_u64(now - req->first_tx_ns, 1000));
+		}
 		hxp_cwnd_ack(&chan->cwnd);
 	}
 	list_add_tail(&req->node, &o->done);
@@ -213,13 +225,64 @@ static void hxl_req_checksum(struct hxl_req *req)
 	}
 }
 
+/*
+ * First transmissions of reads, gathered by hxl_chan_pump() into READV
+ * frames: a request frame per batch instead of per read.
+ */
+struct hxl_readv {
+	struct sk_buff *skb;
+	u32 n, most;
+};
+
+static void hxl_readv_flush(struct hxl_chan *chan, struct hxl_readv *rv, struct hxl_chan_out *o)
+{
+	struct hexo_hdr *h;
+
+	if (!rv->skb)
+		return;
+	h = (struct hexo_hdr *)rv->skb->data;
+	h->count = cpu_to_be32(rv->n);
+	h->data_len = cpu_to_be16(rv->n * sizeof(struct hexo_readv));
+	/* The header's checksum does not cover the entries: this does. */
+	h->data_crc = cpu_to_be32(hxp_data_crc(0, h + 1, rv->n * sizeof(struct hexo_readv)));
+	__skb_queue_tail(&o->tx, rv->skb);
+	rv->skb = NULL;
+	rv->n = 0;
+}
+
+/* Adds a read's first transmission to the batch; false if it must go alone. */
+static bool hxl_readv_add(struct hxl_chan *chan, struct hxl_readv *rv, struct hxl_req *req,
+			  struct hxl_chan_out *o)
+{
+	struct hexo_readv *e;
+
+	if (!rv->skb) {
+		rv->most = min_t(u32, chan->frag / sizeof(*e), 255);
+		rv->skb = hxl_chan_frame(chan, HEXO_OP_READV, 0,
+					 rv->most * sizeof(struct hexo_readv));
+		if (!rv->skb)
+			return false;
+		/* Room reserved above; the frame ends where the entries do. */
+		skb_trim(rv->skb, HEXO_HDR_LEN);
+	}
+	e = skb_put(rv->skb, sizeof(*e));
+	e->tag = cpu_to_be32(req->tag);
+	e->count = cpu_to_be32(req->count);
+	e->index = cpu_to_be64(req->index);
+	req->rto_at = jiffies + hxl_chan_rto(chan, 0);
+	if (++rv->n == rv->most)
+		hxl_readv_flush(chan, rv, o);
+	return true;
+}
+
 /* Sends what the window allows. Under chan->lock. */
 static void hxl_chan_pump(struct hxl_chan *chan, struct hxl_chan_out *o)
 {
+	struct hxl_readv rv = {};
 	struct hxl_req *req;
 	u32 slot;
 
-	while (chan->state == HXP_UP && !list_empty(&chan->pending)) {
+	while (chan->state == HXP_UP && !list_empty(&chan->pending) && !chan->held) {
 		req = list_first_entry(&chan->pending, struct hxl_req, node);
 		if ((req->op == HEXO_OP_READ || req->op == HEXO_OP_WRITE) &&
 		    req->count > chan->max_pages) {
@@ -245,8 +308,10 @@ static void hxl_chan_pump(struct hxl_chan *chan, struct hxl_chan_out *o)
 		req->state = HXL_REQ_INFLIGHT;
 		req->first_tx_ns = ktime_get_ns();
 		chan->inflight += hxl_req_cost(req);
-		hxl_chan_send_req(chan, req, o);
+		if (req->op != HEXO_OP_READ || !hxl_readv_add(chan, &rv, req, o))
+			hxl_chan_send_req(chan, req, o);
 	}
+	hxl_readv_flush(chan, &rv, o);
 }
 
 /* Fails everything in flight or queued, on input in. Under chan->lock. */
@@ -334,6 +399,8 @@ static void hxl_chan_tick(struct timer_list *t)
 		for_each_set_bit(slot, chan->busy_slots, chan->nslots) {
 			req = chan->slots[slot];
 			if (time_after_eq(now, req->dead_at)) {
+				net_warn_ratelimited("hexo_link: %pM: request for pages %llu+%u unanswered for %u ms\n",
+						     chan->peer, req->index, req->count, chan->dead_ms);
 				hxl_chan_finish(chan, req, -EIO, &o);
 			} else if (time_after_eq(now, req->rto_at)) {
 				req->attempts++;
@@ -358,6 +425,8 @@ static void hxl_chan_tick(struct timer_list *t)
 			hxl_chan_finish(chan, req, -EIO, &o);
 
 ctl:
+	/* A batch whose end never came is sent anyway. */
+	chan->held = false;
 	if (chan->ctl_op && time_after_eq(now, chan->ctl_at)) {
 		hxl_chan_send_ctl(chan, &o);
 		chan->ctl_at = now + msecs_to_jiffies(chan->ctl_rto_ms);
@@ -538,6 +607,8 @@ static void hxl_chan_rx_status(struct hxl_chan *chan, struct hxl_req *req, u8 st
 		hxl_chan_finish(chan, req, -EINVAL, o);
 		break;
 	default:
+		net_warn_ratelimited("hexo_link: %pM: request for pages %llu+%u refused: status %u\n",
+				     chan->peer, req->index, req->count, status);
 		hxl_chan_finish(chan, req, -EIO, o);
 		break;
 	}
@@ -579,6 +650,8 @@ static void hxl_chan_rx_frame(struct hxl_chan *chan, struct sk_buff *skb, size_t
 		chan->stats.dups++;
 		goto out;
 	}
+	/* A retried request answered by a frame without RETRY: it was late. */
+	req->late = req->attempts && !(h->flags & HEXO_F_RETRY);
 	if (h->status != HEXO_ST_OK)
 		hxl_chan_rx_status(chan, req, h->status, &o);
 	else if (h->op == HEXO_OP_READ)
@@ -633,7 +706,7 @@ void hxl_chan_port_gone(struct hxl_port *port)
 	rcu_read_unlock();
 }
 
-void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req)
+void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req, bool more)
 {
 	struct hxl_chan_out o;
 	int err = 0;
@@ -641,6 +714,7 @@ void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req)
 	hxl_chan_out_init(&o);
 	req->state = HXL_REQ_NEW;
 	req->attempts = 0;
+	req->late = false;
 	req->frags = 0;
 	req->pages_ok = 0;
 	req->absent = 0;
@@ -660,12 +734,26 @@ void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req)
 		req->state = HXL_REQ_QUEUED;
 		list_add_tail(&req->node, &chan->pending);
 		chan->npending++;
+		chan->held = more;
 		hxl_chan_pump(chan, &o);
 	}
 	spin_unlock_bh(&chan->lock);
 	hxl_chan_out_flush(chan, &o);
 }
 EXPORT_SYMBOL_GPL(hxl_chan_submit);
+
+void hxl_chan_kick(struct hxl_chan *chan)
+{
+	struct hxl_chan_out o;
+
+	hxl_chan_out_init(&o);
+	spin_lock_bh(&chan->lock);
+	chan->held = false;
+	hxl_chan_pump(chan, &o);
+	spin_unlock_bh(&chan->lock);
+	hxl_chan_out_flush(chan, &o);
+}
+EXPORT_SYMBOL_GPL(hxl_chan_kick);
 
 struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg,
 				 const struct hxl_chan_ops *ops, void *priv,

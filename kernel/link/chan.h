@@ -43,6 +43,7 @@ struct hxl_chan {
 	u32 nslots;
 	struct list_head pending;	/* submitted, waiting for the window */
 	u32 npending;
+	bool held;			/* the submitter has more in hand */
 	u32 inflight;			/* pages in flight */
 	struct hxp_rtt rtt;
 	struct hxp_cwnd cwnd;

@@ -106,6 +106,7 @@ struct hxl_req {
 	u16 attempts;
 	u8 state;
 	u64 first_tx_ns;
+	bool late;		/* retried, but answered by the first transmission */
 	unsigned long rto_at;	/* jiffies: retransmit after */
 	unsigned long dead_at;	/* jiffies: fail after */
 	u64 frags;		/* read: fragments received (bit per fragment) */
@@ -120,6 +121,7 @@ struct hxl_chan_stats {
 	u64 errors;		/* requests failed */
 	u64 retransmits;
 	u64 timeouts;		/* retransmission timeouts */
+	u64 spurious;		/* timeouts that were only lateness (window restored) */
 	u64 csum_errors;	/* pages whose data_crc failed, refetched or resent */
 	u64 busy;		/* BUSY replies */
 	u64 dups;		/* duplicate or stale frames ignored */
@@ -184,8 +186,14 @@ struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg
  * -EPROTONOSUPPORT (wire version), or -ENODEV.
  */
 int hxl_chan_wait_up(struct hxl_chan *chan, unsigned int timeout_ms, u64 *max_size);
-/* Queues a request; never sleeps; req->done() reports the end. */
-void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req);
+/*
+ * Queues a request; never sleeps; req->done() reports the end. With more,
+ * the caller has more requests in hand (blk-mq's !bd->last): they go out
+ * together, reads batched into READV frames, at the next submit without
+ * more or at hxl_chan_kick().
+ */
+void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req, bool more);
+void hxl_chan_kick(struct hxl_chan *chan);
 /* Fails what is pending, says BYE to the server, frees the channel. Sleeps. */
 void hxl_chan_destroy(struct hxl_chan *chan);
 void hxl_chan_get_info(struct hxl_chan *chan, struct hxl_chan_info *info);

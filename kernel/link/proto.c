@@ -152,6 +152,7 @@ void hxp_cwnd_init(struct hxp_cwnd *w, u32 initial, u32 max)
 	w->max = max ? max : 1;
 	w->cwnd = clamp(initial, 1u, w->max);
 	w->acked = 0;
+	w->prior = 0;
 }
 HXP_EXPORT(hxp_cwnd_init);
 
@@ -167,10 +168,19 @@ HXP_EXPORT(hxp_cwnd_ack);
 
 void hxp_cwnd_loss(struct hxp_cwnd *w)
 {
+	w->prior = w->cwnd;
 	w->cwnd = w->cwnd > 1 ? w->cwnd / 2 : 1;
 	w->acked = 0;
 }
 HXP_EXPORT(hxp_cwnd_loss);
+
+void hxp_cwnd_undo(struct hxp_cwnd *w)
+{
+	if (w->prior > w->cwnd)
+		w->cwnd = min(w->prior, w->max);
+	w->prior = 0;
+}
+HXP_EXPORT(hxp_cwnd_undo);
 
 bool hxp_agree(const struct hxp_terms *mine, const struct hxp_terms *theirs,
 	       struct hxp_agreed *out)

@@ -195,10 +195,17 @@ struct hxp_cwnd {
 	u32 cwnd;
 	u32 max;
 	u32 acked;		/* acknowledgements since the last increase */
+	u32 prior;		/* cwnd before the last halving, for hxp_cwnd_undo() */
 };
 
 void hxp_cwnd_init(struct hxp_cwnd *w, u32 initial, u32 max);
 void hxp_cwnd_ack(struct hxp_cwnd *w);
 void hxp_cwnd_loss(struct hxp_cwnd *w);
+/*
+ * The last halving was for nothing: the "lost" request was only late (its
+ * answer came sooner after the retransmission than any round trip could).
+ * Restores the window it had (Eifel, RFC 3522 and 4015).
+ */
+void hxp_cwnd_undo(struct hxp_cwnd *w);
 
 #endif /* _HXP_PROTO_H */

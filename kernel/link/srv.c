@@ -42,7 +42,8 @@ static struct sk_buff *hxl_srv_frame(struct hxl_srv *srv, const struct hexo_hdr 
 	h = (struct hexo_hdr *)skb->data;
 	hxp_hdr_init(h, req->service, req->op, be32_to_cpu(req->session),
 		     be32_to_cpu(req->tag));
-	h->flags = HEXO_F_REPLY;
+	/* Echo RETRY: the client tells a late answer from one to its retry. */
+	h->flags = HEXO_F_REPLY | (req->flags & HEXO_F_RETRY);
 	h->status = status;
 	h->index = req->index;
 	h->count = req->count;
@@ -137,6 +138,42 @@ static void hxl_srv_read(struct hxl_srv *srv, struct hxl_sess *sess,
 		}
 	}
 	sess->reqs[0]++;
+}
+
+/* Each entry of a READV, answered as the READ it stands for. */
+static void hxl_srv_readv(struct hxl_srv *srv, struct hxl_sess *sess,
+			  struct sk_buff *skb, size_t data_at, struct hxl_srv_out *o)
+{
+	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
+	u32 n = be32_to_cpu(h->count), i, crc;
+	struct hexo_readv e;
+	struct hexo_hdr rd;
+
+	if (!n || be16_to_cpu(h->data_len) != n * sizeof(e)) {
+		hxl_srv_reply(srv, h, HEXO_ST_INVAL, o);
+		return;
+	}
+	/* Damaged entries would name pages nobody asked for: drop them all. */
+	crc = hxp_data_crc_begin(0);
+	for (i = 0; i < n; i++) {
+		if (skb_copy_bits(skb, data_at + i * sizeof(e), &e, sizeof(e)))
+			return;
+		crc = hxp_data_crc_update(crc, &e, sizeof(e));
+	}
+	if (hxp_data_crc_end(crc) != be32_to_cpu(h->data_crc)) {
+		sess->csum_errors++;
+		return;
+	}
+	rd = *h;
+	rd.op = HEXO_OP_READ;
+	for (i = 0; i < n; i++) {
+		if (skb_copy_bits(skb, data_at + i * sizeof(e), &e, sizeof(e)))
+			return;
+		rd.tag = e.tag;
+		rd.count = e.count;
+		rd.index = e.index;
+		hxl_srv_read(srv, sess, &rd, o);
+	}
 }
 
 static void hxl_srv_write(struct hxl_srv *srv, struct hxl_sess *sess,
@@ -311,6 +348,9 @@ void hxl_srv_rx(struct hxl_port *port, struct sk_buff *skb, size_t data_at)
 	switch (h->op) {
 	case HEXO_OP_READ:
 		hxl_srv_read(srv, sess, h, &o);
+		break;
+	case HEXO_OP_READV:
+		hxl_srv_readv(srv, sess, skb, data_at, &o);
 		break;
 	case HEXO_OP_WRITE:
 		hxl_srv_write(srv, sess, skb, data_at, &o);

@@ -134,6 +134,15 @@ static bool nsw_map(struct request *rq, struct nsw_cmd *cmd, u32 count)
 	return n == count;
 }
 
+/* A request ended here; the last of a batch still sends what the batch held. */
+static blk_status_t nsw_local_end(struct nsw_dev *dev, const struct blk_mq_queue_data *bd,
+				  blk_status_t status)
+{
+	if (bd->last)
+		hxl_chan_kick(dev->chan);
+	return status;
+}
+
 static blk_status_t nsw_queue_rq(struct blk_mq_hw_ctx *hctx, const struct blk_mq_queue_data *bd)
 {
 	struct nsw_dev *dev = hctx->queue->queuedata;
@@ -152,21 +161,21 @@ static blk_status_t nsw_queue_rq(struct blk_mq_hw_ctx *hctx, const struct blk_mq
 	switch (req_op(rq)) {
 	case REQ_OP_READ:
 		if (nsw_any(dev->lost, req->index, req->count))
-			return BLK_STS_IOERR;
+			return nsw_local_end(dev, bd, BLK_STS_IOERR);
 		if (!nsw_any(dev->stored, req->index, req->count)) {
 			__rq_for_each_bio(bio, rq)
 				zero_fill_bio(bio);
 			atomic64_add(req->count, &dev->local_reads);
 			blk_mq_end_request(rq, BLK_STS_OK);
-			return BLK_STS_OK;
+			return nsw_local_end(dev, bd, BLK_STS_OK);
 		}
 		if (!nsw_map(rq, cmd, req->count))
-			return BLK_STS_IOERR;
+			return nsw_local_end(dev, bd, BLK_STS_IOERR);
 		req->op = HEXO_OP_READ;
 		break;
 	case REQ_OP_WRITE:
 		if (!nsw_map(rq, cmd, req->count))
-			return BLK_STS_IOERR;
+			return nsw_local_end(dev, bd, BLK_STS_IOERR);
 		req->op = HEXO_OP_WRITE;
 		break;
 	case REQ_OP_DISCARD:
@@ -181,14 +190,23 @@ static blk_status_t nsw_queue_rq(struct blk_mq_hw_ctx *hctx, const struct blk_mq
 		req->count = 0;
 		break;
 	default:
-		return BLK_STS_NOTSUPP;
+		return nsw_local_end(dev, bd, BLK_STS_NOTSUPP);
 	}
-	hxl_chan_submit(dev->chan, req);
+	hxl_chan_submit(dev->chan, req, !bd->last);
 	return BLK_STS_OK;
+}
+
+/* blk-mq ended a batch early (requests it promised never came). */
+static void nsw_commit_rqs(struct blk_mq_hw_ctx *hctx)
+{
+	struct nsw_dev *dev = hctx->queue->queuedata;
+
+	hxl_chan_kick(dev->chan);
 }
 
 static const struct blk_mq_ops nsw_mq_ops = {
 	.queue_rq	= nsw_queue_rq,
+	.commit_rqs	= nsw_commit_rqs,
 };
 
 static const struct block_device_operations nsw_fops = {
@@ -210,7 +228,11 @@ static int nsw_dev_add_disk(struct nsw_dev *dev)
 	set->queue_depth = ci.window;
 	set->numa_node = NUMA_NO_NODE;
 	set->cmd_size = sizeof(struct nsw_cmd);
-	set->flags = BLK_MQ_F_SHOULD_MERGE;
+	/*
+	 * No I/O scheduler by default: reordering buys nothing on a device
+	 * with no seek, and would add its queueing to every network round trip.
+	 */
+	set->flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_NO_SCHED_BY_DEFAULT;
 	set->driver_data = dev;
 	ret = blk_mq_alloc_tag_set(set);
 	if (ret)

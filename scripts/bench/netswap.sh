@@ -51,16 +51,18 @@ for size in 0 $frag; do
 	rec link_rtt "raw" "$(echo "$r" | tail -1)"
 	on server "killall hexolink" >/dev/null 2>&1
 done
-say "link: bulk frames of $frag bytes, window 64 frames, each way"
+say "link: bulk frames of $frag bytes, each way, windows of 32 to 256 frames (the best counts)"
 for dir in "server board" "board server"; do
 	set -- $dir
 	from=$1 to=$2
 	to_mac=$(eval echo "\$HEXO_${to^^}_MAC")
-	on_bg "$to" sink "hexolink -j sink -t 30" >/dev/null
-	on_ready "$to" sink listening >/dev/null
-	on "$from" "hexolink source --to $to_mac -t $SECS -s $frag --window 64" >/dev/null
-	r=$(on_wait "$to" sink 60 | tail -1)
-	rec link_bulk "raw-$from-to-$to" "$r"
+	for w in 32 64 128 256; do
+		on_bg "$to" sink "hexolink -j sink -t 30" >/dev/null
+		on_ready "$to" sink listening >/dev/null
+		on "$from" "hexolink source --to $to_mac -t $SECS -s $frag --window $w" >/dev/null
+		r=$(on_wait "$to" sink 60 | tail -1)
+		rec link_bulk "raw-$from-to-$to" "${r%\}},\"window\":$w}"
+	done
 done
 
 # ------------------------------------------------------------ devices

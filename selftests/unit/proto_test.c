@@ -226,6 +226,26 @@ TEST(cwnd_aimd)
 	EXPECT_EQ(1u, w.cwnd);
 }
 
+TEST(cwnd_undo_after_spurious_timeout)
+{
+	struct hxp_cwnd w;
+
+	hxp_cwnd_init(&w, 20, 64);
+	hxp_cwnd_loss(&w);
+	EXPECT_EQ(10u, w.cwnd);
+	hxp_cwnd_undo(&w);
+	EXPECT_EQ(20u, w.cwnd);		/* back where it was */
+	hxp_cwnd_undo(&w);
+	EXPECT_EQ(20u, w.cwnd);		/* only once */
+	for (int i = 0; i < 100; i++)
+		hxp_cwnd_ack(&w);
+	hxp_cwnd_loss(&w);
+	hxp_cwnd_ack(&w);
+	hxp_cwnd_undo(&w);
+	EXPECT_GE(w.cwnd, 20u);
+	EXPECT_LE(w.cwnd, 64u);
+}
+
 TEST(write_order)
 {
 	EXPECT_EQ(HXP_NEWER, (int)hxp_order(8, 7));

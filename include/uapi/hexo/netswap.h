@@ -149,6 +149,7 @@ enum netswap_stat {
 	NETSWAP_STAT_TX_FRAMES,
 	NETSWAP_STAT_RX_FRAMES,
 	NETSWAP_STAT_RECONNECTS,
+	NETSWAP_STAT_SPURIOUS,		/* timeouts that were only lateness */
 
 	__NETSWAP_STAT_MAX
 };

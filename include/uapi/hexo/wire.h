@@ -37,7 +37,10 @@
  *           (and answers a HELLO of another version with HEXO_ST_VERSION).
  * service   which user of the link the frame is for (enum hexo_service).
  * op        the service's operation (enum hexo_link_op, enum netswap_op, ...).
- * flags     HEXO_F_*: REPLY marks a reply; RETRY a retransmission; ABSENT,
+ * flags     HEXO_F_*: REPLY marks a reply; RETRY a retransmission (and a
+ *           reply to one: replies carry the RETRY bit of the frame they
+ *           answer, so a client tells an answer that was only late from one
+ *           to its retransmission, and undoes a needless slowdown); ABSENT,
  *           in a READ reply, that the server holds no data for the page (the
  *           data is zeros) so a client that believed the page stored knows
  *           it was lost.
@@ -148,6 +151,12 @@ enum hexo_status {
  * ECHO     (LINK) reply with the same data: the link's round trip.
  * DATA     (LINK) no reply: one-way data, for bulk measurement.
  * READ     (NETSWAP) reply data: count pages from index.
+ * READV    (NETSWAP) several READs in one frame: the data is count struct
+ *          hexo_readv entries; each is answered as a READ with its own tag,
+ *          index and count (replies are READ replies). data_crc covers the
+ *          entries (index taken as 0); a READV failing it is dropped whole.
+ *          Clients batch the reads they have in hand, so random 4 KiB reads
+ *          do not cost a request frame each. Retransmissions are plain READs.
  * WRITE    (NETSWAP) request data: count pages for index; applied if seq is
  *          newer than the pages' last change; reply without data.
  * DISCARD  (NETSWAP) frees count pages from index (if seq is newer).
@@ -166,7 +175,15 @@ enum hexo_op {
 	HEXO_OP_WRITE		= 33,
 	HEXO_OP_DISCARD		= 34,
 	HEXO_OP_FLUSH		= 35,
+	HEXO_OP_READV		= 36,
 };
+
+/* One READ of a READV request. */
+struct hexo_readv {
+	__be32	tag;
+	__be32	count;
+	__be64	index;
+} __attribute__((packed));
 
 /* The data of HELLO requests and replies. */
 struct hexo_hello {
