@@ -70,6 +70,7 @@ modules: deps
 	@mkdir -p $(KMOD)
 	@rsync -a --delete $(KBUILD_OUTPUTS) $(TOP)/Kbuild $(TOP)/VERSION \
 		$(TOP)/kernel $(TOP)/include $(KMOD)/
+	@rsync -a --delete --relative $(KBUILD_OUTPUTS) $(TOP)/./selftests/netswap/kmod $(KMOD)/
 	$(MAKE) -C $(KDIR) M=$(KMOD) ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE) modules
 
 # ---------------------------------------------------------------- user space

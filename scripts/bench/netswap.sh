@@ -10,8 +10,10 @@
 #   scripts/testbed pair --board-mem 256 --server-mem 2048 -- scripts/bench/netswap.sh
 #
 # Environment: BENCH_MTU (link MTU, default 1500), BENCH_SECONDS (per block
-# run, default 5), BENCH_APP=0 to skip the application runs, BENCH_DEVS (the
-# devices, default "netswap aoe nbd zram").
+# run, default 5), BENCH_DEVS (the devices, default "netswap aoe nbd zram"),
+# BENCH_PHASES (default "link block app readahead"; BENCH_APP=0 drops the
+# last two), BENCH_CLUSTERS (vm.page-cluster values the readahead phase
+# compares on netswap, default "0 3 5").
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/host.sh"
@@ -19,6 +21,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 MTU=${BENCH_MTU:-1500}
 SECS=${BENCH_SECONDS:-5}
 DEVS=${BENCH_DEVS:-netswap aoe nbd zram}
+PHASES=${BENCH_PHASES:-link block app readahead}
+[ "${BENCH_APP:-1}" = 0 ] && PHASES=$(echo "$PHASES" | sed 's/app//; s/readahead//')
+CLUSTERS=${BENCH_CLUSTERS:-0 3 5}
 SPAN=4096		# pages the random I/O covers (16 MiB)
 SIZE=900M		# every swap device
 out=$top/build/bench/netswap-$(date +%Y%m%d-%H%M%S)
@@ -30,6 +35,7 @@ S=$HEXO_SERVER_MAC
 SIP=$HEXO_SERVER_IP
 
 say() { printf '==> %s\n' "$*" >&2; }
+want() { case " $PHASES " in *" $1 "*) return 0 ;; esac; return 1; }
 # rec KIND DEV JSON: one result line
 rec() { printf '{"kind":"%s","dev":"%s","result":%s}\n' "$1" "$2" "$3" >>"$raw"; }
 
@@ -43,27 +49,29 @@ on board "ip link set eth0 mtu $MTU" && on server "ip link set eth0 mtu $MTU" ||
 frag=$(( (MTU - 44) / 8 * 8 )); [ $frag -gt 4096 ] && frag=4096
 
 # ------------------------------------------------------------ the link
-say "link: echo round trips of a HEXO header alone and of a full data frame ($frag bytes)"
-for size in 0 $frag; do
-	on_bg server echo "hexolink echo -n 1000 -t 60" >/dev/null
-	on_ready server echo listening >/dev/null
-	r=$(on board "hexolink -j ping --to $S -n 500 -s $size")
-	rec link_rtt "raw" "$(echo "$r" | tail -1)"
-	on server "killall hexolink" >/dev/null 2>&1
-done
-say "link: bulk frames of $frag bytes, each way, windows of 32 to 256 frames (the best counts)"
-for dir in "server board" "board server"; do
-	set -- $dir
-	from=$1 to=$2
-	to_mac=$(eval echo "\$HEXO_${to^^}_MAC")
-	for w in 32 64 128 256; do
-		on_bg "$to" sink "hexolink -j sink -t 30" >/dev/null
-		on_ready "$to" sink listening >/dev/null
-		on "$from" "hexolink source --to $to_mac -t $SECS -s $frag --window $w" >/dev/null
-		r=$(on_wait "$to" sink 60 | tail -1)
-		rec link_bulk "raw-$from-to-$to" "${r%\}},\"window\":$w}"
+if want link; then
+	say "link: echo round trips of a HEXO header alone and of a full data frame ($frag bytes)"
+	for size in 0 $frag; do
+		on_bg server echo "hexolink echo -n 1000 -t 60" >/dev/null
+		on_ready server echo listening >/dev/null
+		r=$(on board "hexolink -j ping --to $S -n 500 -s $size")
+		rec link_rtt "raw" "$(echo "$r" | tail -1)"
+		on server "killall hexolink" >/dev/null 2>&1
 	done
-done
+	say "link: bulk frames of $frag bytes, each way, windows of 32 to 256 frames (the best counts)"
+	for dir in "server board" "board server"; do
+		set -- $dir
+		from=$1 to=$2
+		to_mac=$(eval echo "\$HEXO_${to^^}_MAC")
+		for w in 32 64 128 256; do
+			on_bg "$to" sink "hexolink -j sink -t 30" >/dev/null
+			on_ready "$to" sink listening >/dev/null
+			on "$from" "hexolink source --to $to_mac -t $SECS -s $frag --window $w" >/dev/null
+			r=$(on_wait "$to" sink 60 | tail -1)
+			rec link_bulk "raw-$from-to-$to" "${r%\}},\"window\":$w}"
+		done
+	done
+fi
 
 # ------------------------------------------------------------ devices
 setup_dev() {
@@ -106,7 +114,7 @@ teardown_dev() {
 	esac
 } >/dev/null 2>&1
 
-for d in $DEVS; do
+want block && for d in $DEVS; do
 	say "$d: 4 KiB random I/O, queue depths 1, 16 and 32, ${SECS}s each"
 	dev=$(setup_dev $d) || { say "$d: cannot set up"; rec error "$d" '"setup failed"'; teardown_dev $d; continue; }
 	on board "$BB -p -s $SPAN -t 1 $dev" >/dev/null
@@ -120,19 +128,44 @@ for d in $DEVS; do
 done
 
 # ------------------------------------------------------------ application
-if [ "${BENCH_APP:-1}" != 0 ]; then
-	mib=$((cfg_ram * 3))
+# app_run KIND DEV [SYSCTL]: memstress over 3x the board's RAM with swap on
+# DEV, one result line. memstress times its own phases: sequential fill,
+# random updates, sequential check, and the total on its OK line.
+mib=$((cfg_ram * 3))
+app_run() {
+	local kind=$1 d=$2 cluster=${3:-} dev o st total r
+	dev=$(setup_dev $d) || { rec $kind "$d" '{"status":"setup failed"}'; teardown_dev $d; return 1; }
+	o=$(ON_TIMEOUT=960 on board "${cluster:+sysctl -qw vm.page-cluster=$cluster;}
+		mkswap $dev >/dev/null && swapon $dev &&
+		timeout 900 $MS $mib 20000; echo status=\$?; swapoff $dev 2>/dev/null;
+		sysctl -qw vm.page-cluster=3")
+	ph() { echo "$o" | sed -n "s/^memstress: $1.* in \([0-9.]*\)s$/\1/p" | tail -1; }
+	total=$(echo "$o" | sed -n 's/^memstress: OK .*, \([0-9.]*\)s$/\1/p')
+	st=$(echo "$o" | sed -n 's/^status=//p')
+	r=$(printf '{"status":%s,"ok":%s,"seconds":%s,"fill_s":%s,"random_s":%s,"check_s":%s,"mib":%s%s}' \
+		"${st:-null}" "$([ -n "$total" ] && echo true || echo false)" "${total:-null}" \
+		"$(ph filled)" "$(ph '[0-9]* random')" "$(ph checked)" "$mib" \
+		"${cluster:+,\"page_cluster\":$cluster}" | sed 's/:,/:null,/g')
+	rec $kind "$d" "$r"
+	teardown_dev $d
+	# A device stuck with swap on it can leave the board unusable.
+	on board "true" >/dev/null 2>&1 || { say "the board stopped answering after $d"; return 2; }
+}
+
+if want app; then
 	for d in $DEVS; do
 		say "$d: memstress ${mib} MiB (3x the board's RAM), swapping (timeout 900 s)"
-		dev=$(setup_dev $d) || { rec app "$d" '{"status":"setup failed"}'; teardown_dev $d; continue; }
-		r=$(ON_TIMEOUT=960 on board "mkswap $dev >/dev/null && swapon $dev &&
-			s=\$(date +%s.%N); timeout 900 $MS $mib 20000 >/tmp/ms.out 2>&1; rc=\$?;
-			e=\$(date +%s.%N); swapoff $dev 2>/dev/null;
-			echo \"{\\\"status\\\":\$rc,\\\"seconds\\\":\$(echo \"\$e - \$s\" | bc),\\\"ok\\\":\$(grep -c 'memstress: OK' /tmp/ms.out)}\"")
-		rec app "$d" "${r:-null}"
-		teardown_dev $d
-		# A device stuck with swap on it can leave the board unusable.
-		on board "true" >/dev/null 2>&1 || { say "the board stopped answering after $d"; break; }
+		app_run app $d; [ $? = 2 ] && break
+	done
+fi
+
+# ------------------------------------------------------------ readahead
+# Swap readahead (vm.page-cluster: 2^N pages per swap-in, 0 = none) against
+# a network round trip per page: the same workload on netswap per setting.
+if want readahead; then
+	for c in $CLUSTERS; do
+		say "netswap: memstress ${mib} MiB with vm.page-cluster=$c"
+		app_run readahead netswap $c; [ $? = 2 ] && break
 	done
 fi
 

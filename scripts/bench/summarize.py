@@ -83,14 +83,29 @@ def main():
               f"{fmt(lat[0] and lat[0]['p99_us'])}, write {fmt(lat[1] and lat[1]['median_us'])}/"
               f"{fmt(lat[1] and lat[1]['p99_us'])}")
     print()
+    def phases(a):
+        return (f"fill {fmt(a.get('fill_s'))} s, random {fmt(a.get('random_s'))} s, "
+                f"check {fmt(a.get('check_s'))} s")
+
     if app:
-        print(f"Application: memstress over 3x the board's RAM, swapping (seconds to complete):")
+        print("Application: memstress over 3x the board's RAM, swapping (seconds to complete):")
         for d in devs:
             a = app.get(d) or {}
             if a.get("ok"):
-                print(f"  {d:10} {a['seconds']:8.1f} s")
+                print(f"  {d:10} {a['seconds']:8.1f} s  ({phases(a)})")
             else:
                 print(f"  {d:10} did not complete (status {a.get('status')})")
+        print()
+    ra = [r["result"] for r in rows if r["kind"] == "readahead" and r["result"]]
+    if ra:
+        print("Swap readahead on netswap (the same workload per vm.page-cluster):")
+        for a in ra:
+            pc = a.get("page_cluster")
+            label = f"page-cluster {pc} ({2 ** pc if isinstance(pc, int) else '?'} pages)"
+            if a.get("ok"):
+                print(f"  {label:26} {a['seconds']:8.1f} s  ({phases(a)})")
+            else:
+                print(f"  {label:26} did not complete (status {a.get('status')})")
         print()
 
     # Ratios and targets.

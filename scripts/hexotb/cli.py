@@ -174,4 +174,10 @@ def main():
     i.set_defaults(fn=lambda a: (initramfs.build(a.arch), 0)[1])
 
     a = p.parse_args()
+    # A killed testbed still shuts its VMs down: SIGTERM and SIGHUP unwind
+    # through the same `finally` blocks as an error does.
+    def _stop(sig, _frame):
+        raise SystemExit(128 + sig)
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGHUP, _stop)
     return a.fn(a)

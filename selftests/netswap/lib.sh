@@ -58,7 +58,8 @@ netem() {
 # Leaves both VMs without HEXO modules, whatever state the test left.
 netswap_cleanup() {
 	on board "swapoff -a 2>/dev/null; hexoctl netswap detach 0 2>/dev/null;
-		$TC qdisc del dev eth0 root 2>/dev/null; rmmod netswap hexo_link" >/dev/null 2>&1
+		$TC qdisc del dev eth0 root 2>/dev/null; rmmod hexo_test_pfm 2>/dev/null;
+		rmmod netswap hexo_link" >/dev/null 2>&1
 	on server "$TC qdisc del dev eth0 root 2>/dev/null;
 		rmmod netswap_server hexo_link" >/dev/null 2>&1
 	true

@@ -669,8 +669,9 @@ static int do_sink(struct link *l)
 
 	if (opt.json)
 		printf("{\"frames\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"seconds\":%.6f,"
-		       "\"frames_per_s\":%.1f,\"mb_per_s\":%.3f,\"size\":%u}\n", frames, bytes, secs,
-		       secs ? frames / secs : 0, secs ? bytes / secs / 1e6 : 0, opt.size);
+		       "\"frames_per_s\":%.1f,\"mb_per_s\":%.3f,\"size\":%" PRIu64 "}\n", frames,
+		       bytes, secs, secs ? frames / secs : 0, secs ? bytes / secs / 1e6 : 0,
+		       frames ? bytes / frames : 0);
 	else
 		printf("sink: %" PRIu64 " frames, %" PRIu64 " data bytes in %.3fs: %.0f frames/s, "
 		       "%.2f MB/s (%" PRIu64 " other frames)\n", frames, bytes, secs,
