@@ -64,16 +64,6 @@ static void hxl_chan_out_flush(struct hxl_chan *chan, struct hxl_chan_out *o)
 			chan->ops->event(chan, ev, chan->priv);
 }
 
-static int hxl_op_index(u8 op)
-{
-	switch (op) {
-	case HEXO_OP_READ:	return 0;
-	case HEXO_OP_WRITE:	return 1;
-	case HEXO_OP_DISCARD:	return 2;
-	default:		return 3;
-	}
-}
-
 /* Window cost of a request, in pages. */
 static u32 hxl_req_cost(const struct hxl_req *req)
 {

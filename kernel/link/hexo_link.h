@@ -114,6 +114,17 @@ struct hxl_req {
 	u32 crc[HXL_MAX_PAGES];	/* write: data_crc of each page */
 };
 
+/* The slot of a request's op in the reqs[] and pages[] counters below. */
+static inline int hxl_op_index(u8 op)
+{
+	switch (op) {
+	case HEXO_OP_READ:	return 0;
+	case HEXO_OP_WRITE:	return 1;
+	case HEXO_OP_DISCARD:	return 2;
+	default:		return 3;
+	}
+}
+
 /* Counters and estimates of a channel. */
 struct hxl_chan_stats {
 	u64 reqs[4];		/* READ, WRITE, DISCARD, FLUSH requests done */

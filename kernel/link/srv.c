@@ -60,16 +60,6 @@ static void hxl_srv_reply(struct hxl_srv *srv, const struct hexo_hdr *req, u8 st
 		__skb_queue_tail(&o->tx, skb);
 }
 
-static int hxl_op_index(u8 op)
-{
-	switch (op) {
-	case HEXO_OP_READ:	return 0;
-	case HEXO_OP_WRITE:	return 1;
-	case HEXO_OP_DISCARD:	return 2;
-	default:		return 3;
-	}
-}
-
 /* ------------------------------------------------------------ data path */
 
 struct hxl_srv_emit {
@@ -254,7 +244,8 @@ unlock:
 
 static void hxl_srv_unhash(struct hxl_srv *srv, struct hxl_sess *sess, struct list_head *to)
 {
-	hash_del_rcu(&sess->hnode);
+	if (!hlist_unhashed(&sess->hnode))
+		hash_del_rcu(&sess->hnode);
 	list_move(&sess->node, to);
 }
 
@@ -562,25 +553,27 @@ static void hxl_srv_hello_work(struct work_struct *work)
 	}
 }
 
-static void hxl_srv_expire_work(struct work_struct *work)
+/* Closes the sessions silent for longer than limit (jiffies), or all. */
+static void hxl_srv_close_idle(struct hxl_srv *srv, unsigned long limit, bool all)
 {
-	struct hxl_srv *srv = container_of(to_delayed_work(work), struct hxl_srv, expire_work);
-	unsigned long limit = msecs_to_jiffies(srv->expire_ms);
 	struct hxl_sess *s, *tmp;
 	LIST_HEAD(gone);
 
 	mutex_lock(&srv->sess_lock);
 	spin_lock_bh(&srv->lock);
-	list_for_each_entry_safe(s, tmp, &srv->sessions, node) {
-		if (time_after(jiffies, READ_ONCE(s->last_rx) + limit)) {
-			if (!hlist_unhashed(&s->hnode))
-				hash_del_rcu(&s->hnode);
-			list_move(&s->node, &gone);
-		}
-	}
+	list_for_each_entry_safe(s, tmp, &srv->sessions, node)
+		if (all || time_after(jiffies, READ_ONCE(s->last_rx) + limit))
+			hxl_srv_unhash(srv, s, &gone);
 	spin_unlock_bh(&srv->lock);
 	hxl_srv_close_list(srv, &gone);
 	mutex_unlock(&srv->sess_lock);
+}
+
+static void hxl_srv_expire_work(struct work_struct *work)
+{
+	struct hxl_srv *srv = container_of(to_delayed_work(work), struct hxl_srv, expire_work);
+
+	hxl_srv_close_idle(srv, msecs_to_jiffies(srv->expire_ms), false);
 	if (!READ_ONCE(srv->dying))
 		schedule_delayed_work(&srv->expire_work, HZ);
 }
@@ -633,25 +626,12 @@ EXPORT_SYMBOL_GPL(hxl_srv_create);
 
 void hxl_srv_destroy(struct hxl_srv *srv)
 {
-	struct hxl_sess *s, *tmp;
-	LIST_HEAD(gone);
-
 	WRITE_ONCE(srv->dying, true);
 	hxl_port_clear_srv(srv->port, srv->service);
 	cancel_work_sync(&srv->hello_work);
 	skb_queue_purge(&srv->hello_q);
 	cancel_delayed_work_sync(&srv->expire_work);
-
-	mutex_lock(&srv->sess_lock);
-	spin_lock_bh(&srv->lock);
-	list_for_each_entry_safe(s, tmp, &srv->sessions, node) {
-		if (!hlist_unhashed(&s->hnode))
-			hash_del_rcu(&s->hnode);
-		list_move(&s->node, &gone);
-	}
-	spin_unlock_bh(&srv->lock);
-	hxl_srv_close_list(srv, &gone);
-	mutex_unlock(&srv->sess_lock);
+	hxl_srv_close_idle(srv, 0, true);
 
 	hxl_port_put(srv->port);
 	kfree(srv);

@@ -184,31 +184,36 @@ struct nss_dump {
 	u8 cmd;
 };
 
+/* The next object's message, or NULL when an earlier dump sent it already. */
 static void *nss_dump_put(struct nss_dump *d)
 {
-	d->n++;
+	if (d->n++ < d->skip)
+		return NULL;
 	return genlmsg_put(d->skb, NETLINK_CB(d->cb->skb).portid, d->cb->nlh->nlmsg_seq,
-			   &nss_genl_family, NLM_F_MULTI, d->cmd);
+			   &nss_genl_family, NLM_F_MULTI, d->cmd) ?: ERR_PTR(-EMSGSIZE);
 }
 
-static int nss_dump_serve_one(const struct nss_serve_info *s, void *arg)
+/* Ends hdr's message; a message that did not fit stops the walk, to resume there. */
+static int nss_dump_end(struct nss_dump *d, void *hdr, int err)
 {
-	struct nss_dump *d = arg;
-	void *hdr;
-
-	if (d->n < d->skip) {
-		d->n++;
+	if (!hdr)
 		return 0;
-	}
-	hdr = nss_dump_put(d);
-	if (!hdr || nss_put_serve(d->skb, s)) {
-		if (hdr)
+	if (IS_ERR(hdr) || err) {
+		if (!IS_ERR(hdr))
 			genlmsg_cancel(d->skb, hdr);
 		d->n--;
 		return 1;
 	}
 	genlmsg_end(d->skb, hdr);
 	return 0;
+}
+
+static int nss_dump_serve_one(const struct nss_serve_info *s, void *arg)
+{
+	struct nss_dump *d = arg;
+	void *hdr = nss_dump_put(d);
+
+	return nss_dump_end(d, hdr, IS_ERR_OR_NULL(hdr) ? 0 : nss_put_serve(d->skb, s));
 }
 
 static int nss_dump_serve(struct sk_buff *skb, struct netlink_callback *cb)
@@ -224,21 +229,9 @@ static int nss_dump_serve(struct sk_buff *skb, struct netlink_callback *cb)
 static int nss_dump_board_one(const struct nss_board_info *b, void *arg)
 {
 	struct nss_dump *d = arg;
-	void *hdr;
+	void *hdr = nss_dump_put(d);
 
-	if (d->n < d->skip) {
-		d->n++;
-		return 0;
-	}
-	hdr = nss_dump_put(d);
-	if (!hdr || nss_put_board(d->skb, b)) {
-		if (hdr)
-			genlmsg_cancel(d->skb, hdr);
-		d->n--;
-		return 1;
-	}
-	genlmsg_end(d->skb, hdr);
-	return 0;
+	return nss_dump_end(d, hdr, IS_ERR_OR_NULL(hdr) ? 0 : nss_put_board(d->skb, b));
 }
 
 static int nss_dump_board(struct sk_buff *skb, struct netlink_callback *cb)

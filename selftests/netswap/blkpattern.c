@@ -27,29 +27,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PAGE 4096
+#include "testdata.h"
 
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	return x ^ (x >> 33);
-}
+#define PAGE 4096
 
 static void fill(uint64_t *p, uint64_t seed, uint64_t page)
 {
 	for (int w = 0; w < PAGE / 8; w++)
-		p[w] = mix(seed * 0x9e3779b97f4a7c15ULL ^ (page << 12 | w));
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+		p[w] = td_mix(seed * 0x9e3779b97f4a7c15ULL ^ (page << 12 | w));
 }
 
 int main(int argc, char **argv)
@@ -127,14 +112,14 @@ int main(int argc, char **argv)
 		uint64_t s = seed ^ 0x5eed;
 
 		for (uint64_t i = batches - 1; i > 0; i--) {
-			uint64_t j = (s = mix(s)) % (i + 1), t = order[i];
+			uint64_t j = (s = td_mix(s)) % (i + 1), t = order[i];
 
 			order[i] = order[j];
 			order[j] = t;
 		}
 	}
 
-	t0 = now();
+	t0 = td_now();
 	for (uint64_t b = 0; b < batches; b++) {
 		uint64_t p0 = first + order[b] * batch;
 		unsigned int n = batch;
@@ -185,6 +170,6 @@ int main(int argc, char **argv)
 		return bad ? 1 : 0;
 	}
 	printf("%s %" PRIu64 " pages (%" PRIu64 " bad) in %.2fs, %.0f pages/s\n", cmd, count, bad,
-	       now() - t0, count / (now() - t0));
+	       td_now() - t0, count / (td_now() - t0));
 	return bad ? 1 : 0;
 }

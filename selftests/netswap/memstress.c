@@ -20,29 +20,14 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "testdata.h"
+
 #define PAGE 4096
 #define WORDS (PAGE / 8)
 
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	return x ^ (x >> 33);
-}
-
 static uint64_t word(uint64_t seed, uint64_t page, unsigned int w, uint8_t ver)
 {
-	return mix(seed ^ (page << 16) ^ ((uint64_t)ver << 12) ^ w);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return td_mix(seed ^ (page << 16) ^ ((uint64_t)ver << 12) ^ w);
 }
 
 static uint64_t bad;
@@ -85,19 +70,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	t0 = now();
+	t0 = td_now();
 	for (uint64_t pg = 0; pg < pages; pg++) {
 		fill(mem + pg * WORDS, seed, pg, 0);
 		if (!(pg % (pages / 8 + 1)))
 			printf("memstress: fill %3" PRIu64 "%%\n", pg * 100 / pages), fflush(stdout);
 	}
-	t = now();
+	t = td_now();
 	printf("memstress: filled %" PRIu64 " MiB sequentially in %.1fs\n", mib, t - t0);
 	fflush(stdout);
 
 	s = seed;
 	for (uint64_t r = 0; r < rounds; r++) {
-		uint64_t pg = (s = mix(s + r)) % pages;
+		uint64_t pg = (s = td_mix(s + r)) % pages;
 
 		check(mem + pg * WORDS, seed, pg, ver[pg]);
 		ver[pg]++;
@@ -105,17 +90,17 @@ int main(int argc, char **argv)
 		if (!(r % (rounds / 8 + 1)))
 			printf("memstress: random %3" PRIu64 "%%\n", r * 100 / rounds), fflush(stdout);
 	}
-	printf("memstress: %" PRIu64 " random page updates in %.1fs\n", rounds, now() - t);
+	printf("memstress: %" PRIu64 " random page updates in %.1fs\n", rounds, td_now() - t);
 	fflush(stdout);
-	t = now();
+	t = td_now();
 	for (uint64_t pg = 0; pg < pages; pg++)
 		check(mem + pg * WORDS, seed, pg, ver[pg]);
-	printf("memstress: checked %" PRIu64 " MiB sequentially in %.1fs\n", mib, now() - t);
+	printf("memstress: checked %" PRIu64 " MiB sequentially in %.1fs\n", mib, td_now() - t);
 	if (bad) {
 		printf("memstress: FAILED: %" PRIu64 " bad words\n", bad);
 		return 1;
 	}
 	printf("memstress: OK %" PRIu64 " MiB, %" PRIu64 " random updates, %.1fs\n", mib, rounds,
-	       now() - t0);
+	       td_now() - t0);
 	return 0;
 }

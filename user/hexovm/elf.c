@@ -149,31 +149,50 @@ static int hexovm_elf_segments(struct hexovm *vm, const uint8_t *f, size_t len,
 	return 0;
 }
 
-int hexovm_elf_load(struct hexovm *vm, const char *path, bool load_data)
+int hexovm_map_file(const char *path, size_t min, const char *what, void **map, size_t *len)
 {
-	const Elf64_Ehdr *eh;
 	struct stat st;
-	uint8_t *f;
-	int fd, ret = -EINVAL;
+	int fd, ret;
+	void *p;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	if (fd < 0 || fstat(fd, &st)) {
 		ret = -errno;
 		hexovm_err("%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return ret;
 	}
-	if (fstat(fd, &st) || st.st_size < (off_t)sizeof(*eh)) {
-		hexovm_err("%s: not an ELF file", path);
+	if (st.st_size < (off_t)min || !st.st_size) {
+		hexovm_err("%s: %s", path, what);
 		close(fd);
 		return -EINVAL;
 	}
-	f = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
-	if (f == MAP_FAILED) {
+	if (p == MAP_FAILED) {
 		ret = -errno;
 		hexovm_err("%s: %s", path, strerror(errno));
 		return ret;
 	}
+	*map = p;
+	*len = st.st_size;
+	return 0;
+}
+
+int hexovm_elf_load(struct hexovm *vm, const char *path, bool load_data)
+{
+	const Elf64_Ehdr *eh;
+	size_t len;
+	void *map;
+	uint8_t *f;
+	int ret;
+
+	ret = hexovm_map_file(path, sizeof(*eh), "not an ELF file", &map, &len);
+	if (ret)
+		return ret;
+	f = map;
+	ret = -EINVAL;
 	eh = (const Elf64_Ehdr *)f;
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_type != ET_EXEC) {
@@ -188,16 +207,16 @@ int hexovm_elf_load(struct hexovm *vm, const char *path, bool load_data)
 		goto out;
 	}
 	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_shentsize != sizeof(Elf64_Shdr) ||
-	    !hexovm_in_file(st.st_size, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr)) ||
-	    !hexovm_in_file(st.st_size, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr))) {
+	    !hexovm_in_file(len, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr)) ||
+	    !hexovm_in_file(len, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr))) {
 		hexovm_err("%s: malformed ELF headers", path);
 		goto out;
 	}
 	vm->elf.entry = eh->e_entry;
-	ret = hexovm_elf_symbols(vm, f, st.st_size, path);
+	ret = hexovm_elf_symbols(vm, f, len, path);
 	if (!ret)
-		ret = hexovm_elf_segments(vm, f, st.st_size, path, load_data);
+		ret = hexovm_elf_segments(vm, f, len, path, load_data);
 out:
-	munmap(f, st.st_size);
+	munmap(map, len);
 	return ret;
 }

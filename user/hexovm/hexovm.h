@@ -100,6 +100,11 @@ int hexovm_arch_bad_exit(struct hexovm *vm);
 extern const uint16_t hexovm_elf_machine;
 
 /* elf.c */
+/*
+ * Maps the whole file at path read-only; a file shorter than min bytes (or
+ * empty) fails with -EINVAL and the message "PATH: what".
+ */
+int hexovm_map_file(const char *path, size_t min, const char *what, void **map, size_t *len);
 int hexovm_elf_load(struct hexovm *vm, const char *path, bool load_data);
 
 /* hypercall.c */

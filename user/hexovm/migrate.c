@@ -227,36 +227,16 @@ int64_t hexovm_migrate_ready(struct hexovm *vm)
 int hexovm_image_map(const char *path, struct hexovm_image *img)
 {
 	char err[256];
-	struct stat st;
+	size_t len;
 	void *p;
-	int fd, ret;
+	int ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		hexovm_err("%s: %s", path, strerror(errno));
+	ret = hexovm_map_file(path, 1, "empty file, not a checkpoint image", &p, &len);
+	if (ret)
 		return ret;
-	}
-	if (fstat(fd, &st)) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	if (!st.st_size) {
-		close(fd);
-		hexovm_err("%s: empty file, not a checkpoint image", path);
-		return -EINVAL;
-	}
-	p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED) {
-		ret = -errno;
-		hexovm_err("%s: %s", path, strerror(errno));
-		return ret;
-	}
-	ret = hexovm_image_parse(p, st.st_size, img, err, sizeof(err));
+	ret = hexovm_image_parse(p, len, img, err, sizeof(err));
 	if (ret) {
-		munmap(p, st.st_size);
+		munmap(p, len);
 		hexovm_err("%s: %s", path, err);
 		return ret;
 	}
