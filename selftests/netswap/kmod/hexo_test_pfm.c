@@ -20,7 +20,8 @@
  *    and delivers a copy marked pfmemalloc again (parameter hexo_marked).
  *
  * hexo_link then receives nothing but reserve frames, and counts them
- * (rx_pfmemalloc in "hexoctl link show").
+ * (rx_pfmemalloc in "hexoctl link show"). The module holds a reference on
+ * the interface until it is unloaded.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
