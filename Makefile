@@ -7,7 +7,7 @@
 #   make C=1 W=1          with sparse and the extra warnings
 #   make check            every test, on both ISAs, in the QEMU testbed
 #   make demo             boots the testbed and shows HEXO at work
-#   make unit             the host-side unit tests only
+#   make unit             the host-side tests only (unit tests, build checks)
 #   make soak             the long runs (full-size swap, 20% loss, ...)
 #   make bench-netswap    Netswap against the link, AoE, NBD and zram
 #   make help             more

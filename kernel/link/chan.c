@@ -248,12 +248,11 @@ static bool hxl_readv_add(struct hxl_chan *chan, struct hxl_readv *rv, struct hx
 
 	if (!rv->skb) {
 		rv->most = min_t(u32, chan->frag / sizeof(*e), 255);
+		/* Room for the most entries; the frame ends where they do. */
 		rv->skb = hxl_chan_frame(chan, HEXO_OP_READV, 0,
 					 rv->most * sizeof(struct hexo_readv));
 		if (!rv->skb)
 			return false;
-		/* Room reserved above; the frame ends where the entries do. */
-		skb_trim(rv->skb, HEXO_HDR_LEN);
 	}
 	e = skb_put(rv->skb, sizeof(*e));
 	e->tag = cpu_to_be32(req->tag);
@@ -393,6 +392,7 @@ static void hxl_chan_tick(struct timer_list *t)
 						     chan->peer, req->index, req->count, chan->dead_ms);
 				hxl_chan_finish(chan, req, -EIO, &o);
 			} else if (time_after_eq(now, req->rto_at)) {
+				req->timed_out = true;
 				req->attempts++;
 				chan->stats.retransmits++;
 				chan->stats.timeouts++;
@@ -640,8 +640,12 @@ static void hxl_chan_rx_frame(struct hxl_chan *chan, struct sk_buff *skb, size_t
 		chan->stats.dups++;
 		goto out;
 	}
-	/* A retried request answered by a frame without RETRY: it was late. */
-	req->late = req->attempts && !(h->flags & HEXO_F_RETRY);
+	/*
+	 * A request that timed out, answered by a frame without RETRY: it was
+	 * late, not lost. (Re-requests after a checksum error set RETRY too,
+	 * but say nothing about the round trip.)
+	 */
+	req->late = req->timed_out && !(h->flags & HEXO_F_RETRY);
 	if (h->status != HEXO_ST_OK)
 		hxl_chan_rx_status(chan, req, h->status, &o);
 	else if (h->op == HEXO_OP_READ)
@@ -704,6 +708,7 @@ void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req, bool more)
 	hxl_chan_out_init(&o);
 	req->state = HXL_REQ_NEW;
 	req->attempts = 0;
+	req->timed_out = false;
 	req->late = false;
 	req->frags = 0;
 	req->pages_ok = 0;
@@ -717,14 +722,17 @@ void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req, bool more)
 	spin_lock_bh(&chan->lock);
 	if (!err && (chan->state == HXP_LOST || chan->state == HXP_CLOSED))
 		err = -EIO;
+	chan->held = more;
 	if (err) {
 		hxl_chan_finish(chan, req, err, &o);
+		/* The batch may end with a failed request: send the rest. */
+		if (!more)
+			hxl_chan_pump(chan, &o);
 	} else {
 		req->dead_at = jiffies + msecs_to_jiffies(chan->dead_ms);
 		req->state = HXL_REQ_QUEUED;
 		list_add_tail(&req->node, &chan->pending);
 		chan->npending++;
-		chan->held = more;
 		hxl_chan_pump(chan, &o);
 	}
 	spin_unlock_bh(&chan->lock);

@@ -106,7 +106,8 @@ struct hxl_req {
 	u16 attempts;
 	u8 state;
 	u64 first_tx_ns;
-	bool late;		/* retried, but answered by the first transmission */
+	bool timed_out;		/* retransmitted because its RTO fired */
+	bool late;		/* timed out, but answered by the first transmission */
 	unsigned long rto_at;	/* jiffies: retransmit after */
 	unsigned long dead_at;	/* jiffies: fail after */
 	u64 frags;		/* read: fragments received (bit per fragment) */

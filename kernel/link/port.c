@@ -82,7 +82,8 @@ struct sk_buff *hxl_port_alloc_skb(struct hxl_port *port, unsigned int len)
 	 * Never sleeps; may take from the reserves. Swap-out frees memory by
 	 * sending pages, so its frames must not wait for memory to be freed
 	 * first (the way NBD and swap over NFS mark their sockets
-	 * SOCK_MEMALLOC). Use is bounded by the channel's window.
+	 * SOCK_MEMALLOC). Use is bounded by the window: a client's, and on a
+	 * server the session's (hxl_srv_readv() keeps one frame within it).
 	 */
 	skb = alloc_skb(head + HEXO_HDR_LEN + len + tail,
 			GFP_ATOMIC | __GFP_MEMALLOC | __GFP_NOWARN);

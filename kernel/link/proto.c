@@ -163,6 +163,9 @@ void hxp_cwnd_ack(struct hxp_cwnd *w)
 		if (w->cwnd < w->max)
 			w->cwnd++;
 	}
+	/* Grown back past the window before the last loss: nothing to undo. */
+	if (w->prior && w->cwnd >= w->prior)
+		w->prior = 0;
 }
 HXP_EXPORT(hxp_cwnd_ack);
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Servers: a service served on a port. HELLO creates a session (in a worker:
- * it allocates); the data path answers READ, WRITE, DISCARD, FLUSH and PING
- * in softirq context through the service's backend. Writes are reassembled
+ * it allocates); the data path answers READ, READV, WRITE, DISCARD, FLUSH
+ * and PING in softirq context through the service's backend. Writes are reassembled
  * per tag slot and handed to the backend page by page, each checked against
  * its end-to-end checksum. Sessions whose client falls silent past the expiry
  * are closed, as are those of a client that restarted.
@@ -130,38 +130,46 @@ static void hxl_srv_read(struct hxl_srv *srv, struct hxl_sess *sess,
 	sess->reqs[0]++;
 }
 
-/* Each entry of a READV, answered as the READ it stands for. */
+/*
+ * Each entry of a READV, answered as the READ it stands for. A client never
+ * has more than its window in flight, so neither may one READV ask for more:
+ * at most nslots entries and window + max_pages pages (a client may send one
+ * request past a full window when nothing else is in flight). Past that, one
+ * small frame would make the server build megabytes of replies in softirq.
+ */
 static void hxl_srv_readv(struct hxl_srv *srv, struct hxl_sess *sess,
 			  struct sk_buff *skb, size_t data_at, struct hxl_srv_out *o)
 {
 	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
-	u32 n = be32_to_cpu(h->count), i, crc;
-	struct hexo_readv e;
+	u32 n = be32_to_cpu(h->count), len = n * sizeof(struct hexo_readv), i;
+	const struct hexo_readv *e;
 	struct hexo_hdr rd;
+	u64 pages = 0;
 
-	if (!n || be16_to_cpu(h->data_len) != n * sizeof(e)) {
+	if (!n || n > sess->nslots || be16_to_cpu(h->data_len) != len ||
+	    !pskb_may_pull(skb, data_at + len)) {
 		hxl_srv_reply(srv, h, HEXO_ST_INVAL, o);
 		return;
 	}
+	h = (const struct hexo_hdr *)skb->data;	/* the pull may move it */
+	e = (const struct hexo_readv *)(skb->data + data_at);
 	/* Damaged entries would name pages nobody asked for: drop them all. */
-	crc = hxp_data_crc_begin(0);
-	for (i = 0; i < n; i++) {
-		if (skb_copy_bits(skb, data_at + i * sizeof(e), &e, sizeof(e)))
-			return;
-		crc = hxp_data_crc_update(crc, &e, sizeof(e));
-	}
-	if (hxp_data_crc_end(crc) != be32_to_cpu(h->data_crc)) {
+	if (hxp_data_crc(0, e, len) != be32_to_cpu(h->data_crc)) {
 		sess->csum_errors++;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		pages += be32_to_cpu(e[i].count);
+	if (pages > sess->window + sess->max_pages) {
+		hxl_srv_reply(srv, h, HEXO_ST_INVAL, o);
 		return;
 	}
 	rd = *h;
 	rd.op = HEXO_OP_READ;
 	for (i = 0; i < n; i++) {
-		if (skb_copy_bits(skb, data_at + i * sizeof(e), &e, sizeof(e)))
-			return;
-		rd.tag = e.tag;
-		rd.count = e.count;
-		rd.index = e.index;
+		rd.tag = e[i].tag;
+		rd.count = e[i].count;
+		rd.index = e[i].index;
 		hxl_srv_read(srv, sess, &rd, o);
 	}
 }

@@ -25,7 +25,10 @@ PHASES=${BENCH_PHASES:-link block app readahead}
 [ "${BENCH_APP:-1}" = 0 ] && PHASES=$(echo "$PHASES" | sed 's/app//; s/readahead//')
 CLUSTERS=${BENCH_CLUSTERS:-0 3 5}
 SPAN=4096		# pages the random I/O covers (16 MiB)
-SIZE=900M		# every swap device
+# Every swap device: 900 MiB, or more if the workload (3x the board's RAM)
+# needs it.
+SIZE_MIB=$((HEXO_BOARD_MEM * 3 + 132)); [ $SIZE_MIB -lt 900 ] && SIZE_MIB=900
+SIZE=${SIZE_MIB}M
 out=$top/build/bench/netswap-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 raw=$out/results.jsonl
@@ -81,16 +84,16 @@ setup_dev() {
 		on board "hexoctl netswap attach dev eth0 server $S size $SIZE" >/dev/null &&
 		echo /dev/netswap0 ;;
 	aoe)
-		on server "dd if=/dev/zero of=/tmp/aoe.img bs=1M count=0 seek=900 2>/dev/null &&
+		on server "dd if=/dev/zero of=/tmp/aoe.img bs=1M count=0 seek=$SIZE_MIB 2>/dev/null &&
 			(vblade 0 0 eth0 /tmp/aoe.img >/tmp/vblade.log 2>&1 &)" >/dev/null &&
-		on board "modprobe aoe && t=0; until [ -b /dev/etherd/e0.0 ]; do
+		on board "modprobe aoe || exit 1; t=0; until [ -b /dev/etherd/e0.0 ]; do
 			echo 1 >/dev/etherd/discover 2>/dev/null; [ \$t -ge 100 ] && exit 1;
 			sleep 0.1; t=\$((t+1)); done" >/dev/null && echo /dev/etherd/e0.0 ;;
 	nbd)
-		on server "dd if=/dev/zero of=/tmp/nbd.img bs=1M count=0 seek=900 2>/dev/null &&
+		on server "dd if=/dev/zero of=/tmp/nbd.img bs=1M count=0 seek=$SIZE_MIB 2>/dev/null &&
 			printf '[generic]\nuser = root\ngroup = root\n[bench]\nexportname = /tmp/nbd.img\n' >/tmp/nbd.conf &&
 			nbd-server -C /tmp/nbd.conf" >/dev/null &&
-		on board "modprobe nbd && sleep 1 && nbd-client $SIP -N bench /dev/nbd0 -b 4096 >/dev/null" &&
+		on board "modprobe nbd && sleep 1 && nbd-client $SIP -N bench /dev/nbd0 -b 4096" >/dev/null &&
 		echo /dev/nbd0 ;;
 	zram)
 		on board "modprobe zram && echo $SIZE >/sys/block/zram0/disksize" >/dev/null &&

@@ -2,9 +2,10 @@
 """scripts/testbed: the testbed's command line.
 
   testbed check [--suite S] [--only PATTERN]... [--arch A] [-v]
-        runs the tests of suite S (check, soak, bench) and prints TAP and the
+        runs the tests of suite S (check, soak) and prints TAP and the
         summary line "N passed, N failed[, N skipped]"; exit status 1 if any
-        failed. PATTERN matches a test's "WHERE AREA/TEST" label or WHERE.
+        failed. PATTERN is a kind (host, pair, an ISA) or any part of a
+        test's "WHERE AREA/TEST" label.
         One selftest in one VM:
             scripts/testbed check --only modules/load_unload.sh --arch arm64
   testbed run [--arch A] [--mem MiB] [--smp N] [--timeout S] -- COMMAND
@@ -177,6 +178,8 @@ def main():
     # A killed testbed still shuts its VMs down: SIGTERM and SIGHUP unwind
     # through the same `finally` blocks as an error does.
     def _stop(sig, _frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)   # let the cleanup finish
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
         raise SystemExit(128 + sig)
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGHUP, _stop)

@@ -68,10 +68,16 @@ def load_tests(suite, only=None, arches=None):
                     if arches and w in config.ARCHES and w not in arches:
                         continue
                     t = Test(area, w, timeout, suites, argv, params)
-                    if only and not any(o in t.label() or o == w for o in only):
+                    # A kind (host, pair, an ISA) selects by where a test
+                    # runs; anything else is a part of the label.
+                    if only and not any(o == w if o in KINDS else o in t.label()
+                                        for o in only):
                         continue
                     tests.append(t)
     return tests
+
+
+KINDS = {"host", "pair", *config.ARCHES}
 
 
 class Topology:
@@ -258,6 +264,11 @@ class Runner:
             p.wait()
             th.join(5)
             e.output = "".join(out)
+            raise
+        except BaseException:
+            # The testbed itself is stopping: the script (its own session)
+            # must not outlive it.
+            os.killpg(p.pid, 9)
             raise
         th.join(5)
         return "".join(out), status

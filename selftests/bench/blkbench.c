@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "parse.h"
+
 #define PAGE 4096
 #define MAXQ 256
 
@@ -58,7 +60,7 @@ static int cmp_u32(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	unsigned int depth = 1, secs = 5, span = 4096;
+	uint32_t depth = 1, secs = 5, span = 4096;
 	bool write = false, prefill = false, json = false;
 	struct iocb iocbs[MAXQ], *ptrs[1], *batch[MAXQ];
 	struct io_event events[MAXQ];
@@ -72,9 +74,24 @@ int main(int argc, char **argv)
 	while ((c = getopt(argc, argv, "wq:t:s:pj")) != -1) {
 		switch (c) {
 		case 'w': write = true; break;
-		case 'q': depth = atoi(optarg); break;
-		case 't': secs = atoi(optarg); break;
-		case 's': span = atoi(optarg); break;
+		case 'q':
+			if (parse_u32(optarg, MAXQ, &depth) || !depth) {
+				fprintf(stderr, "blkbench: -q: a depth from 1 to %d\n", MAXQ);
+				return 2;
+			}
+			break;
+		case 't':
+			if (parse_u32(optarg, 3600, &secs) || !secs) {
+				fprintf(stderr, "blkbench: -t: seconds, from 1 to 3600\n");
+				return 2;
+			}
+			break;
+		case 's':
+			if (parse_u32(optarg, UINT32_MAX / PAGE, &span) || !span) {
+				fprintf(stderr, "blkbench: -s: a span of pages, at least 1\n");
+				return 2;
+			}
+			break;
 		case 'p': prefill = true; break;
 		case 'j': json = true; break;
 		default: return 2;
@@ -140,9 +157,16 @@ int main(int argc, char **argv)
 		for (int e = 0; e < n; e++) {
 			unsigned int i = events[e].data;
 
-			if (events[e].res != PAGE)
-				errors++;
-			done++;
+			if (events[e].res != PAGE) {
+				/* A failed I/O is not throughput: count it apart. */
+				if (!errors++)
+					fprintf(stderr, "blkbench: I/O at page %llu failed: %s\n",
+						(unsigned long long)iocbs[i].aio_offset / PAGE,
+						(int64_t)events[e].res < 0 ?
+						strerror((int)-events[e].res) : "short transfer");
+			} else {
+				done++;
+			}
 			if (nlat < maxlat)
 				lat[nlat++] = (uint32_t)((t - start[i]) / 1000);
 			if (t >= end) {

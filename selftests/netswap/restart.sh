@@ -18,6 +18,7 @@ attach board 32M timeout 3
 on_bg board events "hexoctl netswap monitor" >/dev/null
 ktap_check "write 1024 pages" on board "$B/blkpattern write /dev/netswap0 1 0 1024"
 s1=$(dev_field board session)
+[ -n "$s1" ] || bail "netswap0 shows no session"
 
 ktap_check "the server's link goes down" on server "ip link set eth0 down"
 ktap_expect "the board declares the server lost (timeout 3 s)" "^[0-9]" wait_state board lost 6

@@ -28,7 +28,7 @@ ktap_check "... and the device still works; after swapoff, unload succeeds" \
 
 attach board 16M timeout 2
 ktap_check "server: unload netswap_server in the middle of the board's I/O" \
-	on board "($B/blkpattern -b 1 write /dev/netswap0 3 >/tmp/w.out 2>&1 &); sleep 2"
+	on board "($B/blkpattern -b 1 write /dev/netswap0 3 >/tmp/w.out 2>&1 &); sleep 2; pidof blkpattern"
 ktap_check "... the server unloads" on server "rmmod netswap_server"
 ktap_expect "... the board's I/O fails within its bound, no hang" "write at page|Input/output" \
 	on board "sleep 5; cat /tmp/w.out"

@@ -244,6 +244,16 @@ TEST(cwnd_undo_after_spurious_timeout)
 	hxp_cwnd_undo(&w);
 	EXPECT_GE(w.cwnd, 20u);
 	EXPECT_LE(w.cwnd, 64u);
+
+	/* Once grown back past it, an old loss's window is never restored. */
+	hxp_cwnd_init(&w, 8, 64);
+	hxp_cwnd_loss(&w);		/* 4, prior 8 */
+	while (w.cwnd < 8)
+		hxp_cwnd_ack(&w);
+	EXPECT_EQ(0u, w.prior);
+	w.cwnd = 3;			/* shrunk by some later loss */
+	hxp_cwnd_undo(&w);
+	EXPECT_EQ(3u, w.cwnd);
 }
 
 TEST(write_order)

@@ -12,21 +12,20 @@
 #include "hexoctl.h"
 #include "out.h"
 
-bool hexoctl_stats;
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: hexoctl [OPTIONS] OBJECT { VERB | help }\n"
 		"OBJECT := { version | netswap | kvm | link }\n"
-		"OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | -V[ersion] | -h[elp] }\n"
+		"OPTIONS := { -j[son] | -p[retty] | -V[ersion] | -h[elp] }\n"
 		"\n"
 		"  version   versions of hexoctl and of the loaded HEXO modules\n"
 		"  netswap   Netswap: swap devices on a board, page serving on a server\n"
 		"  kvm       hexo_kvm: KVM VMs attached for cross-ISA handoff\n"
 		"  link      hexo_link: the interfaces HEXO frames use, and their counters\n"
 		"\n"
-		"Every object takes 'help'. Unique prefixes are accepted: 'hexoctl n s'.\n");
+		"Every object takes 'help'. Unique prefixes are accepted: 'hexoctl n sh'.\n");
 }
 
 bool matches(const char *arg, const char *full)
@@ -136,7 +135,6 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
-		{ "statistics", no_argument, NULL, 's' },
 		{ "Version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -145,11 +143,10 @@ int main(int argc, char **argv)
 	int c, ret = -1;
 	size_t i;
 
-	while ((c = getopt_long(argc, argv, "+jpsVh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jpVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'p': pretty = true; break;
-		case 's': hexoctl_stats = true; break;
 		case 'V': printf("hexoctl %s\n", HEXO_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return HEXOCTL_EUSAGE;

@@ -16,7 +16,6 @@ struct hexoctl_verb {
 	int (*fn)(int argc, char **argv);
 };
 
-extern bool hexoctl_stats;
 
 /* iproute2's rule: arg is a non-empty prefix of full. */
 bool matches(const char *arg, const char *full);

@@ -96,7 +96,7 @@ static int link_show(int argc, char **argv)
 		return HEXOCTL_EFAIL;
 	if (!loaded) {
 		out_obj_begin(NULL);
-		out_text("hexo_link: not loaded (netswap and hexo_kvm load it)\n");
+		out_text("hexo_link: not loaded (netswap and netswap_server load it)\n");
 		out_obj_end();
 		return 0;
 	}

@@ -694,6 +694,9 @@ static int do_source(struct link *l)
 		const struct hexo_hdr *h = (const struct hexo_hdr *)(r + ETH_HLEN);
 		struct tpacket2_hdr *t = ring_slot(&tx, tx.next);
 
+		if (t->tp_status == TP_STATUS_WRONG_FORMAT)
+			die("source: the kernel refused a frame of %u data bytes: "
+			    "larger than the MTU of %s allows? (-s)", opt.size, opt.ifname);
 		if (seq - acked < opt.window && !(t->tp_status & (TP_STATUS_SEND_REQUEST |
 								   TP_STATUS_SENDING))) {
 			uint8_t *f = (uint8_t *)t + TPACKET2_HDRLEN - sizeof(struct sockaddr_ll);
@@ -711,7 +714,9 @@ static int do_source(struct link *l)
 				continue;
 		}
 		if (queued) {
-			send(tx.fd, NULL, 0, MSG_DONTWAIT);
+			if (send(tx.fd, NULL, 0, MSG_DONTWAIT) < 0 && errno != EAGAIN &&
+			    errno != ENOBUFS)
+				die("source: send: %s", strerror(errno));
 			queued = 0;
 		}
 		if (seq - acked < opt.window)
@@ -719,7 +724,8 @@ static int do_source(struct link *l)
 		if (!wait_from)
 			wait_from = now();
 		if (frame_recv(l, r, now() + 0.002, &bad)) {
-			if ((h->flags & HEXO_F_REPLY) && h->op == HEXO_OP_DATA &&
+			if ((h->flags & HEXO_F_REPLY) && h->service == HEXO_SVC_LINK &&
+			    h->op == HEXO_OP_DATA &&
 			    be64_to_cpu(h->index) + 1 > acked)
 				acked = be64_to_cpu(h->index) + 1;
 		} else if (now() - wait_from > 0.02) {

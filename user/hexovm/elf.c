@@ -155,7 +155,8 @@ int hexovm_map_file(const char *path, size_t min, const char *what, void **map, 
 	int fd, ret;
 	void *p;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not hang us; it is refused below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st)) {
 		ret = -errno;
 		hexovm_err("%s: %s", path, strerror(errno));
@@ -163,7 +164,7 @@ int hexovm_map_file(const char *path, size_t min, const char *what, void **map, 
 			close(fd);
 		return ret;
 	}
-	if (st.st_size < (off_t)min || !st.st_size) {
+	if (!S_ISREG(st.st_mode) || st.st_size < (off_t)min || !st.st_size) {
 		hexovm_err("%s: %s", path, what);
 		close(fd);
 		return -EINVAL;

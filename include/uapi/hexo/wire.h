@@ -34,7 +34,7 @@
  *  |                       data (data_len bytes)                   | 44
  *
  * version   HEXO_WIRE_VERSION. A receiver drops frames of another version
- *           (and answers a HELLO of another version with HEXO_ST_VERSION).
+ *           and counts them (HEXO_ST_VERSION is reserved for a reply).
  * service   which user of the link the frame is for (enum hexo_service).
  * op        the service's operation (enum hexo_link_op, enum netswap_op, ...).
  * flags     HEXO_F_*: REPLY marks a reply; RETRY a retransmission (and a
@@ -53,22 +53,24 @@
  *           are chosen at random by the server, so a server that restarted
  *           does not recognise its old sessions (HEXO_ST_SESSION).
  * tag       chosen by the requester, echoed in every frame of the reply.
- * index     first page of the request (pages are HEXO_PAGE_SIZE bytes); in a
- *           frame carrying page data, the page this frame's data belongs to.
+ * index     first page of the request (pages are HEXO_PAGE_SIZE bytes), in
+ *           every frame of the request and of its reply.
  * count     pages in the request, or op-specific.
  * seq       order of state-changing requests in a session (netswap WRITE and
  *           DISCARD): a server applies such a request to a page only if its
  *           seq is newer (serial-number arithmetic, RFC 1982) than the last
  *           one applied there, so a late duplicate never undoes newer data.
- * data_off  offset of this frame's data within its page: a page larger than
- *           what a frame carries travels in fragments of equal size (the
- *           last one shorter), agreed at HELLO. A frame never spans pages.
- * data_crc  in frames carrying page data: CRC-32C of the 8 bytes of index
- *           (big-endian) followed by the whole page. End to end: the client
+ * data_off  offset of this frame's data within the request's data (page i
+ *           of the request at i * HEXO_PAGE_SIZE): a page larger than what a
+ *           frame carries travels in fragments of equal size (the last one
+ *           shorter), agreed at HELLO. A frame never spans pages.
+ * data_crc  in frames carrying page data: CRC-32C of the 8 bytes of the
+ *           page's own index (big-endian) followed by the whole page. End to end: the client
  *           computes it before sending, the server stores it with the page
  *           and sends it back with the data, the receiver checks it after
  *           reassembly, so data is never accepted corrupted or for the wrong
- *           page. In HELLO and ECHO/DATA frames: the same over their data.
+ *           page. In HELLO and READV frames: the same over their data, with
+ *           index 0; in ECHO/DATA frames, with the header's index.
  * hdr_crc   CRC-32C of the hdr_len header bytes with hdr_crc zero. A frame
  *           whose header fails it is dropped and counted.
  *
