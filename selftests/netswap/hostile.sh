@@ -5,7 +5,9 @@
 # frames of HEXO's EtherType at the server and at the board (truncated,
 # oversized, wrong version, header length or checksum, unknown services and
 # operations, foreign and random sessions, malformed requests inside a real
-# session, garbage HELLOs, replies nobody asked for). Neither kernel may
+# session, garbage HELLOs, replies nobody asked for), and a READV asking
+# for far more than the session's window (one small frame must not make the
+# server build megabytes of replies). Neither kernel may
 # crash or warn (the runner checks their logs), the counters must show the
 # drops, the board's data must be intact and the accounting unchanged, and
 # both modules must still unload.
@@ -15,7 +17,7 @@
 
 N=${1:-3000}
 
-ktap_plan 9
+ktap_plan 11
 serve
 attach board 16M
 on board "$B/blkpattern write /dev/netswap0 9 0 1024" >/dev/null
@@ -24,6 +26,10 @@ ktap_expect "the board fires $N hostile frames at the server" "fuzz: sent $N fra
 	on board "hexolink fuzz --to $S -n $N --seed 7 --session $sess"
 ktap_expect "the server fires $N hostile frames at the board" "fuzz: sent $N frames" \
 	on server "hexolink fuzz --to $HEXO_BOARD_MAC -n $N --seed 8 --session $sess"
+ktap_expect "a READV within the window is answered with data" "reply ok, [1-9]" \
+	on board "hexolink forge --to $S --session $sess --op readv -n 4 --index 0 --pages 1 -t 2"
+ktap_expect "a READV for 60 x 21 pages (window 64) is refused, not answered" "reply status 6" \
+	on board "hexolink forge --to $S --session $sess --op readv -n 60 --index 0 --pages 21 -t 2"
 ktap_expect "the server's counters show the drops, by reason" \
 	"\"rx_runt\":[1-9][0-9]*,\"rx_bad_version\":[1-9][0-9]*,\"rx_bad_hdr_len\":[1-9][0-9]*,\"rx_bad_data_len\":[1-9][0-9]*,\"rx_bad_hdr_crc\":[1-9][0-9]*,\"rx_bad_service\":[1-9]" \
 	on server "hexoctl -j link show"

@@ -518,8 +518,28 @@ static int do_forge(struct link *l)
 	tag = be32_to_cpu(h->tag);
 	h->index = cpu_to_be64(opt.index);
 	h->count = cpu_to_be32(opt.nr);
-	hxp_hdr_seal(h);
-	frame_send(l, f, ETH_HLEN + HEXO_HDR_LEN);
+	if (opt.op == HEXO_OP_READV) {
+		/* -n entries of --pages each, from --index on, all with our tag. */
+		struct hexo_readv *e = (struct hexo_readv *)(h + 1);
+		uint32_t n = opt.count, dlen = n * sizeof(*e);
+
+		if (!n || HEXO_HDR_LEN + dlen > 1500)
+			die("forge --op readv: -n 1 to %zu entries", (1500 - HEXO_HDR_LEN) / sizeof(*e));
+		for (uint32_t i = 0; i < n; i++) {
+			e[i].tag = h->tag;
+			e[i].count = cpu_to_be32(opt.nr);
+			e[i].index = cpu_to_be64(opt.index + (uint64_t)i * opt.nr);
+		}
+		h->count = cpu_to_be32(n);
+		h->index = 0;
+		h->data_len = cpu_to_be16(dlen);
+		h->data_crc = cpu_to_be32(hxp_data_crc(0, e, dlen));
+		hxp_hdr_seal(h);
+		frame_send(l, f, ETH_HLEN + HEXO_HDR_LEN + dlen);
+	} else {
+		hxp_hdr_seal(h);
+		frame_send(l, f, ETH_HLEN + HEXO_HDR_LEN);
+	}
 	deadline = now() + opt.timeout;
 	for (;;) {
 		const struct hexo_hdr *rh = (const struct hexo_hdr *)(r + ETH_HLEN);
@@ -755,8 +775,9 @@ static void usage(FILE *f)
 		"                   (default 64) beyond the last acknowledged\n"
 		"  fuzz --to MAC    -n COUNT malformed and hostile frames (--seed S,\n"
 		"                   --session ID to aim some inside a real session)\n"
-		"  forge --to MAC   one request: --session ID [--op read|write|discard|bye]\n"
-		"                   [--index I] [--pages N]; prints the reply's status\n"
+		"  forge --to MAC   one request: --session ID [--op read|readv|write|discard|bye]\n"
+		"                   [--index I] [--pages N] (readv: -n entries of N pages);\n"
+		"                   prints the reply's status\n"
 		"Options: -n COUNT, -s SIZE (data bytes per frame), -t SECONDS,\n"
 		"  -w SECONDS (wait between frames), --from MAC (only this sender)\n");
 }
@@ -824,8 +845,10 @@ int main(int argc, char **argv)
 				opt.op = HEXO_OP_DISCARD;
 			else if (!strcmp(optarg, "bye"))
 				opt.op = HEXO_OP_BYE;
+			else if (!strcmp(optarg, "readv"))
+				opt.op = HEXO_OP_READV;
 			else
-				die("bad op '%s': read, write, discard or bye", optarg);
+				die("bad op '%s': read, readv, write, discard or bye", optarg);
 			break;
 		case 'X':
 			if (parse_u64(optarg, UINT64_MAX, &opt.index))
