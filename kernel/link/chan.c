@@ -9,6 +9,7 @@
  */
 #include <linux/etherdevice.h>
 #include <linux/highmem.h>
+#include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/utsname.h>
@@ -25,6 +26,23 @@
 #define HXL_PING_MS		250
 #define HXL_KEEPALIVE_MS	1000
 #define HXL_IDLE_TICK_MS	100
+
+/*
+ * Debugging the write order: where a new channel's sequence starts and by
+ * how much each write or discard advances it, so that a test reaches orders
+ * a real session takes billions of requests to reach. Bounded so that no
+ * session can come near the end of 64 bits.
+ */
+static unsigned long long seq_start;
+module_param(seq_start, ullong, 0644);
+MODULE_PARM_DESC(seq_start, "debug: first write order of new channels (at most 2^48)");
+static uint seq_stride = 1;
+module_param(seq_stride, uint, 0644);
+MODULE_PARM_DESC(seq_stride, "debug: write order step of new channels (1..2^31)");
+/* Debugging tag reuse: the tag generation new channels start at. */
+static ushort tag_gen_start;
+module_param(tag_gen_start, ushort, 0644);
+MODULE_PARM_DESC(tag_gen_start, "debug: tag generation of new channels (tags wrap after 65535)");
 
 enum hxl_req_state {
 	HXL_REQ_NEW,
@@ -135,7 +153,7 @@ static void hxl_chan_send_req(struct hxl_chan *chan, struct hxl_req *req,
 				h = (struct hexo_hdr *)skb->data;
 				h->index = cpu_to_be64(req->index);
 				h->count = cpu_to_be32(req->count);
-				h->seq = cpu_to_be32(req->seq);
+				h->seq = cpu_to_be64(req->seq);
 				h->data_off = cpu_to_be32(i * HEXO_PAGE_SIZE + f);
 				h->data_crc = cpu_to_be32(req->crc[i]);
 				if (req->attempts)
@@ -154,7 +172,7 @@ static void hxl_chan_send_req(struct hxl_chan *chan, struct hxl_req *req,
 		h = (struct hexo_hdr *)skb->data;
 		h->index = cpu_to_be64(req->index);
 		h->count = cpu_to_be32(req->count);
-		h->seq = cpu_to_be32(req->seq);
+		h->seq = cpu_to_be64(req->seq);
 		break;
 	}
 	if (req->attempts)
@@ -290,14 +308,17 @@ static void hxl_chan_pump(struct hxl_chan *chan, struct hxl_chan_out *o)
 		chan->slots[slot] = req;
 		req->slot = slot;
 		req->tag = (u32)(++chan->gen) << 16 | slot;
-		if (req->op == HEXO_OP_WRITE || req->op == HEXO_OP_DISCARD)
-			req->seq = ++chan->seq;
+		if (req->op == HEXO_OP_WRITE || req->op == HEXO_OP_DISCARD) {
+			chan->seq += chan->seq_stride;
+			req->seq = chan->seq;
+		}
 		if (req->op == HEXO_OP_WRITE)
 			hxl_req_checksum(req);
 		req->state = HXL_REQ_INFLIGHT;
 		req->first_tx_ns = ktime_get_ns();
 		chan->inflight += hxl_req_cost(req);
-		if (req->op != HEXO_OP_READ || !hxl_readv_add(chan, &rv, req, o))
+		if (req->op != HEXO_OP_READ || !(chan->caps & HEXO_CAP_READV) ||
+		    !hxl_readv_add(chan, &rv, req, o))
 			hxl_chan_send_req(chan, req, o);
 	}
 	hxl_readv_flush(chan, &rv, o);
@@ -356,6 +377,7 @@ static void hxl_chan_send_ctl(struct hxl_chan *chan, struct hxl_chan_out *o)
 	hello->boot = cpu_to_be64(hxl_boot_id);
 	hello->size = cpu_to_be64(chan->want_size);
 	hello->prev_session = cpu_to_be32(chan->ever_up ? chan->session : 0);
+	hello->caps = cpu_to_be32(HXP_CAPS);
 	hello->mtu = cpu_to_be16(min_t(u32, hxl_port_mtu(chan->port), U16_MAX));
 	hello->window = cpu_to_be16(chan->want_window);
 	hello->max_pages = cpu_to_be16(chan->want_max_pages);
@@ -441,7 +463,7 @@ static void hxl_chan_rx_hello(struct hxl_chan *chan, struct sk_buff *skb, size_t
 	struct hexo_hello hello;
 	struct hxp_agreed terms;
 	enum hxl_event ev;
-	u64 epoch;
+	u64 epoch, size;
 
 	if (chan->ctl_op != HEXO_OP_HELLO || be16_to_cpu(h->data_len) < sizeof(hello) ||
 	    skb_copy_bits(skb, data_at, &hello, sizeof(hello)) ||
@@ -450,6 +472,7 @@ static void hxl_chan_rx_hello(struct hxl_chan *chan, struct sk_buff *skb, size_t
 		chan->stats.dups++;
 		return;
 	}
+	size = be64_to_cpu(hello.size);
 
 	switch (h->status) {
 	case HEXO_ST_OK:
@@ -463,17 +486,38 @@ static void hxl_chan_rx_hello(struct hxl_chan *chan, struct sk_buff *skb, size_t
 		chan->connect_err = -EPROTONOSUPPORT;
 		complete_all(&chan->answered);
 		return;
+	case HEXO_ST_FULL:
+		chan->connect_err = -EUSERS;
+		complete_all(&chan->answered);
+		return;
 	default:
 		chan->connect_err = -ECONNREFUSED;
 		complete_all(&chan->answered);
 		return;
 	}
 
+	/*
+	 * The user sized its state (a disk's page bitmaps) for what it asked:
+	 * a grant of more, or of part of a page, is a broken or forged server.
+	 * So is one that changes the size of a session we had.
+	 */
+	if (!size || size > chan->want_size || size % HEXO_PAGE_SIZE ||
+	    (chan->ever_up && session == chan->session &&
+	     be64_to_cpu(hello.epoch) == chan->epoch && size != chan->size)) {
+		net_warn_ratelimited("hexo_link: %pM granted %llu bytes for %llu asked: refused\n",
+				     chan->peer, size, chan->want_size);
+		chan->stats.dups++;
+		if (!chan->ever_up) {
+			chan->connect_err = -EPROTO;
+			complete_all(&chan->answered);
+		}
+		return;
+	}
 	epoch = be64_to_cpu(hello.epoch);
 	mine = (struct hxp_terms){ hxl_port_mtu(chan->port), chan->want_window,
-				   chan->want_max_pages };
+				   chan->want_max_pages, HXP_CAPS };
 	theirs = (struct hxp_terms){ be16_to_cpu(hello.mtu), be16_to_cpu(hello.window),
-				     be16_to_cpu(hello.max_pages) };
+				     be16_to_cpu(hello.max_pages), be32_to_cpu(hello.caps) };
 	if (!hxp_agree(&mine, &theirs, &terms)) {
 		chan->stats.dups++;
 		return;
@@ -498,9 +542,10 @@ static void hxl_chan_rx_hello(struct hxl_chan *chan, struct sk_buff *skb, size_t
 	chan->fpp = terms.fpp;
 	chan->window = min(terms.window, chan->want_window);
 	chan->max_pages = terms.max_pages;
+	chan->caps = terms.caps;
 	chan->session = session;
 	chan->epoch = epoch;
-	chan->size = be64_to_cpu(hello.size);
+	chan->size = size;
 	chan->state = hxp_next_state(chan->state, HXP_IN_HELLO_OK);
 	chan->ever_up = true;
 	chan->ctl_op = 0;
@@ -645,7 +690,8 @@ static void hxl_chan_rx_frame(struct hxl_chan *chan, struct sk_buff *skb, size_t
 	 * late, not lost. (Re-requests after a checksum error set RETRY too,
 	 * but say nothing about the round trip.)
 	 */
-	req->late = req->timed_out && !(h->flags & HEXO_F_RETRY);
+	req->late = req->timed_out && (chan->caps & HEXO_CAP_RETRY_ECHO) &&
+		    !(h->flags & HEXO_F_RETRY);
 	if (h->status != HEXO_ST_OK)
 		hxl_chan_rx_status(chan, req, h->status, &o);
 	else if (h->op == HEXO_OP_READ)
@@ -666,15 +712,27 @@ void hxl_chan_rx(struct hxl_port *port, struct sk_buff *skb, size_t data_at)
 	const u8 *src = eth_hdr(skb)->h_source;
 	struct hxl_chan *chan;
 
+	__be64 nonce = 0;
+
+	/*
+	 * HELLO answers go by tag and nonce: two channels to one server may
+	 * draw the same control tag, never the same 64-bit nonce.
+	 */
+	if (h->op == HEXO_OP_HELLO &&
+	    skb_copy_bits(skb, data_at, &nonce, sizeof(nonce)))
+		goto none;
 	list_for_each_entry_rcu(chan, &port->chans, port_node) {
 		if (chan->service != h->service || !ether_addr_equal(chan->peer, src))
 			continue;
-		if (h->op == HEXO_OP_HELLO ? be32_to_cpu(h->tag) == READ_ONCE(chan->ctl_tag) :
-					     be32_to_cpu(h->session) == READ_ONCE(chan->session)) {
+		if (h->op == HEXO_OP_HELLO ?
+		    be32_to_cpu(h->tag) == READ_ONCE(chan->ctl_tag) &&
+		    be64_to_cpu(nonce) == chan->nonce :
+		    be32_to_cpu(h->session) == READ_ONCE(chan->session)) {
 			hxl_chan_rx_frame(chan, skb, data_at);
 			return;
 		}
 	}
+none:
 	hxl_port_count(port, HXL_PC_RX_NO_CHAN, 1);
 	kfree_skb(skb);
 }
@@ -759,6 +817,7 @@ struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg
 {
 	struct hxl_chan *chan;
 	struct hxl_port *port;
+	int ret;
 
 	if (!is_valid_ether_addr(cfg->peer)) {
 		NL_SET_ERR_MSG(extack, "the server's MAC address is not a unicast address");
@@ -770,15 +829,19 @@ struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg
 	chan->nslots = clamp_t(u32, cfg->window, 1, HXL_MAX_WINDOW);
 	chan->slots = kcalloc(chan->nslots, sizeof(*chan->slots), GFP_KERNEL);
 	chan->busy_slots = bitmap_zalloc(chan->nslots, GFP_KERNEL);
-	if (!chan->slots || !chan->busy_slots)
+	if (!chan->slots || !chan->busy_slots) {
+		ret = -ENOMEM;
 		goto err_free;
-
+	}
+	ret = hxl_reserve_get();
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "cannot arm the receive reserves");
+		goto err_free;
+	}
 	port = hxl_port_get(net, cfg->ifindex, extack);
 	if (IS_ERR(port)) {
-		kfree(chan->slots);
-		bitmap_free(chan->busy_slots);
-		kfree(chan);
-		return ERR_CAST(port);
+		ret = PTR_ERR(port);
+		goto err_reserve;
 	}
 	chan->port = port;
 	chan->ops = ops;
@@ -795,6 +858,9 @@ struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg
 	chan->window = chan->nslots;
 	chan->max_pages = chan->want_max_pages;
 	chan->dead_ms = cfg->dead_ms;
+	chan->seq = min_t(u64, READ_ONCE(seq_start), 1ULL << 48);
+	chan->seq_stride = clamp_t(u32, READ_ONCE(seq_stride), 1, 1U << 31);
+	chan->gen = READ_ONCE(tag_gen_start);
 	INIT_LIST_HEAD(&chan->pending);
 	init_completion(&chan->answered);
 	chan->connect_err = -ETIMEDOUT;
@@ -807,11 +873,13 @@ struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg
 	mod_timer(&chan->timer, jiffies);
 	return chan;
 
+err_reserve:
+	hxl_reserve_put();
 err_free:
 	kfree(chan->slots);
 	bitmap_free(chan->busy_slots);
 	kfree(chan);
-	return ERR_PTR(-ENOMEM);
+	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_GPL(hxl_chan_create);
 
@@ -857,6 +925,7 @@ void hxl_chan_destroy(struct hxl_chan *chan)
 	del_timer_sync(&chan->timer);
 	hxl_port_del_chan(chan->port, &chan->port_node);
 	hxl_port_put(chan->port);
+	hxl_reserve_put();
 	kfree(chan->slots);
 	bitmap_free(chan->busy_slots);
 	kfree(chan);

@@ -35,7 +35,9 @@ struct hxl_chan {
 	u32 fpp;			/* frames per page */
 	u32 window, max_pages;
 	u32 dead_ms;
-	u32 seq;			/* order of writes and discards */
+	u32 caps;			/* HEXO_CAP_* agreed */
+	u64 seq;			/* order of writes and discards */
+	u32 seq_stride;			/* 1 but in tests (seq_stride) */
 	u16 gen;			/* tag generation */
 
 	struct hxl_req **slots;		/* in-flight requests by tag slot */

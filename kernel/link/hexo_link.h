@@ -101,7 +101,7 @@ struct hxl_req {
 	struct list_head node;
 	int status;
 	u32 tag;
-	u32 seq;
+	u64 seq;
 	u16 slot;
 	u16 attempts;
 	u8 state;
@@ -195,7 +195,8 @@ struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg
 /*
  * Waits up to timeout_ms for the first connection. 0 when up; -ETIMEDOUT,
  * -ENOSPC (the server refused the size; *max_size says what it could give),
- * -EPROTONOSUPPORT (wire version), or -ENODEV.
+ * -EPROTONOSUPPORT (wire version), -EUSERS (the server has as many clients
+ * as it takes), -EPROTO (the server granted what was not asked), or -ENODEV.
  */
 int hxl_chan_wait_up(struct hxl_chan *chan, unsigned int timeout_ms, u64 *max_size);
 /*
@@ -236,8 +237,9 @@ struct hxl_srv_ops {
 	int (*read)(struct hxl_sess *sess, u64 index,
 		    void (*emit)(void *arg, const void *data, u32 crc), void *arg);
 	/* Stores a checked page if seq is newer than the page's last change. */
-	int (*write)(struct hxl_sess *sess, u64 index, u32 seq, u32 crc, const void *data);
-	int (*discard)(struct hxl_sess *sess, u64 index, u32 count, u32 seq);
+	int (*write)(struct hxl_sess *sess, u64 index, u64 seq, u32 crc, const void *data);
+	/* Frees count (at most HEXO_MAX_DISCARD_PAGES) pages older than seq. */
+	int (*discard)(struct hxl_sess *sess, u64 index, u32 count, u64 seq);
 };
 
 struct hxl_sess_info {
@@ -259,6 +261,7 @@ struct hxl_srv_cfg {
 	u32 expire_ms;		/* a client silent this long is declared gone */
 	u32 window;		/* most pages in flight per client */
 	u32 max_pages;		/* most pages per request */
+	u32 max_sessions;	/* most clients at once */
 };
 
 struct hxl_srv *hxl_srv_create(struct net *net, const struct hxl_srv_cfg *cfg,

@@ -8,6 +8,15 @@
 /* Random at each load: tells servers this host's earlier sessions are dead. */
 extern u64 hxl_boot_id;
 
+/*
+ * The receive reserves (reserve.c): armed while a user (a client channel)
+ * holds them. Process context.
+ */
+int hxl_reserve_get(void);
+void hxl_reserve_put(void);
+/* Whether drivers may receive into the reserves now (any SOCK_MEMALLOC socket). */
+bool hxl_reserve_armed(void);
+
 int hxl_genl_init(void);
 void hxl_genl_uninit(void);
 

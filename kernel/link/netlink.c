@@ -36,7 +36,8 @@ static int hxl_cmd_get_info(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_string(msg, HEXO_LINK_A_VERSION, HEXO_VERSION) ||
 	    nla_put_u32(msg, HEXO_LINK_A_WIRE_VERSION, HEXO_WIRE_VERSION) ||
 	    nla_put_u32(msg, HEXO_LINK_A_ETHERTYPE, HEXO_ETH_P) ||
-	    nla_put_u32(msg, HEXO_LINK_A_NPORTS, nports)) {
+	    nla_put_u32(msg, HEXO_LINK_A_NPORTS, nports) ||
+	    nla_put_u32(msg, HEXO_LINK_A_RESERVES, hxl_reserve_armed())) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

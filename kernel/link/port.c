@@ -52,6 +52,8 @@ static unsigned int hxl_port_hook(void *priv, struct sk_buff *skb,
 	}
 	h = (const struct hexo_hdr *)skb->data;
 	why = hxp_hdr_check(h, skb->len, &data_at);
+	if (why == HXP_DROP_VERSION && !(h->flags & HEXO_F_REPLY))
+		hxl_srv_rx_version(port, skb);
 	if (why != HXP_OK) {
 		hxl_port_drop(port, skb, why);
 		return NF_STOLEN;
@@ -99,10 +101,15 @@ struct sk_buff *hxl_port_alloc_skb(struct hxl_port *port, unsigned int len)
 
 void hxl_port_xmit(struct hxl_port *port, const u8 *peer, struct sk_buff *skb)
 {
+	hxp_hdr_seal((struct hexo_hdr *)skb->data);
+	hxl_port_xmit_raw(port, peer, skb);
+}
+
+void hxl_port_xmit_raw(struct hxl_port *port, const u8 *peer, struct sk_buff *skb)
+{
 	struct net_device *dev;
 	unsigned int len;
 
-	hxp_hdr_seal((struct hexo_hdr *)skb->data);
 	rcu_read_lock();
 	dev = rcu_dereference(port->dev);
 	if (!dev || !(dev->flags & IFF_UP))

@@ -77,6 +77,8 @@ void hxl_port_clear_srv(struct hxl_port *port, u8 service);
 struct sk_buff *hxl_port_alloc_skb(struct hxl_port *port, unsigned int len);
 /* Seals the HEXO header at skb->data, adds the Ethernet header, sends. */
 void hxl_port_xmit(struct hxl_port *port, const u8 *peer, struct sk_buff *skb);
+/* Sends a frame whose HEXO header is complete already (another version's). */
+void hxl_port_xmit_raw(struct hxl_port *port, const u8 *peer, struct sk_buff *skb);
 /* Largest HEXO frame (header and data) the interface carries now. */
 u32 hxl_port_mtu(struct hxl_port *port);
 /* The interface's MAC, or false when the interface is gone. */

@@ -73,6 +73,68 @@ enum hxp_drop hxp_hdr_check(const void *buf, size_t len, size_t *data_at)
 }
 HXP_EXPORT(hxp_hdr_check);
 
+/* The version 1 header's fields that a refusal reads or writes. */
+#define HXP_V1_HDR_CRC_AT	40
+#define HXP_V1_DATA_CRC_AT	36
+
+static u32 hxp_be32_at(const u8 *p)
+{
+	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
+}
+
+static void hxp_put_be32_at(u8 *p, u32 v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+/* Version 1's header checksum: hdr_len bytes, hdr_crc taken as zero. */
+static u32 hxp_v1_hdr_crc(const u8 *h, size_t hlen)
+{
+	u32 zero = 0, crc;
+
+	crc = hxp_crc32c_update(~0u, h, HXP_V1_HDR_CRC_AT);
+	crc = hxp_crc32c_update(crc, &zero, sizeof(zero));
+	crc = hxp_crc32c_update(crc, h + HXP_V1_HDR_LEN, hlen - HXP_V1_HDR_LEN);
+	return ~crc;
+}
+
+bool hxp_v1_refusal(const void *req, size_t len, void *out)
+{
+	const u8 *r = req;
+	u8 *o = out;
+	size_t hlen;
+
+	/* version, service, op, flags, status, hdr_len, data_len: as today. */
+	if (len < HXP_V1_HDR_LEN || r[0] != 1 || r[2] != HEXO_OP_HELLO ||
+	    (r[3] & HEXO_F_REPLY) || r[1] >= __HEXO_SVC_MAX)
+		return false;
+	hlen = r[5];
+	if (hlen < HXP_V1_HDR_LEN || hlen % 4 || hlen > len ||
+	    ((size_t)r[6] << 8 | r[7]) < HXP_V1_HELLO_LEN ||
+	    ((size_t)r[6] << 8 | r[7]) > len - hlen ||
+	    hxp_v1_hdr_crc(r, hlen) != hxp_be32_at(r + HXP_V1_HDR_CRC_AT))
+		return false;
+
+	memset(o, 0, HXP_V1_REFUSAL_LEN);
+	o[0] = 1;
+	o[1] = r[1];
+	o[2] = HEXO_OP_HELLO;
+	o[3] = HEXO_F_REPLY;
+	o[4] = HEXO_ST_VERSION;
+	o[5] = HXP_V1_HDR_LEN;
+	o[7] = HXP_V1_HELLO_LEN;
+	memcpy(o + 12, r + 12, 4);			/* tag */
+	memcpy(o + HXP_V1_HDR_LEN, r + hlen, 8);	/* the nonce, echoed */
+	hxp_put_be32_at(o + HXP_V1_DATA_CRC_AT,
+			hxp_data_crc(0, o + HXP_V1_HDR_LEN, HXP_V1_HELLO_LEN));
+	hxp_put_be32_at(o + HXP_V1_HDR_CRC_AT, hxp_v1_hdr_crc(o, HXP_V1_HDR_LEN));
+	return true;
+}
+HXP_EXPORT(hxp_v1_refusal);
+
 u32 hxp_data_crc_begin(u64 index)
 {
 	__be64 be = cpu_to_be64(index);
@@ -191,9 +253,10 @@ bool hxp_agree(const struct hxp_terms *mine, const struct hxp_terms *theirs,
 	u32 most;
 
 	out->frag = hxp_frag_size(min(mine->mtu, theirs->mtu));
-	if (!out->frag)
-		return false;
 	out->fpp = hxp_nfrags(HEXO_PAGE_SIZE, out->frag);
+	if (!out->frag || out->fpp > HXP_MAX_FRAGS)
+		return false;
+	out->caps = mine->caps & theirs->caps;
 	out->window = clamp(min(mine->window, theirs->window), 1u, 0xffffu);
 	most = min(out->window, HXP_MAX_FRAGS / out->fpp);
 	out->max_pages = clamp(min(mine->max_pages, theirs->max_pages), 1u, most);

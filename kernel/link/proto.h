@@ -62,6 +62,20 @@ void hxp_hdr_seal(struct hexo_hdr *h);
  */
 enum hxp_drop hxp_hdr_check(const void *buf, size_t len, size_t *data_at);
 
+/*
+ * Wire version 1, the only older one, as far as telling its clients that
+ * they are not spoken here: the answer to a version 1 HELLO request.
+ */
+#define HXP_V1_HDR_LEN		44
+#define HXP_V1_HELLO_LEN	76
+#define HXP_V1_REFUSAL_LEN	(HXP_V1_HDR_LEN + HXP_V1_HELLO_LEN)
+/*
+ * Writes into out (HXP_V1_REFUSAL_LEN bytes) the HEXO_ST_VERSION reply to
+ * the version 1 frame req (len bytes from its HEXO header on), and returns
+ * true, when req is a well-formed version 1 HELLO request; false otherwise.
+ */
+bool hxp_v1_refusal(const void *req, size_t len, void *out);
+
 /* data_crc: CRC-32C over the big-endian index, then the data, in pieces. */
 u32 hxp_data_crc_begin(u64 index);
 static inline u32 hxp_data_crc_update(u32 state, const void *p, size_t len)
@@ -76,6 +90,8 @@ u32 hxp_data_crc(u64 index, const void *data, size_t len);
 
 /* Most fragments one request's data may travel in. */
 #define HXP_MAX_FRAGS	64
+/* The smallest MTU that carries a page in HXP_MAX_FRAGS fragments. */
+#define HXP_MIN_MTU	(HEXO_HDR_LEN + HEXO_PAGE_SIZE / HXP_MAX_FRAGS)
 
 /*
  * Data bytes per frame for a link whose frames carry mtu bytes after the
@@ -93,24 +109,23 @@ static inline u32 hxp_nfrags(u32 total, u32 frag)
  */
 int hxp_frag_index(u32 total, u32 frag, u32 off, u32 len);
 
-/* Serial-number order (RFC 1982): whether a is after b. */
-static inline bool hxp_seq_after(u32 a, u32 b)
-{
-	return (s32)(a - b) > 0;
-}
-
-/* Where a write or discard with seq stands against a page's last change. */
+/*
+ * Where a write or discard with seq stands against a page's last change.
+ * Sequence numbers are 64 bits, start at 1 and grow by at least 1 per
+ * request of a session: they do not wrap in any session's life (2^64
+ * requests), so plain comparison orders them.
+ */
 enum hxp_order {
 	HXP_OLDER,		/* a late duplicate: ignore it */
 	HXP_SAME,		/* this very change, again: it is done */
 	HXP_NEWER,		/* apply it */
 };
 
-static inline enum hxp_order hxp_order(u32 seq, u32 last)
+static inline enum hxp_order hxp_order(u64 seq, u64 last)
 {
 	if (seq == last)
 		return HXP_SAME;
-	return hxp_seq_after(seq, last) ? HXP_NEWER : HXP_OLDER;
+	return seq > last ? HXP_NEWER : HXP_OLDER;
 }
 
 /* The fragment bits of page (a position in a request) when pages travel in fpp fragments. */
@@ -129,6 +144,7 @@ struct hxp_terms {
 	u32 mtu;
 	u32 window;
 	u32 max_pages;
+	u32 caps;		/* HEXO_CAP_* */
 };
 
 struct hxp_agreed {
@@ -136,9 +152,16 @@ struct hxp_agreed {
 	u32 fpp;		/* frames per page */
 	u32 window;
 	u32 max_pages;
+	u32 caps;		/* spoken by both ends */
 };
 
-/* false when the MTU cannot carry data. */
+/* What this implementation speaks. */
+#define HXP_CAPS	(HEXO_CAP_READV | HEXO_CAP_RETRY_ECHO)
+
+/*
+ * false when the MTU cannot carry a page in at most HXP_MAX_FRAGS fragments
+ * (an MTU below HXP_MIN_MTU).
+ */
 bool hxp_agree(const struct hxp_terms *mine, const struct hxp_terms *theirs,
 	       struct hxp_agreed *out);
 

@@ -15,11 +15,26 @@
 #include "srv.h"
 
 #define HXL_HELLO_QUEUE		64
+/*
+ * A session its client never used after the HELLO is a forged or stale
+ * HELLO's (real clients ping every second): it goes after this, not at the
+ * serve's expiry, so that such HELLOs cannot fill the sessions.
+ */
+#define HXL_UNPROVEN_MS		5000
+/*
+ * A session of an earlier boot of the same MAC, silent this long while a
+ * newer boot's session is in use, belongs to a client that restarted: it is
+ * closed before its expiry. A live one (two boards with one MAC) is never
+ * silent that long: clients ping every second.
+ */
+#define HXL_SUPERSEDED_MS	3000
+/* A staging slot silent this long may give its pages to another write. */
+#define HXL_STAGE_STALE_MS	1000
 
 /* Frames a locked section leaves to send. */
 struct hxl_srv_out {
 	struct sk_buff_head tx;
-	const u8 *peer;
+	u8 peer[ETH_ALEN];		/* a copy: the request is freed first */
 };
 
 static void hxl_srv_out_flush(struct hxl_srv *srv, struct hxl_srv_out *o)
@@ -42,8 +57,7 @@ static struct sk_buff *hxl_srv_frame(struct hxl_srv *srv, const struct hexo_hdr 
 	h = (struct hexo_hdr *)skb->data;
 	hxp_hdr_init(h, req->service, req->op, be32_to_cpu(req->session),
 		     be32_to_cpu(req->tag));
-	/* Echo RETRY: the client tells a late answer from one to its retry. */
-	h->flags = HEXO_F_REPLY | (req->flags & HEXO_F_RETRY);
+	h->flags = HEXO_F_REPLY;
 	h->status = status;
 	h->index = req->index;
 	h->count = req->count;
@@ -51,13 +65,23 @@ static struct sk_buff *hxl_srv_frame(struct hxl_srv *srv, const struct hexo_hdr 
 	return skb;
 }
 
-static void hxl_srv_reply(struct hxl_srv *srv, const struct hexo_hdr *req, u8 status,
-			  struct hxl_srv_out *o)
+/* Echo RETRY: the client tells a late answer from one to its retry. */
+static void hxl_srv_echo_retry(struct hxl_sess *sess, const struct hexo_hdr *req,
+			       struct sk_buff *skb)
+{
+	if (sess && (sess->caps & HEXO_CAP_RETRY_ECHO))
+		((struct hexo_hdr *)skb->data)->flags |= req->flags & HEXO_F_RETRY;
+}
+
+static void hxl_srv_reply(struct hxl_srv *srv, struct hxl_sess *sess,
+			  const struct hexo_hdr *req, u8 status, struct hxl_srv_out *o)
 {
 	struct sk_buff *skb = hxl_srv_frame(srv, req, status, 0);
 
-	if (skb)
+	if (skb) {
+		hxl_srv_echo_retry(sess, req, skb);
 		__skb_queue_tail(&o->tx, skb);
+	}
 }
 
 /* ------------------------------------------------------------ data path */
@@ -74,7 +98,7 @@ struct hxl_srv_emit {
 static void hxl_srv_emit_page(void *arg, const void *data, u32 crc)
 {
 	struct hxl_srv_emit *e = arg;
-	u32 frag = e->sess->frag, f, len;
+	u32 frag = READ_ONCE(e->sess->frag), f, len;
 	struct hexo_hdr *h;
 	struct sk_buff *skb;
 
@@ -82,6 +106,7 @@ static void hxl_srv_emit_page(void *arg, const void *data, u32 crc)
 		skb = hxl_srv_frame(e->srv, e->req, HEXO_ST_OK, 0);
 		if (!skb)
 			return;
+		hxl_srv_echo_retry(e->sess, e->req, skb);
 		h = (struct hexo_hdr *)skb->data;
 		h->flags |= HEXO_F_ABSENT;
 		h->data_off = cpu_to_be32(e->page * HEXO_PAGE_SIZE);
@@ -93,6 +118,7 @@ static void hxl_srv_emit_page(void *arg, const void *data, u32 crc)
 		skb = hxl_srv_frame(e->srv, e->req, HEXO_ST_OK, len);
 		if (!skb)
 			return;		/* the client asks again */
+		hxl_srv_echo_retry(e->sess, e->req, skb);
 		h = (struct hexo_hdr *)skb->data;
 		h->data_off = cpu_to_be32(e->page * HEXO_PAGE_SIZE + f);
 		h->data_crc = cpu_to_be32(crc);
@@ -116,14 +142,14 @@ static void hxl_srv_read(struct hxl_srv *srv, struct hxl_sess *sess,
 	int st;
 
 	if (!hxl_srv_range_ok(sess, index, count, sess->max_pages)) {
-		hxl_srv_reply(srv, h, HEXO_ST_INVAL, o);
+		hxl_srv_reply(srv, sess, h, HEXO_ST_INVAL, o);
 		return;
 	}
 	for (i = 0; i < count; i++) {
 		e.page = i;
 		st = srv->ops->read(sess, index + i, hxl_srv_emit_page, &e);
 		if (st != HEXO_ST_OK) {
-			hxl_srv_reply(srv, h, st, o);
+			hxl_srv_reply(srv, sess, h, st, o);
 			return;
 		}
 	}
@@ -146,9 +172,10 @@ static void hxl_srv_readv(struct hxl_srv *srv, struct hxl_sess *sess,
 	struct hexo_hdr rd;
 	u64 pages = 0;
 
-	if (!n || n > sess->nslots || be16_to_cpu(h->data_len) != len ||
+	if (!(sess->caps & HEXO_CAP_READV) ||
+	    !n || n > sess->nslots || be16_to_cpu(h->data_len) != len ||
 	    !pskb_may_pull(skb, data_at + len)) {
-		hxl_srv_reply(srv, h, HEXO_ST_INVAL, o);
+		hxl_srv_reply(srv, sess, h, HEXO_ST_INVAL, o);
 		return;
 	}
 	h = (const struct hexo_hdr *)skb->data;	/* the pull may move it */
@@ -161,7 +188,7 @@ static void hxl_srv_readv(struct hxl_srv *srv, struct hxl_sess *sess,
 	for (i = 0; i < n; i++)
 		pages += be32_to_cpu(e[i].count);
 	if (pages > sess->window + sess->max_pages) {
-		hxl_srv_reply(srv, h, HEXO_ST_INVAL, o);
+		hxl_srv_reply(srv, sess, h, HEXO_ST_INVAL, o);
 		return;
 	}
 	rd = *h;
@@ -174,32 +201,87 @@ static void hxl_srv_readv(struct hxl_srv *srv, struct hxl_sess *sess,
 	}
 }
 
+/* Gives a slot's staging pages back to the pool. Under sess->lock. */
+static void hxl_srv_stage_release(struct hxl_sess *sess, struct hxl_stage *st)
+{
+	u32 p;
+
+	for (p = 0; p < HXL_MAX_PAGES; p++) {
+		if (st->pages[p]) {
+			sess->pool[sess->pool_free++] = st->pages[p];
+			st->pages[p] = NULL;
+		}
+	}
+}
+
+/*
+ * A staging page for page p of slot st, from the pool. The pool holds what a
+ * client may have in flight (window + max_pages pages); a slot its client
+ * gave up on (a write that failed, its tag reused by a read) keeps pages
+ * until then, so an empty pool takes back the pages of a slot that has been
+ * silent for a while: a write still alive is merely sent again. NULL when
+ * there is none: the client is told BUSY and retries. Under sess->lock.
+ */
+static struct page *hxl_srv_stage_page(struct hxl_sess *sess, struct hxl_stage *st, u32 p)
+{
+	unsigned long stale = jiffies - msecs_to_jiffies(HXL_STAGE_STALE_MS);
+	struct hxl_stage *o;
+	u32 i;
+
+	if (st->pages[p])
+		return st->pages[p];
+	for (i = 0; !sess->pool_free && i < sess->nslots; i++) {
+		o = &sess->stage[i];
+		if (o != st && time_before(o->last_rx, stale)) {
+			o->frags = 0;
+			o->used = o->used && o->acked;	/* an ack may still be repeated */
+			hxl_srv_stage_release(sess, o);
+		}
+	}
+	if (!sess->pool_free)
+		return NULL;
+	st->pages[p] = sess->pool[--sess->pool_free];
+	return st->pages[p];
+}
+
 static void hxl_srv_write(struct hxl_srv *srv, struct hxl_sess *sess,
 			  struct sk_buff *skb, size_t data_at, struct hxl_srv_out *o)
 {
 	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
 	u32 tag = be32_to_cpu(h->tag), slot = tag & 0xffff;
-	u64 index = be64_to_cpu(h->index), page_bits;
-	u32 count = be32_to_cpu(h->count), seq = be32_to_cpu(h->seq);
+	u64 index = be64_to_cpu(h->index), seq = be64_to_cpu(h->seq), page_bits;
+	u32 count = be32_to_cpu(h->count), frag = READ_ONCE(sess->frag);
+	u32 fpp = READ_ONCE(sess->fpp);
 	u32 off = be32_to_cpu(h->data_off), len = be16_to_cpu(h->data_len);
 	u32 p = off / HEXO_PAGE_SIZE, poff = off % HEXO_PAGE_SIZE, bit;
 	struct hxl_stage *st;
+	struct page *page;
 	void *data;
 	int fi, ret;
 
-	fi = hxp_frag_index(HEXO_PAGE_SIZE, sess->frag, poff, len);
-	if (slot >= sess->nslots || fi < 0 || p >= count ||
+	fi = hxp_frag_index(HEXO_PAGE_SIZE, frag, poff, len);
+	if (slot >= sess->nslots || fi < 0 || p >= count || !seq ||
 	    !hxl_srv_range_ok(sess, index, count, sess->max_pages)) {
-		hxl_srv_reply(srv, h, HEXO_ST_INVAL, o);
+		hxl_srv_reply(srv, sess, h, HEXO_ST_INVAL, o);
 		return;
 	}
-	bit = p * sess->fpp + fi;
-	page_bits = hxp_page_frags(sess->fpp, p);
+	bit = p * fpp + fi;
+	page_bits = hxp_page_frags(fpp, p);
 
 	spin_lock(&sess->lock);
 	st = &sess->stage[slot];
-	if (st->tag != tag) {
-		/* A new write in this slot: whatever was there is abandoned. */
+	if (!st->used || st->tag != tag || st->index != index || st->count != count ||
+	    st->seq != seq) {
+		/*
+		 * Another write than the slot's. A newer one (the client
+		 * reused the slot, or its tags wrapped onto an old one)
+		 * takes the slot over; an older one is a late duplicate of a
+		 * write done with already.
+		 */
+		if (st->used && seq <= st->seq)
+			goto unlock;
+		hxl_srv_stage_release(sess, st);
+		st->used = true;
 		st->tag = tag;
 		st->index = index;
 		st->count = count;
@@ -207,18 +289,23 @@ static void hxl_srv_write(struct hxl_srv *srv, struct hxl_sess *sess,
 		st->frags = 0;
 		st->pages_done = 0;
 		st->acked = false;
-	} else if (st->index != index || st->count != count || st->seq != seq) {
-		goto unlock;	/* not the write this tag stands for: ignore */
 	}
+	st->last_rx = jiffies;
 	if (st->acked) {
 		/* Our acknowledgement was lost: say it again. */
-		hxl_srv_reply(srv, h, HEXO_ST_OK, o);
+		hxl_srv_reply(srv, sess, h, HEXO_ST_OK, o);
 		goto unlock;
 	}
 	if ((st->pages_done & BIT_ULL(p)) || (st->frags & BIT_ULL(bit)))
 		goto unlock;
 
-	data = page_address(st->pages[p]);
+	page = hxl_srv_stage_page(sess, st, p);
+	if (!page) {
+		sess->busy++;
+		hxl_srv_reply(srv, sess, h, HEXO_ST_BUSY, o);
+		goto unlock;
+	}
+	data = page_address(page);
 	if (skb_copy_bits(skb, data_at, data + poff, len))
 		goto unlock;
 	st->frags |= BIT_ULL(bit);
@@ -229,7 +316,7 @@ static void hxl_srv_write(struct hxl_srv *srv, struct hxl_sess *sess,
 	if (hxp_data_crc(index + p, data, HEXO_PAGE_SIZE) != st->crc[p]) {
 		st->frags &= ~page_bits;
 		sess->csum_errors++;
-		hxl_srv_reply(srv, h, HEXO_ST_CSUM, o);
+		hxl_srv_reply(srv, sess, h, HEXO_ST_CSUM, o);
 		goto unlock;
 	}
 	ret = srv->ops->write(sess, index + p, seq, st->crc[p], data);
@@ -237,14 +324,16 @@ static void hxl_srv_write(struct hxl_srv *srv, struct hxl_sess *sess,
 		st->frags &= ~page_bits;
 		if (ret == HEXO_ST_BUSY)
 			sess->busy++;
-		hxl_srv_reply(srv, h, ret, o);
+		hxl_srv_reply(srv, sess, h, ret, o);
 		goto unlock;
 	}
 	st->pages_done |= BIT_ULL(p);
+	sess->pool[sess->pool_free++] = page;
+	st->pages[p] = NULL;
 	if (st->pages_done == GENMASK_ULL(count - 1, 0)) {
 		st->acked = true;
 		sess->reqs[1]++;
-		hxl_srv_reply(srv, h, HEXO_ST_OK, o);
+		hxl_srv_reply(srv, sess, h, HEXO_ST_OK, o);
 	}
 unlock:
 	spin_unlock(&sess->lock);
@@ -259,15 +348,16 @@ static void hxl_srv_unhash(struct hxl_srv *srv, struct hxl_sess *sess, struct li
 
 static void hxl_srv_free_sess(struct hxl_sess *sess)
 {
-	u32 i, j;
+	u32 i;
 
 	if (sess->stage) {
 		for (i = 0; i < sess->nslots; i++)
-			for (j = 0; j < HXL_MAX_PAGES; j++)
-				if (sess->stage[i].pages[j])
-					__free_page(sess->stage[i].pages[j]);
+			hxl_srv_stage_release(sess, &sess->stage[i]);
 		kvfree(sess->stage);
 	}
+	for (i = 0; i < sess->pool_free; i++)
+		__free_page(sess->pool[i]);
+	kvfree(sess->pool);
 	kfree(sess);
 }
 
@@ -284,6 +374,7 @@ static void hxl_srv_close_list(struct hxl_srv *srv, struct list_head *list)
 		if (sess->priv)
 			srv->ops->close(sess);
 		hxl_srv_free_sess(sess);
+		srv->nsessions--;
 	}
 }
 
@@ -300,12 +391,14 @@ static struct hxl_sess *hxl_srv_lookup(struct hxl_srv *srv, u32 id)
 void hxl_srv_rx(struct hxl_port *port, struct sk_buff *skb, size_t data_at)
 {
 	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
-	struct hxl_srv_out o = { .peer = eth_hdr(skb)->h_source };
-	struct hxl_sess *sess;
+	struct hxl_sess *sess = NULL;
+	struct hxl_srv_out o;
 	struct hxl_srv *srv;
+	u32 count;
 	int st;
 
 	__skb_queue_head_init(&o.tx);
+	ether_addr_copy(o.peer, eth_hdr(skb)->h_source);
 	srv = rcu_dereference(port->srv[h->service]);
 	if (!srv || READ_ONCE(srv->dying)) {
 		hxl_port_count(port, HXL_PC_RX_NO_SERVICE, 1);
@@ -339,10 +432,15 @@ void hxl_srv_rx(struct hxl_port *port, struct sk_buff *skb, size_t data_at)
 	sess = hxl_srv_lookup(srv, be32_to_cpu(h->session));
 	/* Only the client a session belongs to may use it. */
 	if (!sess || !ether_addr_equal(sess->peer, o.peer)) {
-		hxl_srv_reply(srv, h, HEXO_ST_SESSION, &o);
+		hxl_srv_reply(srv, NULL, h, HEXO_ST_SESSION, &o);
 		goto out;
 	}
 	WRITE_ONCE(sess->last_rx, jiffies);
+	if (unlikely(!READ_ONCE(sess->proven))) {
+		/* The expiry worker retires what this session supersedes. */
+		WRITE_ONCE(sess->proven, true);
+		mod_delayed_work(system_wq, &srv->expire_work, 0);
+	}
 
 	switch (h->op) {
 	case HEXO_OP_READ:
@@ -356,18 +454,20 @@ void hxl_srv_rx(struct hxl_port *port, struct sk_buff *skb, size_t data_at)
 		break;
 	case HEXO_OP_DISCARD:
 		st = HEXO_ST_INVAL;
-		if (hxl_srv_range_ok(sess, be64_to_cpu(h->index), be32_to_cpu(h->count), U32_MAX))
-			st = srv->ops->discard(sess, be64_to_cpu(h->index), be32_to_cpu(h->count),
-					       be32_to_cpu(h->seq));
+		count = be32_to_cpu(h->count);
+		if (hxl_srv_range_ok(sess, be64_to_cpu(h->index), count, HEXO_MAX_DISCARD_PAGES) &&
+		    h->seq)
+			st = srv->ops->discard(sess, be64_to_cpu(h->index), count,
+					       be64_to_cpu(h->seq));
 		if (st == HEXO_ST_OK)
 			sess->reqs[hxl_op_index(h->op)]++;
-		hxl_srv_reply(srv, h, st, &o);
+		hxl_srv_reply(srv, sess, h, st, &o);
 		break;
 	case HEXO_OP_FLUSH:
 		sess->reqs[3]++;
 		fallthrough;
 	case HEXO_OP_PING:
-		hxl_srv_reply(srv, h, HEXO_ST_OK, &o);
+		hxl_srv_reply(srv, sess, h, HEXO_ST_OK, &o);
 		break;
 	case HEXO_OP_BYE:
 		/* The expiry worker closes it; it is unreachable from now. */
@@ -380,7 +480,7 @@ void hxl_srv_rx(struct hxl_port *port, struct sk_buff *skb, size_t data_at)
 		mod_delayed_work(system_wq, &srv->expire_work, 0);
 		break;
 	default:
-		hxl_srv_reply(srv, h, HEXO_ST_INVAL, &o);
+		hxl_srv_reply(srv, sess, h, HEXO_ST_INVAL, &o);
 		break;
 	}
 out:
@@ -390,13 +490,23 @@ out:
 
 /* ------------------------------------------------------------ sessions */
 
-static struct hxl_sess *hxl_srv_alloc_sess(struct hxl_srv *srv, const struct hexo_hello *req,
-					   const u8 *peer, struct hexo_hello *reply)
+/* The terms of a session with the client that sent req, at the MTUs of now. */
+static bool hxl_srv_terms(struct hxl_srv *srv, const struct hexo_hello *req,
+			  struct hxp_agreed *terms)
 {
 	struct hxp_terms mine, theirs;
-	struct hxp_agreed terms;
+
+	mine = (struct hxp_terms){ hxl_port_mtu(srv->port), srv->window, srv->max_pages,
+				   HXP_CAPS };
+	theirs = (struct hxp_terms){ be16_to_cpu(req->mtu), be16_to_cpu(req->window),
+				     be16_to_cpu(req->max_pages), be32_to_cpu(req->caps) };
+	return hxp_agree(&mine, &theirs, terms);
+}
+
+static struct hxl_sess *hxl_srv_new_sess(struct hxl_srv *srv, const struct hexo_hello *req,
+					 const u8 *peer, const struct hxp_agreed *terms)
+{
 	struct hxl_sess *sess;
-	u32 i, j;
 
 	sess = kzalloc(sizeof(*sess), GFP_KERNEL);
 	if (!sess)
@@ -410,74 +520,104 @@ static struct hxl_sess *hxl_srv_alloc_sess(struct hxl_srv *srv, const struct hex
 	sess->boot = be64_to_cpu(req->boot);
 	memcpy(sess->name, req->name, sizeof(sess->name));
 	sess->name[sizeof(sess->name) - 1] = '\0';
-	mine = (struct hxp_terms){ hxl_port_mtu(srv->port), srv->window, srv->max_pages };
-	theirs = (struct hxp_terms){ be16_to_cpu(req->mtu), be16_to_cpu(req->window),
-				     be16_to_cpu(req->max_pages) };
-	hxp_agree(&mine, &theirs, &terms);	/* the request was checked sane */
-	sess->frag = terms.frag;
-	sess->fpp = terms.fpp;
-	sess->window = terms.window;
-	sess->max_pages = terms.max_pages;
+	sess->frag = terms->frag;
+	sess->fpp = terms->fpp;
+	sess->window = terms->window;
+	sess->max_pages = terms->max_pages;
+	sess->caps = terms->caps;
 	sess->last_rx = jiffies;
-
+	sess->created = jiffies;
 	/* A client's tag slots stay below its window. */
 	sess->nslots = sess->window;
-	sess->stage = kvcalloc(sess->nslots, sizeof(*sess->stage), GFP_KERNEL);
-	if (!sess->stage)
-		goto err;
-	for (i = 0; i < sess->nslots; i++)
-		for (j = 0; j < sess->max_pages; j++) {
-			sess->stage[i].pages[j] = alloc_page(GFP_KERNEL);
-			if (!sess->stage[i].pages[j])
-				goto err;
-		}
-
-	reply->window = cpu_to_be16(sess->window);
-	reply->max_pages = cpu_to_be16(sess->max_pages);
 	return sess;
-err:
-	hxl_srv_free_sess(sess);
-	return NULL;
 }
 
 /*
- * Whether a HELLO request is well formed: a size in whole pages, an MTU that
- * carries data, a window, NUL-padded name and zero reserved bits. Random
- * bytes that happen to carry a valid checksum do not open (or, through
- * their boot value, close) sessions.
+ * The staging of writes: a slot per tag, and a pool of what a client may
+ * have in flight (see hxl_srv_stage_page()). After the backend granted the
+ * session: a HELLO that cannot be served allocates nothing.
+ */
+static int hxl_srv_alloc_stage(struct hxl_sess *sess)
+{
+	u32 i;
+
+	sess->stage = kvcalloc(sess->nslots, sizeof(*sess->stage), GFP_KERNEL);
+	sess->pool_size = sess->window + sess->max_pages;
+	sess->pool = kvcalloc(sess->pool_size, sizeof(*sess->pool), GFP_KERNEL);
+	if (!sess->stage || !sess->pool)
+		return -ENOMEM;
+	for (i = 0; i < sess->pool_size; i++) {
+		sess->pool[i] = alloc_page(GFP_KERNEL);
+		if (!sess->pool[i])
+			return -ENOMEM;
+		sess->pool_free++;
+	}
+	return 0;
+}
+
+/*
+ * A client that found its session again (a lost link, a resent HELLO):
+ * fragments are agreed anew, at the MTUs of now; window and pages per
+ * request stay the session's (its staging is sized for them). Writes being
+ * reassembled in fragments of the old size are dropped: the client sends
+ * them again. Under srv->sess_lock.
+ */
+static void hxl_srv_renew(struct hxl_sess *sess, const struct hxp_agreed *terms)
+{
+	u32 i;
+
+	spin_lock_bh(&sess->lock);
+	if (terms->frag != sess->frag) {
+		for (i = 0; i < sess->nslots; i++) {
+			sess->stage[i].frags = 0;
+			sess->stage[i].used = sess->stage[i].used && sess->stage[i].acked;
+			hxl_srv_stage_release(sess, &sess->stage[i]);
+		}
+		WRITE_ONCE(sess->frag, terms->frag);
+		WRITE_ONCE(sess->fpp, terms->fpp);
+	}
+	spin_unlock_bh(&sess->lock);
+}
+
+/*
+ * Whether a HELLO request is well formed: a size in whole pages, NUL-padded
+ * name and zero reserved fields (its MTU, window and pages per request are
+ * judged by hxp_agree()). Random bytes that happen to carry a valid checksum
+ * do not open sessions.
  */
 static bool hxl_srv_hello_sane(const struct hexo_hello *req)
 {
 	u64 size = be64_to_cpu(req->size);
 
 	return size && !(size % HEXO_PAGE_SIZE) && !req->epoch && !req->reserved &&
-	       hxp_frag_size(be16_to_cpu(req->mtu)) && be16_to_cpu(req->window) &&
-	       be16_to_cpu(req->max_pages) && memchr(req->name, 0, sizeof(req->name));
+	       memchr(req->name, 0, sizeof(req->name));
 }
 
 static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
 {
 	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
-	struct hxl_srv_out o = { .peer = eth_hdr(skb)->h_source };
-	struct hxl_sess *sess = NULL, *s, *tmp;
+	struct hxl_sess *sess = NULL, *s;
 	struct hexo_hello req, reply = {};
+	struct hxp_agreed terms;
+	struct hxl_srv_out o;
 	struct hexo_hdr *rh;
 	struct sk_buff *r;
-	LIST_HEAD(gone);
 	size_t data_at = h->hdr_len;
 	u32 prev;
 	int st;
 
 	__skb_queue_head_init(&o.tx);
+	ether_addr_copy(o.peer, eth_hdr(skb)->h_source);
 	if (be16_to_cpu(h->data_len) < sizeof(req) ||
 	    skb_copy_bits(skb, data_at, &req, sizeof(req)) ||
 	    be32_to_cpu(h->data_crc) != hxp_data_crc(0, &req, sizeof(req)) ||
-	    !hxl_srv_hello_sane(&req))
+	    !hxl_srv_hello_sane(&req) || !hxl_srv_terms(srv, &req, &terms))
 		return;
 	prev = be32_to_cpu(req.prev_session);
 	reply.nonce = req.nonce;
 	reply.epoch = cpu_to_be64(srv->epoch);
 	reply.mtu = cpu_to_be16(min_t(u32, hxl_port_mtu(srv->port), U16_MAX));
+	reply.caps = cpu_to_be32(HXP_CAPS);
 
 	mutex_lock(&srv->sess_lock);
 	spin_lock_bh(&srv->lock);
@@ -493,6 +633,7 @@ static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
 	spin_unlock_bh(&srv->lock);
 
 	if (sess) {
+		hxl_srv_renew(sess, &terms);
 		sess->nonce = be64_to_cpu(req.nonce);
 		WRITE_ONCE(sess->last_rx, jiffies);
 		reply.size = cpu_to_be64(sess->size);
@@ -502,35 +643,46 @@ static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
 		goto send;
 	}
 
-	sess = hxl_srv_alloc_sess(srv, &req, o.peer, &reply);
+	if (srv->nsessions >= srv->max_sessions) {
+		st = HEXO_ST_FULL;
+		goto send;
+	}
+	sess = hxl_srv_new_sess(srv, &req, o.peer, &terms);
 	if (!sess) {
 		st = HEXO_ST_BUSY;
 		goto send;
 	}
+	/* The backend checks the size first: a refusal allocates nothing. */
 	st = srv->ops->hello(sess, &req, &reply);
 	if (st != HEXO_ST_OK) {
 		hxl_srv_free_sess(sess);
 		sess = NULL;
 		goto send;
 	}
+	if (hxl_srv_alloc_stage(sess)) {
+		srv->ops->close(sess);
+		hxl_srv_free_sess(sess);
+		sess = NULL;
+		st = HEXO_ST_BUSY;
+		goto send;
+	}
+	reply.window = cpu_to_be16(sess->window);
+	reply.max_pages = cpu_to_be16(sess->max_pages);
 	sess->size = be64_to_cpu(reply.size);
 	sess->npages = sess->size / HEXO_PAGE_SIZE;
+	srv->nsessions++;
 	spin_lock_bh(&srv->lock);
 	do {
 		sess->id = get_random_u32();
 	} while (!sess->id || hxl_srv_lookup(srv, sess->id));
 	hash_add_rcu(srv->hash, &sess->hnode, sess->id);
 	list_add_tail(&sess->node, &srv->sessions);
-	/*
-	 * Granted to a client that restarted (a new boot value from its
-	 * MAC): its older sessions will never be used again.
-	 */
-	list_for_each_entry_safe(s, tmp, &srv->sessions, node)
-		if (s != sess && ether_addr_equal(s->peer, o.peer) &&
-		    !hlist_unhashed(&s->hnode) && s->boot != sess->boot)
-			hxl_srv_unhash(srv, s, &gone);
 	spin_unlock_bh(&srv->lock);
-	hxl_srv_close_list(srv, &gone);
+	/*
+	 * Older sessions of the same MAC stay: a HELLO proves nothing (anyone
+	 * can send one with any MAC and boot value). They go when they fall
+	 * silent (hxl_srv_expire_work()).
+	 */
 	if (srv->ops->opened)
 		srv->ops->opened(sess);
 
@@ -561,17 +713,41 @@ static void hxl_srv_hello_work(struct work_struct *work)
 	}
 }
 
-/* Closes the sessions silent for longer than limit (jiffies), or all. */
+/* Whether a newer boot of s's client uses a session of its own. */
+static bool hxl_srv_superseded(struct hxl_srv *srv, struct hxl_sess *s)
+{
+	struct hxl_sess *n;
+
+	list_for_each_entry(n, &srv->sessions, node)
+		if (n != s && READ_ONCE(n->proven) && n->boot != s->boot &&
+		    ether_addr_equal(n->peer, s->peer) && !hlist_unhashed(&n->hnode) &&
+		    time_after(n->created, s->created))
+			return true;
+	return false;
+}
+
+/*
+ * Closes the sessions silent for longer than limit (jiffies), the unproven
+ * ones silent since their HELLO for HXL_UNPROVEN_MS, those of a client that
+ * restarted (silent for HXL_SUPERSEDED_MS while its new boot's session is in
+ * use); or all.
+ */
 static void hxl_srv_close_idle(struct hxl_srv *srv, unsigned long limit, bool all)
 {
+	unsigned long now = jiffies, unproven = msecs_to_jiffies(HXL_UNPROVEN_MS);
+	unsigned long superseded = msecs_to_jiffies(HXL_SUPERSEDED_MS), idle;
 	struct hxl_sess *s, *tmp;
 	LIST_HEAD(gone);
 
 	mutex_lock(&srv->sess_lock);
 	spin_lock_bh(&srv->lock);
-	list_for_each_entry_safe(s, tmp, &srv->sessions, node)
-		if (all || time_after(jiffies, READ_ONCE(s->last_rx) + limit))
+	list_for_each_entry_safe(s, tmp, &srv->sessions, node) {
+		idle = now - READ_ONCE(s->last_rx);
+		if (all || idle > limit ||
+		    (!READ_ONCE(s->proven) && idle > min(limit, unproven)) ||
+		    (idle > superseded && hxl_srv_superseded(srv, s)))
 			hxl_srv_unhash(srv, s, &gone);
+	}
 	spin_unlock_bh(&srv->lock);
 	hxl_srv_close_list(srv, &gone);
 	mutex_unlock(&srv->sess_lock);
@@ -584,6 +760,42 @@ static void hxl_srv_expire_work(struct work_struct *work)
 	hxl_srv_close_idle(srv, msecs_to_jiffies(srv->expire_ms), false);
 	if (!READ_ONCE(srv->dying))
 		schedule_delayed_work(&srv->expire_work, HZ);
+}
+
+void hxl_srv_rx_version(struct hxl_port *port, struct sk_buff *skb)
+{
+	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
+	u8 buf[HXP_V1_REFUSAL_LEN], peer[ETH_ALEN];
+	struct hexo_hdr *rh;
+	struct sk_buff *r;
+
+	if (h->service >= __HEXO_SVC_MAX || !rcu_access_pointer(port->srv[h->service]))
+		return;
+	ether_addr_copy(peer, eth_hdr(skb)->h_source);
+	if (h->version == 1) {
+		/* Version 1's own format, which its clients check. */
+		if (skb_linearize(skb) || !hxp_v1_refusal(skb->data, skb->len, buf))
+			return;
+		r = hxl_port_alloc_skb(port, HXP_V1_REFUSAL_LEN - HEXO_HDR_LEN);
+		if (!r)
+			return;
+		memcpy(r->data, buf, HEXO_HDR_LEN);
+		skb_put_data(r, buf + HEXO_HDR_LEN, HXP_V1_REFUSAL_LEN - HEXO_HDR_LEN);
+		hxl_port_xmit_raw(port, peer, r);
+		return;
+	}
+	/* A later version: told in ours, whose first 16 bytes it keeps. */
+	if (h->version < HEXO_WIRE_VERSION || h->op != HEXO_OP_HELLO ||
+	    (h->flags & HEXO_F_REPLY))
+		return;
+	r = hxl_port_alloc_skb(port, 0);
+	if (!r)
+		return;
+	rh = (struct hexo_hdr *)r->data;
+	hxp_hdr_init(rh, h->service, HEXO_OP_HELLO, 0, be32_to_cpu(h->tag));
+	rh->flags = HEXO_F_REPLY;
+	rh->status = HEXO_ST_VERSION;
+	hxl_port_xmit(port, peer, r);
 }
 
 struct hxl_srv *hxl_srv_create(struct net *net, const struct hxl_srv_cfg *cfg,
@@ -612,6 +824,7 @@ struct hxl_srv *hxl_srv_create(struct net *net, const struct hxl_srv_cfg *cfg,
 	srv->expire_ms = cfg->expire_ms;
 	srv->window = clamp_t(u32, cfg->window, 1, HXL_MAX_WINDOW);
 	srv->max_pages = clamp_t(u32, cfg->max_pages, 1, HXL_MAX_PAGES);
+	srv->max_sessions = max_t(u32, cfg->max_sessions, 1);
 	mutex_init(&srv->sess_lock);
 	spin_lock_init(&srv->lock);
 	hash_init(srv->hash);

@@ -10,15 +10,22 @@
 
 struct hxl_port;
 
-/* A write being reassembled: one per tag slot of the session. */
+/*
+ * A write being reassembled: one per tag slot of the session. Its pages come
+ * from the session's pool as their first fragment arrives and go back as
+ * soon as they are stored, so a session holds at most pool_size pages
+ * however many slots it has (see hxl_srv_stage_page()).
+ */
 struct hxl_stage {
-	u32 tag;			/* 0: free */
+	bool used;
+	u32 tag;
 	u64 index;
 	u32 count;
-	u32 seq;
+	u64 seq;
 	u64 frags;			/* fragments received */
 	u64 pages_done;			/* pages checked and stored */
 	bool acked;
+	unsigned long last_rx;		/* jiffies */
 	u32 crc[HXL_MAX_PAGES];
 	struct page *pages[HXL_MAX_PAGES];
 };
@@ -36,11 +43,20 @@ struct hxl_sess {
 	u64 size;
 	u64 npages;
 	u32 window, max_pages, frag, fpp;
+	u32 caps;			/* HEXO_CAP_* agreed */
 	unsigned long last_rx;
+	unsigned long created;		/* jiffies */
+	/*
+	 * The client used the session after the HELLO: it holds the reply,
+	 * so the session is its own and not a forged or stale HELLO's.
+	 */
+	bool proven;
 
-	spinlock_t lock;		/* the staging slots */
+	spinlock_t lock;		/* the staging slots and the pool */
 	u32 nslots;
 	struct hxl_stage *stage;
+	struct page **pool;		/* free staging pages */
+	u32 pool_free, pool_size;
 
 	u64 reqs[4];
 	u64 csum_errors;
@@ -53,7 +69,8 @@ struct hxl_srv {
 	const struct hxl_srv_ops *ops;
 	void *priv;
 	u64 epoch;
-	u32 expire_ms, window, max_pages;
+	u32 expire_ms, window, max_pages, max_sessions;
+	u32 nsessions;			/* under sess_lock */
 
 	struct mutex sess_lock;		/* session creation and removal */
 	spinlock_t lock;		/* hash and sessions list */
@@ -68,5 +85,10 @@ struct hxl_srv {
 
 /* A request frame arrived on port (softirq, RCU; consumes skb). */
 void hxl_srv_rx(struct hxl_port *port, struct sk_buff *skb, size_t data_at);
+/*
+ * A frame of another wire version arrived on port (softirq, RCU; does not
+ * consume skb): a HELLO request is told HEXO_ST_VERSION.
+ */
+void hxl_srv_rx_version(struct hxl_port *port, struct sk_buff *skb);
 
 #endif /* _HXL_SRV_H */

@@ -32,8 +32,6 @@
 static_assert(PAGE_SIZE == HEXO_PAGE_SIZE, "netswap moves 4 KiB pages: 4K-page kernels only");
 
 #define NSW_SECTORS_PER_PAGE	(HEXO_PAGE_SIZE >> SECTOR_SHIFT)
-/* Bounds a discard's work on the server (it runs in softirq there). */
-#define NSW_MAX_DISCARD_PAGES	1024
 
 struct nsw_dev {
 	u32 index;
@@ -251,11 +249,16 @@ static int nsw_dev_add_disk(struct nsw_dev *dev)
 	blk_queue_dma_alignment(q, HEXO_PAGE_SIZE - 1);
 	blk_queue_max_hw_sectors(q, ci.max_pages * NSW_SECTORS_PER_PAGE);
 	blk_queue_max_segments(q, ci.max_pages);
-	blk_queue_max_discard_sectors(q, NSW_MAX_DISCARD_PAGES * NSW_SECTORS_PER_PAGE);
-	blk_queue_max_write_zeroes_sectors(q, NSW_MAX_DISCARD_PAGES * NSW_SECTORS_PER_PAGE);
+	blk_queue_max_discard_sectors(q, HEXO_MAX_DISCARD_PAGES * NSW_SECTORS_PER_PAGE);
+	blk_queue_max_write_zeroes_sectors(q, HEXO_MAX_DISCARD_PAGES * NSW_SECTORS_PER_PAGE);
 	q->limits.discard_granularity = HEXO_PAGE_SIZE;
 	blk_queue_write_cache(q, true, false);
 	blk_queue_flag_set(QUEUE_FLAG_NONROT, q);
+	/*
+	 * Pages stay as they were while being written: a retransmission
+	 * reads the page again, and its checksum was taken at the first send.
+	 */
+	blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, q);
 	blk_queue_flag_clear(QUEUE_FLAG_ADD_RANDOM, q);
 
 	disk->major = nsw_major;
@@ -467,7 +470,16 @@ int nsw_dev_attach(const struct nsw_attach *a, struct nsw_dev_info *info,
 			NL_SET_ERR_MSG(extack, "the server does not serve netswap on that link");
 			break;
 		case -EPROTONOSUPPORT:
-			NL_SET_ERR_MSG(extack, "the server speaks another wire version");
+			NL_SET_ERR_MSG(extack,
+				       "the server speaks another wire version: run the same HEXO release on both ends");
+			break;
+		case -EUSERS:
+			NL_SET_ERR_MSG(extack,
+				       "the server serves as many boards as it takes (its max-boards)");
+			break;
+		case -EPROTO:
+			NL_SET_ERR_MSG(extack,
+				       "the server granted a size that was not asked for: refused");
 			break;
 		}
 		if (ret) {

@@ -2,9 +2,9 @@
 /*
  * The server side of Netswap: RAM served to boards on an interface, and the
  * page store behind each board's session. Pages are kernel pages (never on
- * an LRU, so never swapped themselves), each carrying its end-to-end
- * checksum and the sequence number of the write that produced it in
- * page->private, so a late duplicate write or discard never undoes newer data.
+ * an LRU, so never swapped themselves), each carrying the sequence number
+ * of the write that produced it (64 bits) and its end-to-end checksum, so a
+ * late duplicate write or discard never undoes newer data.
  */
 #include <linux/etherdevice.h>
 #include <linux/mm.h>
@@ -15,20 +15,35 @@
 static LIST_HEAD(nss_serves);
 static DEFINE_MUTEX(nss_serves_lock);
 
-/* page->private: the data's checksum above, the write's sequence below. */
-static inline u32 nss_page_seq(struct page *page)
+/*
+ * A stored page's stamp, in the fields a page this module allocated and
+ * keeps off every LRU and mapping leaves to its owner: the write's order in
+ * page->private, its checksum in page->index (both unsigned long, 64 bits on
+ * the 64-bit kernels Netswap builds for).
+ */
+static_assert(sizeof(unsigned long) == sizeof(u64), "netswap_server needs a 64-bit kernel");
+
+static inline u64 nss_page_seq(struct page *page)
 {
-	return (u32)page_private(page);
+	return page_private(page);
 }
 
 static inline u32 nss_page_crc(struct page *page)
 {
-	return (u32)(page_private(page) >> 32);
+	return (u32)page->index;
 }
 
-static inline void nss_page_stamp(struct page *page, u32 crc, u32 seq)
+static inline void nss_page_stamp(struct page *page, u32 crc, u64 seq)
 {
-	set_page_private(page, (unsigned long)crc << 32 | seq);
+	set_page_private(page, seq);
+	page->index = crc;
+}
+
+static void nss_page_free(struct page *page)
+{
+	set_page_private(page, 0);
+	page->index = 0;
+	__free_page(page);
 }
 
 static int nss_hello(struct hxl_sess *sess, const struct hexo_hello *req,
@@ -86,7 +101,7 @@ static void nss_close(struct hxl_sess *sess)
 
 	nss_genl_event(NETSWAP_SRV_EV_BOARD_GONE, serve, sess, b->npages * HEXO_PAGE_SIZE);
 	xa_for_each(&b->pages, i, page) {
-		__free_page(page);
+		nss_page_free(page);
 		n++;
 		if (!(n % 4096))
 			cond_resched();
@@ -116,7 +131,7 @@ static int nss_read(struct hxl_sess *sess, u64 index,
 	return HEXO_ST_OK;
 }
 
-static int nss_write(struct hxl_sess *sess, u64 index, u32 seq, u32 crc, const void *data)
+static int nss_write(struct hxl_sess *sess, u64 index, u64 seq, u32 crc, const void *data)
 {
 	struct nss_board *b = hxl_sess_priv(sess);
 	struct page *page;
@@ -142,7 +157,7 @@ static int nss_write(struct hxl_sess *sess, u64 index, u32 seq, u32 crc, const v
 			goto out;
 		}
 		if (xa_err(xa_store(&b->pages, index, page, GFP_ATOMIC | __GFP_NOWARN))) {
-			__free_page(page);
+			nss_page_free(page);
 			ret = HEXO_ST_BUSY;
 			goto out;
 		}
@@ -156,29 +171,42 @@ out:
 	return ret;
 }
 
-static int nss_discard(struct hxl_sess *sess, u64 index, u32 count, u32 seq)
+/* Pages freed per hold of the board's lock, and outside it. */
+#define NSS_DISCARD_CHUNK	64
+
+static int nss_discard(struct hxl_sess *sess, u64 index, u32 count, u64 seq)
 {
 	struct nss_board *b = hxl_sess_priv(sess);
-	struct page *page;
-	u64 i, n = 0;
+	struct page *page, *batch[NSS_DISCARD_CHUNK];
+	u64 i = index, end = index + count, stop;
+	u32 n, k;
 
-	/* The block layer's discards are at most 4 MiB each (see dev.c). */
-	spin_lock(&b->lock);
-	for (i = index; i < index + count; i++) {
-		page = xa_load(&b->pages, i);
-		if (!page)
-			continue;
-		if (hxp_order(seq, nss_page_seq(page)) != HXP_NEWER) {
-			b->stale++;
-			continue;
+	/*
+	 * At most HEXO_MAX_DISCARD_PAGES (hexo_link checked), in chunks: the
+	 * lock is never held for more than a chunk's lookups, and the pages
+	 * are freed once it is dropped.
+	 */
+	while (i < end) {
+		n = 0;
+		stop = min(end, i + NSS_DISCARD_CHUNK);
+		spin_lock(&b->lock);
+		for (; i < stop; i++) {
+			page = xa_load(&b->pages, i);
+			if (!page)
+				continue;
+			if (hxp_order(seq, nss_page_seq(page)) != HXP_NEWER) {
+				b->stale++;
+				continue;
+			}
+			xa_erase(&b->pages, i);
+			batch[n++] = page;
 		}
-		xa_erase(&b->pages, i);
-		__free_page(page);
-		n++;
+		b->stored -= n;
+		spin_unlock(&b->lock);
+		atomic64_sub(n, &b->serve->stored);
+		for (k = 0; k < n; k++)
+			nss_page_free(batch[k]);
 	}
-	b->stored -= n;
-	spin_unlock(&b->lock);
-	atomic64_sub(n, &b->serve->stored);
 	return HEXO_ST_OK;
 }
 
@@ -199,6 +227,7 @@ static void nss_serve_fill(const struct nss_serve *s, struct nss_serve_info *inf
 	info->size = s->size;
 	info->board_size = s->board_size;
 	info->expire_ms = s->expire_ms;
+	info->max_boards = s->max_boards;
 	info->reserved = s->reserved;
 	info->nboards = s->nboards;
 	info->stored = atomic64_read(&s->stored) * HEXO_PAGE_SIZE;
@@ -216,7 +245,7 @@ static struct nss_serve *nss_serve_find(struct net *net, int ifindex)
 }
 
 int nss_serve_add(struct net *net, int ifindex, u64 size, u64 board_size, u32 expire_ms,
-		  struct nss_serve_info *info, struct netlink_ext_ack *extack)
+		  u32 max_boards, struct nss_serve_info *info, struct netlink_ext_ack *extack)
 {
 	struct hxl_srv_cfg cfg = {
 		.ifindex = ifindex,
@@ -224,6 +253,7 @@ int nss_serve_add(struct net *net, int ifindex, u64 size, u64 board_size, u32 ex
 		.expire_ms = expire_ms,
 		.window = 64,
 		.max_pages = HXL_MAX_PAGES,
+		.max_sessions = max_boards,
 	};
 	struct net_device *dev;
 	struct nss_serve *s;
@@ -242,6 +272,7 @@ int nss_serve_add(struct net *net, int ifindex, u64 size, u64 board_size, u32 ex
 	s->size = size;
 	s->board_size = board_size;
 	s->expire_ms = expire_ms;
+	s->max_boards = max_boards;
 	spin_lock_init(&s->lock);
 	atomic64_set(&s->stored, 0);
 	dev = dev_get_by_index(net, ifindex);

@@ -10,18 +10,21 @@
 #include "genl_util.h"
 #include "server.h"
 
-#define NSS_DEFAULT_EXPIRE_MS	30000
-
 static struct genl_family nss_genl_family;
 
 static struct netlink_range_validation nss_size_range = {
-	.min = 1 << 20,
+	.min = NETSWAP_SRV_MIN_SIZE,
 	.max = U64_MAX,
 };
 
 static struct netlink_range_validation nss_expire_range = {
-	.min = 1000,
-	.max = 3600000,
+	.min = NETSWAP_SRV_MIN_EXPIRE_MS,
+	.max = NETSWAP_SRV_MAX_EXPIRE_MS,
+};
+
+static struct netlink_range_validation nss_max_boards_range = {
+	.min = 1,
+	.max = NETSWAP_SRV_MAX_MAX_BOARDS,
 };
 
 static const struct nla_policy nss_policy[NETSWAP_SRV_A_MAX + 1] = {
@@ -30,6 +33,7 @@ static const struct nla_policy nss_policy[NETSWAP_SRV_A_MAX + 1] = {
 	[NETSWAP_SRV_A_SIZE]		= NLA_POLICY_FULL_RANGE(NLA_U64, &nss_size_range),
 	[NETSWAP_SRV_A_BOARD_SIZE]	= NLA_POLICY_FULL_RANGE(NLA_U64, &nss_size_range),
 	[NETSWAP_SRV_A_EXPIRE_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &nss_expire_range),
+	[NETSWAP_SRV_A_MAX_BOARDS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &nss_max_boards_range),
 };
 
 static const struct genl_multicast_group nss_mcgrps[] = {
@@ -43,6 +47,7 @@ static int nss_put_serve(struct sk_buff *skb, const struct nss_serve_info *s)
 	    nla_put_u64_64bit(skb, NETSWAP_SRV_A_SIZE, s->size, NETSWAP_SRV_A_PAD) ||
 	    nla_put_u64_64bit(skb, NETSWAP_SRV_A_BOARD_SIZE, s->board_size, NETSWAP_SRV_A_PAD) ||
 	    nla_put_u32(skb, NETSWAP_SRV_A_EXPIRE_MS, s->expire_ms) ||
+	    nla_put_u32(skb, NETSWAP_SRV_A_MAX_BOARDS, s->max_boards) ||
 	    nla_put_u64_64bit(skb, NETSWAP_SRV_A_RESERVED, s->reserved, NETSWAP_SRV_A_PAD) ||
 	    nla_put_u64_64bit(skb, NETSWAP_SRV_A_STORED, s->stored, NETSWAP_SRV_A_PAD) ||
 	    nla_put_u32(skb, NETSWAP_SRV_A_NBOARDS, s->nboards) ||
@@ -118,7 +123,7 @@ static int nss_cmd_serve(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *size_attr, **a = info->attrs;
 	struct nss_serve_info s;
 	u64 size, board_size;
-	u32 expire_ms;
+	u32 expire_ms, max_boards;
 	int ifindex, ret;
 
 	ret = hexo_genl_ifindex(info, NETSWAP_SRV_A_IFINDEX, NETSWAP_SRV_A_IFNAME, &ifindex);
@@ -131,7 +136,9 @@ static int nss_cmd_serve(struct sk_buff *skb, struct genl_info *info)
 	size = nla_get_u64(size_attr);
 	board_size = a[NETSWAP_SRV_A_BOARD_SIZE] ? nla_get_u64(a[NETSWAP_SRV_A_BOARD_SIZE]) : size;
 	expire_ms = a[NETSWAP_SRV_A_EXPIRE_MS] ? nla_get_u32(a[NETSWAP_SRV_A_EXPIRE_MS]) :
-						 NSS_DEFAULT_EXPIRE_MS;
+						 NETSWAP_SRV_DEFAULT_EXPIRE_MS;
+	max_boards = a[NETSWAP_SRV_A_MAX_BOARDS] ? nla_get_u32(a[NETSWAP_SRV_A_MAX_BOARDS]) :
+						   NETSWAP_SRV_DEFAULT_MAX_BOARDS;
 	if (size % HEXO_PAGE_SIZE || board_size % HEXO_PAGE_SIZE) {
 		NL_SET_ERR_MSG(info->extack, "sizes must be multiples of 4096 bytes");
 		return -EINVAL;
@@ -141,8 +148,8 @@ static int nss_cmd_serve(struct sk_buff *skb, struct genl_info *info)
 				    "a board's size cannot exceed the total size");
 		return -EINVAL;
 	}
-	ret = nss_serve_add(genl_info_net(info), ifindex, size, board_size, expire_ms, &s,
-			    info->extack);
+	ret = nss_serve_add(genl_info_net(info), ifindex, size, board_size, expire_ms,
+			    max_boards, &s, info->extack);
 	if (ret)
 		return ret;
 	return nss_reply_serve(info, &s);

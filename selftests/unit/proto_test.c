@@ -95,7 +95,10 @@ TEST(malformed_headers)
 	/* data_len larger than what arrived */
 	EXPECT_EQ(HXP_DROP_DATA_LEN, check(buf, len - 1, &at));
 
-	h->version = 2;
+	h->version = HEXO_WIRE_VERSION + 1;
+	hxp_hdr_seal(h);
+	EXPECT_EQ(HXP_DROP_VERSION, check(buf, len, &at));
+	h->version = 1;
 	hxp_hdr_seal(h);
 	EXPECT_EQ(HXP_DROP_VERSION, check(buf, len, &at));
 	h->version = HEXO_WIRE_VERSION;
@@ -140,7 +143,7 @@ TEST(header_extension_is_covered)
 
 TEST(fragment_sizes)
 {
-	EXPECT_EQ(1456u, hxp_frag_size(1500));		/* (1500 - 44) & ~7 */
+	EXPECT_EQ(1448u, hxp_frag_size(1500));		/* (1500 - 48) & ~7 */
 	EXPECT_EQ(3u, hxp_nfrags(HEXO_PAGE_SIZE, hxp_frag_size(1500)));
 	EXPECT_EQ((u32)HEXO_PAGE_SIZE, hxp_frag_size(9000));	/* jumbo: a page a frame */
 	EXPECT_EQ(1u, hxp_nfrags(HEXO_PAGE_SIZE, hxp_frag_size(9000)));
@@ -162,16 +165,6 @@ TEST(fragment_index)
 	EXPECT_EQ(-1, hxp_frag_index(total, 0, 0, 0));
 	/* Beyond the fragment bitmap. */
 	EXPECT_EQ(-1, hxp_frag_index(HXP_MAX_FRAGS * 8 + 8, 8, HXP_MAX_FRAGS * 8, 8));
-}
-
-TEST(serial_order)
-{
-	EXPECT_TRUE(hxp_seq_after(2, 1));
-	EXPECT_FALSE(hxp_seq_after(1, 2));
-	EXPECT_FALSE(hxp_seq_after(5, 5));
-	/* Across the wrap. */
-	EXPECT_TRUE(hxp_seq_after(3, 0xfffffff0u));
-	EXPECT_FALSE(hxp_seq_after(0xfffffff0u, 3));
 }
 
 TEST(rtt_estimate_converges)
@@ -261,8 +254,30 @@ TEST(write_order)
 	EXPECT_EQ(HXP_NEWER, (int)hxp_order(8, 7));
 	EXPECT_EQ(HXP_SAME, (int)hxp_order(7, 7));
 	EXPECT_EQ(HXP_OLDER, (int)hxp_order(6, 7));
-	EXPECT_EQ(HXP_NEWER, (int)hxp_order(1, 0xffffffffu));	/* across the wrap */
-	EXPECT_EQ(HXP_OLDER, (int)hxp_order(0xffffffffu, 1));
+}
+
+/*
+ * A page written once and rewritten after about 2^31 other requests of the
+ * session: the rewrite is newer, however far the order went meanwhile. A
+ * 32-bit serial order (wire version 1) judged it older, acknowledged the
+ * write and dropped it.
+ */
+TEST(write_order_past_2_to_the_31)
+{
+	const u64 s = 5;
+
+	EXPECT_EQ(HXP_NEWER, (int)hxp_order(s + (1ull << 31), s));
+	EXPECT_EQ(HXP_NEWER, (int)hxp_order(s + (1ull << 31) + 1, s));
+	EXPECT_EQ(HXP_NEWER, (int)hxp_order(s + 3 * (1ull << 30), s));
+	EXPECT_EQ(HXP_NEWER, (int)hxp_order(s + (1ull << 32), s));
+	EXPECT_EQ(HXP_OLDER, (int)hxp_order(s, s + (1ull << 31) + 1));
+	/* Across the 32-bit boundary, both ways. */
+	EXPECT_EQ(HXP_NEWER, (int)hxp_order(0x100000001ull, 0xffffffffull));
+	EXPECT_EQ(HXP_OLDER, (int)hxp_order(0xffffffffull, 0x100000001ull));
+	/* A session that starts just below the boundary and runs long. */
+	for (u64 last = 0xffffff00ull, next = last + 1; next < 0x300000000ull;
+	     last = next, next += 0x3fffffffull)
+		ASSERT_EQ(HXP_NEWER, (int)hxp_order(next, last));
 }
 
 TEST(page_fragment_bits)
@@ -275,11 +290,13 @@ TEST(page_fragment_bits)
 
 TEST(agreement_takes_the_smaller_offer)
 {
-	struct hxp_terms board = { 1500, 64, 32 }, server = { 9000, 48, 32 };
+	struct hxp_terms board = { 1500, 64, 32, HXP_CAPS },
+			 server = { 9000, 48, 32, HEXO_CAP_READV };
 	struct hxp_agreed a, b;
 
 	ASSERT_TRUE(hxp_agree(&board, &server, &a));
-	EXPECT_EQ(1456u, a.frag);
+	EXPECT_EQ(1448u, a.frag);
+	EXPECT_EQ((u32)HEXO_CAP_READV, a.caps);	/* what both speak */
 	EXPECT_EQ(3u, a.fpp);
 	EXPECT_EQ(48u, a.window);
 	EXPECT_EQ(21u, a.max_pages);		/* 21 pages x 3 frames fit 64 bits */
@@ -290,8 +307,8 @@ TEST(agreement_takes_the_smaller_offer)
 
 TEST(agreement_with_jumbo_frames_and_small_windows)
 {
-	struct hxp_terms one = { 9000, 8, 32 }, two = { 9000, 64, 32 };
-	struct hxp_terms tiny = { 40, 8, 8 };
+	struct hxp_terms one = { 9000, 8, 32, 0 }, two = { 9000, 64, 32, 0 };
+	struct hxp_terms tiny = { 40, 8, 8, 0 };
 	struct hxp_agreed a;
 
 	ASSERT_TRUE(hxp_agree(&one, &two, &a));
@@ -299,6 +316,81 @@ TEST(agreement_with_jumbo_frames_and_small_windows)
 	EXPECT_EQ(8u, a.window);
 	EXPECT_EQ(8u, a.max_pages);		/* no more than the window */
 	EXPECT_FALSE(hxp_agree(&tiny, &two, &a));	/* the MTU carries no data */
+}
+
+/* A page in more than 64 fragments cannot be tracked: refuse the terms. */
+TEST(agreement_needs_a_page_in_64_fragments)
+{
+	struct hxp_terms big = { 1500, 8, 8, 0 }, small = { 0, 8, 8, 0 };
+	struct hxp_agreed a;
+
+	EXPECT_EQ(112, HXP_MIN_MTU);
+	for (small.mtu = HEXO_HDR_LEN + 1; small.mtu < HXP_MIN_MTU; small.mtu++)
+		EXPECT_FALSE(hxp_agree(&small, &big, &a));
+	small.mtu = HXP_MIN_MTU;
+	ASSERT_TRUE(hxp_agree(&small, &big, &a));
+	EXPECT_EQ(64u, a.fpp);
+	EXPECT_EQ(1u, a.max_pages);
+}
+
+/* A version 1 HELLO request, as a version 1 client sends it. */
+static size_t v1_hello(u8 *f, u32 tag, u64 nonce)
+{
+	u32 crc;
+
+	memset(f, 0, HXP_V1_HDR_LEN + HXP_V1_HELLO_LEN);
+	f[0] = 1;
+	f[1] = HEXO_SVC_NETSWAP;
+	f[2] = HEXO_OP_HELLO;
+	f[5] = HXP_V1_HDR_LEN;
+	f[7] = HXP_V1_HELLO_LEN;
+	for (int i = 0; i < 4; i++)
+		f[12 + i] = tag >> (24 - 8 * i);
+	for (int i = 0; i < 8; i++)
+		f[HXP_V1_HDR_LEN + i] = nonce >> (56 - 8 * i);
+	crc = hxp_data_crc(0, f + HXP_V1_HDR_LEN, HXP_V1_HELLO_LEN);
+	for (int i = 0; i < 4; i++)
+		f[36 + i] = crc >> (24 - 8 * i);
+	crc = hxp_crc32c(f, HXP_V1_HDR_LEN);
+	for (int i = 0; i < 4; i++)
+		f[40 + i] = crc >> (24 - 8 * i);
+	return HXP_V1_HDR_LEN + HXP_V1_HELLO_LEN;
+}
+
+TEST(version_1_hello_gets_a_version_1_refusal)
+{
+	u8 req[256], out[HXP_V1_REFUSAL_LEN], check[HXP_V1_HDR_LEN];
+	size_t len = v1_hello(req, 0x1234ffff, 0x0102030405060708ull);
+	u32 crc;
+
+	ASSERT_TRUE(hxp_v1_refusal(req, len, out));
+	EXPECT_EQ(1, out[0]);
+	EXPECT_EQ(HEXO_SVC_NETSWAP, out[1]);
+	EXPECT_EQ(HEXO_OP_HELLO, out[2]);
+	EXPECT_EQ(HEXO_F_REPLY, out[3]);
+	EXPECT_EQ(HEXO_ST_VERSION, out[4]);
+	EXPECT_EQ(HXP_V1_HDR_LEN, out[5]);
+	EXPECT_EQ(0, memcmp(out + 12, req + 12, 4));		/* the tag */
+	EXPECT_EQ(0, memcmp(out + HXP_V1_HDR_LEN, req + HXP_V1_HDR_LEN, 8));	/* nonce */
+	/* Both checksums as a version 1 client checks them. */
+	memcpy(check, out, sizeof(check));
+	memset(check + 40, 0, 4);
+	crc = hxp_crc32c(check, sizeof(check));
+	EXPECT_EQ(crc, (u32)out[40] << 24 | out[41] << 16 | out[42] << 8 | out[43]);
+	crc = hxp_data_crc(0, out + HXP_V1_HDR_LEN, HXP_V1_HELLO_LEN);
+	EXPECT_EQ(crc, (u32)out[36] << 24 | out[37] << 16 | out[38] << 8 | out[39]);
+
+	/* Anything else gets nothing: a damaged header, a reply, a runt, data. */
+	req[20] ^= 1;
+	EXPECT_FALSE(hxp_v1_refusal(req, len, out));
+	len = v1_hello(req, 1, 2);
+	req[3] = HEXO_F_REPLY;
+	EXPECT_FALSE(hxp_v1_refusal(req, len, out));
+	len = v1_hello(req, 1, 2);
+	EXPECT_FALSE(hxp_v1_refusal(req, len - 1, out));
+	EXPECT_FALSE(hxp_v1_refusal(req, 20, out));
+	req[2] = HEXO_OP_READ;
+	EXPECT_FALSE(hxp_v1_refusal(req, len, out));
 }
 
 TEST(session_state_machine)

@@ -28,7 +28,9 @@ static int link_info_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 		nla_get_u32(tb[HEXO_LINK_A_WIRE_VERSION]) : 0);
 	out_u64("ethertype", NULL, tb[HEXO_LINK_A_ETHERTYPE] ?
 		nla_get_u32(tb[HEXO_LINK_A_ETHERTYPE]) : 0);
-	out_u64("nports", "  ports %llu\n", nla_get_u32(tb[HEXO_LINK_A_NPORTS]));
+	out_u64("nports", "  ports %llu", nla_get_u32(tb[HEXO_LINK_A_NPORTS]));
+	out_bool("reserves", "  receive reserves %s\n",
+		 tb[HEXO_LINK_A_RESERVES] && nla_get_u32(tb[HEXO_LINK_A_RESERVES]));
 	return 0;
 }
 

@@ -22,6 +22,7 @@ static void netswap_usage(FILE *f)
 		"                              [ timeout SECONDS ] [ connect SECONDS ] [ window PAGES ]\n"
 		"       hexoctl netswap detach DEVICE\n"
 		"       hexoctl netswap serve dev IFNAME size SIZE [ board-size SIZE ] [ expire SECONDS ]\n"
+		"                             [ max-boards N ]\n"
 		"       hexoctl netswap unserve dev IFNAME\n"
 		"       hexoctl netswap boards [ dev IFNAME ]\n"
 		"       hexoctl netswap monitor\n"
@@ -37,7 +38,8 @@ static void netswap_usage(FILE *f)
 		"On a server:\n"
 		"  serve    serve SIZE bytes of this machine's RAM to boards on IFNAME, at\n"
 		"           most board-size to each; a board silent for expire (default 30)\n"
-		"           seconds is declared gone and its pages freed\n"
+		"           seconds is declared gone and its pages freed; at most max-boards\n"
+		"           (default 64) boards at once\n"
 		"  unserve  stop serving on IFNAME and free every board's pages\n"
 		"  boards   the boards served, with their pages and counters\n"
 		"Both:\n"
@@ -220,6 +222,7 @@ static int netswap_serve_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 		 fmt_size(nla_u64_or0(tb[NETSWAP_SRV_A_STORED]), b4, sizeof(b4)));
 	out_u64("boards", " boards %llu", nla_u32_or0(tb[NETSWAP_SRV_A_NBOARDS]));
 	out_u64("expire_ms", " expire %llums", nla_u32_or0(tb[NETSWAP_SRV_A_EXPIRE_MS]));
+	out_u64("max_boards", " max-boards %llu", nla_u32_or0(tb[NETSWAP_SRV_A_MAX_BOARDS]));
 	out_u64("epoch", NULL, nla_u64_or0(tb[NETSWAP_SRV_A_EPOCH]));
 	out_text(" epoch %016llx\n", (unsigned long long)nla_u64_or0(tb[NETSWAP_SRV_A_EPOCH]));
 	out_obj_end();
@@ -480,14 +483,14 @@ static int netswap_detach(int argc, char **argv)
 static int netswap_serve(int argc, char **argv)
 {
 	struct kv kv[] = { { "dev", NULL }, { "size", NULL }, { "board-size", NULL },
-			   { "expire", NULL } };
+			   { "expire", NULL }, { "max-boards", NULL } };
 	uint64_t size, board_size = 0;
-	uint32_t expire_ms = 0;
+	uint32_t expire_ms = 0, max_boards = 0;
 	struct nl_msg *msg;
 	struct hxnl nl;
 	int ret;
 
-	ret = netswap_kv("serve", argc, argv, kv, 4);
+	ret = netswap_kv("serve", argc, argv, kv, 5);
 	if (ret)
 		return ret;
 	if (!kv[0].val || !kv[1].val)
@@ -499,8 +502,14 @@ static int netswap_serve(int argc, char **argv)
 			  board_size < (1 << 20) || board_size > size))
 		return hexoctl_usage_err("netswap", "serve: board-size must be a multiple of 4K, "
 					 "at least 1M and at most size");
-	if (kv[3].val && netswap_seconds("serve", "expire", kv[3].val, 1, 3600, &expire_ms))
+	if (kv[3].val && netswap_seconds("serve", "expire", kv[3].val,
+					 NETSWAP_SRV_MIN_EXPIRE_MS / 1000,
+					 NETSWAP_SRV_MAX_EXPIRE_MS / 1000, &expire_ms))
 		return HEXOCTL_EUSAGE;
+	if (kv[4].val && (parse_u32(kv[4].val, NETSWAP_SRV_MAX_MAX_BOARDS, &max_boards) ||
+			  !max_boards))
+		return hexoctl_usage_err("netswap", "serve: max-boards must be 1 to %u",
+					 NETSWAP_SRV_MAX_MAX_BOARDS);
 
 	if (hexoctl_open(&nl, NETSWAP_SERVER_GENL_NAME, "netswap_server"))
 		return HEXOCTL_EFAIL;
@@ -515,6 +524,8 @@ static int netswap_serve(int argc, char **argv)
 		nla_put_u64(msg, NETSWAP_SRV_A_BOARD_SIZE, board_size);
 	if (expire_ms)
 		nla_put_u32(msg, NETSWAP_SRV_A_EXPIRE_MS, expire_ms);
+	if (max_boards)
+		nla_put_u32(msg, NETSWAP_SRV_A_MAX_BOARDS, max_boards);
 	out_obj_begin(NULL);
 	ret = hxnl_call(&nl, msg, NETSWAP_SRV_A_MAX, netswap_serve_cb, NULL);
 	out_obj_end();

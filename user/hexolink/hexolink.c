@@ -51,6 +51,8 @@ static struct {
 	uint64_t index;
 	uint32_t nr;
 	uint32_t window;
+	uint8_t as[ETH_ALEN];	/* --as: the source MAC claimed */
+	bool have_as;
 } opt = { .ifname = "eth0", .count = 10, .size = 1024, .timeout = 10, .seed = 1,
 	  .op = HEXO_OP_READ, .nr = 1, .window = 64 };
 
@@ -453,7 +455,7 @@ static int do_fuzz(struct link *l)
 			h->index = cpu_to_be64(rnd() % 3 ? ~0ULL - rnd() % 64 : rnd());
 			h->count = cpu_to_be32(rnd() % 2 ? 0 : rnd());
 			h->data_off = cpu_to_be32(rnd() % 2 ? rnd() : (rnd() % 3) * 1456 + 1);
-			h->seq = cpu_to_be32(rnd());
+			h->seq = cpu_to_be64(rnd());
 			h->data_crc = cpu_to_be32(rnd());
 			hxp_hdr_seal(h);
 			break;
@@ -502,6 +504,81 @@ static int do_fuzz(struct link *l)
 	return 0;
 }
 
+/* A HELLO's data as a client asking for opt.nr pages sends it. */
+static void hello_fill(struct hexo_hello *hello)
+{
+	memset(hello, 0, sizeof(*hello));
+	hello->nonce = cpu_to_be64((uint64_t)rnd() << 32 | rnd());
+	hello->boot = cpu_to_be64((uint64_t)rnd() << 32 | rnd());
+	hello->size = cpu_to_be64((uint64_t)opt.nr * HEXO_PAGE_SIZE);
+	hello->caps = cpu_to_be32(HXP_CAPS);
+	hello->mtu = cpu_to_be16(1500);
+	hello->window = cpu_to_be16(64);
+	hello->max_pages = cpu_to_be16(32);
+	snprintf(hello->name, sizeof(hello->name), "hexolink");
+}
+
+/*
+ * A version 1 HELLO (wire version 1's header: 44 bytes, seq 32 bits, hdr_crc
+ * last), and the answer: a version 2 end must say HEXO_ST_VERSION in
+ * version 1's format.
+ */
+static int forge_v1_hello(struct link *l, uint8_t *f, uint8_t *r)
+{
+	struct ethhdr *eth = (struct ethhdr *)f;
+	uint8_t *h = f + ETH_HLEN;
+	uint32_t tag = rnd() | 0xffff, crc;
+	double deadline;
+
+	memcpy(eth->h_dest, l->peer, ETH_ALEN);
+	memcpy(eth->h_source, l->mac, ETH_ALEN);
+	eth->h_proto = htons(HEXO_ETH_P);
+	memset(h, 0, HXP_V1_REFUSAL_LEN);
+	h[0] = 1;
+	h[1] = HEXO_SVC_NETSWAP;
+	h[2] = HEXO_OP_HELLO;
+	h[5] = HXP_V1_HDR_LEN;
+	h[7] = HXP_V1_HELLO_LEN;
+	for (int i = 0; i < 4; i++)
+		h[12 + i] = tag >> (24 - 8 * i);
+	for (int i = 0; i < 8; i++)
+		h[HXP_V1_HDR_LEN + i] = (uint8_t)rnd();
+	h[HXP_V1_HDR_LEN + 16 + 6] = 1;			/* size: 1 MiB */
+	h[HXP_V1_HDR_LEN + 36] = 1500 >> 8;		/* mtu */
+	h[HXP_V1_HDR_LEN + 37] = 1500 & 0xff;
+	h[HXP_V1_HDR_LEN + 39] = 64;			/* window */
+	h[HXP_V1_HDR_LEN + 41] = 32;			/* max_pages */
+	crc = hxp_data_crc(0, h + HXP_V1_HDR_LEN, HXP_V1_HELLO_LEN);
+	for (int i = 0; i < 4; i++)
+		h[36 + i] = crc >> (24 - 8 * i);
+	crc = hxp_crc32c(h, HXP_V1_HDR_LEN);
+	for (int i = 0; i < 4; i++)
+		h[40 + i] = crc >> (24 - 8 * i);
+	frame_send(l, f, ETH_HLEN + HXP_V1_REFUSAL_LEN);
+
+	deadline = now() + opt.timeout;
+	for (;;) {
+		struct pollfd p = { .fd = l->fd, .events = POLLIN };
+		double left = deadline - now();
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+			break;
+		n = recv(l->fd, r, FRAME_MAX, 0);
+		if (n < ETH_HLEN + HXP_V1_REFUSAL_LEN ||
+		    memcmp(((struct ethhdr *)r)->h_source, l->peer, ETH_ALEN))
+			continue;
+		h = r + ETH_HLEN;
+		if (h[0] == 1 && (h[3] & HEXO_F_REPLY) && !memcmp(h + 12, f + ETH_HLEN + 12, 4) &&
+		    !memcmp(h + HXP_V1_HDR_LEN, f + ETH_HLEN + HXP_V1_HDR_LEN, 8)) {
+			printf("forge: version 1 reply status %u\n", h[4]);
+			return 0;
+		}
+	}
+	printf("forge: no reply\n");
+	return 0;
+}
+
 /*
  * One request with the session, op and range given, as some other host could
  * send it; prints what comes back: a status, or data frames.
@@ -509,16 +586,33 @@ static int do_fuzz(struct link *l)
 static int do_forge(struct link *l)
 {
 	static uint8_t f[FRAME_MAX], r[FRAME_MAX];
-	uint32_t tag, frames = 0, bad = 0, status = ~0u;
+	uint32_t tag, frames = 0, bad = 0, status = ~0u, session = 0;
 	double deadline;
 	struct hexo_hdr *h;
 
 	rnd_state = opt.seed ? opt.seed : 1;
+	if (opt.have_as)
+		memcpy(l->mac, opt.as, ETH_ALEN);
+	if (opt.op == 0xff)
+		return forge_v1_hello(l, f, r);
 	h = fuzz_hdr(f, l, HEXO_SVC_NETSWAP, opt.op, opt.session);
 	tag = be32_to_cpu(h->tag);
 	h->index = cpu_to_be64(opt.index);
 	h->count = cpu_to_be32(opt.nr);
-	if (opt.op == HEXO_OP_READV) {
+	/* The oldest order there is: never newer than what a page holds. */
+	h->seq = cpu_to_be64(1);
+	if (opt.op == HEXO_OP_HELLO) {
+		struct hexo_hello *hello = (struct hexo_hello *)(h + 1);
+
+		hello_fill(hello);
+		h->session = 0;
+		h->index = 0;
+		h->count = 0;
+		h->data_len = cpu_to_be16(sizeof(*hello));
+		h->data_crc = cpu_to_be32(hxp_data_crc(0, hello, sizeof(*hello)));
+		hxp_hdr_seal(h);
+		frame_send(l, f, ETH_HLEN + HEXO_HDR_LEN + sizeof(*hello));
+	} else if (opt.op == HEXO_OP_READV) {
 		/* -n entries of --pages each, from --index on, all with our tag. */
 		struct hexo_readv *e = (struct hexo_readv *)(h + 1);
 		uint32_t n = opt.count, dlen = n * sizeof(*e);
@@ -552,16 +646,73 @@ static int do_forge(struct link *l)
 			status = rh->status;
 			break;
 		}
+		if (opt.op == HEXO_OP_HELLO) {
+			status = HEXO_ST_OK;
+			session = be32_to_cpu(rh->session);
+			break;
+		}
 		frames++;
 		status = HEXO_ST_OK;
 		deadline = now() + 0.5;	/* the rest of a data reply */
 	}
 	if (status == ~0u)
 		printf("forge: no reply\n");
+	else if (status == HEXO_ST_OK && opt.op == HEXO_OP_HELLO)
+		printf("forge: reply ok, session %u\n", session);
 	else if (status == HEXO_ST_OK)
 		printf("forge: reply ok, %u data frames\n", frames);
 	else
 		printf("forge: reply status %u\n", status);
+	return 0;
+}
+
+/*
+ * A server that lies: answers the first netswap HELLO from the peer with a
+ * grant of --pages more pages than asked (default: as many again), the way a
+ * broken or forged server could. A client must refuse it.
+ */
+static int do_grant(struct link *l)
+{
+	static uint8_t r[FRAME_MAX], f[FRAME_MAX];
+	double deadline = now() + opt.timeout;
+	struct hexo_hello req, *rep;
+	struct hexo_hdr *h;
+	uint32_t bad = 0;
+	uint64_t asked;
+	size_t data_at;
+
+	rnd_state = opt.seed ? opt.seed : 1;
+	for (;;) {
+		const struct hexo_hdr *rh = (const struct hexo_hdr *)(r + ETH_HLEN);
+		size_t n = frame_recv(l, r, deadline, &bad);
+
+		if (!n) {
+			printf("grant: no HELLO\n");
+			return 1;
+		}
+		if (rh->service != HEXO_SVC_NETSWAP || rh->op != HEXO_OP_HELLO ||
+		    (rh->flags & HEXO_F_REPLY) || be16_to_cpu(rh->data_len) < sizeof(req))
+			continue;
+		hxp_hdr_check(rh, n - ETH_HLEN, &data_at);
+		memcpy(&req, (const uint8_t *)rh + data_at, sizeof(req));
+		break;
+	}
+	asked = be64_to_cpu(req.size);
+	h = fuzz_hdr(f, l, HEXO_SVC_NETSWAP, HEXO_OP_HELLO, rnd() | 1);
+	h->tag = ((const struct hexo_hdr *)(r + ETH_HLEN))->tag;
+	h->flags = HEXO_F_REPLY;
+	rep = (struct hexo_hello *)(h + 1);
+	*rep = req;
+	rep->boot = 0;
+	rep->prev_session = 0;
+	rep->epoch = cpu_to_be64((uint64_t)rnd() << 32 | rnd());
+	rep->size = cpu_to_be64(asked + (opt.nr > 1 ? (uint64_t)opt.nr * HEXO_PAGE_SIZE : asked));
+	h->data_len = cpu_to_be16(sizeof(*rep));
+	h->data_crc = cpu_to_be32(hxp_data_crc(0, rep, sizeof(*rep)));
+	hxp_hdr_seal(h);
+	frame_send(l, f, ETH_HLEN + HEXO_HDR_LEN + sizeof(*rep));
+	printf("grant: asked %llu, granted %llu\n", (unsigned long long)asked,
+	       (unsigned long long)be64_to_cpu(rep->size));
 	return 0;
 }
 
@@ -777,7 +928,11 @@ static void usage(FILE *f)
 		"                   --session ID to aim some inside a real session)\n"
 		"  forge --to MAC   one request: --session ID [--op read|readv|write|discard|bye]\n"
 		"                   [--index I] [--pages N] (readv: -n entries of N pages);\n"
-		"                   prints the reply's status\n"
+		"                   prints the reply's status; --op hello [--as MAC]: a HELLO\n"
+		"                   for --pages N pages (from MAC: a spoofed one); --op\n"
+		"                   hello-v1: a wire version 1 HELLO\n"
+		"  grant --to MAC   answer MAC's first netswap HELLO with a grant of --pages N\n"
+		"                   more pages than asked (default: twice what it asked)\n"
 		"Options: -n COUNT, -s SIZE (data bytes per frame), -t SECONDS,\n"
 		"  -w SECONDS (wait between frames), --from MAC (only this sender)\n");
 }
@@ -793,6 +948,7 @@ int main(int argc, char **argv)
 		{ "index", required_argument, NULL, 'X' },
 		{ "pages", required_argument, NULL, 'P' },
 		{ "window", required_argument, NULL, 'W' },
+		{ "as", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -847,8 +1003,13 @@ int main(int argc, char **argv)
 				opt.op = HEXO_OP_BYE;
 			else if (!strcmp(optarg, "readv"))
 				opt.op = HEXO_OP_READV;
+			else if (!strcmp(optarg, "hello"))
+				opt.op = HEXO_OP_HELLO;
+			else if (!strcmp(optarg, "hello-v1"))
+				opt.op = 0xff;
 			else
-				die("bad op '%s': read, readv, write, discard or bye", optarg);
+				die("bad op '%s': read, readv, write, discard, bye, hello or hello-v1",
+				    optarg);
 			break;
 		case 'X':
 			if (parse_u64(optarg, UINT64_MAX, &opt.index))
@@ -863,6 +1024,11 @@ int main(int argc, char **argv)
 				die("bad window '%s'", optarg);
 			break;
 		case 'w': opt.interval = atof(optarg); break;
+		case 'A':
+			if (parse_mac(optarg, opt.as))
+				die("bad MAC address '%s'", optarg);
+			opt.have_as = true;
+			break;
 		case 'T':
 		case 'F':
 			if (parse_mac(optarg, l.peer))
@@ -874,7 +1040,7 @@ int main(int argc, char **argv)
 	}
 	link_open(&l);
 	if (!strcmp(cmd, "send") || !strcmp(cmd, "ping") || !strcmp(cmd, "fuzz") ||
-	    !strcmp(cmd, "forge") || !strcmp(cmd, "source")) {
+	    !strcmp(cmd, "forge") || !strcmp(cmd, "source") || !strcmp(cmd, "grant")) {
 		if (!l.have_peer) {
 			fprintf(stderr, "hexolink: %s needs --to MAC\n", cmd);
 			return 2;
@@ -883,6 +1049,8 @@ int main(int argc, char **argv)
 			return do_fuzz(&l);
 		if (!strcmp(cmd, "forge"))
 			return do_forge(&l);
+		if (!strcmp(cmd, "grant"))
+			return do_grant(&l);
 		if (!strcmp(cmd, "source"))
 			return do_source(&l);
 		return !strcmp(cmd, "send") ? do_send(&l) : do_ping(&l);

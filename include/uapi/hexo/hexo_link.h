@@ -7,7 +7,10 @@
  *
  * HEXO_LINK_CMD_GET_INFO
  *   Reply: HEXO_LINK_A_VERSION (string), HEXO_LINK_A_WIRE_VERSION (u32),
- *          HEXO_LINK_A_ETHERTYPE (u32), HEXO_LINK_A_NPORTS (u32)
+ *          HEXO_LINK_A_ETHERTYPE (u32), HEXO_LINK_A_NPORTS (u32),
+ *          HEXO_LINK_A_RESERVES (u32, 1 while drivers may receive into the
+ *          memory reserves: hexo_link arms them while a client channel, a
+ *          netswap device, exists, as NBD does for its sockets)
  *
  * HEXO_LINK_CMD_GET_PORT (dump)
  *   One message per port: HEXO_LINK_A_PORT_IFINDEX (u32),
@@ -50,6 +53,7 @@ enum hexo_link_attr {
 	HEXO_LINK_A_PORT_NCHANS,	/* u32 */
 	HEXO_LINK_A_PORT_NSRVS,		/* u32 */
 	HEXO_LINK_A_PORT_STATS,		/* nest of enum hexo_link_stat */
+	HEXO_LINK_A_RESERVES,		/* u32 */
 
 	__HEXO_LINK_A_MAX
 };

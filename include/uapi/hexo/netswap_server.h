@@ -23,8 +23,18 @@
  *                                      (default: SIZE)
  *            NETSWAP_SRV_A_EXPIRE_MS   u32: a board silent this long is
  *                                      declared gone and its pages freed
- *                                      (1000..3600000, default 30000; boards
- *                                      ping every second when idle)
+ *                                      (NETSWAP_SRV_MIN/MAX_EXPIRE_MS,
+ *                                      default NETSWAP_SRV_DEFAULT_EXPIRE_MS;
+ *                                      boards ping every second when idle)
+ *            NETSWAP_SRV_A_MAX_BOARDS  u32: the most board sessions at once
+ *                                      (1..NETSWAP_SRV_MAX_MAX_BOARDS, default
+ *                                      NETSWAP_SRV_DEFAULT_MAX_BOARDS); a
+ *                                      board past it is refused (hexoctl:
+ *                                      "the server serves as many boards as
+ *                                      it takes"). Each session holds its
+ *                                      staging memory: 96 pages at the
+ *                                      default terms (window + pages per
+ *                                      request).
  *   Reply:   the serve, as in GET_SERVE.
  *   Errors:  ENODEV no such interface; EBUSY served already; EINVAL sizes.
  *
@@ -33,7 +43,7 @@
  *   Request: the interface. Errors: ENOENT not served.
  *
  * NETSWAP_SRV_CMD_GET_SERVE (do: the interface; dump: all)
- *   Reply: IFINDEX, IFNAME, SIZE, BOARD_SIZE, EXPIRE_MS,
+ *   Reply: IFINDEX, IFNAME, SIZE, BOARD_SIZE, EXPIRE_MS, MAX_BOARDS,
  *          NETSWAP_SRV_A_RESERVED (u64, bytes granted to boards),
  *          NETSWAP_SRV_A_STORED (u64, bytes of pages held),
  *          NETSWAP_SRV_A_NBOARDS (u32), NETSWAP_SRV_A_EPOCH (u64, this
@@ -55,6 +65,14 @@
 #define NETSWAP_SERVER_GENL_NAME	"netswap_server"
 #define NETSWAP_SERVER_GENL_VERSION	1
 #define NETSWAP_SERVER_MCGRP_EVENTS	"events"
+
+/* Bounds and defaults of SERVE, shared by the kernel's policy and hexoctl. */
+#define NETSWAP_SRV_MIN_SIZE		(1ULL << 20)
+#define NETSWAP_SRV_MIN_EXPIRE_MS	1000
+#define NETSWAP_SRV_MAX_EXPIRE_MS	3600000
+#define NETSWAP_SRV_DEFAULT_EXPIRE_MS	30000
+#define NETSWAP_SRV_MAX_MAX_BOARDS	1024
+#define NETSWAP_SRV_DEFAULT_MAX_BOARDS	64
 
 enum netswap_srv_cmd {
 	NETSWAP_SRV_CMD_UNSPEC,
@@ -89,6 +107,7 @@ enum netswap_srv_attr {
 	NETSWAP_SRV_A_IDLE_MS,		/* u64 */
 	NETSWAP_SRV_A_STATS,		/* nest of enum netswap_srv_stat */
 	NETSWAP_SRV_A_EVENT,		/* u32, enum netswap_srv_event */
+	NETSWAP_SRV_A_MAX_BOARDS,	/* u32 */
 
 	__NETSWAP_SRV_A_MAX
 };

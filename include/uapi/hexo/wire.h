@@ -21,20 +21,26 @@
  *  |                          index (64)                           | 16
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |                             count                             | 24
+ *  |                           seq (64)                            | 24
+ *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |                              seq                              | 28
+ *  |                             count                             | 32
  *  +---------------------------------------------------------------+
- *  |                           data_off                            | 32
+ *  |                           data_off                            | 36
  *  +---------------------------------------------------------------+
- *  |                           data_crc                            | 36
+ *  |                           data_crc                            | 40
  *  +---------------------------------------------------------------+
- *  |                            hdr_crc                            | 40
+ *  |                            hdr_crc                            | 44
  *  +---------------------------------------------------------------+
- *  |                       data (data_len bytes)                   | 44
+ *  |                       data (data_len bytes)                   | 48
  *
  * version   HEXO_WIRE_VERSION. A receiver drops frames of another version
- *           and counts them (HEXO_ST_VERSION is reserved for a reply).
+ *           and counts them. A HELLO request of another version is
+ *           answered with HEXO_ST_VERSION, in version 1's format to a
+ *           version 1 client (the only older one) and in this version's
+ *           otherwise, so that a client of another version is told why,
+ *           not left waiting. The first 16 bytes (to tag) keep their place
+ *           in every version.
  * service   which user of the link the frame is for (enum hexo_service).
  * op        the service's operation (enum hexo_link_op, enum netswap_op, ...).
  * flags     HEXO_F_*: REPLY marks a reply; RETRY a retransmission (and a
@@ -57,9 +63,12 @@
  *           every frame of the request and of its reply.
  * count     pages in the request, or op-specific.
  * seq       order of state-changing requests in a session (netswap WRITE and
- *           DISCARD): a server applies such a request to a page only if its
- *           seq is newer (serial-number arithmetic, RFC 1982) than the last
- *           one applied there, so a late duplicate never undoes newer data.
+ *           DISCARD), 64 bits, starting at 1 and never reused in a session:
+ *           a server applies such a request to a page only if its seq is
+ *           greater than that of the last one applied there, so a late
+ *           duplicate never undoes newer data, however long the page went
+ *           untouched (a 32-bit order, version 1's, misjudged a page left
+ *           alone for 2^31 requests).
  * data_off  offset of this frame's data within the request's data (page i
  *           of the request at i * HEXO_PAGE_SIZE): a page larger than what a
  *           frame carries travels in fragments of equal size (the last one
@@ -84,9 +93,9 @@
 
 /* IEEE Std 802 "Local Experimental EtherType 1". */
 #define HEXO_ETH_P		0x88B5
-#define HEXO_WIRE_VERSION	1
+#define HEXO_WIRE_VERSION	2
 #define HEXO_PAGE_SIZE		4096
-#define HEXO_HDR_LEN		44
+#define HEXO_HDR_LEN		48
 
 struct hexo_hdr {
 	__u8	version;
@@ -99,8 +108,8 @@ struct hexo_hdr {
 	__be32	session;
 	__be32	tag;
 	__be64	index;
+	__be64	seq;
 	__be32	count;
-	__be32	seq;
 	__be32	data_off;
 	__be32	data_crc;
 	__be32	hdr_crc;
@@ -136,6 +145,8 @@ enum hexo_status {
 	HEXO_ST_INVAL		= 6,
 	/* Nothing serves this service on the interface. */
 	HEXO_ST_NOSVC		= 7,
+	/* HELLO: the server serves as many clients as it may; try later. */
+	HEXO_ST_FULL		= 8,
 	__HEXO_ST_MAX
 };
 
@@ -159,9 +170,11 @@ enum hexo_status {
  *          entries (index taken as 0); a READV failing it is dropped whole.
  *          Clients batch the reads they have in hand, so random 4 KiB reads
  *          do not cost a request frame each. Retransmissions are plain READs.
+ *          Only in sessions that agreed on HEXO_CAP_READV.
  * WRITE    (NETSWAP) request data: count pages for index; applied if seq is
  *          newer than the pages' last change; reply without data.
- * DISCARD  (NETSWAP) frees count pages from index (if seq is newer).
+ * DISCARD  (NETSWAP) frees count pages from index (if seq is newer); count
+ *          is at most HEXO_MAX_DISCARD_PAGES.
  * FLUSH    (NETSWAP) succeeds when every write acknowledged before it is
  *          held by the same server instance (the session is still alive).
  */
@@ -179,6 +192,22 @@ enum hexo_op {
 	HEXO_OP_FLUSH		= 35,
 	HEXO_OP_READV		= 36,
 };
+
+/* Most pages one DISCARD may free: bounds the server's work per frame. */
+#define HEXO_MAX_DISCARD_PAGES	1024
+
+/*
+ * Capabilities, in HELLO: each end lists what it speaks; the session uses
+ * what both do (the intersection), so an end that lacks one is still served,
+ * without it.
+ */
+/* READV requests. */
+#define HEXO_CAP_READV		(1U << 0)
+/*
+ * Replies echo the RETRY flag of the request they answer (without it, a
+ * client cannot tell a late answer from one to its retransmission).
+ */
+#define HEXO_CAP_RETRY_ECHO	(1U << 1)
 
 /* One READ of a READV request. */
 struct hexo_readv {
@@ -206,6 +235,8 @@ struct hexo_hello {
 	__be64	epoch;
 	/* Request: the session this client had, 0 if none (reattach). */
 	__be32	prev_session;
+	/* HEXO_CAP_* the sender speaks; unknown bits are ignored. */
+	__be32	caps;
 	/* Largest frame the sender receives, Ethernet header excluded. */
 	__be16	mtu;
 	/* Pages in flight. Request: wanted. Reply: granted. */
