@@ -71,8 +71,15 @@ static void hxl_chan_out_flush(struct hxl_chan *chan, struct hxl_chan_out *o)
 	struct sk_buff *skb;
 	int ev;
 
-	while ((skb = __skb_dequeue(&o->tx)))
+	while ((skb = __skb_dequeue(&o->tx))) {
+		if (chan->keyed) {
+			if (((struct hexo_hdr *)skb->data)->op == HEXO_OP_HELLO)
+				hxl_auth_seal(chan->hello_key, 0, skb);
+			else
+				hxl_auth_seal_next(&chan->auth, skb);
+		}
 		hxl_port_xmit(chan->port, chan->peer, skb);
+	}
 	list_for_each_entry_safe(req, tmp, &o->done, node) {
 		list_del_init(&req->node);
 		req->done(req, req->status);
@@ -340,6 +347,12 @@ static void hxl_chan_fail_all(struct hxl_chan *chan, enum hxp_input in,
 
 static void hxl_chan_start_ctl(struct hxl_chan *chan, u8 op, u32 rto_ms)
 {
+	/*
+	 * A nonce per HELLO exchange (its retransmissions keep it): a replay
+	 * of an earlier exchange's reply matches nothing.
+	 */
+	if (op == HEXO_OP_HELLO)
+		WRITE_ONCE(chan->nonce, get_random_u64());
 	chan->ctl_op = op;
 	chan->ctl_tag = (u32)get_random_u16() << 16 | HXL_CTL_SLOT;
 	chan->ctl_at = jiffies;
@@ -377,7 +390,7 @@ static void hxl_chan_send_ctl(struct hxl_chan *chan, struct hxl_chan_out *o)
 	hello->boot = cpu_to_be64(hxl_boot_id);
 	hello->size = cpu_to_be64(chan->want_size);
 	hello->prev_session = cpu_to_be32(chan->ever_up ? chan->session : 0);
-	hello->caps = cpu_to_be32(HXP_CAPS);
+	hello->caps = cpu_to_be32(HXP_CAPS | (chan->keyed ? HEXO_CAP_KEYED : 0));
 	hello->mtu = cpu_to_be16(min_t(u32, hxl_port_mtu(chan->port), U16_MAX));
 	hello->window = cpu_to_be16(chan->want_window);
 	hello->max_pages = cpu_to_be16(chan->want_max_pages);
@@ -490,6 +503,10 @@ static void hxl_chan_rx_hello(struct hxl_chan *chan, struct sk_buff *skb, size_t
 		chan->connect_err = -EUSERS;
 		complete_all(&chan->answered);
 		return;
+	case HEXO_ST_KEY:
+		chan->connect_err = -EACCES;
+		complete_all(&chan->answered);
+		return;
 	default:
 		chan->connect_err = -ECONNREFUSED;
 		complete_all(&chan->answered);
@@ -515,10 +532,16 @@ static void hxl_chan_rx_hello(struct hxl_chan *chan, struct sk_buff *skb, size_t
 	}
 	epoch = be64_to_cpu(hello.epoch);
 	mine = (struct hxp_terms){ hxl_port_mtu(chan->port), chan->want_window,
-				   chan->want_max_pages, HXP_CAPS };
+				   chan->want_max_pages,
+				   HXP_CAPS | (chan->keyed ? HEXO_CAP_KEYED : 0) };
 	theirs = (struct hxp_terms){ be16_to_cpu(hello.mtu), be16_to_cpu(hello.window),
 				     be16_to_cpu(hello.max_pages), be32_to_cpu(hello.caps) };
 	if (!hxp_agree(&mine, &theirs, &terms)) {
+		chan->stats.dups++;
+		return;
+	}
+	if (chan->keyed && !(terms.caps & HEXO_CAP_KEYED)) {
+		/* Sealed with our key, yet unkeyed: never take that. */
 		chan->stats.dups++;
 		return;
 	}
@@ -535,6 +558,10 @@ static void hxl_chan_rx_hello(struct hxl_chan *chan, struct sk_buff *skb, size_t
 			chan->ops->session_lost(chan, chan->priv);
 		break;
 	}
+	/* A new session, new keys; the same one keeps its keys and numbers. */
+	if (chan->keyed && ev != HXL_EV_BACK)
+		hxl_auth_derive(&chan->auth, chan->psk, true, chan->nonce,
+				be64_to_cpu(hello.snonce), session);
 	if (chan->ever_up)
 		chan->stats.reconnects++;
 
@@ -649,6 +676,39 @@ static void hxl_chan_rx_status(struct hxl_chan *chan, struct hxl_req *req, u8 st
 	}
 }
 
+/*
+ * Whether a frame for a keyed channel is sealed by its server and fresh.
+ * A server that answers our first HELLO unkeyed serves without a key: the
+ * attach is told so (it is no proof of anything, so only before the first
+ * session). Under chan->lock.
+ */
+static bool hxl_chan_authentic(struct hxl_chan *chan, struct sk_buff *skb, size_t data_at)
+{
+	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
+	struct hexo_hello hello;
+	u64 pn;
+
+	if (h->op == HEXO_OP_HELLO) {
+		if (hxl_auth_check(chan->hello_key, skb, data_at, &pn))
+			return true;
+		if (!chan->ever_up && chan->ctl_op == HEXO_OP_HELLO && h->status == HEXO_ST_OK &&
+		    be16_to_cpu(h->data_len) >= sizeof(hello) &&
+		    !skb_copy_bits(skb, data_at, &hello, sizeof(hello)) &&
+		    be64_to_cpu(hello.nonce) == chan->nonce &&
+		    !(be32_to_cpu(hello.caps) & HEXO_CAP_KEYED)) {
+			chan->connect_err = -ENOKEY;
+			complete_all(&chan->answered);
+		}
+	} else if (hxl_auth_check(chan->auth.rx, skb, data_at, &pn)) {
+		if (hxl_auth_fresh(&chan->auth, pn))
+			return true;
+		hxl_port_count(chan->port, HXL_PC_RX_REPLAY, 1);
+		return false;
+	}
+	hxl_port_count(chan->port, HXL_PC_RX_BAD_AUTH, 1);
+	return false;
+}
+
 static void hxl_chan_rx_frame(struct hxl_chan *chan, struct sk_buff *skb, size_t data_at)
 {
 	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
@@ -660,6 +720,8 @@ static void hxl_chan_rx_frame(struct hxl_chan *chan, struct sk_buff *skb, size_t
 	hxl_chan_out_init(&o);
 	spin_lock(&chan->lock);
 	if (chan->state == HXP_CLOSED)
+		goto out;
+	if (chan->keyed && !hxl_chan_authentic(chan, skb, data_at))
 		goto out;
 	chan->stats.rx_frames++;
 
@@ -726,7 +788,7 @@ void hxl_chan_rx(struct hxl_port *port, struct sk_buff *skb, size_t data_at)
 			continue;
 		if (h->op == HEXO_OP_HELLO ?
 		    be32_to_cpu(h->tag) == READ_ONCE(chan->ctl_tag) &&
-		    be64_to_cpu(nonce) == chan->nonce :
+		    be64_to_cpu(nonce) == READ_ONCE(chan->nonce) :
 		    be32_to_cpu(h->session) == READ_ONCE(chan->session)) {
 			hxl_chan_rx_frame(chan, skb, data_at);
 			return;
@@ -848,8 +910,12 @@ struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg
 	chan->priv = priv;
 	ether_addr_copy(chan->peer, cfg->peer);
 	chan->service = cfg->service;
+	if (cfg->key) {
+		chan->keyed = true;
+		memcpy(chan->psk, cfg->key, HEXO_KEY_LEN);
+		hxl_auth_hello_key(chan->psk, chan->hello_key);
+	}
 	strscpy(chan->name, cfg->name ?: utsname()->nodename, sizeof(chan->name));
-	chan->nonce = get_random_u64();
 	spin_lock_init(&chan->lock);
 	chan->state = HXP_CONNECTING;
 	chan->want_size = cfg->size;
@@ -878,7 +944,7 @@ err_reserve:
 err_free:
 	kfree(chan->slots);
 	bitmap_free(chan->busy_slots);
-	kfree(chan);
+	kfree_sensitive(chan);
 	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_GPL(hxl_chan_create);
@@ -928,7 +994,7 @@ void hxl_chan_destroy(struct hxl_chan *chan)
 	hxl_reserve_put();
 	kfree(chan->slots);
 	bitmap_free(chan->busy_slots);
-	kfree(chan);
+	kfree_sensitive(chan);
 	module_put(THIS_MODULE);
 }
 EXPORT_SYMBOL_GPL(hxl_chan_destroy);
@@ -946,6 +1012,7 @@ void hxl_chan_get_info(struct hxl_chan *chan, struct hxl_chan_info *info)
 	info->frag = chan->frag;
 	info->window = chan->window;
 	info->max_pages = chan->max_pages;
+	info->keyed = chan->keyed;
 	info->cwnd = chan->cwnd.cwnd;
 	info->inflight = chan->inflight;
 	info->queued = chan->npending;

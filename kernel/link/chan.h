@@ -5,6 +5,7 @@
 #include <linux/skbuff.h>
 #include <linux/timer.h>
 
+#include "auth.h"
 #include "hexo_link.h"
 
 struct hxl_port;
@@ -22,7 +23,13 @@ struct hxl_chan {
 	u8 peer[ETH_ALEN];
 	u8 service;
 	char name[32];
-	u64 nonce;
+	u64 nonce;			/* of the HELLO exchange under way */
+
+	/* A keyed channel (HEXO_CAP_KEYED): its key and session keys. */
+	bool keyed;
+	u8 psk[HEXO_KEY_LEN];
+	u8 hello_key[HEXO_KEY_LEN];
+	struct hxl_auth auth;
 
 	spinlock_t lock;
 	enum hxp_state state;

@@ -53,6 +53,8 @@ struct hxl_port_stats {
 	u64 rx_drops[__HXP_DROP_MAX];
 	u64 rx_no_service;	/* requests for a service nobody serves here */
 	u64 rx_no_chan;		/* replies matching no channel */
+	u64 rx_bad_auth;	/* keyed frames whose MAC failed, or unkeyed in a keyed session */
+	u64 rx_replay;		/* keyed frames seen already, or too old */
 };
 
 struct hxl_port_info {
@@ -152,6 +154,7 @@ struct hxl_chan_info {
 	u32 frag;		/* data bytes per frame */
 	u32 window;		/* pages in flight, granted */
 	u32 max_pages;		/* pages per request, granted */
+	bool keyed;
 	u32 cwnd;		/* pages in flight allowed now */
 	u32 inflight;		/* pages in flight now */
 	u32 queued;		/* requests waiting for the window */
@@ -162,6 +165,7 @@ struct hxl_chan_info {
 };
 
 struct hxl_chan_cfg {
+	const u8 *key;		/* HEXO_KEY_LEN bytes: a keyed session; NULL: not */
 	int ifindex;
 	u8 peer[ETH_ALEN];
 	u8 service;
@@ -249,6 +253,7 @@ struct hxl_sess_info {
 	u64 size;
 	u32 window;
 	u32 max_pages;
+	bool keyed;
 	u64 idle_ms;
 	u64 reqs[4];		/* READ, WRITE, DISCARD, FLUSH served */
 	u64 csum_errors;	/* pages received damaged (asked again) */
@@ -256,6 +261,7 @@ struct hxl_sess_info {
 };
 
 struct hxl_srv_cfg {
+	const u8 *key;		/* HEXO_KEY_LEN bytes: keyed clients only; NULL: unkeyed only */
 	int ifindex;
 	u8 service;
 	u32 expire_ms;		/* a client silent this long is declared gone */

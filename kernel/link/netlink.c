@@ -84,7 +84,10 @@ static int hxl_put_port(struct sk_buff *skb, const struct hxl_port_info *p)
 			      HEXO_LINK_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, HEXO_LINK_STAT_RX_NO_SERVICE, s->rx_no_service,
 			      HEXO_LINK_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, HEXO_LINK_STAT_RX_NO_CHAN, s->rx_no_chan, HEXO_LINK_STAT_PAD))
+	    nla_put_u64_64bit(skb, HEXO_LINK_STAT_RX_NO_CHAN, s->rx_no_chan, HEXO_LINK_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_LINK_STAT_RX_BAD_AUTH, s->rx_bad_auth,
+			      HEXO_LINK_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_LINK_STAT_RX_REPLAY, s->rx_replay, HEXO_LINK_STAT_PAD))
 		return -EMSGSIZE;
 	for (i = HXP_DROP_RUNT; i < __HXP_DROP_MAX; i++)
 		if (nla_put_u64_64bit(skb, drop_attr[i], s->rx_drops[i], HEXO_LINK_STAT_PAD))

@@ -87,7 +87,8 @@ struct sk_buff *hxl_port_alloc_skb(struct hxl_port *port, unsigned int len)
 	 * SOCK_MEMALLOC). Use is bounded by the window: a client's, and on a
 	 * server the session's (hxl_srv_readv() keeps one frame within it).
 	 */
-	skb = alloc_skb(head + HEXO_HDR_LEN + len + tail,
+	/* Room for a keyed session's MAC (hxl_auth_seal()) too. */
+	skb = alloc_skb(head + HEXO_HDR_LEN + len + HEXO_AUTH_LEN + tail,
 			GFP_ATOMIC | __GFP_MEMALLOC | __GFP_NOWARN);
 	if (!skb) {
 		hxl_port_count(port, HXL_PC_TX_ERRORS, 1);
@@ -332,6 +333,8 @@ static void hxl_port_fill(struct hxl_port *port, struct hxl_port_info *info)
 	s->rx_pfmemalloc = c[HXL_PC_RX_PFMEMALLOC];
 	s->rx_no_service = c[HXL_PC_RX_NO_SERVICE];
 	s->rx_no_chan = c[HXL_PC_RX_NO_CHAN];
+	s->rx_bad_auth = c[HXL_PC_RX_BAD_AUTH];
+	s->rx_replay = c[HXL_PC_RX_REPLAY];
 	for (i = 0; i < __HXP_DROP_MAX; i++)
 		s->rx_drops[i] = c[HXL_PC_RX_DROP + i];
 }

@@ -18,6 +18,8 @@ enum hxl_port_counter {
 	HXL_PC_RX_PFMEMALLOC,
 	HXL_PC_RX_NO_SERVICE,
 	HXL_PC_RX_NO_CHAN,
+	HXL_PC_RX_BAD_AUTH,
+	HXL_PC_RX_REPLAY,
 	HXL_PC_RX_DROP,		/* + enum hxp_drop */
 	__HXL_PC_MAX = HXL_PC_RX_DROP + __HXP_DROP_MAX
 };

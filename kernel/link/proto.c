@@ -252,17 +252,45 @@ bool hxp_agree(const struct hxp_terms *mine, const struct hxp_terms *theirs,
 {
 	u32 most;
 
-	out->frag = hxp_frag_size(min(mine->mtu, theirs->mtu));
+	out->caps = mine->caps & theirs->caps;
+	/* A keyed frame ends with its MAC: that much less data per frame. */
+	out->frag = hxp_frag_size(min(mine->mtu, theirs->mtu) -
+				  (out->caps & HEXO_CAP_KEYED ? HEXO_AUTH_LEN : 0));
 	out->fpp = hxp_nfrags(HEXO_PAGE_SIZE, out->frag);
 	if (!out->frag || out->fpp > HXP_MAX_FRAGS)
 		return false;
-	out->caps = mine->caps & theirs->caps;
 	out->window = clamp(min(mine->window, theirs->window), 1u, 0xffffu);
 	most = min(out->window, HXP_MAX_FRAGS / out->fpp);
 	out->max_pages = clamp(min(mine->max_pages, theirs->max_pages), 1u, most);
 	return true;
 }
 HXP_EXPORT(hxp_agree);
+
+bool hxp_replay_check(struct hxp_replay *r, u64 pn)
+{
+	const u64 win = HEXO_REPLAY_WINDOW;
+	u64 i;
+
+	if (!pn || (r->top >= win && pn <= r->top - win))
+		return false;		/* never sent, or too old to tell */
+	if (pn > r->top) {
+		/* Slide: the numbers between the old top and pn are unseen. */
+		if (pn - r->top >= win) {
+			memset(r->bits, 0, sizeof(r->bits));
+		} else {
+			for (i = r->top + 1; i < pn; i++)
+				r->bits[(i / 64) % (win / 64)] &= ~(1ULL << (i % 64));
+		}
+		r->top = pn;
+		r->bits[(pn / 64) % (win / 64)] |= 1ULL << (pn % 64);
+		return true;
+	}
+	if (r->bits[(pn / 64) % (win / 64)] & (1ULL << (pn % 64)))
+		return false;		/* seen */
+	r->bits[(pn / 64) % (win / 64)] |= 1ULL << (pn % 64);
+	return true;
+}
+HXP_EXPORT(hxp_replay_check);
 
 enum hxp_state hxp_next_state(enum hxp_state s, enum hxp_input in)
 {

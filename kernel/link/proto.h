@@ -155,7 +155,7 @@ struct hxp_agreed {
 	u32 caps;		/* spoken by both ends */
 };
 
-/* What this implementation speaks. */
+/* What this implementation speaks (and HEXO_CAP_KEYED where keyed). */
 #define HXP_CAPS	(HEXO_CAP_READV | HEXO_CAP_RETRY_ECHO)
 
 /*
@@ -164,6 +164,19 @@ struct hxp_agreed {
  */
 bool hxp_agree(const struct hxp_terms *mine, const struct hxp_terms *theirs,
 	       struct hxp_agreed *out);
+
+/*
+ * The replay window of a keyed session's receiving end: a frame number is
+ * fresh if it is new and no older than the last HEXO_REPLAY_WINDOW numbers
+ * accepted. Call only for frames whose MAC verified.
+ */
+struct hxp_replay {
+	u64 top;		/* highest accepted; 0 before any */
+	u64 bits[HEXO_REPLAY_WINDOW / 64];
+};
+
+/* true (and pn recorded) when pn is fresh; false for a replay or 0. */
+bool hxp_replay_check(struct hxp_replay *r, u64 pn);
 
 /* The client side of a session. */
 enum hxp_state {

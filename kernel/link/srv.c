@@ -35,14 +35,49 @@
 struct hxl_srv_out {
 	struct sk_buff_head tx;
 	u8 peer[ETH_ALEN];		/* a copy: the request is freed first */
+	struct hxl_sess *sess;		/* whose keys seal them (keyed) */
 };
 
+/*
+ * Sends what o holds; on a keyed server, sealed: HELLO replies with the
+ * hello key, the rest with the session's key. What belongs to no session
+ * (an answer to an unknown session) cannot be sealed and is not sent: a
+ * keyed client would take no unsealed word.
+ */
 static void hxl_srv_out_flush(struct hxl_srv *srv, struct hxl_srv_out *o)
 {
 	struct sk_buff *skb;
 
-	while ((skb = __skb_dequeue(&o->tx)))
+	while ((skb = __skb_dequeue(&o->tx))) {
+		if (srv->keyed) {
+			if (((struct hexo_hdr *)skb->data)->op == HEXO_OP_HELLO) {
+				hxl_auth_seal(srv->hello_key, 0, skb);
+			} else if (o->sess) {
+				hxl_auth_seal_next(&o->sess->auth, skb);
+			} else {
+				kfree_skb(skb);
+				continue;
+			}
+		}
 		hxl_port_xmit(srv->port, o->peer, skb);
+	}
+}
+
+/* Whether a frame for sess on a keyed server is sealed by its client and fresh. */
+static bool hxl_srv_authentic(struct hxl_srv *srv, struct hxl_sess *sess,
+			      struct sk_buff *skb, size_t data_at)
+{
+	u64 pn;
+
+	if (!hxl_auth_check(sess->auth.rx, skb, data_at, &pn)) {
+		hxl_port_count(srv->port, HXL_PC_RX_BAD_AUTH, 1);
+		return false;
+	}
+	if (!hxl_auth_fresh(&sess->auth, pn)) {
+		hxl_port_count(srv->port, HXL_PC_RX_REPLAY, 1);
+		return false;
+	}
+	return true;
 }
 
 /* A reply frame to req with data_len bytes of room. */
@@ -358,7 +393,7 @@ static void hxl_srv_free_sess(struct hxl_sess *sess)
 	for (i = 0; i < sess->pool_free; i++)
 		__free_page(sess->pool[i]);
 	kvfree(sess->pool);
-	kfree(sess);
+	kfree_sensitive(sess);
 }
 
 /* Closes unhashed sessions: waits out readers, tells the backend, frees. */
@@ -392,7 +427,7 @@ void hxl_srv_rx(struct hxl_port *port, struct sk_buff *skb, size_t data_at)
 {
 	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
 	struct hxl_sess *sess = NULL;
-	struct hxl_srv_out o;
+	struct hxl_srv_out o = {};
 	struct hxl_srv *srv;
 	u32 count;
 	int st;
@@ -435,6 +470,10 @@ void hxl_srv_rx(struct hxl_port *port, struct sk_buff *skb, size_t data_at)
 		hxl_srv_reply(srv, NULL, h, HEXO_ST_SESSION, &o);
 		goto out;
 	}
+	/* A keyed session hears only what its client sealed, once. */
+	if (srv->keyed && !hxl_srv_authentic(srv, sess, skb, data_at))
+		goto out;
+	o.sess = sess;
 	WRITE_ONCE(sess->last_rx, jiffies);
 	if (unlikely(!READ_ONCE(sess->proven))) {
 		/* The expiry worker retires what this session supersedes. */
@@ -497,7 +536,7 @@ static bool hxl_srv_terms(struct hxl_srv *srv, const struct hexo_hello *req,
 	struct hxp_terms mine, theirs;
 
 	mine = (struct hxp_terms){ hxl_port_mtu(srv->port), srv->window, srv->max_pages,
-				   HXP_CAPS };
+				   HXP_CAPS | (srv->keyed ? HEXO_CAP_KEYED : 0) };
 	theirs = (struct hxp_terms){ be16_to_cpu(req->mtu), be16_to_cpu(req->window),
 				     be16_to_cpu(req->max_pages), be32_to_cpu(req->caps) };
 	return hxp_agree(&mine, &theirs, terms);
@@ -589,8 +628,8 @@ static bool hxl_srv_hello_sane(const struct hexo_hello *req)
 {
 	u64 size = be64_to_cpu(req->size);
 
-	return size && !(size % HEXO_PAGE_SIZE) && !req->epoch && !req->reserved &&
-	       memchr(req->name, 0, sizeof(req->name));
+	return size && !(size % HEXO_PAGE_SIZE) && !req->epoch && !req->snonce &&
+	       !req->reserved && memchr(req->name, 0, sizeof(req->name));
 }
 
 static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
@@ -599,11 +638,12 @@ static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
 	struct hxl_sess *sess = NULL, *s;
 	struct hexo_hello req, reply = {};
 	struct hxp_agreed terms;
-	struct hxl_srv_out o;
+	struct hxl_srv_out o = {};
 	struct hexo_hdr *rh;
 	struct sk_buff *r;
 	size_t data_at = h->hdr_len;
 	u32 prev;
+	u64 pn;
 	int st;
 
 	__skb_queue_head_init(&o.tx);
@@ -613,11 +653,29 @@ static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
 	    be32_to_cpu(h->data_crc) != hxp_data_crc(0, &req, sizeof(req)) ||
 	    !hxl_srv_hello_sane(&req) || !hxl_srv_terms(srv, &req, &terms))
 		return;
+	if (srv->keyed && !(terms.caps & HEXO_CAP_KEYED)) {
+		/* An unkeyed client: told so, unsealed (it has no key). */
+		r = hxl_srv_frame(srv, h, HEXO_ST_KEY, sizeof(reply));
+		if (r) {
+			reply.nonce = req.nonce;
+			skb_put_data(r, &reply, sizeof(reply));
+			rh = (struct hexo_hdr *)r->data;
+			rh->index = 0;
+			rh->count = 0;
+			rh->data_crc = cpu_to_be32(hxp_data_crc(0, &reply, sizeof(reply)));
+			hxl_port_xmit(srv->port, o.peer, r);
+		}
+		return;
+	}
+	if (srv->keyed && !hxl_auth_check(srv->hello_key, skb, data_at, &pn)) {
+		hxl_port_count(srv->port, HXL_PC_RX_BAD_AUTH, 1);
+		return;
+	}
 	prev = be32_to_cpu(req.prev_session);
 	reply.nonce = req.nonce;
 	reply.epoch = cpu_to_be64(srv->epoch);
 	reply.mtu = cpu_to_be16(min_t(u32, hxl_port_mtu(srv->port), U16_MAX));
-	reply.caps = cpu_to_be32(HXP_CAPS);
+	reply.caps = cpu_to_be32(HXP_CAPS | (srv->keyed ? HEXO_CAP_KEYED : 0));
 
 	mutex_lock(&srv->sess_lock);
 	spin_lock_bh(&srv->lock);
@@ -639,6 +697,7 @@ static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
 		reply.size = cpu_to_be64(sess->size);
 		reply.window = cpu_to_be16(sess->window);
 		reply.max_pages = cpu_to_be16(sess->max_pages);
+		reply.snonce = cpu_to_be64(sess->snonce);
 		st = HEXO_ST_OK;
 		goto send;
 	}
@@ -675,6 +734,11 @@ static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
 	do {
 		sess->id = get_random_u32();
 	} while (!sess->id || hxl_srv_lookup(srv, sess->id));
+	if (srv->keyed) {
+		sess->snonce = get_random_u64();
+		reply.snonce = cpu_to_be64(sess->snonce);
+		hxl_auth_derive(&sess->auth, srv->psk, false, sess->nonce, sess->snonce, sess->id);
+	}
 	hash_add_rcu(srv->hash, &sess->hnode, sess->id);
 	list_add_tail(&sess->node, &srv->sessions);
 	spin_unlock_bh(&srv->lock);
@@ -813,7 +877,7 @@ struct hxl_srv *hxl_srv_create(struct net *net, const struct hxl_srv_cfg *cfg,
 		return ERR_PTR(-ENOMEM);
 	port = hxl_port_get(net, cfg->ifindex, extack);
 	if (IS_ERR(port)) {
-		kfree(srv);
+		kfree_sensitive(srv);
 		return ERR_CAST(port);
 	}
 	srv->port = port;
@@ -821,6 +885,11 @@ struct hxl_srv *hxl_srv_create(struct net *net, const struct hxl_srv_cfg *cfg,
 	srv->ops = ops;
 	srv->priv = priv;
 	srv->epoch = get_random_u64();
+	if (cfg->key) {
+		srv->keyed = true;
+		memcpy(srv->psk, cfg->key, HEXO_KEY_LEN);
+		hxl_auth_hello_key(srv->psk, srv->hello_key);
+	}
 	srv->expire_ms = cfg->expire_ms;
 	srv->window = clamp_t(u32, cfg->window, 1, HXL_MAX_WINDOW);
 	srv->max_pages = clamp_t(u32, cfg->max_pages, 1, HXL_MAX_PAGES);
@@ -836,7 +905,7 @@ struct hxl_srv *hxl_srv_create(struct net *net, const struct hxl_srv_cfg *cfg,
 	ret = hxl_port_set_srv(port, cfg->service, srv, extack);
 	if (ret) {
 		hxl_port_put(port);
-		kfree(srv);
+		kfree_sensitive(srv);
 		return ERR_PTR(ret);
 	}
 	__module_get(THIS_MODULE);
@@ -855,7 +924,7 @@ void hxl_srv_destroy(struct hxl_srv *srv)
 	hxl_srv_close_idle(srv, 0, true);
 
 	hxl_port_put(srv->port);
-	kfree(srv);
+	kfree_sensitive(srv);
 	module_put(THIS_MODULE);
 }
 EXPORT_SYMBOL_GPL(hxl_srv_destroy);
@@ -892,6 +961,7 @@ void hxl_srv_visit_sessions(struct hxl_srv *srv, hxl_sess_visit_t fn, void *arg)
 		info.size = s->size;
 		info.window = s->window;
 		info.max_pages = s->max_pages;
+		info.keyed = srv->keyed;
 		info.idle_ms = jiffies_to_msecs(jiffies - READ_ONCE(s->last_rx));
 		memcpy(info.reqs, s->reqs, sizeof(info.reqs));
 		info.csum_errors = s->csum_errors;

@@ -6,6 +6,7 @@
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
 
+#include "auth.h"
 #include "hexo_link.h"
 
 struct hxl_port;
@@ -44,6 +45,8 @@ struct hxl_sess {
 	u64 npages;
 	u32 window, max_pages, frag, fpp;
 	u32 caps;			/* HEXO_CAP_* agreed */
+	u64 snonce;			/* the server's nonce (keyed) */
+	struct hxl_auth auth;		/* keyed: this session's keys */
 	unsigned long last_rx;
 	unsigned long created;		/* jiffies */
 	/*
@@ -69,6 +72,9 @@ struct hxl_srv {
 	const struct hxl_srv_ops *ops;
 	void *priv;
 	u64 epoch;
+	bool keyed;			/* serves keyed sessions only */
+	u8 psk[HEXO_KEY_LEN];
+	u8 hello_key[HEXO_KEY_LEN];
 	u32 expire_ms, window, max_pages, max_sessions;
 	u32 nsessions;			/* under sess_lock */
 

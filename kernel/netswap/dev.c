@@ -415,10 +415,14 @@ int nsw_dev_attach(const struct nsw_attach *a, struct nsw_dev_info *info,
 		return -EINVAL;
 	}
 	ether_addr_copy(cfg.peer, a->server);
+	if (a->keyed)
+		cfg.key = a->key;
 	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
 	if (!dev)
 		return -ENOMEM;
 	dev->cfg = *a;
+	/* The channel holds the key; the device keeps none. */
+	memzero_explicit(dev->cfg.key, sizeof(dev->cfg.key));
 	dev->async = !a->connect_ms;
 	spin_lock_init(&dev->lock);
 	INIT_WORK(&dev->up_work, nsw_dev_up_work);
@@ -460,8 +464,12 @@ int nsw_dev_attach(const struct nsw_attach *a, struct nsw_dev_info *info,
 		case 0:
 			break;
 		case -ETIMEDOUT:
-			NL_SET_ERR_MSG(extack,
-				       "no answer from the server: is it serving netswap on that link (hexoctl netswap serve)?");
+			if (a->keyed)
+				NL_SET_ERR_MSG(extack,
+					       "no answer from the server: is it serving netswap on that link, with the same key?");
+			else
+				NL_SET_ERR_MSG(extack,
+					       "no answer from the server: is it serving netswap on that link (hexoctl netswap serve)?");
 			break;
 		case -ENOSPC:
 			NL_SET_ERR_MSG(extack, "the server refused this size: it has less room");
@@ -480,6 +488,14 @@ int nsw_dev_attach(const struct nsw_attach *a, struct nsw_dev_info *info,
 		case -EPROTO:
 			NL_SET_ERR_MSG(extack,
 				       "the server granted a size that was not asked for: refused");
+			break;
+		case -EACCES:
+			NL_SET_ERR_MSG(extack,
+				       "the server serves keyed boards only: attach with its key (key FILE)");
+			break;
+		case -ENOKEY:
+			NL_SET_ERR_MSG(extack,
+				       "the server serves without a key: a keyed attach takes no unkeyed server");
 			break;
 		}
 		if (ret) {

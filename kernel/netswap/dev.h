@@ -17,6 +17,8 @@ struct nsw_attach {
 	u32 timeout_ms;		/* I/O fails after the server is silent this long */
 	u32 connect_ms;		/* attach waits this long for the server (0: don't) */
 	u32 window;
+	bool keyed;
+	u8 key[HEXO_KEY_LEN];	/* keyed: the pre-shared key */
 	const void *owner;	/* who may detach it besides anyone: see of.c */
 };
 

@@ -35,6 +35,7 @@ static const struct nla_policy nsw_policy[NETSWAP_A_MAX + 1] = {
 	[NETSWAP_A_TIMEOUT_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &nsw_timeout_range),
 	[NETSWAP_A_CONNECT_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &nsw_connect_range),
 	[NETSWAP_A_WINDOW]	= NLA_POLICY_RANGE(NLA_U32, 1, HXL_MAX_WINDOW),
+	[NETSWAP_A_KEY]		= NLA_POLICY_EXACT_LEN(HEXO_KEY_LEN),
 };
 
 static const struct genl_multicast_group nsw_mcgrps[] = {
@@ -96,6 +97,7 @@ static int nsw_put_dev(struct sk_buff *skb, const struct nsw_dev_info *d)
 	    nla_put_u32(skb, NETSWAP_A_WINDOW, c->window) ||
 	    nla_put_u32(skb, NETSWAP_A_MAX_PAGES, c->max_pages) ||
 	    nla_put_u32(skb, NETSWAP_A_FRAG, c->frag) ||
+	    nla_put_u8(skb, NETSWAP_A_KEYED, c->keyed) ||
 	    nla_put_u32(skb, NETSWAP_A_CWND, c->cwnd) ||
 	    nla_put_u32(skb, NETSWAP_A_INFLIGHT, c->inflight) ||
 	    nla_put_u32(skb, NETSWAP_A_QUEUED, c->queued) ||
@@ -226,11 +228,16 @@ static int nsw_cmd_attach(struct sk_buff *skb, struct genl_info *info)
 		a.connect_ms = nla_get_u32(at[NETSWAP_A_CONNECT_MS]);
 	if (at[NETSWAP_A_WINDOW])
 		a.window = nla_get_u32(at[NETSWAP_A_WINDOW]);
+	if (at[NETSWAP_A_KEY]) {
+		memcpy(a.key, nla_data(at[NETSWAP_A_KEY]), HEXO_KEY_LEN);
+		a.keyed = true;
+	}
 
 	d = kmalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return -ENOMEM;
 	ret = nsw_dev_attach(&a, d, info->extack);
+	memzero_explicit(a.key, sizeof(a.key));
 	if (!ret)
 		ret = nsw_reply_dev(info, d);
 	kfree(d);

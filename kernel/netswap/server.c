@@ -228,6 +228,7 @@ static void nss_serve_fill(const struct nss_serve *s, struct nss_serve_info *inf
 	info->board_size = s->board_size;
 	info->expire_ms = s->expire_ms;
 	info->max_boards = s->max_boards;
+	info->keyed = s->keyed;
 	info->reserved = s->reserved;
 	info->nboards = s->nboards;
 	info->stored = atomic64_read(&s->stored) * HEXO_PAGE_SIZE;
@@ -245,9 +246,11 @@ static struct nss_serve *nss_serve_find(struct net *net, int ifindex)
 }
 
 int nss_serve_add(struct net *net, int ifindex, u64 size, u64 board_size, u32 expire_ms,
-		  u32 max_boards, struct nss_serve_info *info, struct netlink_ext_ack *extack)
+		  u32 max_boards, const u8 *key, struct nss_serve_info *info,
+		  struct netlink_ext_ack *extack)
 {
 	struct hxl_srv_cfg cfg = {
+		.key = key,
 		.ifindex = ifindex,
 		.service = HEXO_SVC_NETSWAP,
 		.expire_ms = expire_ms,
@@ -273,6 +276,7 @@ int nss_serve_add(struct net *net, int ifindex, u64 size, u64 board_size, u32 ex
 	s->board_size = board_size;
 	s->expire_ms = expire_ms;
 	s->max_boards = max_boards;
+	s->keyed = !!key;
 	spin_lock_init(&s->lock);
 	atomic64_set(&s->stored, 0);
 	dev = dev_get_by_index(net, ifindex);

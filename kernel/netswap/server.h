@@ -17,6 +17,7 @@ struct nss_serve {
 	char ifname[IFNAMSIZ];
 	u64 size, board_size;
 	u32 expire_ms, max_boards;
+	bool keyed;
 
 	spinlock_t lock;		/* reserved, nboards */
 	u64 reserved;			/* bytes granted to boards */
@@ -41,6 +42,7 @@ struct nss_serve_info {
 	char ifname[IFNAMSIZ];
 	u64 size, board_size, reserved, stored;
 	u32 expire_ms, nboards, max_boards;
+	bool keyed;
 	u64 epoch;
 };
 
@@ -53,7 +55,8 @@ struct nss_board_info {
 };
 
 int nss_serve_add(struct net *net, int ifindex, u64 size, u64 board_size, u32 expire_ms,
-		  u32 max_boards, struct nss_serve_info *info, struct netlink_ext_ack *extack);
+		  u32 max_boards, const u8 *key, struct nss_serve_info *info,
+		  struct netlink_ext_ack *extack);
 int nss_serve_del(struct net *net, int ifindex);
 void nss_serve_del_all(void);
 int nss_serve_get(struct net *net, int ifindex, struct nss_serve_info *info);

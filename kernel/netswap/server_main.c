@@ -38,8 +38,8 @@ static void nss_param_serve(struct work_struct *work)
 		return;
 	}
 	ret = nss_serve_add(&init_net, dev->ifindex, nss_param_size, nss_param_board_size,
-			    NETSWAP_SRV_DEFAULT_EXPIRE_MS, NETSWAP_SRV_DEFAULT_MAX_BOARDS, &info,
-			    NULL);
+			    NETSWAP_SRV_DEFAULT_EXPIRE_MS, NETSWAP_SRV_DEFAULT_MAX_BOARDS, NULL,
+			    &info, NULL);
 	dev_put(dev);
 	if (ret)
 		pr_err("serve=%s: cannot serve: %d\n", serve, ret);

@@ -34,6 +34,7 @@ static const struct nla_policy nss_policy[NETSWAP_SRV_A_MAX + 1] = {
 	[NETSWAP_SRV_A_BOARD_SIZE]	= NLA_POLICY_FULL_RANGE(NLA_U64, &nss_size_range),
 	[NETSWAP_SRV_A_EXPIRE_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &nss_expire_range),
 	[NETSWAP_SRV_A_MAX_BOARDS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &nss_max_boards_range),
+	[NETSWAP_SRV_A_KEY]		= NLA_POLICY_EXACT_LEN(HEXO_KEY_LEN),
 };
 
 static const struct genl_multicast_group nss_mcgrps[] = {
@@ -48,6 +49,7 @@ static int nss_put_serve(struct sk_buff *skb, const struct nss_serve_info *s)
 	    nla_put_u64_64bit(skb, NETSWAP_SRV_A_BOARD_SIZE, s->board_size, NETSWAP_SRV_A_PAD) ||
 	    nla_put_u32(skb, NETSWAP_SRV_A_EXPIRE_MS, s->expire_ms) ||
 	    nla_put_u32(skb, NETSWAP_SRV_A_MAX_BOARDS, s->max_boards) ||
+	    nla_put_u8(skb, NETSWAP_SRV_A_KEYED, s->keyed) ||
 	    nla_put_u64_64bit(skb, NETSWAP_SRV_A_RESERVED, s->reserved, NETSWAP_SRV_A_PAD) ||
 	    nla_put_u64_64bit(skb, NETSWAP_SRV_A_STORED, s->stored, NETSWAP_SRV_A_PAD) ||
 	    nla_put_u32(skb, NETSWAP_SRV_A_NBOARDS, s->nboards) ||
@@ -66,6 +68,7 @@ static int nss_put_board(struct sk_buff *skb, const struct nss_board_info *b)
 	    nla_put_u32(skb, NETSWAP_SRV_A_SESSION, s->id) ||
 	    nla_put(skb, NETSWAP_SRV_A_MAC, ETH_ALEN, s->peer) ||
 	    nla_put_string(skb, NETSWAP_SRV_A_NAME, s->name) ||
+	    nla_put_u8(skb, NETSWAP_SRV_A_KEYED, s->keyed) ||
 	    nla_put_u64_64bit(skb, NETSWAP_SRV_A_SIZE, s->size, NETSWAP_SRV_A_PAD) ||
 	    nla_put_u64_64bit(skb, NETSWAP_SRV_A_STORED, b->stored, NETSWAP_SRV_A_PAD) ||
 	    nla_put_u64_64bit(skb, NETSWAP_SRV_A_IDLE_MS, s->idle_ms, NETSWAP_SRV_A_PAD))
@@ -149,7 +152,8 @@ static int nss_cmd_serve(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	ret = nss_serve_add(genl_info_net(info), ifindex, size, board_size, expire_ms,
-			    max_boards, &s, info->extack);
+			    max_boards, a[NETSWAP_SRV_A_KEY] ? nla_data(a[NETSWAP_SRV_A_KEY]) : NULL,
+			    &s, info->extack);
 	if (ret)
 		return ret;
 	return nss_reply_serve(info, &s);

@@ -10,7 +10,8 @@
 #   scripts/testbed pair --board-mem 256 --server-mem 2048 -- scripts/bench/netswap.sh
 #
 # Environment: BENCH_MTU (link MTU, default 1500), BENCH_SECONDS (per block
-# run, default 5), BENCH_DEVS (the devices, default "netswap aoe nbd zram"),
+# run, default 5), BENCH_DEVS (the devices, default "netswap aoe nbd zram";
+# also "netswap-keyed", netswap with a pre-shared key on both ends),
 # BENCH_PHASES (default "link block app readahead"; BENCH_APP=0 drops the
 # last two), BENCH_CLUSTERS (vm.page-cluster values the readahead phase
 # compares on netswap, default "0 3 5").
@@ -49,7 +50,7 @@ printf '{"kind":"setup","dev":"testbed","result":{"mtu":%s,"seconds":%s,"span_pa
 
 on board "ip link set eth0 mtu $MTU" && on server "ip link set eth0 mtu $MTU" ||
 	{ echo "cannot set MTU $MTU" >&2; exit 1; }
-frag=$(( (MTU - 44) / 8 * 8 )); [ $frag -gt 4096 ] && frag=4096
+frag=$(( (MTU - 48) / 8 * 8 )); [ $frag -gt 4096 ] && frag=4096
 
 # ------------------------------------------------------------ the link
 if want link; then
@@ -83,6 +84,12 @@ setup_dev() {
 		on server "hexoctl netswap serve dev eth0 size $SIZE" >/dev/null &&
 		on board "hexoctl netswap attach dev eth0 server $S size $SIZE" >/dev/null &&
 		echo /dev/netswap0 ;;
+	netswap-keyed)
+		key=$(on server "hexoctl netswap genkey | tee /tmp/bench.key") &&
+		on board "echo $key >/tmp/bench.key" &&
+		on server "hexoctl netswap serve dev eth0 size $SIZE key /tmp/bench.key" >/dev/null &&
+		on board "hexoctl netswap attach dev eth0 server $S size $SIZE key /tmp/bench.key" >/dev/null &&
+		echo /dev/netswap0 ;;
 	aoe)
 		on server "dd if=/dev/zero of=/tmp/aoe.img bs=1M count=0 seek=$SIZE_MIB 2>/dev/null &&
 			(vblade 0 0 eth0 /tmp/aoe.img >/tmp/vblade.log 2>&1 &)" >/dev/null &&
@@ -103,7 +110,7 @@ setup_dev() {
 
 teardown_dev() {
 	case $1 in
-	netswap)
+	netswap|netswap-keyed)
 		on board "hexoctl netswap detach 0; rmmod netswap hexo_link"
 		on server "hexoctl netswap unserve dev eth0; rmmod netswap_server hexo_link" ;;
 	aoe)

@@ -146,6 +146,13 @@ def main():
             if r:
                 checks.append((f"QD>=16 {op[4:]} pages/s netswap / {peer} = {r:.2f} "
                                f"(best depth each: {n['depth']} / {p['depth']})", r >= 1.5, ">= 1.5"))
+    # Keyed sessions (a MAC per frame) against unkeyed, per depth.
+    for op, qd in cols:
+        n, k = block.get(("netswap", op, qd)), block.get(("netswap-keyed", op, qd))
+        r = ratio(k and k["pages_per_s"], n and n["pages_per_s"])
+        if r:
+            checks.append((f"QD{qd} {op[4:]} pages/s keyed / unkeyed netswap = {r:.2f}",
+                           r >= 0.85, ">= 0.85"))
     an, ab = app.get("netswap") or {}, app.get("nbd") or {}
     if an.get("ok") and ab.get("ok"):
         r = ab["seconds"] / an["seconds"]

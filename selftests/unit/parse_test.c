@@ -64,4 +64,30 @@ TEST(size_formatting)
 	EXPECT_STREQ("2G", fmt_size(2ull << 30, b, sizeof(b)));
 }
 
+TEST(keys_in_base64)
+{
+	uint8_t k[32], back[32];
+	char b[48];
+
+	/* 32 zero bytes, and a pattern, both ways. */
+	memset(k, 0, sizeof(k));
+	fmt_key(k, b);
+	EXPECT_STREQ("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", b);
+	for (int i = 0; i < 32; i++)
+		k[i] = (uint8_t)(i * 37 + 11);
+	fmt_key(k, b);
+	EXPECT_EQ(44u, strlen(b));
+	ASSERT_EQ(0, parse_key(b, back));
+	EXPECT_EQ(0, memcmp(k, back, sizeof(k)));
+	/* A trailing newline is fine; anything else is not a key. */
+	strcat(b, "\n");
+	EXPECT_EQ(0, parse_key(b, back));
+	EXPECT_EQ(-EINVAL, parse_key("AAAA", back));
+	EXPECT_EQ(-EINVAL, parse_key("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", back));
+	EXPECT_EQ(-EINVAL, parse_key("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA*=", back));
+	/* Not canonical: the last character's spare bits set. */
+	EXPECT_EQ(-EINVAL, parse_key("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB=", back));
+	EXPECT_EQ(-EINVAL, parse_key("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", back));
+}
+
 TEST_HARNESS_MAIN

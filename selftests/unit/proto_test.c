@@ -393,6 +393,57 @@ TEST(version_1_hello_gets_a_version_1_refusal)
 	EXPECT_FALSE(hxp_v1_refusal(req, len, out));
 }
 
+TEST(replay_window)
+{
+	struct hxp_replay r = {};
+
+	EXPECT_FALSE(hxp_replay_check(&r, 0));		/* never sent */
+	EXPECT_TRUE(hxp_replay_check(&r, 1));
+	EXPECT_FALSE(hxp_replay_check(&r, 1));		/* a replay */
+	EXPECT_TRUE(hxp_replay_check(&r, 3));
+	EXPECT_TRUE(hxp_replay_check(&r, 2));		/* reordered: fine */
+	EXPECT_FALSE(hxp_replay_check(&r, 2));
+	EXPECT_FALSE(hxp_replay_check(&r, 3));
+	/* A jump within the window: what lies between is still unseen. */
+	EXPECT_TRUE(hxp_replay_check(&r, 1000));
+	EXPECT_TRUE(hxp_replay_check(&r, 500));
+	EXPECT_FALSE(hxp_replay_check(&r, 500));
+	EXPECT_FALSE(hxp_replay_check(&r, 1));
+	/* Older than the window: refused, whether seen or not. */
+	EXPECT_TRUE(hxp_replay_check(&r, 1000 + HEXO_REPLAY_WINDOW));
+	EXPECT_FALSE(hxp_replay_check(&r, 1000));
+	EXPECT_FALSE(hxp_replay_check(&r, 999));
+	EXPECT_TRUE(hxp_replay_check(&r, 1001));
+	/* A jump past the whole window forgets all; then every number once. */
+	EXPECT_TRUE(hxp_replay_check(&r, 1ull << 40));
+	for (u64 pn = (1ull << 40) - HEXO_REPLAY_WINDOW + 1; pn < (1ull << 40); pn++)
+		ASSERT_TRUE(hxp_replay_check(&r, pn));
+	for (u64 pn = (1ull << 40) - HEXO_REPLAY_WINDOW + 1; pn <= (1ull << 40); pn++)
+		ASSERT_FALSE(hxp_replay_check(&r, pn));
+	/* Sliding one by one, with each number replayed right after. */
+	for (u64 pn = (1ull << 40) + 1; pn < (1ull << 40) + 5000; pn++) {
+		ASSERT_TRUE(hxp_replay_check(&r, pn));
+		ASSERT_FALSE(hxp_replay_check(&r, pn));
+		ASSERT_FALSE(hxp_replay_check(&r, pn - 1));
+	}
+}
+
+/* Keyed frames carry less data: the MAC takes room. */
+TEST(keyed_terms)
+{
+	struct hxp_terms a = { 1500, 64, 32, HXP_CAPS | HEXO_CAP_KEYED },
+			 b = { 1500, 64, 32, HXP_CAPS | HEXO_CAP_KEYED },
+			 c = { 1500, 64, 32, HXP_CAPS };
+	struct hxp_agreed t;
+
+	ASSERT_TRUE(hxp_agree(&a, &b, &t));
+	EXPECT_EQ((u32)HEXO_CAP_KEYED, t.caps & HEXO_CAP_KEYED);
+	EXPECT_EQ(1424u, t.frag);		/* (1500 - 48 - 24) & ~7 */
+	ASSERT_TRUE(hxp_agree(&a, &c, &t));
+	EXPECT_EQ(0u, t.caps & HEXO_CAP_KEYED);	/* one end unkeyed: not keyed */
+	EXPECT_EQ(1448u, t.frag);
+}
+
 TEST(session_state_machine)
 {
 	/* Connecting: keep asking until the server answers. */

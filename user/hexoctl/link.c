@@ -62,7 +62,9 @@ static int link_port_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 		{ HEXO_LINK_STAT_RX_BAD_HDR_CRC, "rx_bad_hdr_crc", " hdr-crc %llu" },
 		{ HEXO_LINK_STAT_RX_BAD_SERVICE, "rx_bad_service", " service %llu" },
 		{ HEXO_LINK_STAT_RX_NO_SERVICE, "rx_no_service", " not-served %llu" },
-		{ HEXO_LINK_STAT_RX_NO_CHAN, "rx_no_chan", " no-channel %llu\n" },
+		{ HEXO_LINK_STAT_RX_NO_CHAN, "rx_no_chan", " no-channel %llu" },
+		{ HEXO_LINK_STAT_RX_BAD_AUTH, "rx_bad_auth", " bad-mac %llu" },
+		{ HEXO_LINK_STAT_RX_REPLAY, "rx_replay", " replayed %llu\n" },
 	};
 	struct nlattr *stb[HEXO_LINK_STAT_MAX + 1] = {};
 

@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/random.h>
 #include <hexo/netswap.h>
 #include <hexo/netswap_server.h>
+#include <hexo/wire.h>
 
 #include "hexoctl.h"
 #include "modules.h"
@@ -20,9 +22,11 @@ static void netswap_usage(FILE *f)
 		"Usage: hexoctl netswap show [ DEVICE ]\n"
 		"       hexoctl netswap attach dev IFNAME server MAC size SIZE\n"
 		"                              [ timeout SECONDS ] [ connect SECONDS ] [ window PAGES ]\n"
+		"                              [ key FILE ]\n"
 		"       hexoctl netswap detach DEVICE\n"
 		"       hexoctl netswap serve dev IFNAME size SIZE [ board-size SIZE ] [ expire SECONDS ]\n"
-		"                             [ max-boards N ]\n"
+		"                             [ max-boards N ] [ key FILE ]\n"
+		"       hexoctl netswap genkey\n"
 		"       hexoctl netswap unserve dev IFNAME\n"
 		"       hexoctl netswap boards [ dev IFNAME ]\n"
 		"       hexoctl netswap monitor\n"
@@ -32,6 +36,9 @@ static void netswap_usage(FILE *f)
 		"  attach   create /dev/netswapN, a swap device in the server's RAM; the\n"
 		"           server (MAC) must serve on the link (see serve). I/O fails with\n"
 		"           EIO once the server is silent for timeout (default 10) seconds.\n"
+		"           With key, the session is keyed: every frame is authenticated\n"
+		"           with the pre-shared key in FILE, and only a server with that key\n"
+		"           is taken\n"
 		"  detach   remove a device (swapoff first)\n"
 		"  show     the devices, their state, round-trip estimates and counters\n"
 		"           (and, on a server, what is served); loads no module\n"
@@ -39,7 +46,9 @@ static void netswap_usage(FILE *f)
 		"  serve    serve SIZE bytes of this machine's RAM to boards on IFNAME, at\n"
 		"           most board-size to each; a board silent for expire (default 30)\n"
 		"           seconds is declared gone and its pages freed; at most max-boards\n"
-		"           (default 64) boards at once\n"
+		"           (default 64) boards at once; with key FILE, keyed boards with\n"
+		"           that key only\n"
+		"  genkey   print a new random key (base64) for key FILE\n"
 		"  unserve  stop serving on IFNAME and free every board's pages\n"
 		"  boards   the boards served, with their pages and counters\n"
 		"Both:\n"
@@ -174,6 +183,7 @@ static int netswap_dev_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	out_u64("queued", " queued %llu\n", nla_u32_or0(tb[NETSWAP_A_QUEUED]));
 	out_u64("max_pages", "    pages/request %llu", nla_u32_or0(tb[NETSWAP_A_MAX_PAGES]));
 	out_u64("frag", " bytes/frame %llu", nla_u32_or0(tb[NETSWAP_A_FRAG]));
+	out_bool("keyed", " keyed %s", tb[NETSWAP_A_KEYED] && nla_get_u8(tb[NETSWAP_A_KEYED]));
 	out_u64("timeout_ms", " timeout %llums", nla_u32_or0(tb[NETSWAP_A_TIMEOUT_MS]));
 	out_u64("idle_ms", " idle %llums\n", nla_u64_or0(tb[NETSWAP_A_IDLE_MS]));
 	out_u64("pages_stored", "    pages stored %llu", nla_u64_or0(tb[NETSWAP_A_PAGES_STORED]));
@@ -223,6 +233,7 @@ static int netswap_serve_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	out_u64("boards", " boards %llu", nla_u32_or0(tb[NETSWAP_SRV_A_NBOARDS]));
 	out_u64("expire_ms", " expire %llums", nla_u32_or0(tb[NETSWAP_SRV_A_EXPIRE_MS]));
 	out_u64("max_boards", " max-boards %llu", nla_u32_or0(tb[NETSWAP_SRV_A_MAX_BOARDS]));
+	out_bool("keyed", " keyed %s", tb[NETSWAP_SRV_A_KEYED] && nla_get_u8(tb[NETSWAP_SRV_A_KEYED]));
 	out_u64("epoch", NULL, nla_u64_or0(tb[NETSWAP_SRV_A_EPOCH]));
 	out_text(" epoch %016llx\n", (unsigned long long)nla_u64_or0(tb[NETSWAP_SRV_A_EPOCH]));
 	out_obj_end();
@@ -405,18 +416,49 @@ static int netswap_seconds(const char *verb, const char *what, const char *s, ui
 	return 0;
 }
 
+/* The key in file path, or a usage error that says what is wrong. */
+static int netswap_key(const char *verb, const char *path, uint8_t key[HEXO_KEY_LEN])
+{
+	int ret = read_key_file(path, key);
+
+	if (ret == -EINVAL)
+		return hexoctl_usage_err("netswap", "%s: %s holds no key: one line of base64, "
+					 "as 'hexoctl netswap genkey' writes", verb, path);
+	if (ret)
+		return hexoctl_usage_err("netswap", "%s: key %s: %s", verb, path, strerror(-ret));
+	return 0;
+}
+
+static int netswap_genkey(int argc, char **argv)
+{
+	uint8_t key[HEXO_KEY_LEN];
+	char b64[48];
+
+	if (argc)
+		return hexoctl_usage_err("netswap", "genkey takes no arguments");
+	if (getrandom(key, sizeof(key), 0) != sizeof(key)) {
+		fprintf(stderr, "hexoctl: netswap genkey: getrandom: %s\n", strerror(errno));
+		return HEXOCTL_EFAIL;
+	}
+	fmt_key(key, b64);
+	printf("%s\n", b64);
+	memset(key, 0, sizeof(key));
+	return 0;
+}
+
 static int netswap_attach(int argc, char **argv)
 {
 	struct kv kv[] = { { "dev", NULL }, { "server", NULL }, { "size", NULL },
-			   { "timeout", NULL }, { "connect", NULL }, { "window", NULL } };
+			   { "timeout", NULL }, { "connect", NULL }, { "window", NULL },
+			   { "key", NULL } };
 	uint32_t timeout_ms = 0, connect_ms = 0, window = 0;
+	uint8_t mac[6], key[HEXO_KEY_LEN];
 	struct nl_msg *msg;
-	uint8_t mac[6];
 	struct hxnl nl;
 	uint64_t size;
 	int ret;
 
-	ret = netswap_kv("attach", argc, argv, kv, 6);
+	ret = netswap_kv("attach", argc, argv, kv, 7);
 	if (ret)
 		return ret;
 	if (!kv[0].val || !kv[1].val || !kv[2].val)
@@ -432,6 +474,8 @@ static int netswap_attach(int argc, char **argv)
 		return HEXOCTL_EUSAGE;
 	if (kv[5].val && (parse_u32(kv[5].val, 256, &window) || !window))
 		return hexoctl_usage_err("netswap", "attach: window must be 1 to 256 pages");
+	if (kv[6].val && netswap_key("attach", kv[6].val, key))
+		return HEXOCTL_EUSAGE;
 
 	if (hexoctl_open(&nl, NETSWAP_GENL_NAME, "netswap"))
 		return HEXOCTL_EFAIL;
@@ -449,6 +493,9 @@ static int netswap_attach(int argc, char **argv)
 		nla_put_u32(msg, NETSWAP_A_CONNECT_MS, connect_ms);
 	if (window)
 		nla_put_u32(msg, NETSWAP_A_WINDOW, window);
+	if (kv[6].val)
+		nla_put(msg, NETSWAP_A_KEY, HEXO_KEY_LEN, key);
+	memset(key, 0, sizeof(key));
 	ret = hxnl_call(&nl, msg, NETSWAP_A_MAX, netswap_dev_cb, NULL);
 	if (ret)
 		hexoctl_nl_fail(&nl, "netswap attach", ret);
@@ -483,14 +530,15 @@ static int netswap_detach(int argc, char **argv)
 static int netswap_serve(int argc, char **argv)
 {
 	struct kv kv[] = { { "dev", NULL }, { "size", NULL }, { "board-size", NULL },
-			   { "expire", NULL }, { "max-boards", NULL } };
+			   { "expire", NULL }, { "max-boards", NULL }, { "key", NULL } };
 	uint64_t size, board_size = 0;
 	uint32_t expire_ms = 0, max_boards = 0;
+	uint8_t key[HEXO_KEY_LEN];
 	struct nl_msg *msg;
 	struct hxnl nl;
 	int ret;
 
-	ret = netswap_kv("serve", argc, argv, kv, 5);
+	ret = netswap_kv("serve", argc, argv, kv, 6);
 	if (ret)
 		return ret;
 	if (!kv[0].val || !kv[1].val)
@@ -510,6 +558,8 @@ static int netswap_serve(int argc, char **argv)
 			  !max_boards))
 		return hexoctl_usage_err("netswap", "serve: max-boards must be 1 to %u",
 					 NETSWAP_SRV_MAX_MAX_BOARDS);
+	if (kv[5].val && netswap_key("serve", kv[5].val, key))
+		return HEXOCTL_EUSAGE;
 
 	if (hexoctl_open(&nl, NETSWAP_SERVER_GENL_NAME, "netswap_server"))
 		return HEXOCTL_EFAIL;
@@ -526,6 +576,9 @@ static int netswap_serve(int argc, char **argv)
 		nla_put_u32(msg, NETSWAP_SRV_A_EXPIRE_MS, expire_ms);
 	if (max_boards)
 		nla_put_u32(msg, NETSWAP_SRV_A_MAX_BOARDS, max_boards);
+	if (kv[5].val)
+		nla_put(msg, NETSWAP_SRV_A_KEY, HEXO_KEY_LEN, key);
+	memset(key, 0, sizeof(key));
 	out_obj_begin(NULL);
 	ret = hxnl_call(&nl, msg, NETSWAP_SRV_A_MAX, netswap_serve_cb, NULL);
 	out_obj_end();
@@ -682,6 +735,7 @@ static const struct hexoctl_verb netswap_verbs[] = {
 	{ "unserve", netswap_unserve },
 	{ "boards", netswap_boards },
 	{ "monitor", netswap_monitor },
+	{ "genkey", netswap_genkey },
 	{}
 };
 

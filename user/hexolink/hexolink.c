@@ -667,6 +667,59 @@ static int do_forge(struct link *l)
 }
 
 /*
+ * Replays: captures up to -n HEXO frames this host sends to the peer within
+ * -t seconds (a session under way), then sends each again, as an attacker
+ * on the segment could. A keyed session must drop every one.
+ */
+#define REPLAY_MAX	512
+
+static int do_replay(struct link *l)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, HEXO_ETH_P, 0, 3),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+				   .sll_ifindex = l->ifindex };
+	static uint8_t frames[REPLAY_MAX][FRAME_MAX];
+	static size_t lens[REPLAY_MAX];
+	double deadline = now() + opt.timeout;
+	uint32_t n = 0, want = opt.count < REPLAY_MAX ? opt.count : REPLAY_MAX;
+	int fd;
+
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
+		die("capture socket on %s: %s", opt.ifname, strerror(errno));
+	fprintf(stderr, "hexolink: listening on %s\n", opt.ifname);
+	while (n < want) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		double left = deadline - now();
+		ssize_t len;
+
+		if (left <= 0 || poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+			break;
+		len = recv(fd, frames[n], FRAME_MAX, 0);
+		/* Frames to the peer, not HELLOs (those are answered anyway). */
+		if (len < ETH_HLEN + HEXO_HDR_LEN ||
+		    memcmp(((struct ethhdr *)frames[n])->h_dest, l->peer, ETH_ALEN) ||
+		    ((struct hexo_hdr *)(frames[n] + ETH_HLEN))->op == HEXO_OP_HELLO)
+			continue;
+		lens[n++] = (size_t)len;
+	}
+	close(fd);
+	for (uint32_t i = 0; i < n; i++)
+		frame_send(l, frames[i], lens[i]);
+	printf("replay: captured %u, sent %u again\n", n, n);
+	return n ? 0 : 1;
+}
+
+/*
  * A server that lies: answers the first netswap HELLO from the peer with a
  * grant of --pages more pages than asked (default: as many again), the way a
  * broken or forged server could. A client must refuse it.
@@ -931,6 +984,8 @@ static void usage(FILE *f)
 		"                   prints the reply's status; --op hello [--as MAC]: a HELLO\n"
 		"                   for --pages N pages (from MAC: a spoofed one); --op\n"
 		"                   hello-v1: a wire version 1 HELLO\n"
+		"  replay --to MAC  capture up to -n frames this host sends to MAC within\n"
+		"                   -t SECONDS, then send them all again\n"
 		"  grant --to MAC   answer MAC's first netswap HELLO with a grant of --pages N\n"
 		"                   more pages than asked (default: twice what it asked)\n"
 		"Options: -n COUNT, -s SIZE (data bytes per frame), -t SECONDS,\n"
@@ -1040,7 +1095,8 @@ int main(int argc, char **argv)
 	}
 	link_open(&l);
 	if (!strcmp(cmd, "send") || !strcmp(cmd, "ping") || !strcmp(cmd, "fuzz") ||
-	    !strcmp(cmd, "forge") || !strcmp(cmd, "source") || !strcmp(cmd, "grant")) {
+	    !strcmp(cmd, "forge") || !strcmp(cmd, "source") || !strcmp(cmd, "grant") ||
+	    !strcmp(cmd, "replay")) {
 		if (!l.have_peer) {
 			fprintf(stderr, "hexolink: %s needs --to MAC\n", cmd);
 			return 2;
@@ -1051,6 +1107,8 @@ int main(int argc, char **argv)
 			return do_forge(&l);
 		if (!strcmp(cmd, "grant"))
 			return do_grant(&l);
+		if (!strcmp(cmd, "replay"))
+			return do_replay(&l);
 		if (!strcmp(cmd, "source"))
 			return do_source(&l);
 		return !strcmp(cmd, "send") ? do_send(&l) : do_ping(&l);

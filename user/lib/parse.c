@@ -116,3 +116,76 @@ const char *fmt_mac(const uint8_t mac[6], char *buf, int len)
 		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	return buf;
 }
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int b64_val(char c)
+{
+	const char *p = c ? strchr(b64, c) : NULL;
+
+	return p ? (int)(p - b64) : -1;
+}
+
+int parse_key(const char *s, uint8_t key[32])
+{
+	uint32_t acc = 0;
+	size_t len = strlen(s);
+	int i, v, bits = 0, n = 0;
+
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	/* 32 bytes: 43 characters and one '=' of padding. */
+	if (len != 44 || s[43] != '=')
+		return -EINVAL;
+	for (i = 0; i < 43; i++) {
+		v = b64_val(s[i]);
+		if (v < 0)
+			return -EINVAL;
+		acc = acc << 6 | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n < 32)
+				key[n] = (uint8_t)(acc >> bits);
+			n++;
+		}
+	}
+	/* The last character's 2 spare bits must be zero (canonical form). */
+	return n == 32 && !(acc & 3) ? 0 : -EINVAL;
+}
+
+void fmt_key(const uint8_t key[32], char *buf)
+{
+	uint32_t acc = 0;
+	int i, bits = 0, n = 0;
+
+	for (i = 0; i < 32; i++) {
+		acc = acc << 8 | key[i];
+		bits += 8;
+		while (bits >= 6) {
+			bits -= 6;
+			buf[n++] = b64[(acc >> bits) & 63];
+		}
+	}
+	buf[n++] = b64[(acc << (6 - bits)) & 63];
+	buf[n++] = '=';
+	buf[n] = '\0';
+}
+
+int read_key_file(const char *path, uint8_t key[32])
+{
+	char line[128];
+	FILE *f = fopen(path, "r");
+	int ret = -EINVAL;
+
+	if (!f)
+		return -errno;
+	if (fgets(line, sizeof(line), f))
+		ret = parse_key(line, key);
+	if (ret == 0 && fgetc(f) != EOF)
+		ret = -EINVAL;	/* one key, nothing after it */
+	fclose(f);
+	memset(line, 0, sizeof(line));
+	__asm__ __volatile__("" : : "r"(line) : "memory");
+	return ret;
+}

@@ -24,6 +24,9 @@
  *     RX_NO_SERVICE  requests for a service not served here
  *     RX_NO_CHAN     replies that match no client channel
  *     RX_RUNT ... RX_BAD_SERVICE  frames dropped by header checks, by reason
+ *     RX_BAD_AUTH    frames of keyed sessions whose MAC failed (forged or
+ *                    damaged), and unkeyed frames for keyed sessions
+ *     RX_REPLAY      keyed frames whose number was seen already, or too old
  */
 #ifndef _UAPI_HEXO_LINK_H
 #define _UAPI_HEXO_LINK_H
@@ -77,6 +80,8 @@ enum hexo_link_stat {
 	HEXO_LINK_STAT_RX_BAD_DATA_LEN,
 	HEXO_LINK_STAT_RX_BAD_HDR_CRC,
 	HEXO_LINK_STAT_RX_BAD_SERVICE,
+	HEXO_LINK_STAT_RX_BAD_AUTH,
+	HEXO_LINK_STAT_RX_REPLAY,
 
 	__HEXO_LINK_STAT_MAX
 };

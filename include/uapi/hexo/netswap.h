@@ -30,9 +30,17 @@
  *                                   answer the attach (100..600000, default
  *                                   5000)
  *            NETSWAP_A_WINDOW       u32: pages in flight (1..256, default 64)
+ *            NETSWAP_A_KEY          HEXO_KEY_LEN bytes: a pre-shared key; the
+ *                                   session is keyed (every frame carries a
+ *                                   MAC, include/uapi/hexo/wire.h) and only
+ *                                   a server with the same key is taken.
+ *                                   Kept in the kernel, never returned.
  *   Reply:   the device, as in NETSWAP_CMD_GET_DEV.
  *   Errors:  ENODEV no such interface; ETIMEDOUT no answer from the server;
- *            ECONNREFUSED the server does not serve Netswap there; ENOSPC
+ *            ECONNREFUSED the server does not serve Netswap there; EACCES
+ *            the server serves keyed boards only; ENOKEY a keyed attach and
+ *            an unkeyed server; EUSERS the server has its most boards;
+ *            EPROTO the server granted what was not asked; ENOSPC
  *            the server refused the size (the message says what it could
  *            give); ENOSPC NETSWAP_MAX_DEVS devices exist.
  *
@@ -49,7 +57,7 @@
  *            NETSWAP_A_SESSION (u32), NETSWAP_A_EPOCH (u64, the server
  *            instance), NETSWAP_A_TIMEOUT_MS, NETSWAP_A_WINDOW (granted),
  *            NETSWAP_A_MAX_PAGES (u32, pages per request), NETSWAP_A_FRAG
- *            (u32, data bytes per frame), NETSWAP_A_CWND (u32, pages in
+ *            (u32, data bytes per frame), NETSWAP_A_KEYED (u8, 1 if keyed), NETSWAP_A_CWND (u32, pages in
  *            flight allowed now), NETSWAP_A_INFLIGHT (u32), NETSWAP_A_QUEUED
  *            (u32, requests waiting), NETSWAP_A_SRTT_US, NETSWAP_A_RTTVAR_US,
  *            NETSWAP_A_MIN_RTT_US, NETSWAP_A_RTO_US (u32),
@@ -117,6 +125,8 @@ enum netswap_attr {
 	NETSWAP_A_PAGES_LOST,		/* u64 */
 	NETSWAP_A_STATS,		/* nest of enum netswap_stat */
 	NETSWAP_A_EVENT,		/* u32, enum netswap_event */
+	NETSWAP_A_KEY,			/* binary, HEXO_KEY_LEN bytes; never in replies */
+	NETSWAP_A_KEYED,		/* u8 */
 
 	__NETSWAP_A_MAX
 };

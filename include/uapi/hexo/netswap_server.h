@@ -35,6 +35,11 @@
  *                                      staging memory: 96 pages at the
  *                                      default terms (window + pages per
  *                                      request).
+ *            NETSWAP_SRV_A_KEY         HEXO_KEY_LEN bytes: a pre-shared key;
+ *                                      the serve takes keyed boards with the
+ *                                      same key only (unkeyed ones are told
+ *                                      HEXO_ST_KEY). Kept in the kernel,
+ *                                      never returned.
  *   Reply:   the serve, as in GET_SERVE.
  *   Errors:  ENODEV no such interface; EBUSY served already; EINVAL sizes.
  *
@@ -44,6 +49,7 @@
  *
  * NETSWAP_SRV_CMD_GET_SERVE (do: the interface; dump: all)
  *   Reply: IFINDEX, IFNAME, SIZE, BOARD_SIZE, EXPIRE_MS, MAX_BOARDS,
+ *          NETSWAP_SRV_A_KEYED (u8, 1 if keyed),
  *          NETSWAP_SRV_A_RESERVED (u64, bytes granted to boards),
  *          NETSWAP_SRV_A_STORED (u64, bytes of pages held),
  *          NETSWAP_SRV_A_NBOARDS (u32), NETSWAP_SRV_A_EPOCH (u64, this
@@ -52,7 +58,7 @@
  * NETSWAP_SRV_CMD_GET_BOARD (dump; NETSWAP_SRV_A_IFINDEX/IFNAME filters)
  *   One message per board session: IFINDEX, IFNAME, NETSWAP_SRV_A_SESSION
  *   (u32), NETSWAP_SRV_A_MAC (6 bytes), NETSWAP_SRV_A_NAME (string, the
- *   board's host name), SIZE (granted), STORED, NETSWAP_SRV_A_IDLE_MS (u64)
+ *   board's host name), KEYED, SIZE (granted), STORED, NETSWAP_SRV_A_IDLE_MS (u64)
  *   and NETSWAP_SRV_A_STATS, a nest of u64 counters (enum netswap_srv_stat).
  *
  * NETSWAP_SRV_CMD_EVENT (multicast group "events")
@@ -108,6 +114,8 @@ enum netswap_srv_attr {
 	NETSWAP_SRV_A_STATS,		/* nest of enum netswap_srv_stat */
 	NETSWAP_SRV_A_EVENT,		/* u32, enum netswap_srv_event */
 	NETSWAP_SRV_A_MAX_BOARDS,	/* u32 */
+	NETSWAP_SRV_A_KEY,		/* binary, HEXO_KEY_LEN bytes; never in replies */
+	NETSWAP_SRV_A_KEYED,		/* u8 */
 
 	__NETSWAP_SRV_A_MAX
 };

@@ -147,6 +147,8 @@ enum hexo_status {
 	HEXO_ST_NOSVC		= 7,
 	/* HELLO: the server serves as many clients as it may; try later. */
 	HEXO_ST_FULL		= 8,
+	/* HELLO: this server serves keyed sessions only (HEXO_CAP_KEYED). */
+	HEXO_ST_KEY		= 9,
 	__HEXO_ST_MAX
 };
 
@@ -208,6 +210,40 @@ enum hexo_op {
  * client cannot tell a late answer from one to its retransmission).
  */
 #define HEXO_CAP_RETRY_ECHO	(1U << 1)
+/*
+ * Keyed session: every frame ends with struct hexo_auth (see below). Both
+ * ends hold the same pre-shared key; a keyed client takes no unkeyed
+ * session, a keyed server serves no unkeyed client (HEXO_ST_KEY).
+ */
+#define HEXO_CAP_KEYED		(1U << 2)
+
+/*
+ * Keyed frames. A pre-shared key is HEXO_KEY_LEN bytes. From it, both ends
+ * derive, with keyed BLAKE2s-256 (RFC 7693; the key is the pre-shared key):
+ *   hello key    BLAKE2s(key, "hexo hello v2")
+ *   session keys BLAKE2s(key, "hexo c2s v2" or "hexo s2c v2", then the
+ *                client's nonce, the server's nonce (struct hexo_hello,
+ *                both big-endian) and the session, big-endian)
+ * (labels without their NUL). HELLO requests and replies are sealed with
+ * the hello key, every other frame with its direction's session key.
+ *
+ * A sealed frame carries struct hexo_auth right after its data (data_len
+ * does not count it): pn numbers the frames of one direction of a session
+ * from 1 (HELLOs: 0); mac is the first 16 bytes of keyed BLAKE2s-256 over
+ * the HEXO header with hdr_crc taken as zero, the data, then pn. A receiver
+ * drops, never answers and counts a frame whose mac fails, and one whose pn
+ * it saw already or that is older than the last HEXO_REPLAY_WINDOW it
+ * accepted (a replay).
+ */
+#define HEXO_KEY_LEN		32
+#define HEXO_REPLAY_WINDOW	1024
+
+struct hexo_auth {
+	__be64	pn;
+	__u8	mac[16];
+} __attribute__((packed));
+
+#define HEXO_AUTH_LEN		24
 
 /* One READ of a READV request. */
 struct hexo_readv {
@@ -218,7 +254,7 @@ struct hexo_readv {
 
 /* The data of HELLO requests and replies. */
 struct hexo_hello {
-	/* Request: random per attachment; echoed by the reply. */
+	/* Request: random per HELLO exchange (its retransmissions keep it); echoed by the reply. */
 	__be64	nonce;
 	/*
 	 * Request: random per start of the client's hexo_link. A server that
@@ -233,6 +269,8 @@ struct hexo_hello {
 	__be64	size;
 	/* Reply: the server instance, random at each start of service. 0 in requests. */
 	__be64	epoch;
+	/* Reply: the server's nonce, random per session (keyed sessions). 0 in requests. */
+	__be64	snonce;
 	/* Request: the session this client had, 0 if none (reattach). */
 	__be32	prev_session;
 	/* HEXO_CAP_* the sender speaks; unknown bits are ignored. */
