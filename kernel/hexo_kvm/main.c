@@ -3,6 +3,8 @@
  * hexo_kvm: attaches to KVM virtual machines so HEXO can stop them at a
  * migration point and hand them to another machine.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 
 #include "compat.h"
@@ -19,7 +21,7 @@ static int __init hkvm_init(void)
 	ret = hkvm_genl_init();
 	if (ret)
 		goto err_vm;
-	pr_info("hexo_kvm " HEXO_VERSION " loaded\n");
+	pr_info("version " HEXO_VERSION " loaded\n");
 	return 0;
 
 err_vm:

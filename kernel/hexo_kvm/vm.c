@@ -4,6 +4,8 @@
  * is pinned by a KVM reference of our own, so it outlives the descriptor it
  * was attached through; detaching (or unloading the module) drops it.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/file.h>
 #include <linux/kvm_host.h>
 #include <linux/mutex.h>

@@ -6,6 +6,8 @@
  * a 128-bit MAC over header, data and number; a receiver drops what fails
  * and what it saw already. The wire format is in include/uapi/hexo/wire.h.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <crypto/algapi.h>
 #include <crypto/blake2s.h>
 #include <linux/string.h>

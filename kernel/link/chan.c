@@ -7,6 +7,8 @@
  * pinged, declared lost after the bound, and sought again with HELLO; the
  * user hears whether it came back with the same session or a new one.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/etherdevice.h>
 #include <linux/highmem.h>
 #include <linux/moduleparam.h>
@@ -15,6 +17,7 @@
 #include <linux/utsname.h>
 
 #include "chan.h"
+#include "frag.h"
 #include "link.h"
 #include "port.h"
 
@@ -121,13 +124,37 @@ static struct sk_buff *hxl_chan_frame(struct hxl_chan *chan, u8 op, u32 tag, u32
 	return skb;
 }
 
+/* A frame of a write's data (hxl_frag_send()). */
+struct hxl_chan_wr {
+	struct hxl_chan *chan;
+	struct hxl_req *req;
+};
+
+static struct sk_buff *hxl_chan_write_frame(void *arg, u32 len)
+{
+	struct hxl_chan_wr *w = arg;
+	struct sk_buff *skb = hxl_chan_frame(w->chan, HEXO_OP_WRITE, w->req->tag, len);
+	struct hexo_hdr *h;
+
+	if (!skb)
+		return NULL;
+	h = (struct hexo_hdr *)skb->data;
+	h->index = cpu_to_be64(w->req->index);
+	h->count = cpu_to_be32(w->req->count);
+	h->seq = cpu_to_be64(w->req->seq);
+	if (w->req->attempts)
+		h->flags |= HEXO_F_RETRY;
+	return skb;
+}
+
 /* Sends req, or what of it is still missing. Under chan->lock. */
 static void hxl_chan_send_req(struct hxl_chan *chan, struct hxl_req *req,
 			      struct hxl_chan_out *o)
 {
-	u32 first, last, i, f, len;
+	struct hxl_chan_wr w = { chan, req };
 	struct hexo_hdr *h;
 	struct sk_buff *skb;
+	u32 first, last, i;
 	void *kaddr;
 
 	req->rto_at = jiffies + hxl_chan_rto(chan, req->attempts);
@@ -152,22 +179,8 @@ static void hxl_chan_send_req(struct hxl_chan *chan, struct hxl_req *req,
 	case HEXO_OP_WRITE:
 		for (i = 0; i < req->count; i++) {
 			kaddr = kmap_local_page(req->pages[i]);
-			for (f = 0; f < HEXO_PAGE_SIZE; f += chan->frag) {
-				len = min_t(u32, chan->frag, HEXO_PAGE_SIZE - f);
-				skb = hxl_chan_frame(chan, HEXO_OP_WRITE, req->tag, len);
-				if (!skb)
-					break;
-				h = (struct hexo_hdr *)skb->data;
-				h->index = cpu_to_be64(req->index);
-				h->count = cpu_to_be32(req->count);
-				h->seq = cpu_to_be64(req->seq);
-				h->data_off = cpu_to_be32(i * HEXO_PAGE_SIZE + f);
-				h->data_crc = cpu_to_be32(req->crc[i]);
-				if (req->attempts)
-					h->flags |= HEXO_F_RETRY;
-				skb_put_data(skb, kaddr + f, len);
-				__skb_queue_tail(&o->tx, skb);
-			}
+			hxl_frag_send(kaddr, i, chan->frag, req->crc[i], hxl_chan_write_frame, &w,
+				      &o->tx);
 			kunmap_local(kaddr);
 		}
 		return;
@@ -423,7 +436,7 @@ static void hxl_chan_tick(struct timer_list *t)
 		for_each_set_bit(slot, chan->busy_slots, chan->nslots) {
 			req = chan->slots[slot];
 			if (time_after_eq(now, req->dead_at)) {
-				net_warn_ratelimited("hexo_link: %pM: request for pages %llu+%u unanswered for %u ms\n",
+				net_warn_ratelimited("%pM: request for pages %llu+%u unanswered for %u ms\n",
 						     chan->peer, req->index, req->count, chan->dead_ms);
 				hxl_chan_finish(chan, req, -EIO, &o);
 			} else if (time_after_eq(now, req->rto_at)) {
@@ -521,7 +534,7 @@ static void hxl_chan_rx_hello(struct hxl_chan *chan, struct sk_buff *skb, size_t
 	if (!size || size > chan->want_size || size % HEXO_PAGE_SIZE ||
 	    (chan->ever_up && session == chan->session &&
 	     be64_to_cpu(hello.epoch) == chan->epoch && size != chan->size)) {
-		net_warn_ratelimited("hexo_link: %pM granted %llu bytes for %llu asked: refused\n",
+		net_warn_ratelimited("%pM granted %llu bytes for %llu asked: refused\n",
 				     chan->peer, size, chan->want_size);
 		chan->stats.dups++;
 		if (!chan->ever_up) {
@@ -589,17 +602,14 @@ static void hxl_chan_rx_read(struct hxl_chan *chan, struct hxl_req *req,
 	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
 	u32 len = be16_to_cpu(h->data_len), off = be32_to_cpu(h->data_off);
 	u64 pidx = be64_to_cpu(h->index) + off / HEXO_PAGE_SIZE;
-	u32 p, poff = off % HEXO_PAGE_SIZE, bit;
-	u64 page_bits;
+	u32 p, poff = off % HEXO_PAGE_SIZE;
 	void *kaddr;
-	int fi;
 
 	if (pidx < req->index || pidx >= req->index + req->count)
 		goto dup;
 	p = pidx - req->index;
 	if (req->pages_ok & BIT_ULL(p))
 		goto dup;
-	page_bits = hxp_page_frags(chan->fpp, p);
 
 	kaddr = kmap_local_page(req->pages[p]);
 	if (h->flags & HEXO_F_ABSENT) {
@@ -611,29 +621,26 @@ static void hxl_chan_rx_read(struct hxl_chan *chan, struct hxl_req *req,
 		req->absent |= BIT_ULL(p);
 		req->pages_ok |= BIT_ULL(p);
 	} else {
-		fi = hxp_frag_index(HEXO_PAGE_SIZE, chan->frag, poff, len);
-		bit = p * chan->fpp + fi;
-		if (fi < 0 || (req->frags & BIT_ULL(bit)) ||
-		    skb_copy_bits(skb, data_at, kaddr + poff, len)) {
+		switch (hxl_frag_recv(&req->frags, chan->fpp, chan->frag, p, poff, len, skb,
+				      data_at, kaddr, pidx, be32_to_cpu(h->data_crc))) {
+		case HXL_FRAG_DUP:
 			kunmap_local(kaddr);
 			goto dup;
+		case HXL_FRAG_MORE:
+			break;
+		case HXL_FRAG_PAGE:
+			req->pages_ok |= BIT_ULL(p);
+			break;
+		case HXL_FRAG_BAD:
+			/* Never hand out bad data: fetch the page again. */
+			chan->stats.csum_errors++;
+			req->attempts++;
+			chan->stats.retransmits++;
+			hxl_chan_send_req(chan, req, o);
+			break;
 		}
-		req->frags |= BIT_ULL(bit);
-		req->crc[p] = be32_to_cpu(h->data_crc);
 		/* The answer is streaming in: it is late, not lost. */
 		req->rto_at = jiffies + hxl_chan_rto(chan, req->attempts);
-		if ((req->frags & page_bits) == page_bits) {
-			if (hxp_data_crc(pidx, kaddr, HEXO_PAGE_SIZE) == req->crc[p]) {
-				req->pages_ok |= BIT_ULL(p);
-			} else {
-				/* Never hand out bad data: fetch the page again. */
-				chan->stats.csum_errors++;
-				req->frags &= ~page_bits;
-				req->attempts++;
-				chan->stats.retransmits++;
-				hxl_chan_send_req(chan, req, o);
-			}
-		}
 	}
 	kunmap_local(kaddr);
 	if (req->pages_ok == GENMASK_ULL(req->count - 1, 0))
@@ -669,7 +676,7 @@ static void hxl_chan_rx_status(struct hxl_chan *chan, struct hxl_req *req, u8 st
 		hxl_chan_finish(chan, req, -EINVAL, o);
 		break;
 	default:
-		net_warn_ratelimited("hexo_link: %pM: request for pages %llu+%u refused: status %u\n",
+		net_warn_ratelimited("%pM: request for pages %llu+%u refused: status %u\n",
 				     chan->peer, req->index, req->count, status);
 		hxl_chan_finish(chan, req, -EIO, o);
 		break;

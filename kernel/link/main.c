@@ -3,6 +3,8 @@
  * hexo_link: HEXO's reliable frame transport over raw Ethernet, used by
  * Netswap and hexo_kvm. See hexo_link.h and include/uapi/hexo/wire.h.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/random.h>
 
@@ -23,7 +25,7 @@ static int __init hxl_init(void)
 	ret = hxl_genl_init();
 	if (ret)
 		goto err_port;
-	pr_info("hexo_link " HEXO_VERSION " loaded (EtherType 0x%04x, wire v%d)\n",
+	pr_info("version " HEXO_VERSION " loaded (EtherType 0x%04x, wire v%d)\n",
 		HEXO_ETH_P, HEXO_WIRE_VERSION);
 	return 0;
 

@@ -3,6 +3,8 @@
  * The "hexo_link" generic netlink family: the transport's ports and their
  * counters, read-only. include/uapi/hexo/hexo_link.h is the contract.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <net/genetlink.h>
 #include <hexo/hexo_link.h>

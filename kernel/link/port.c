@@ -4,6 +4,8 @@
  * ingress hook, checks them, and hands replies to client channels and
  * requests to servers; sends frames.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
 #include <linux/netfilter_netdev.h>

@@ -9,6 +9,8 @@
  * open. (hexo_link takes its frames at the ingress hook, before the stack
  * drops reserve frames of protocols other than IP: see port.h.)
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/mutex.h>
 #include <linux/net.h>
 #include <net/net_namespace.h>

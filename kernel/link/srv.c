@@ -7,10 +7,13 @@
  * its end-to-end checksum. Sessions whose client falls silent past the expiry
  * are closed, as are those of a client that restarted.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/etherdevice.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 
+#include "frag.h"
 #include "port.h"
 #include "srv.h"
 
@@ -129,11 +132,21 @@ struct hxl_srv_emit {
 	u32 page;			/* position in the request */
 };
 
+/* A frame of a read reply's data (hxl_frag_send()). */
+static struct sk_buff *hxl_srv_read_frame(void *arg, u32 len)
+{
+	struct hxl_srv_emit *e = arg;
+	struct sk_buff *skb = hxl_srv_frame(e->srv, e->req, HEXO_ST_OK, len);
+
+	if (skb)
+		hxl_srv_echo_retry(e->sess, e->req, skb);
+	return skb;
+}
+
 /* The backend's page (or its absence) into frames. */
 static void hxl_srv_emit_page(void *arg, const void *data, u32 crc)
 {
 	struct hxl_srv_emit *e = arg;
-	u32 frag = READ_ONCE(e->sess->frag), f, len;
 	struct hexo_hdr *h;
 	struct sk_buff *skb;
 
@@ -148,18 +161,9 @@ static void hxl_srv_emit_page(void *arg, const void *data, u32 crc)
 		__skb_queue_tail(&e->o->tx, skb);
 		return;
 	}
-	for (f = 0; f < HEXO_PAGE_SIZE; f += frag) {
-		len = min_t(u32, frag, HEXO_PAGE_SIZE - f);
-		skb = hxl_srv_frame(e->srv, e->req, HEXO_ST_OK, len);
-		if (!skb)
-			return;		/* the client asks again */
-		hxl_srv_echo_retry(e->sess, e->req, skb);
-		h = (struct hexo_hdr *)skb->data;
-		h->data_off = cpu_to_be32(e->page * HEXO_PAGE_SIZE + f);
-		h->data_crc = cpu_to_be32(crc);
-		skb_put_data(skb, data + f, len);
-		__skb_queue_tail(&e->o->tx, skb);
-	}
+	/* A frame that cannot be allocated is not sent: the client asks again. */
+	hxl_frag_send(data, e->page, READ_ONCE(e->sess->frag), crc, hxl_srv_read_frame, e,
+		      &e->o->tx);
 }
 
 /* A request's page range, checked against the session's grant. */
@@ -284,24 +288,22 @@ static void hxl_srv_write(struct hxl_srv *srv, struct hxl_sess *sess,
 {
 	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
 	u32 tag = be32_to_cpu(h->tag), slot = tag & 0xffff;
-	u64 index = be64_to_cpu(h->index), seq = be64_to_cpu(h->seq), page_bits;
+	u64 index = be64_to_cpu(h->index), seq = be64_to_cpu(h->seq);
 	u32 count = be32_to_cpu(h->count), frag = READ_ONCE(sess->frag);
 	u32 fpp = READ_ONCE(sess->fpp);
 	u32 off = be32_to_cpu(h->data_off), len = be16_to_cpu(h->data_len);
-	u32 p = off / HEXO_PAGE_SIZE, poff = off % HEXO_PAGE_SIZE, bit;
+	u32 p = off / HEXO_PAGE_SIZE, poff = off % HEXO_PAGE_SIZE;
+	u32 crc = be32_to_cpu(h->data_crc);
 	struct hxl_stage *st;
 	struct page *page;
 	void *data;
-	int fi, ret;
+	int ret;
 
-	fi = hxp_frag_index(HEXO_PAGE_SIZE, frag, poff, len);
-	if (slot >= sess->nslots || fi < 0 || p >= count || !seq ||
-	    !hxl_srv_range_ok(sess, index, count, sess->max_pages)) {
+	if (slot >= sess->nslots || hxp_frag_index(HEXO_PAGE_SIZE, frag, poff, len) < 0 ||
+	    p >= count || !seq || !hxl_srv_range_ok(sess, index, count, sess->max_pages)) {
 		hxl_srv_reply(srv, sess, h, HEXO_ST_INVAL, o);
 		return;
 	}
-	bit = p * fpp + fi;
-	page_bits = hxp_page_frags(fpp, p);
 
 	spin_lock(&sess->lock);
 	st = &sess->stage[slot];
@@ -331,7 +333,7 @@ static void hxl_srv_write(struct hxl_srv *srv, struct hxl_sess *sess,
 		hxl_srv_reply(srv, sess, h, HEXO_ST_OK, o);
 		goto unlock;
 	}
-	if ((st->pages_done & BIT_ULL(p)) || (st->frags & BIT_ULL(bit)))
+	if (st->pages_done & BIT_ULL(p))
 		goto unlock;
 
 	page = hxl_srv_stage_page(sess, st, p);
@@ -341,22 +343,21 @@ static void hxl_srv_write(struct hxl_srv *srv, struct hxl_sess *sess,
 		goto unlock;
 	}
 	data = page_address(page);
-	if (skb_copy_bits(skb, data_at, data + poff, len))
+	switch (hxl_frag_recv(&st->frags, fpp, frag, p, poff, len, skb, data_at, data,
+			      index + p, crc)) {
+	case HXL_FRAG_DUP:
+	case HXL_FRAG_MORE:
 		goto unlock;
-	st->frags |= BIT_ULL(bit);
-	st->crc[p] = be32_to_cpu(h->data_crc);
-	if ((st->frags & page_bits) != page_bits)
-		goto unlock;
-
-	if (hxp_data_crc(index + p, data, HEXO_PAGE_SIZE) != st->crc[p]) {
-		st->frags &= ~page_bits;
+	case HXL_FRAG_BAD:
 		sess->csum_errors++;
 		hxl_srv_reply(srv, sess, h, HEXO_ST_CSUM, o);
 		goto unlock;
+	case HXL_FRAG_PAGE:
+		break;
 	}
-	ret = srv->ops->write(sess, index + p, seq, st->crc[p], data);
+	ret = srv->ops->write(sess, index + p, seq, crc, data);
 	if (ret != HEXO_ST_OK) {
-		st->frags &= ~page_bits;
+		st->frags &= ~hxp_page_frags(fpp, p);
 		if (ret == HEXO_ST_BUSY)
 			sess->busy++;
 		hxl_srv_reply(srv, sess, h, ret, o);
@@ -877,8 +878,8 @@ struct hxl_srv *hxl_srv_create(struct net *net, const struct hxl_srv_cfg *cfg,
 		return ERR_PTR(-ENOMEM);
 	port = hxl_port_get(net, cfg->ifindex, extack);
 	if (IS_ERR(port)) {
-		kfree_sensitive(srv);
-		return ERR_CAST(port);
+		ret = PTR_ERR(port);
+		goto err_free;
 	}
 	srv->port = port;
 	srv->service = cfg->service;
@@ -903,14 +904,17 @@ struct hxl_srv *hxl_srv_create(struct net *net, const struct hxl_srv_cfg *cfg,
 	INIT_DELAYED_WORK(&srv->expire_work, hxl_srv_expire_work);
 
 	ret = hxl_port_set_srv(port, cfg->service, srv, extack);
-	if (ret) {
-		hxl_port_put(port);
-		kfree_sensitive(srv);
-		return ERR_PTR(ret);
-	}
+	if (ret)
+		goto err_port;
 	__module_get(THIS_MODULE);
 	schedule_delayed_work(&srv->expire_work, HZ);
 	return srv;
+
+err_port:
+	hxl_port_put(port);
+err_free:
+	kfree_sensitive(srv);
+	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_GPL(hxl_srv_create);
 

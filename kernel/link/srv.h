@@ -27,7 +27,6 @@ struct hxl_stage {
 	u64 pages_done;			/* pages checked and stored */
 	bool acked;
 	unsigned long last_rx;		/* jiffies */
-	u32 crc[HXL_MAX_PAGES];
 	struct page *pages[HXL_MAX_PAGES];
 };
 

@@ -18,6 +18,8 @@
  * microseconds and wrong for a device a network round trip away; swap
  * readahead (vm.page-cluster) then batches faults into multi-page requests.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/bitmap.h>
 #include <linux/blkdev.h>
 #include <linux/etherdevice.h>

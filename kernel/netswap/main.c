@@ -8,6 +8,8 @@
  * "hexo,netswap" device-tree node (of.c). Such devices appear once the
  * interface exists and the server answers.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/etherdevice.h>
 #include <linux/module.h>
 #include <linux/workqueue.h>
@@ -125,7 +127,7 @@ static int __init nsw_init(void)
 	ret = nsw_param_parse();
 	if (ret)
 		goto err_of;
-	pr_info("netswap " HEXO_VERSION " loaded\n");
+	pr_info("version " HEXO_VERSION " loaded\n");
 	return 0;
 
 err_of:

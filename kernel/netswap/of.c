@@ -5,6 +5,8 @@
  * the server it names, through the Ethernet controller it points to, as soon
  * as that controller's driver is up and the server answers.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/of.h>

@@ -6,6 +6,8 @@
  * of the write that produced it (64 bits) and its end-to-end checksum, so a
  * late duplicate write or discard never undoes newer data.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/etherdevice.h>
 #include <linux/mm.h>
 #include <linux/slab.h>

@@ -7,6 +7,8 @@
  * K/M/G suffixes), on the kernel command line or in modprobe.d; the serve
  * starts as soon as the interface exists.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/workqueue.h>
@@ -82,7 +84,7 @@ static int __init nss_init(void)
 	ret = nss_param_parse();
 	if (ret)
 		goto err_genl;
-	pr_info("netswap_server " HEXO_VERSION " loaded\n");
+	pr_info("version " HEXO_VERSION " loaded\n");
 	return 0;
 
 err_genl:

@@ -3,6 +3,8 @@
  * The "netswap_server" generic netlink family.
  * include/uapi/hexo/netswap_server.h is its contract and documentation.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
