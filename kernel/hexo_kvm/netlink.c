@@ -179,7 +179,7 @@ static struct genl_family hkvm_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= hkvm_genl_ops,
 	.n_ops		= ARRAY_SIZE(hkvm_genl_ops),
-	.resv_start_op	= HEXO_KVM_CMD_MAX + 1,
+	.resv_start_op	= 0,
 };
 
 int __init hkvm_genl_init(void)

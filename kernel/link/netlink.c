@@ -140,7 +140,7 @@ static struct genl_family hxl_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= hxl_genl_ops,
 	.n_ops		= ARRAY_SIZE(hxl_genl_ops),
-	.resv_start_op	= HEXO_LINK_CMD_MAX + 1,
+	.resv_start_op	= 0,
 };
 
 int __init hxl_genl_init(void)

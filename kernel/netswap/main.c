@@ -90,7 +90,8 @@ static int __init nsw_param_parse(void)
 		strscpy(p->ifname, f[0], sizeof(p->ifname));
 		p->a.net = &init_net;
 		p->a.size = memparse(f[2], &end);
-		if (*end || !p->a.size || p->a.size % HEXO_PAGE_SIZE)
+		if (*end || !p->a.size || p->a.size % HEXO_PAGE_SIZE ||
+		    p->a.size > NETSWAP_MAX_SIZE)
 			goto bad;
 		p->a.timeout_ms = NSW_DEFAULT_TIMEOUT_MS;
 		if (n == 4 && (kstrtou32(f[3], 0, &p->a.timeout_ms) || p->a.timeout_ms < 1000))
@@ -103,7 +104,7 @@ static int __init nsw_param_parse(void)
 	ret = 0;
 bad:
 	if (ret)
-		pr_err("attach=%s: want IFNAME,SERVER_MAC,SIZE[,TIMEOUT_MS] (SIZE a multiple of 4K)\n",
+		pr_err("attach=%s: want IFNAME,SERVER_MAC,SIZE[,TIMEOUT_MS] (SIZE a multiple of 4K, at most 1T)\n",
 		       attach);
 	kfree(buf);
 	return ret;

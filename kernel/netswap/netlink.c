@@ -13,7 +13,7 @@ static struct genl_family nsw_genl_family;
 
 static struct netlink_range_validation nsw_size_range = {
 	.min = 1 << 20,
-	.max = U64_MAX,
+	.max = NETSWAP_MAX_SIZE,
 };
 
 static struct netlink_range_validation nsw_timeout_range = {
@@ -300,7 +300,7 @@ static struct genl_family nsw_genl_family __ro_after_init = {
 	.n_ops		= ARRAY_SIZE(nsw_genl_ops),
 	.mcgrps		= nsw_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(nsw_mcgrps),
-	.resv_start_op	= NETSWAP_CMD_MAX + 1,
+	.resv_start_op	= 0,
 };
 
 int __init nsw_genl_init(void)

@@ -318,7 +318,7 @@ static struct genl_family nss_genl_family __ro_after_init = {
 	.n_ops		= ARRAY_SIZE(nss_genl_ops),
 	.mcgrps		= nss_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(nss_mcgrps),
-	.resv_start_op	= NETSWAP_SRV_CMD_MAX + 1,
+	.resv_start_op	= 0,
 };
 
 int __init nss_genl_init(void)

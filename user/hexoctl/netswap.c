@@ -420,9 +420,10 @@ static int netswap_attach(int argc, char **argv)
 		return hexoctl_usage_err("netswap", "attach needs 'dev IFNAME server MAC size SIZE'");
 	if (parse_mac(kv[1].val, mac))
 		return hexoctl_usage_err("netswap", "attach: '%s' is not a MAC address", kv[1].val);
-	if (parse_size(kv[2].val, &size) || size % 4096 || size < (1 << 20))
+	if (parse_size(kv[2].val, &size) || size % 4096 || size < (1 << 20) ||
+	    size > NETSWAP_MAX_SIZE)
 		return hexoctl_usage_err("netswap", "attach: size '%s' must be a multiple of 4K, "
-					 "at least 1M", kv[2].val);
+					 "at least 1M and at most 1T", kv[2].val);
 	if (kv[3].val && netswap_seconds("attach", "timeout", kv[3].val, 1, 600, &timeout_ms))
 		return HEXOCTL_EUSAGE;
 	if (kv[4].val && netswap_seconds("attach", "connect", kv[4].val, 1, 600, &connect_ms))

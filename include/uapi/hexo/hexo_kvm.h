@@ -6,7 +6,8 @@
  * Family "hexo_kvm", version HEXO_KVM_GENL_VERSION. Commands that change state
  * need CAP_NET_ADMIN. Every request is validated strictly: unknown attributes,
  * wrong lengths and out-of-range values are refused with an extack message
- * naming the attribute.
+ * naming the attribute, and so are a nonzero genlmsghdr.reserved and
+ * nlmsg_flags no command consumes (EINVAL).
  *
  * HEXO_KVM_CMD_GET_INFO
  *   Request: no attributes.

@@ -3,7 +3,8 @@
  * hexo_link: the generic netlink contract of HEXO's frame transport
  * (hexo_link.ko). Read-only: ports appear when another HEXO module uses an
  * interface (netswap attach, netswap serve). This header is the documentation
- * of the family.
+ * of the family. Requests are validated strictly, headers too: a nonzero
+ * genlmsghdr.reserved or nlmsg_flags no command consumes are refused (EINVAL).
  *
  * HEXO_LINK_CMD_GET_INFO
  *   Reply: HEXO_LINK_A_VERSION (string), HEXO_LINK_A_WIRE_VERSION (u32),

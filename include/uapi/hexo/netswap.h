@@ -6,7 +6,9 @@
  *
  * Family "netswap", version NETSWAP_GENL_VERSION. Commands that change state
  * need CAP_NET_ADMIN. Requests are validated strictly: unknown attributes,
- * wrong lengths and out-of-range values are refused with an extack message.
+ * wrong lengths and out-of-range values are refused with an extack message,
+ * and so are a nonzero genlmsghdr.reserved and nlmsg_flags no command
+ * consumes (EINVAL).
  * Interfaces are named by NETSWAP_A_IFINDEX (u32) or NETSWAP_A_IFNAME
  * (string), exactly one of the two.
  *
@@ -22,7 +24,8 @@
  *   Request: the interface (required)
  *            NETSWAP_A_SERVER_MAC   6 bytes, required: the server's MAC
  *            NETSWAP_A_SIZE         u64, required: bytes, a multiple of 4096,
- *                                   at least 1 MiB
+ *                                   at least 1 MiB, at most NETSWAP_MAX_SIZE
+ *                                   (ERANGE beyond)
  *            NETSWAP_A_TIMEOUT_MS   u32: a server silent this long makes
  *                                   I/O fail with EIO (1000..600000,
  *                                   default 10000)
@@ -72,6 +75,13 @@
 #define NETSWAP_GENL_VERSION	1
 #define NETSWAP_MCGRP_EVENTS	"events"
 #define NETSWAP_MAX_DEVS	16
+/*
+ * The largest device: 1 TiB. The board keeps two bitmaps of one bit per 4 KiB
+ * page (stored and lost), 32 MiB each at this size; a board has far less RAM
+ * than such a device would need to be worth it, and any larger size would
+ * only ever fail to allocate.
+ */
+#define NETSWAP_MAX_SIZE	(1ULL << 40)
 
 enum netswap_cmd {
 	NETSWAP_CMD_UNSPEC,

@@ -5,7 +5,9 @@
  * This header is the documentation of the family.
  *
  * Family "netswap_server", version NETSWAP_SERVER_GENL_VERSION. Commands that
- * change state need CAP_NET_ADMIN. Requests are validated strictly.
+ * change state need CAP_NET_ADMIN. Requests are validated strictly, headers
+ * too: a nonzero genlmsghdr.reserved or nlmsg_flags no command consumes are
+ * refused (EINVAL).
  *
  * Interfaces are named by NETSWAP_SRV_A_IFINDEX (u32) or NETSWAP_SRV_A_IFNAME
  * (string), exactly one of the two.
