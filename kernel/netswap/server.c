@@ -14,6 +14,7 @@
 
 static LIST_HEAD(nss_serves);
 static DEFINE_MUTEX(nss_serves_lock);
+static bool nss_closing;		/* the module goes: no new serve */
 
 /* page->private: the data's checksum above, the write's sequence below. */
 static inline u32 nss_page_seq(struct page *page)
@@ -251,6 +252,11 @@ int nss_serve_add(struct net *net, int ifindex, u64 size, u64 board_size, u32 ex
 	}
 
 	mutex_lock(&nss_serves_lock);
+	if (nss_closing) {
+		NL_SET_ERR_MSG(extack, "netswap_server is unloading");
+		ret = -ENODEV;
+		goto out;
+	}
 	if (nss_serve_find(net, ifindex)) {
 		NL_SET_ERR_MSG(extack, "netswap is served on this interface already");
 		ret = -EBUSY;
@@ -300,6 +306,7 @@ void nss_serve_del_all(void)
 	LIST_HEAD(all);
 
 	mutex_lock(&nss_serves_lock);
+	nss_closing = true;
 	list_splice_init(&nss_serves, &all);
 	mutex_unlock(&nss_serves_lock);
 	list_for_each_entry_safe(s, tmp, &all, node)

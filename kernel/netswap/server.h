@@ -55,6 +55,7 @@ struct nss_board_info {
 int nss_serve_add(struct net *net, int ifindex, u64 size, u64 board_size, u32 expire_ms,
 		  struct nss_serve_info *info, struct netlink_ext_ack *extack);
 int nss_serve_del(struct net *net, int ifindex);
+/* Deletes every serve; none can be added afterwards (module unload). */
 void nss_serve_del_all(void);
 int nss_serve_get(struct net *net, int ifindex, struct nss_serve_info *info);
 /* Visit serves (or their boards) in order; fn returns nonzero to stop. */

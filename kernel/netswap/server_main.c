@@ -93,8 +93,13 @@ static void __exit nss_exit(void)
 {
 	if (serve && *serve)
 		cancel_delayed_work_sync(&nss_param_work);
-	nss_genl_uninit();
+	/*
+	 * Serves first, refusing new ones: closing their sessions still tells
+	 * the family's listeners (board-gone), and no SERVE request can add
+	 * a serve behind us. Then the family, with nothing left to report.
+	 */
 	nss_serve_del_all();
+	nss_genl_uninit();
 }
 
 module_init(nss_init);
