@@ -25,6 +25,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
+#include <net/net_namespace.h>
 
 #include "compat.h"
 #include "dev.h"
@@ -562,6 +563,30 @@ u32 nsw_dev_count(void)
 		n++;
 	mutex_unlock(&nsw_devs_lock);
 	return n;
+}
+
+void nsw_dev_net_exit(struct net *net)
+{
+	struct nsw_dev *dev;
+	unsigned long i;
+
+	mutex_lock(&nsw_devs_lock);
+	xa_for_each(&nsw_devs, i, dev) {
+		if (dev->cfg.net != net)
+			continue;
+		if (dev->disk_added && disk_openers(dev->disk)) {
+			pr_info("%s: its namespace is gone, but it is open: detach it once closed\n",
+				dev->name);
+			WRITE_ONCE(dev->cfg.net, &init_net);
+			continue;
+		}
+		xa_erase(&nsw_devs, i);
+		mutex_unlock(&nsw_devs_lock);
+		pr_info("%s: its namespace is gone: detached\n", dev->name);
+		nsw_dev_destroy(dev);
+		mutex_lock(&nsw_devs_lock);
+	}
+	mutex_unlock(&nsw_devs_lock);
 }
 
 int nsw_dev_init(void)

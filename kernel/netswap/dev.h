@@ -51,6 +51,12 @@ int nsw_dev_get(u32 index, struct nsw_dev_info *info);
 /* The first device whose index is >= *index; advances *index past it. */
 int nsw_dev_next(u32 *index, struct nsw_dev_info *info);
 u32 nsw_dev_count(void);
+/*
+ * A namespace goes: detaches its devices (their interfaces went first, so
+ * their I/O fails already). An open one stays, failing I/O, in the initial
+ * namespace, to be detached there once closed.
+ */
+void nsw_dev_net_exit(struct net *net);
 
 /* netlink.c */
 int nsw_genl_init(void);

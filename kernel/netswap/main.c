@@ -110,6 +110,16 @@ bad:
 	return ret;
 }
 
+/* A namespace goes: its devices go with it (see nsw_dev_net_exit()). */
+static void __net_exit nsw_net_exit(struct net *net)
+{
+	nsw_dev_net_exit(net);
+}
+
+static struct pernet_operations nsw_net_ops = {
+	.exit = nsw_net_exit,
+};
+
 static int __init nsw_init(void)
 {
 	int ret;
@@ -117,9 +127,12 @@ static int __init nsw_init(void)
 	ret = nsw_dev_init();
 	if (ret)
 		return ret;
-	ret = nsw_genl_init();
+	ret = register_pernet_subsys(&nsw_net_ops);
 	if (ret)
 		goto err_dev;
+	ret = nsw_genl_init();
+	if (ret)
+		goto err_net;
 	ret = nsw_of_init();
 	if (ret)
 		goto err_genl;
@@ -133,6 +146,8 @@ err_of:
 	nsw_of_uninit();
 err_genl:
 	nsw_genl_uninit();
+err_net:
+	unregister_pernet_subsys(&nsw_net_ops);
 err_dev:
 	nsw_dev_uninit();
 	return ret;
@@ -145,6 +160,8 @@ static void __exit nsw_exit(void)
 	nsw_of_uninit();
 	nsw_genl_uninit();
 	nsw_dev_uninit();
+	/* Last: unregistering runs the exit for every namespace, none left. */
+	unregister_pernet_subsys(&nsw_net_ops);
 }
 
 module_init(nsw_init);

@@ -305,12 +305,30 @@ void nss_serve_del_all(void)
 	struct nss_serve *s, *tmp;
 	LIST_HEAD(all);
 
+	/*
+	 * Freed under the lock: a namespace going meanwhile waits in
+	 * nss_serve_net_exit(), alive, while its serves' sessions close.
+	 */
 	mutex_lock(&nss_serves_lock);
 	nss_closing = true;
 	list_splice_init(&nss_serves, &all);
-	mutex_unlock(&nss_serves_lock);
 	list_for_each_entry_safe(s, tmp, &all, node)
 		nss_serve_free(s);
+	mutex_unlock(&nss_serves_lock);
+}
+
+void nss_serve_net_exit(struct net *net)
+{
+	struct nss_serve *s, *tmp;
+	LIST_HEAD(gone);
+
+	mutex_lock(&nss_serves_lock);
+	list_for_each_entry_safe(s, tmp, &nss_serves, node)
+		if (s->net == net)
+			list_move_tail(&s->node, &gone);
+	list_for_each_entry_safe(s, tmp, &gone, node)
+		nss_serve_free(s);
+	mutex_unlock(&nss_serves_lock);
 }
 
 int nss_serve_get(struct net *net, int ifindex, struct nss_serve_info *info)

@@ -57,6 +57,8 @@ int nss_serve_add(struct net *net, int ifindex, u64 size, u64 board_size, u32 ex
 int nss_serve_del(struct net *net, int ifindex);
 /* Deletes every serve; none can be added afterwards (module unload). */
 void nss_serve_del_all(void);
+/* Deletes the serves of a namespace that goes. */
+void nss_serve_net_exit(struct net *net);
 int nss_serve_get(struct net *net, int ifindex, struct nss_serve_info *info);
 /* Visit serves (or their boards) in order; fn returns nonzero to stop. */
 int nss_serve_for_each(int (*fn)(const struct nss_serve_info *info, void *arg), void *arg);

@@ -71,13 +71,30 @@ bad:
 	return -EINVAL;
 }
 
+/*
+ * A namespace goes: its serves go with it. As a pernet subsystem this runs
+ * after the namespace's interfaces are gone and before generic netlink lets
+ * go of it, so the sessions' board-gone events still reach its listeners.
+ */
+static void __net_exit nss_net_exit(struct net *net)
+{
+	nss_serve_net_exit(net);
+}
+
+static struct pernet_operations nss_net_ops = {
+	.exit = nss_net_exit,
+};
+
 static int __init nss_init(void)
 {
 	int ret;
 
-	ret = nss_genl_init();
+	ret = register_pernet_subsys(&nss_net_ops);
 	if (ret)
 		return ret;
+	ret = nss_genl_init();
+	if (ret)
+		goto err_net;
 	ret = nss_param_parse();
 	if (ret)
 		goto err_genl;
@@ -86,6 +103,8 @@ static int __init nss_init(void)
 
 err_genl:
 	nss_genl_uninit();
+err_net:
+	unregister_pernet_subsys(&nss_net_ops);
 	return ret;
 }
 
@@ -100,6 +119,7 @@ static void __exit nss_exit(void)
 	 */
 	nss_serve_del_all();
 	nss_genl_uninit();
+	unregister_pernet_subsys(&nss_net_ops);
 }
 
 module_init(nss_init);
