@@ -5,6 +5,7 @@
  */
 #include <linux/module.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 #include <hexo/hexo_link.h>
 
 #include "link.h"
@@ -27,7 +28,7 @@ static int hxl_cmd_get_info(struct sk_buff *skb, struct genl_info *info)
 	u32 nports = 0;
 	void *hdr;
 
-	hxl_port_for_each(hxl_count_port, &nports);
+	hxl_port_for_each(genl_info_net(info), hxl_count_port, &nports);
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -115,7 +116,7 @@ static int hxl_dump_port(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct hxl_dump d = { .skb = skb, .cb = cb, .skip = cb->args[0] };
 
-	hxl_port_for_each(hxl_dump_one, &d);
+	hxl_port_for_each(sock_net(cb->skb->sk), hxl_dump_one, &d);
 	cb->args[0] = d.n;
 	return skb->len;
 }

@@ -346,7 +346,8 @@ static void hxl_port_fill(struct hxl_port *port, struct hxl_port_info *info)
 		s->rx_drops[i] = c[HXL_PC_RX_DROP + i];
 }
 
-void hxl_port_for_each(void (*fn)(const struct hxl_port_info *info, void *arg), void *arg)
+void hxl_port_for_each(struct net *net, void (*fn)(const struct hxl_port_info *info, void *arg),
+		       void *arg)
 {
 	struct hxl_port_info *info;
 	struct hxl_port *port;
@@ -356,6 +357,8 @@ void hxl_port_for_each(void (*fn)(const struct hxl_port_info *info, void *arg), 
 		return;
 	mutex_lock(&hxl_ports_lock);
 	list_for_each_entry(port, &hxl_ports, node) {
+		if (port->net != net)
+			continue;
 		hxl_port_fill(port, info);
 		fn(info, arg);
 	}

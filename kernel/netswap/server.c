@@ -348,7 +348,8 @@ int nss_serve_get(struct net *net, int ifindex, struct nss_serve_info *info)
 	return ret;
 }
 
-int nss_serve_for_each(int (*fn)(const struct nss_serve_info *info, void *arg), void *arg)
+int nss_serve_for_each(struct net *net, int (*fn)(const struct nss_serve_info *info, void *arg),
+		       void *arg)
 {
 	struct nss_serve_info info;
 	struct nss_serve *s;
@@ -356,6 +357,8 @@ int nss_serve_for_each(int (*fn)(const struct nss_serve_info *info, void *arg), 
 
 	mutex_lock(&nss_serves_lock);
 	list_for_each_entry(s, &nss_serves, node) {
+		if (s->net != net)
+			continue;
 		spin_lock_bh(&s->lock);
 		nss_serve_fill(s, &info);
 		spin_unlock_bh(&s->lock);
@@ -367,14 +370,14 @@ int nss_serve_for_each(int (*fn)(const struct nss_serve_info *info, void *arg), 
 	return ret;
 }
 
-u32 nss_serve_count(void)
+u32 nss_serve_count(struct net *net)
 {
 	struct nss_serve *s;
 	u32 n = 0;
 
 	mutex_lock(&nss_serves_lock);
 	list_for_each_entry(s, &nss_serves, node)
-		n++;
+		n += s->net == net;
 	mutex_unlock(&nss_serves_lock);
 	return n;
 }
@@ -404,15 +407,15 @@ static void nss_board_visit(struct hxl_sess *sess, const struct hxl_sess_info *s
 	w->ret = w->fn(&info, w->arg);
 }
 
-int nss_board_for_each(int ifindex, int (*fn)(const struct nss_board_info *info, void *arg),
-		       void *arg)
+int nss_board_for_each(struct net *net, int ifindex,
+		       int (*fn)(const struct nss_board_info *info, void *arg), void *arg)
 {
 	struct nss_board_walk w = { .fn = fn, .arg = arg };
 	struct nss_serve *s;
 
 	mutex_lock(&nss_serves_lock);
 	list_for_each_entry(s, &nss_serves, node) {
-		if (ifindex && s->ifindex != ifindex)
+		if (s->net != net || (ifindex && s->ifindex != ifindex))
 			continue;
 		w.serve = s;
 		hxl_srv_visit_sessions(s->srv, nss_board_visit, &w);

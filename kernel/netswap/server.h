@@ -60,11 +60,12 @@ void nss_serve_del_all(void);
 /* Deletes the serves of a namespace that goes. */
 void nss_serve_net_exit(struct net *net);
 int nss_serve_get(struct net *net, int ifindex, struct nss_serve_info *info);
-/* Visit serves (or their boards) in order; fn returns nonzero to stop. */
-int nss_serve_for_each(int (*fn)(const struct nss_serve_info *info, void *arg), void *arg);
-int nss_board_for_each(int ifindex, int (*fn)(const struct nss_board_info *info, void *arg),
+/* Visit net's serves (or their boards) in order; fn returns nonzero to stop. */
+int nss_serve_for_each(struct net *net, int (*fn)(const struct nss_serve_info *info, void *arg),
 		       void *arg);
-u32 nss_serve_count(void);
+int nss_board_for_each(struct net *net, int ifindex,
+		       int (*fn)(const struct nss_board_info *info, void *arg), void *arg);
+u32 nss_serve_count(struct net *net);
 
 /* netlink.c */
 int nss_genl_init(void);

@@ -3,7 +3,8 @@
 #
 # Network namespaces, on one VM over veth pairs: a namespace that goes takes
 # its serves, ports and netswap devices with it (no crash, no warning, the
-# other side's I/O fails cleanly, everything unloads).
+# other side's I/O fails cleanly, everything unloads), and each namespace's
+# dumps show its own objects only, session IDs to CAP_NET_ADMIN only.
 #
 #   root: hxa ------ veth ------ hxb: namespace hxs, serves netswap
 #   root: hxc, serves ---------- hxe: namespace hxd, netswap0 and netswap1
@@ -22,6 +23,11 @@ in_ns() {
 	nsenter --net="/run/netns/$_ns" "$@"
 }
 
+# nobody CMD: the shell command CMD as uid 65534, no capabilities.
+nobody() {
+	su -s /bin/sh -c "$1" nobody
+}
+
 # gone_within SECONDS CMD...: waits until CMD fails.
 gone_within() {
 	_t=$(($1 * 10))
@@ -36,7 +42,7 @@ gone_within() {
 modprobe veth && modprobe netswap_server && modprobe netswap ||
 	{ echo "Bail out! cannot load the modules"; exit 1; }
 
-ktap_plan 14
+ktap_plan 19
 ktap_check "namespace hxs, with hxb of the veth pair hxa-hxb" sh -c "
 	$IP netns add hxs && $IP link add hxa address $A type veth peer name hxb address $B netns hxs &&
 	$IP link set hxa up && $IP -n hxs link set hxb up"
@@ -45,6 +51,26 @@ ktap_expect "hxs serves netswap on hxb" "serving hxb" \
 ktap_check "the root namespace attaches over hxa; data verifies" sh -c "
 	hexoctl netswap attach dev hxa server $B size 16M timeout 2 >/dev/null &&
 	./blkpattern write /dev/netswap0 7 0 256 && ./blkpattern verify /dev/netswap0 7 0 256"
+
+# Each namespace sees its own.
+ktap_expect "hxs lists the board, with its session, to root" "board $A .* session [0-9a-f]{8}" \
+	in_ns hxs hexoctl netswap boards
+ktap_check "the root namespace sees neither hxs's serve nor its port" sh -c "
+	! hexoctl -j netswap show | grep -q hxb && ! hexoctl link show | grep -q hxb"
+own_only() {
+	in_ns hxs hexoctl -j netswap show | grep -q '"devices":\[\]' &&
+		! in_ns hxs hexoctl link show | grep -q hxa
+}
+ktap_check "hxs sees neither the root's device nor its port" own_only
+no_session() {
+	in_ns hxs su -s /bin/sh -c 'hexoctl -j netswap boards' nobody | grep "\"$A\"" |
+		grep -vq session &&
+	nobody 'hexoctl -j netswap show netswap0' | grep '"state"' | grep -vq session &&
+	! nobody 'hexoctl netswap show netswap0' | grep -q session
+}
+ktap_check "nobody sees the board and the device, but no session ID" no_session
+ktap_expect_status "nobody cannot listen to events (they carry session IDs)" 1 \
+	"Operation not permitted" nobody "timeout 2 hexoctl netswap monitor"
 
 # The serving namespace goes, the board attached.
 ktap_check "hxs is deleted; its interfaces go" $IP netns del hxs

@@ -8,9 +8,10 @@
  *
  * HEXO_LINK_CMD_GET_INFO
  *   Reply: HEXO_LINK_A_VERSION (string), HEXO_LINK_A_WIRE_VERSION (u32),
- *          HEXO_LINK_A_ETHERTYPE (u32), HEXO_LINK_A_NPORTS (u32)
+ *          HEXO_LINK_A_ETHERTYPE (u32), HEXO_LINK_A_NPORTS (u32, in the
+ *          requester's network namespace)
  *
- * HEXO_LINK_CMD_GET_PORT (dump)
+ * HEXO_LINK_CMD_GET_PORT (dump: the ports of the requester's namespace)
  *   One message per port: HEXO_LINK_A_PORT_IFINDEX (u32),
  *   HEXO_LINK_A_PORT_IFNAME (string), HEXO_LINK_A_PORT_MTU (u32),
  *   HEXO_LINK_A_PORT_NCHANS (u32, client channels), HEXO_LINK_A_PORT_NSRVS

@@ -12,10 +12,19 @@
  * Interfaces are named by NETSWAP_A_IFINDEX (u32) or NETSWAP_A_IFNAME
  * (string), exactly one of the two.
  *
+ * Network namespaces: a device belongs to the namespace it was attached from;
+ * GET_DEV, DETACH and NETSWAP_A_NDEVS see the requester's namespace's devices
+ * only. A namespace that goes detaches its devices (their interfaces went
+ * first, so their I/O fails already); one that is open stays, failing I/O,
+ * and belongs to the initial namespace from then on, to be detached there
+ * once closed. NETSWAP_A_SESSION, what a request must carry to be served, is
+ * given to callers with CAP_NET_ADMIN (in the namespace's user namespace)
+ * only.
+ *
  * NETSWAP_CMD_GET_INFO
  *   Request: no attributes.
  *   Reply:   NETSWAP_A_VERSION        string, module version
- *            NETSWAP_A_NDEVS          u32, devices now
+ *            NETSWAP_A_NDEVS          u32, devices now (this namespace's)
  *            NETSWAP_A_MAX_DEVS       u32, most devices at once
  *
  * NETSWAP_CMD_ATTACH (CAP_NET_ADMIN)
@@ -49,8 +58,9 @@
  *   Reply:   NETSWAP_A_DEV_INDEX, NETSWAP_A_DEV_NAME (string),
  *            NETSWAP_A_IFINDEX, NETSWAP_A_IFNAME, NETSWAP_A_SERVER_MAC,
  *            NETSWAP_A_SIZE, NETSWAP_A_STATE (u32, enum netswap_state),
- *            NETSWAP_A_SESSION (u32), NETSWAP_A_EPOCH (u64, the server
- *            instance), NETSWAP_A_TIMEOUT_MS, NETSWAP_A_WINDOW (granted),
+ *            NETSWAP_A_SESSION (u32, CAP_NET_ADMIN only), NETSWAP_A_EPOCH
+ *            (u64, the server instance), NETSWAP_A_TIMEOUT_MS,
+ *            NETSWAP_A_WINDOW (granted),
  *            NETSWAP_A_MAX_PAGES (u32, pages per request), NETSWAP_A_FRAG
  *            (u32, data bytes per frame), NETSWAP_A_CWND (u32, pages in
  *            flight allowed now), NETSWAP_A_INFLIGHT (u32), NETSWAP_A_QUEUED
@@ -64,7 +74,8 @@
  *            (enum netswap_stat).
  *   Errors:  ENODEV no such device.
  *
- * NETSWAP_CMD_EVENT (multicast group "events")
+ * NETSWAP_CMD_EVENT (multicast group "events"; joining it needs
+ * CAP_NET_ADMIN: events carry session IDs), sent in the device's namespace
  *   NETSWAP_A_EVENT (u32, enum netswap_event), NETSWAP_A_DEV_INDEX,
  *   NETSWAP_A_SERVER_MAC, NETSWAP_A_SESSION.
  */
