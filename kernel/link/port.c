@@ -6,6 +6,7 @@
  */
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
+#include <linux/if_vlan.h>
 #include <linux/netfilter_netdev.h>
 #include <linux/rtnetlink.h>
 #include <net/net_namespace.h>
@@ -32,6 +33,14 @@ static unsigned int hxl_port_hook(void *priv, struct sk_buff *skb,
 	size_t data_at;
 
 	if (skb->protocol != htons(HEXO_ETH_P))
+		return NF_ACCEPT;
+	/*
+	 * A tagged frame is its VLAN interface's: once the core strips the
+	 * tag, it reaches that interface's own hook (and its port), or is
+	 * dropped when no VLAN interface has that tag. Taken here, it would
+	 * be served on the parent and answered untagged.
+	 */
+	if (skb_vlan_tag_present(skb))
 		return NF_ACCEPT;
 	/* Frames for another host (promiscuous mode) are not ours to take. */
 	if (skb->pkt_type != PACKET_HOST)

@@ -21,19 +21,19 @@ import subprocess
 from . import config
 
 # Debian modules the VMs load (their dependencies follow from modules.dep).
-# veth: the namespace test.
+# veth and 8021q: the namespace and VLAN tests.
 DEBIAN_MODULES = {
     "x86_64": ["virtio_pci", "virtio_net", "virtio_console", "kvm-amd",
-               "sch_netem", "nbd", "aoe", "zram", "virtio-rng", "veth"],
+               "sch_netem", "nbd", "aoe", "zram", "virtio-rng", "veth", "8021q"],
     "arm64": ["virtio_pci", "virtio_mmio", "virtio_net", "virtio_console",
-              "sch_netem", "nbd", "aoe", "zram", "virtio-rng", "veth"],
+              "sch_netem", "nbd", "aoe", "zram", "virtio-rng", "veth", "8021q"],
 }
 
 
 # Dynamically linked programs the VMs need, from the unpacked packages of
 # their ISA or (x86_64) from this machine; their libraries and loader come
-# along. tc sets up netem; ip (iproute2's: busybox's has no netns or veth)
-# the namespace test's interfaces; vblade, nbd-server and
+# along. tc sets up netem; ip (iproute2's: busybox's has no netns, veth or
+# vlan) the namespace and VLAN tests' interfaces; vblade, nbd-server and
 # nbd-client are the benchmark's AoE and NBD peers.
 PROGRAMS = {
     "x86_64": ["/usr/sbin/tc", "/bin/ip", "/usr/sbin/vblade", "/bin/nbd-server"],
