@@ -36,7 +36,7 @@ static int hkvm_put_vm(struct sk_buff *skb, const struct hkvm_vm_info *vm)
 	    nla_put_u32(skb, HEXO_KVM_A_VM_PID, vm->pid) ||
 	    nla_put_string(skb, HEXO_KVM_A_VM_NAME, vm->name) ||
 	    nla_put_u32(skb, HEXO_KVM_A_VM_VCPUS, vm->vcpus) ||
-	    nla_put_u64_64bit(skb, HEXO_KVM_A_VM_MEM, vm->mem_bytes, HEXO_KVM_A_UNSPEC))
+	    nla_put_u64_64bit(skb, HEXO_KVM_A_VM_MEM, vm->mem_bytes, HEXO_KVM_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -181,7 +181,7 @@ static struct genl_family hkvm_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= hkvm_genl_ops,
 	.n_ops		= ARRAY_SIZE(hkvm_genl_ops),
-	.resv_start_op	= HEXO_KVM_CMD_MAX + 1,
+	.resv_start_op	= 0,
 };
 
 int __init hkvm_genl_init(void)

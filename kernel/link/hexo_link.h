@@ -66,8 +66,9 @@ struct hxl_port_info {
 	struct hxl_port_stats stats;
 };
 
-/* Visits every port (under the port list lock: no sleeping). */
-void hxl_port_for_each(void (*fn)(const struct hxl_port_info *info, void *arg), void *arg);
+/* Visits every port of net (under the port list lock: no sleeping). */
+void hxl_port_for_each(struct net *net, void (*fn)(const struct hxl_port_info *info, void *arg),
+		       void *arg);
 
 /* ------------------------------------------------------------ client */
 

@@ -7,6 +7,7 @@
 
 #include <linux/module.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 #include <hexo/hexo_link.h>
 
 #include "link.h"
@@ -29,7 +30,7 @@ static int hxl_cmd_get_info(struct sk_buff *skb, struct genl_info *info)
 	u32 nports = 0;
 	void *hdr;
 
-	hxl_port_for_each(hxl_count_port, &nports);
+	hxl_port_for_each(genl_info_net(info), hxl_count_port, &nports);
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -121,7 +122,7 @@ static int hxl_dump_port(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct hxl_dump d = { .skb = skb, .cb = cb, .skip = cb->args[0] };
 
-	hxl_port_for_each(hxl_dump_one, &d);
+	hxl_port_for_each(sock_net(cb->skb->sk), hxl_dump_one, &d);
 	cb->args[0] = d.n;
 	return skb->len;
 }
@@ -146,7 +147,7 @@ static struct genl_family hxl_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= hxl_genl_ops,
 	.n_ops		= ARRAY_SIZE(hxl_genl_ops),
-	.resv_start_op	= HEXO_LINK_CMD_MAX + 1,
+	.resv_start_op	= 0,
 };
 
 int __init hxl_genl_init(void)

@@ -8,8 +8,10 @@
 
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
+#include <linux/if_vlan.h>
 #include <linux/netfilter_netdev.h>
 #include <linux/rtnetlink.h>
+#include <net/net_namespace.h>
 
 #include "chan.h"
 #include "port.h"
@@ -33,6 +35,14 @@ static unsigned int hxl_port_hook(void *priv, struct sk_buff *skb,
 	size_t data_at;
 
 	if (skb->protocol != htons(HEXO_ETH_P))
+		return NF_ACCEPT;
+	/*
+	 * A tagged frame is its VLAN interface's: once the core strips the
+	 * tag, it reaches that interface's own hook (and its port), or is
+	 * dropped when no VLAN interface has that tag. Taken here, it would
+	 * be served on the parent and answered untagged.
+	 */
+	if (skb_vlan_tag_present(skb))
 		return NF_ACCEPT;
 	/* Frames for another host (promiscuous mode) are not ours to take. */
 	if (skb->pkt_type != PACKET_HOST)
@@ -168,6 +178,22 @@ static void hxl_port_unbind(struct hxl_port *port)
 	RCU_INIT_POINTER(port->dev, NULL);
 	synchronize_net();
 	netdev_put(dev, &port->dev_tracker);
+}
+
+/*
+ * The port's interface is gone: unbinds it and tells its servers and client
+ * channels. Under RTNL and hxl_ports_lock.
+ */
+static void hxl_port_gone(struct hxl_port *port)
+{
+	int i;
+
+	hxl_port_unbind(port);
+	spin_lock_bh(&port->lock);
+	for (i = 0; i < __HEXO_SVC_MAX; i++)
+		RCU_INIT_POINTER(port->srv[i], NULL);
+	spin_unlock_bh(&port->lock);
+	hxl_chan_port_gone(port);
 }
 
 struct hxl_port *hxl_port_get(struct net *net, int ifindex, struct netlink_ext_ack *extack)
@@ -341,7 +367,8 @@ static void hxl_port_fill(struct hxl_port *port, struct hxl_port_info *info)
 		s->rx_drops[i] = c[HXL_PC_RX_DROP + i];
 }
 
-void hxl_port_for_each(void (*fn)(const struct hxl_port_info *info, void *arg), void *arg)
+void hxl_port_for_each(struct net *net, void (*fn)(const struct hxl_port_info *info, void *arg),
+		       void *arg)
 {
 	struct hxl_port_info *info;
 	struct hxl_port *port;
@@ -351,6 +378,8 @@ void hxl_port_for_each(void (*fn)(const struct hxl_port_info *info, void *arg), 
 		return;
 	mutex_lock(&hxl_ports_lock);
 	list_for_each_entry(port, &hxl_ports, node) {
+		if (port->net != net)
+			continue;
 		hxl_port_fill(port, info);
 		fn(info, arg);
 	}
@@ -363,7 +392,6 @@ static int hxl_port_netdev_event(struct notifier_block *nb, unsigned long event,
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct hxl_port *port;
-	int i;
 
 	if (event != NETDEV_UNREGISTER && event != NETDEV_CHANGEMTU)
 		return NOTIFY_DONE;
@@ -377,16 +405,12 @@ static int hxl_port_netdev_event(struct notifier_block *nb, unsigned long event,
 			continue;
 		}
 		/*
-		 * The interface goes away: let go of it now (unregistering
-		 * waits for our reference), and tell the users, who keep the
-		 * port until they let go of it themselves.
+		 * The interface goes away (unregistered, or moved to another
+		 * namespace): let go of it now (unregistering waits for our
+		 * reference), and tell the users, who keep the port until they
+		 * let go of it themselves.
 		 */
-		hxl_port_unbind(port);
-		spin_lock_bh(&port->lock);
-		for (i = 0; i < __HEXO_SVC_MAX; i++)
-			RCU_INIT_POINTER(port->srv[i], NULL);
-		spin_unlock_bh(&port->lock);
-		hxl_chan_port_gone(port);
+		hxl_port_gone(port);
 	}
 	mutex_unlock(&hxl_ports_lock);
 	return NOTIFY_DONE;
@@ -396,12 +420,52 @@ static struct notifier_block hxl_port_notifier = {
 	.notifier_call = hxl_port_netdev_event,
 };
 
+/*
+ * A namespace goes. Its interfaces went first (unregistered or moved out:
+ * NETDEV_UNREGISTER unbound their ports), so this only makes sure, then
+ * forgets the namespace: a port that outlives it (its users still hold it)
+ * belongs to none, is never found by hxl_port_get() and never dumped.
+ */
+static void __net_exit hxl_port_net_exit(struct net *net)
+{
+	struct hxl_port *port;
+
+	rtnl_lock();
+	mutex_lock(&hxl_ports_lock);
+	list_for_each_entry(port, &hxl_ports, node) {
+		if (port->net != net)
+			continue;
+		if (rtnl_dereference(port->dev))
+			hxl_port_gone(port);
+		port->net = NULL;
+	}
+	mutex_unlock(&hxl_ports_lock);
+	rtnl_unlock();
+}
+
+static struct pernet_operations hxl_port_net_ops = {
+	.exit = hxl_port_net_exit,
+};
+
 int __init hxl_port_init(void)
 {
-	return register_netdevice_notifier(&hxl_port_notifier);
+	int ret;
+
+	ret = register_netdevice_notifier(&hxl_port_notifier);
+	if (ret)
+		return ret;
+	ret = register_pernet_subsys(&hxl_port_net_ops);
+	if (ret)
+		goto err_notifier;
+	return 0;
+
+err_notifier:
+	unregister_netdevice_notifier(&hxl_port_notifier);
+	return ret;
 }
 
 void hxl_port_uninit(void)
 {
+	unregister_pernet_subsys(&hxl_port_net_ops);
 	unregister_netdevice_notifier(&hxl_port_notifier);
 }

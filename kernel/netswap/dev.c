@@ -27,6 +27,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
+#include <net/net_namespace.h>
 
 #include "compat.h"
 #include "dev.h"
@@ -325,7 +326,8 @@ static void nsw_chan_event(struct hxl_chan *chan, enum hxl_event ev, void *priv)
 	if (ev != HXL_EV_UP)
 		pr_info("%s: %s\n", dev->name, what[ev]);
 	hxl_chan_get_info(chan, &ci);
-	nsw_genl_event(dev->index, nl_ev[ev], dev->cfg.server, ci.session);
+	nsw_genl_event(READ_ONCE(dev->cfg.net), dev->index, nl_ev[ev], dev->cfg.server,
+		       ci.session);
 }
 
 static void nsw_chan_session_lost(struct hxl_chan *chan, void *priv)
@@ -385,6 +387,7 @@ static void nsw_dev_fill(struct nsw_dev *dev, struct nsw_dev_info *info)
 	};
 
 	memset(info, 0, sizeof(*info));
+	info->net = dev->cfg.net;
 	info->index = dev->index;
 	strscpy(info->name, dev->name, sizeof(info->name));
 	strscpy(info->ifname, dev->ifname, sizeof(info->ifname));
@@ -581,7 +584,7 @@ int nsw_dev_next(u32 *index, struct nsw_dev_info *info)
 	return ret;
 }
 
-u32 nsw_dev_count(void)
+u32 nsw_dev_count(struct net *net)
 {
 	struct nsw_dev *dev;
 	unsigned long i;
@@ -589,9 +592,33 @@ u32 nsw_dev_count(void)
 
 	mutex_lock(&nsw_devs_lock);
 	xa_for_each(&nsw_devs, i, dev)
-		n++;
+		n += dev->cfg.net == net;
 	mutex_unlock(&nsw_devs_lock);
 	return n;
+}
+
+void nsw_dev_net_exit(struct net *net)
+{
+	struct nsw_dev *dev;
+	unsigned long i;
+
+	mutex_lock(&nsw_devs_lock);
+	xa_for_each(&nsw_devs, i, dev) {
+		if (dev->cfg.net != net)
+			continue;
+		if (dev->disk_added && disk_openers(dev->disk)) {
+			pr_info("%s: its namespace is gone, but it is open: detach it once closed\n",
+				dev->name);
+			WRITE_ONCE(dev->cfg.net, &init_net);
+			continue;
+		}
+		xa_erase(&nsw_devs, i);
+		mutex_unlock(&nsw_devs_lock);
+		pr_info("%s: its namespace is gone: detached\n", dev->name);
+		nsw_dev_destroy(dev);
+		mutex_lock(&nsw_devs_lock);
+	}
+	mutex_unlock(&nsw_devs_lock);
 }
 
 int nsw_dev_init(void)

@@ -28,6 +28,7 @@ struct nsw_attach {
 
 /* A snapshot of a device, for replies. */
 struct nsw_dev_info {
+	struct net *net;		/* the namespace it was attached from */
 	u32 index;
 	char name[DISK_NAME_LEN];
 	char ifname[IFNAMSIZ];
@@ -52,11 +53,19 @@ int nsw_dev_detach(u32 index, const void *owner, struct netlink_ext_ack *extack)
 int nsw_dev_get(u32 index, struct nsw_dev_info *info);
 /* The first device whose index is >= *index; advances *index past it. */
 int nsw_dev_next(u32 *index, struct nsw_dev_info *info);
-u32 nsw_dev_count(void);
+u32 nsw_dev_count(struct net *net);
+/*
+ * A namespace goes: detaches its devices (their interfaces went first, so
+ * their I/O fails already). An open one stays, failing I/O, in the initial
+ * namespace, to be detached there once closed.
+ */
+void nsw_dev_net_exit(struct net *net);
 
 /* netlink.c */
 int nsw_genl_init(void);
 void nsw_genl_uninit(void);
-void nsw_genl_event(u32 index, enum netswap_event ev, const u8 *server, u32 session);
+/* Tells net's listeners. */
+void nsw_genl_event(struct net *net, u32 index, enum netswap_event ev, const u8 *server,
+		    u32 session);
 
 #endif /* _NSW_DEV_H */

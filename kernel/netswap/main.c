@@ -92,7 +92,8 @@ static int __init nsw_param_parse(void)
 		strscpy(p->ifname, f[0], sizeof(p->ifname));
 		p->a.net = &init_net;
 		p->a.size = memparse(f[2], &end);
-		if (*end || !p->a.size || p->a.size % HEXO_PAGE_SIZE)
+		if (*end || !p->a.size || p->a.size % HEXO_PAGE_SIZE ||
+		    p->a.size > NETSWAP_MAX_SIZE)
 			goto bad;
 		p->a.timeout_ms = NSW_DEFAULT_TIMEOUT_MS;
 		if (n == 4 && (kstrtou32(f[3], 0, &p->a.timeout_ms) || p->a.timeout_ms < 1000))
@@ -105,11 +106,21 @@ static int __init nsw_param_parse(void)
 	ret = 0;
 bad:
 	if (ret)
-		pr_err("attach=%s: want IFNAME,SERVER_MAC,SIZE[,TIMEOUT_MS] (SIZE a multiple of 4K)\n",
+		pr_err("attach=%s: want IFNAME,SERVER_MAC,SIZE[,TIMEOUT_MS] (SIZE a multiple of 4K, at most 1T)\n",
 		       attach);
 	kfree(buf);
 	return ret;
 }
+
+/* A namespace goes: its devices go with it (see nsw_dev_net_exit()). */
+static void __net_exit nsw_net_exit(struct net *net)
+{
+	nsw_dev_net_exit(net);
+}
+
+static struct pernet_operations nsw_net_ops = {
+	.exit = nsw_net_exit,
+};
 
 static int __init nsw_init(void)
 {
@@ -118,9 +129,12 @@ static int __init nsw_init(void)
 	ret = nsw_dev_init();
 	if (ret)
 		return ret;
-	ret = nsw_genl_init();
+	ret = register_pernet_subsys(&nsw_net_ops);
 	if (ret)
 		goto err_dev;
+	ret = nsw_genl_init();
+	if (ret)
+		goto err_net;
 	ret = nsw_of_init();
 	if (ret)
 		goto err_genl;
@@ -134,6 +148,8 @@ err_of:
 	nsw_of_uninit();
 err_genl:
 	nsw_genl_uninit();
+err_net:
+	unregister_pernet_subsys(&nsw_net_ops);
 err_dev:
 	nsw_dev_uninit();
 	return ret;
@@ -146,6 +162,8 @@ static void __exit nsw_exit(void)
 	nsw_of_uninit();
 	nsw_genl_uninit();
 	nsw_dev_uninit();
+	/* Last: unregistering runs the exit for every namespace, none left. */
+	unregister_pernet_subsys(&nsw_net_ops);
 }
 
 module_init(nsw_init);

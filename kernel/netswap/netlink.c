@@ -7,6 +7,7 @@
 
 #include <linux/module.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 
 #include "dev.h"
 #include "genl_util.h"
@@ -15,7 +16,7 @@ static struct genl_family nsw_genl_family;
 
 static struct netlink_range_validation nsw_size_range = {
 	.min = 1 << 20,
-	.max = U64_MAX,
+	.max = NETSWAP_MAX_SIZE,
 };
 
 static struct netlink_range_validation nsw_timeout_range = {
@@ -40,8 +41,9 @@ static const struct nla_policy nsw_policy[NETSWAP_A_MAX + 1] = {
 	[NETSWAP_A_KEY]		= NLA_POLICY_EXACT_LEN(HEXO_KEY_LEN),
 };
 
+/* Events carry session IDs: CAP_NET_ADMIN listeners only. */
 static const struct genl_multicast_group nsw_mcgrps[] = {
-	{ .name = NETSWAP_MCGRP_EVENTS },
+	{ .name = NETSWAP_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static int nsw_put_stats(struct sk_buff *skb, const struct nsw_dev_info *d)
@@ -82,7 +84,8 @@ static int nsw_put_stats(struct sk_buff *skb, const struct nsw_dev_info *d)
 	return 0;
 }
 
-static int nsw_put_dev(struct sk_buff *skb, const struct nsw_dev_info *d)
+/* Session IDs (what a request must carry) only to CAP_NET_ADMIN callers. */
+static int nsw_put_dev(struct sk_buff *skb, const struct nsw_dev_info *d, bool admin)
 {
 	const struct hxl_chan_info *c = &d->chan;
 
@@ -93,7 +96,7 @@ static int nsw_put_dev(struct sk_buff *skb, const struct nsw_dev_info *d)
 	    nla_put(skb, NETSWAP_A_SERVER_MAC, ETH_ALEN, c->peer) ||
 	    nla_put_u64_64bit(skb, NETSWAP_A_SIZE, c->size, NETSWAP_A_PAD) ||
 	    nla_put_u32(skb, NETSWAP_A_STATE, d->state) ||
-	    nla_put_u32(skb, NETSWAP_A_SESSION, c->session) ||
+	    (admin && nla_put_u32(skb, NETSWAP_A_SESSION, c->session)) ||
 	    nla_put_u64_64bit(skb, NETSWAP_A_EPOCH, c->epoch, NETSWAP_A_PAD) ||
 	    nla_put_u32(skb, NETSWAP_A_TIMEOUT_MS, c->dead_ms) ||
 	    nla_put_u32(skb, NETSWAP_A_WINDOW, c->window) ||
@@ -114,7 +117,7 @@ static int nsw_put_dev(struct sk_buff *skb, const struct nsw_dev_info *d)
 	return nsw_put_stats(skb, d);
 }
 
-static int nsw_reply_dev(struct genl_info *info, const struct nsw_dev_info *d)
+static int nsw_reply_dev(struct genl_info *info, const struct nsw_dev_info *d, bool admin)
 {
 	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	void *hdr;
@@ -122,7 +125,7 @@ static int nsw_reply_dev(struct genl_info *info, const struct nsw_dev_info *d)
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &nsw_genl_family, 0, NETSWAP_CMD_GET_DEV);
-	if (!hdr || nsw_put_dev(msg, d)) {
+	if (!hdr || nsw_put_dev(msg, d, admin)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -141,7 +144,7 @@ static int nsw_cmd_get_info(struct sk_buff *skb, struct genl_info *info)
 	hdr = genlmsg_put_reply(msg, info, &nsw_genl_family, 0, NETSWAP_CMD_GET_INFO);
 	if (!hdr ||
 	    nla_put_string(msg, NETSWAP_A_VERSION, HEXO_VERSION) ||
-	    nla_put_u32(msg, NETSWAP_A_NDEVS, nsw_dev_count()) ||
+	    nla_put_u32(msg, NETSWAP_A_NDEVS, nsw_dev_count(genl_info_net(info))) ||
 	    nla_put_u32(msg, NETSWAP_A_MAX_DEVS, NETSWAP_MAX_DEVS)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
@@ -163,16 +166,20 @@ static int nsw_cmd_get_dev(struct sk_buff *skb, struct genl_info *info)
 	if (!d)
 		return -ENOMEM;
 	ret = nsw_dev_get(nla_get_u32(index), d);
+	if (!ret && d->net != genl_info_net(info))
+		ret = -ENODEV;	/* another namespace's */
 	if (ret)
 		NL_SET_ERR_MSG_ATTR(info->extack, index, "no netswap device with this index");
 	else
-		ret = nsw_reply_dev(info, d);
+		ret = nsw_reply_dev(info, d, netlink_net_capable(skb, CAP_NET_ADMIN));
 	kfree(d);
 	return ret;
 }
 
 static int nsw_dump_dev(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	bool admin = netlink_net_capable(cb->skb, CAP_NET_ADMIN);
+	struct net *net = sock_net(cb->skb->sk);
 	u32 next = cb->args[0];
 	struct nsw_dev_info *d;
 	void *hdr;
@@ -181,11 +188,15 @@ static int nsw_dump_dev(struct sk_buff *skb, struct netlink_callback *cb)
 	if (!d)
 		return -ENOMEM;
 	while (!nsw_dev_next(&next, d)) {
+		if (d->net != net) {
+			cb->args[0] = next;
+			continue;
+		}
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				  &nsw_genl_family, NLM_F_MULTI, NETSWAP_CMD_GET_DEV);
 		if (!hdr)
 			break;
-		if (nsw_put_dev(skb, d)) {
+		if (nsw_put_dev(skb, d, admin)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
@@ -241,7 +252,7 @@ static int nsw_cmd_attach(struct sk_buff *skb, struct genl_info *info)
 	ret = nsw_dev_attach(&a, d, info->extack);
 	memzero_explicit(a.key, sizeof(a.key));
 	if (!ret)
-		ret = nsw_reply_dev(info, d);
+		ret = nsw_reply_dev(info, d, true);	/* GENL_ADMIN_PERM */
 	kfree(d);
 	return ret;
 }
@@ -250,13 +261,26 @@ static int nsw_cmd_detach(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *index = HEXO_GENL_REQUIRE(info, NETSWAP_A_DEV_INDEX,
 						 "missing NETSWAP_A_DEV_INDEX (N of /dev/netswapN)");
+	struct nsw_dev_info *d;
+	int ret;
 
 	if (!index)
 		return -EINVAL;
-	return nsw_dev_detach(nla_get_u32(index), NULL, info->extack);
+	d = kmalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	/* Only the namespace a device was attached from detaches it. */
+	ret = nsw_dev_get(nla_get_u32(index), d);
+	if (ret || d->net != genl_info_net(info)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, index, "no netswap device with this index");
+		ret = -ENODEV;
+	}
+	kfree(d);
+	return ret ?: nsw_dev_detach(nla_get_u32(index), NULL, info->extack);
 }
 
-void nsw_genl_event(u32 index, enum netswap_event ev, const u8 *server, u32 session)
+void nsw_genl_event(struct net *net, u32 index, enum netswap_event ev, const u8 *server,
+		    u32 session)
 {
 	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
 	void *hdr;
@@ -273,7 +297,7 @@ void nsw_genl_event(u32 index, enum netswap_event ev, const u8 *server, u32 sess
 		return;
 	}
 	genlmsg_end(msg, hdr);
-	genlmsg_multicast(&nsw_genl_family, msg, 0, 0, GFP_ATOMIC);
+	genlmsg_multicast_netns(&nsw_genl_family, net, msg, 0, 0, GFP_ATOMIC);
 }
 
 static const struct genl_ops nsw_genl_ops[] = {
@@ -309,7 +333,7 @@ static struct genl_family nsw_genl_family __ro_after_init = {
 	.n_ops		= ARRAY_SIZE(nsw_genl_ops),
 	.mcgrps		= nsw_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(nsw_mcgrps),
-	.resv_start_op	= NETSWAP_CMD_MAX + 1,
+	.resv_start_op	= 0,
 };
 
 int __init nsw_genl_init(void)

@@ -47,9 +47,9 @@ static int nsw_of_probe(struct platform_device *pdev)
 	if (of_property_read_u8_array(np, "hexo,server-mac", a.server, ETH_ALEN))
 		return dev_err_probe(&pdev->dev, -EINVAL, "no 6-byte hexo,server-mac\n");
 	if (of_property_read_u64(np, "hexo,size", &a.size) || !a.size ||
-	    a.size % HEXO_PAGE_SIZE)
+	    a.size % HEXO_PAGE_SIZE || a.size > NETSWAP_MAX_SIZE)
 		return dev_err_probe(&pdev->dev, -EINVAL,
-				     "hexo,size must be a 64-bit multiple of 4096\n");
+				     "hexo,size must be a 64-bit multiple of 4096, at most 1 TiB\n");
 	of_property_read_u32(np, "hexo,timeout-ms", &a.timeout_ms);
 	if (a.timeout_ms < 1000)
 		return dev_err_probe(&pdev->dev, -EINVAL, "hexo,timeout-ms below 1000\n");

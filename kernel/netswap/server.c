@@ -16,6 +16,7 @@
 
 static LIST_HEAD(nss_serves);
 static DEFINE_MUTEX(nss_serves_lock);
+static bool nss_closing;		/* the module goes: no new serve */
 
 /*
  * A stored page's stamp, in the fields a page this module allocated and
@@ -288,6 +289,11 @@ int nss_serve_add(struct net *net, int ifindex, u64 size, u64 board_size, u32 ex
 	}
 
 	mutex_lock(&nss_serves_lock);
+	if (nss_closing) {
+		NL_SET_ERR_MSG(extack, "netswap_server is unloading");
+		ret = -ENODEV;
+		goto out;
+	}
 	if (nss_serve_find(net, ifindex)) {
 		NL_SET_ERR_MSG(extack, "netswap is served on this interface already");
 		ret = -EBUSY;
@@ -336,11 +342,30 @@ void nss_serve_del_all(void)
 	struct nss_serve *s, *tmp;
 	LIST_HEAD(all);
 
+	/*
+	 * Freed under the lock: a namespace going meanwhile waits in
+	 * nss_serve_net_exit(), alive, while its serves' sessions close.
+	 */
 	mutex_lock(&nss_serves_lock);
+	nss_closing = true;
 	list_splice_init(&nss_serves, &all);
-	mutex_unlock(&nss_serves_lock);
 	list_for_each_entry_safe(s, tmp, &all, node)
 		nss_serve_free(s);
+	mutex_unlock(&nss_serves_lock);
+}
+
+void nss_serve_net_exit(struct net *net)
+{
+	struct nss_serve *s, *tmp;
+	LIST_HEAD(gone);
+
+	mutex_lock(&nss_serves_lock);
+	list_for_each_entry_safe(s, tmp, &nss_serves, node)
+		if (s->net == net)
+			list_move_tail(&s->node, &gone);
+	list_for_each_entry_safe(s, tmp, &gone, node)
+		nss_serve_free(s);
+	mutex_unlock(&nss_serves_lock);
 }
 
 int nss_serve_get(struct net *net, int ifindex, struct nss_serve_info *info)
@@ -360,7 +385,8 @@ int nss_serve_get(struct net *net, int ifindex, struct nss_serve_info *info)
 	return ret;
 }
 
-int nss_serve_for_each(int (*fn)(const struct nss_serve_info *info, void *arg), void *arg)
+int nss_serve_for_each(struct net *net, int (*fn)(const struct nss_serve_info *info, void *arg),
+		       void *arg)
 {
 	struct nss_serve_info info;
 	struct nss_serve *s;
@@ -368,6 +394,8 @@ int nss_serve_for_each(int (*fn)(const struct nss_serve_info *info, void *arg), 
 
 	mutex_lock(&nss_serves_lock);
 	list_for_each_entry(s, &nss_serves, node) {
+		if (s->net != net)
+			continue;
 		spin_lock_bh(&s->lock);
 		nss_serve_fill(s, &info);
 		spin_unlock_bh(&s->lock);
@@ -379,14 +407,14 @@ int nss_serve_for_each(int (*fn)(const struct nss_serve_info *info, void *arg), 
 	return ret;
 }
 
-u32 nss_serve_count(void)
+u32 nss_serve_count(struct net *net)
 {
 	struct nss_serve *s;
 	u32 n = 0;
 
 	mutex_lock(&nss_serves_lock);
 	list_for_each_entry(s, &nss_serves, node)
-		n++;
+		n += s->net == net;
 	mutex_unlock(&nss_serves_lock);
 	return n;
 }
@@ -416,15 +444,15 @@ static void nss_board_visit(struct hxl_sess *sess, const struct hxl_sess_info *s
 	w->ret = w->fn(&info, w->arg);
 }
 
-int nss_board_for_each(int ifindex, int (*fn)(const struct nss_board_info *info, void *arg),
-		       void *arg)
+int nss_board_for_each(struct net *net, int ifindex,
+		       int (*fn)(const struct nss_board_info *info, void *arg), void *arg)
 {
 	struct nss_board_walk w = { .fn = fn, .arg = arg };
 	struct nss_serve *s;
 
 	mutex_lock(&nss_serves_lock);
 	list_for_each_entry(s, &nss_serves, node) {
-		if (ifindex && s->ifindex != ifindex)
+		if (s->net != net || (ifindex && s->ifindex != ifindex))
 			continue;
 		w.serve = s;
 		hxl_srv_visit_sessions(s->srv, nss_board_visit, &w);

@@ -58,13 +58,17 @@ int nss_serve_add(struct net *net, int ifindex, u64 size, u64 board_size, u32 ex
 		  u32 max_boards, const u8 *key, struct nss_serve_info *info,
 		  struct netlink_ext_ack *extack);
 int nss_serve_del(struct net *net, int ifindex);
+/* Deletes every serve; none can be added afterwards (module unload). */
 void nss_serve_del_all(void);
+/* Deletes the serves of a namespace that goes. */
+void nss_serve_net_exit(struct net *net);
 int nss_serve_get(struct net *net, int ifindex, struct nss_serve_info *info);
-/* Visit serves (or their boards) in order; fn returns nonzero to stop. */
-int nss_serve_for_each(int (*fn)(const struct nss_serve_info *info, void *arg), void *arg);
-int nss_board_for_each(int ifindex, int (*fn)(const struct nss_board_info *info, void *arg),
+/* Visit net's serves (or their boards) in order; fn returns nonzero to stop. */
+int nss_serve_for_each(struct net *net, int (*fn)(const struct nss_serve_info *info, void *arg),
 		       void *arg);
-u32 nss_serve_count(void);
+int nss_board_for_each(struct net *net, int ifindex,
+		       int (*fn)(const struct nss_board_info *info, void *arg), void *arg);
+u32 nss_serve_count(struct net *net);
 
 /* netlink.c */
 int nss_genl_init(void);

@@ -74,13 +74,30 @@ bad:
 	return -EINVAL;
 }
 
+/*
+ * A namespace goes: its serves go with it. As a pernet subsystem this runs
+ * after the namespace's interfaces are gone and before generic netlink lets
+ * go of it, so the sessions' board-gone events still reach its listeners.
+ */
+static void __net_exit nss_net_exit(struct net *net)
+{
+	nss_serve_net_exit(net);
+}
+
+static struct pernet_operations nss_net_ops = {
+	.exit = nss_net_exit,
+};
+
 static int __init nss_init(void)
 {
 	int ret;
 
-	ret = nss_genl_init();
+	ret = register_pernet_subsys(&nss_net_ops);
 	if (ret)
 		return ret;
+	ret = nss_genl_init();
+	if (ret)
+		goto err_net;
 	ret = nss_param_parse();
 	if (ret)
 		goto err_genl;
@@ -89,6 +106,8 @@ static int __init nss_init(void)
 
 err_genl:
 	nss_genl_uninit();
+err_net:
+	unregister_pernet_subsys(&nss_net_ops);
 	return ret;
 }
 
@@ -96,8 +115,14 @@ static void __exit nss_exit(void)
 {
 	if (serve && *serve)
 		cancel_delayed_work_sync(&nss_param_work);
-	nss_genl_uninit();
+	/*
+	 * Serves first, refusing new ones: closing their sessions still tells
+	 * the family's listeners (board-gone), and no SERVE request can add
+	 * a serve behind us. Then the family, with nothing left to report.
+	 */
 	nss_serve_del_all();
+	nss_genl_uninit();
+	unregister_pernet_subsys(&nss_net_ops);
 }
 
 module_init(nss_init);

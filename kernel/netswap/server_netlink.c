@@ -39,8 +39,9 @@ static const struct nla_policy nss_policy[NETSWAP_SRV_A_MAX + 1] = {
 	[NETSWAP_SRV_A_KEY]		= NLA_POLICY_EXACT_LEN(HEXO_KEY_LEN),
 };
 
+/* Events carry session IDs: CAP_NET_ADMIN listeners only. */
 static const struct genl_multicast_group nss_mcgrps[] = {
-	{ .name = NETSWAP_SERVER_MCGRP_EVENTS },
+	{ .name = NETSWAP_SERVER_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static int nss_put_serve(struct sk_buff *skb, const struct nss_serve_info *s)
@@ -60,14 +61,18 @@ static int nss_put_serve(struct sk_buff *skb, const struct nss_serve_info *s)
 	return 0;
 }
 
-static int nss_put_board(struct sk_buff *skb, const struct nss_board_info *b)
+/*
+ * A session ID is what a request must carry to be served: only callers with
+ * CAP_NET_ADMIN (in the namespace's user namespace) see it.
+ */
+static int nss_put_board(struct sk_buff *skb, const struct nss_board_info *b, bool admin)
 {
 	const struct hxl_sess_info *s = &b->sess;
 	struct nlattr *nest;
 
 	if (nla_put_u32(skb, NETSWAP_SRV_A_IFINDEX, b->ifindex) ||
 	    nla_put_string(skb, NETSWAP_SRV_A_IFNAME, b->ifname) ||
-	    nla_put_u32(skb, NETSWAP_SRV_A_SESSION, s->id) ||
+	    (admin && nla_put_u32(skb, NETSWAP_SRV_A_SESSION, s->id)) ||
 	    nla_put(skb, NETSWAP_SRV_A_MAC, ETH_ALEN, s->peer) ||
 	    nla_put_string(skb, NETSWAP_SRV_A_NAME, s->name) ||
 	    nla_put_u8(skb, NETSWAP_SRV_A_KEYED, s->keyed) ||
@@ -115,7 +120,7 @@ static int nss_cmd_get_info(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &nss_genl_family, 0, NETSWAP_SRV_CMD_GET_INFO);
 	if (!hdr || nla_put_string(msg, NETSWAP_SRV_A_VERSION, HEXO_VERSION) ||
-	    nla_put_u32(msg, NETSWAP_SRV_A_NSERVES, nss_serve_count())) {
+	    nla_put_u32(msg, NETSWAP_SRV_A_NSERVES, nss_serve_count(genl_info_net(info)))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -195,6 +200,7 @@ struct nss_dump {
 	struct netlink_callback *cb;
 	long skip, n;
 	u8 cmd;
+	bool admin;
 };
 
 /* The next object's message, or NULL when an earlier dump sent it already. */
@@ -234,7 +240,7 @@ static int nss_dump_serve(struct sk_buff *skb, struct netlink_callback *cb)
 	struct nss_dump d = { .skb = skb, .cb = cb, .skip = cb->args[0],
 			      .cmd = NETSWAP_SRV_CMD_GET_SERVE };
 
-	nss_serve_for_each(nss_dump_serve_one, &d);
+	nss_serve_for_each(sock_net(cb->skb->sk), nss_dump_serve_one, &d);
 	cb->args[0] = d.n;
 	return skb->len;
 }
@@ -244,14 +250,15 @@ static int nss_dump_board_one(const struct nss_board_info *b, void *arg)
 	struct nss_dump *d = arg;
 	void *hdr = nss_dump_put(d);
 
-	return nss_dump_end(d, hdr, IS_ERR_OR_NULL(hdr) ? 0 : nss_put_board(d->skb, b));
+	return nss_dump_end(d, hdr, IS_ERR_OR_NULL(hdr) ? 0 : nss_put_board(d->skb, b, d->admin));
 }
 
 static int nss_dump_board(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *gi = genl_dumpit_info(cb);
 	struct nss_dump d = { .skb = skb, .cb = cb, .skip = cb->args[0],
-			      .cmd = NETSWAP_SRV_CMD_GET_BOARD };
+			      .cmd = NETSWAP_SRV_CMD_GET_BOARD,
+			      .admin = netlink_net_capable(cb->skb, CAP_NET_ADMIN) };
 	struct net *net = sock_net(cb->skb->sk);
 	struct nlattr **a = gi->attrs;
 	struct net_device *dev = NULL;
@@ -266,7 +273,7 @@ static int nss_dump_board(struct sk_buff *skb, struct netlink_callback *cb)
 		ifindex = dev->ifindex;
 		dev_put(dev);
 	}
-	nss_board_for_each(ifindex, nss_dump_board_one, &d);
+	nss_board_for_each(net, ifindex, nss_dump_board_one, &d);
 	cb->args[0] = d.n;
 	return skb->len;
 }
@@ -331,7 +338,7 @@ static struct genl_family nss_genl_family __ro_after_init = {
 	.n_ops		= ARRAY_SIZE(nss_genl_ops),
 	.mcgrps		= nss_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(nss_mcgrps),
-	.resv_start_op	= NETSWAP_SRV_CMD_MAX + 1,
+	.resv_start_op	= 0,
 };
 
 int __init nss_genl_init(void)

@@ -21,21 +21,23 @@ import subprocess
 from . import config
 
 # Debian modules the VMs load (their dependencies follow from modules.dep).
+# veth and 8021q: the namespace and VLAN tests.
 DEBIAN_MODULES = {
     "x86_64": ["virtio_pci", "virtio_net", "virtio_console", "kvm-amd",
-               "sch_netem", "nbd", "aoe", "zram", "virtio-rng"],
+               "sch_netem", "nbd", "aoe", "zram", "virtio-rng", "veth", "8021q"],
     "arm64": ["virtio_pci", "virtio_mmio", "virtio_net", "virtio_console",
-              "sch_netem", "nbd", "aoe", "zram", "virtio-rng"],
+              "sch_netem", "nbd", "aoe", "zram", "virtio-rng", "veth", "8021q"],
 }
 
 
 # Dynamically linked programs the VMs need, from the unpacked packages of
 # their ISA or (x86_64) from this machine; their libraries and loader come
-# along. tc sets up netem; vblade, nbd-server and nbd-client are the
-# benchmark's AoE and NBD peers.
+# along. tc sets up netem; ip (iproute2's: busybox's has no netns, veth or
+# vlan) the namespace and VLAN tests' interfaces; vblade, nbd-server and
+# nbd-client are the benchmark's AoE and NBD peers.
 PROGRAMS = {
-    "x86_64": ["/usr/sbin/tc", "/usr/sbin/vblade", "/bin/nbd-server"],
-    "arm64": ["/sbin/tc", "/sbin/nbd-client"],
+    "x86_64": ["/usr/sbin/tc", "/bin/ip", "/usr/sbin/vblade", "/bin/nbd-server"],
+    "arm64": ["/sbin/tc", "/bin/ip", "/sbin/nbd-client"],
 }
 LIB_DIRS = {
     "x86_64": ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib64", "lib"],

@@ -2,11 +2,13 @@
 /*
  * Bad generic netlink input to HEXO's families gets clean errors with extack
  * explanations: unknown commands, missing, oversized, out-of-range and unknown
- * attributes, non-root callers of privileged commands. Then the well-formed
- * requests still work.
+ * attributes, a size past NETSWAP_MAX_SIZE, header bits no command takes,
+ * non-root callers of privileged commands. Then the well-formed requests still
+ * work.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/genetlink.h>
 #include <linux/kvm.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +142,70 @@ TEST_F(genl, unknown_attribute)
 				    sizeof(v), &v));
 	EXPECT_EQ(-EINVAL, send_raw(&self->nl[1], HEXO_KVM_CMD_GET_INFO, HEXO_KVM_A_MAX + 3,
 				    sizeof(v), &v));
+}
+
+/*
+ * An attach past NETSWAP_MAX_SIZE is refused by the policy, before the
+ * device's page bitmaps are sized from it (a huge size used to reach
+ * kvmalloc's warning). Named on lo with a MAC so that nothing else is wrong.
+ */
+TEST_F(genl, attach_size_bounded)
+{
+	struct hxnl *nl = &self->nl[0];
+	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x48, 0x58, 0x77 };
+	uint64_t sizes[] = { 1ULL << 60, NETSWAP_MAX_SIZE + 4096 };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct nl_msg *msg = hxnl_msg(nl, NETSWAP_CMD_ATTACH, false);
+
+		ASSERT_NE(NULL, msg);
+		ASSERT_EQ(0, nla_put_string(msg, NETSWAP_A_IFNAME, "lo"));
+		ASSERT_EQ(0, nla_put(msg, NETSWAP_A_SERVER_MAC, sizeof(mac), mac));
+		ASSERT_EQ(0, nla_put_u64(msg, NETSWAP_A_SIZE, sizes[i]));
+		EXPECT_EQ(-ERANGE, hxnl_call(nl, msg, NETSWAP_A_MAX, NULL, NULL))
+			TH_LOG("size %llu: %s", (unsigned long long)sizes[i], nl->ext_msg);
+		EXPECT_NE(0, nl->ext_msg[0]);
+		EXPECT_NE(-1, nl->ext_offset);
+	}
+}
+
+/* Sends cmd (no attributes) after edit changed its headers. */
+static int send_edited(struct hxnl *nl, uint8_t cmd, void (*edit)(struct nlmsghdr *nlh))
+{
+	struct nl_msg *msg = hxnl_msg(nl, cmd, false);
+
+	if (!msg)
+		return -ENOMEM;
+	edit(nlmsg_hdr(msg));
+	return hxnl_call(nl, msg, 32, NULL, NULL);
+}
+
+static void set_reserved(struct nlmsghdr *nlh)
+{
+	((struct genlmsghdr *)nlmsg_data(nlh))->reserved = 1;
+}
+
+static void set_replace(struct nlmsghdr *nlh)
+{
+	nlh->nlmsg_flags |= NLM_F_REPLACE;
+}
+
+/*
+ * Every command is validated strictly (resv_start_op 0): a nonzero reserved
+ * field of the generic netlink header, or nlmsg_flags no command consumes,
+ * are refused, not ignored.
+ */
+TEST_F(genl, strict_headers)
+{
+	for (int i = 0; i < 2; i++) {
+		uint8_t info = i ? HEXO_KVM_CMD_GET_INFO : NETSWAP_CMD_GET_INFO;
+		struct hxnl *nl = &self->nl[i];
+
+		EXPECT_EQ(-EINVAL, send_edited(nl, info, set_reserved)) TH_LOG("%s", families[i].name);
+		EXPECT_NE(NULL, strstr(nl->ext_msg, "reserved")) TH_LOG("%s", nl->ext_msg);
+		EXPECT_EQ(-EINVAL, send_edited(nl, info, set_replace)) TH_LOG("%s", families[i].name);
+		EXPECT_NE(NULL, strstr(nl->ext_msg, "nlmsg_flags")) TH_LOG("%s", nl->ext_msg);
+	}
 }
 
 TEST_F(genl, missing_object)

@@ -7,7 +7,7 @@
 . ../lib/host.sh
 . ./lib.sh
 
-ktap_plan 12
+ktap_plan 13
 serve
 attach board 16M
 ktap_check "board: unload netswap with an idle device attached" \
@@ -27,9 +27,13 @@ ktap_check "... and the device still works; after swapoff, unload succeeds" \
 		$B/blkpattern verify /dev/netswap0 2 0 256 && rmmod netswap"
 
 attach board 16M timeout 2
+on_bg server events "hexoctl netswap monitor" >/dev/null
 ktap_check "server: unload netswap_server in the middle of the board's I/O" \
 	on board "($B/blkpattern -b 1 write /dev/netswap0 3 >/tmp/w.out 2>&1 &); sleep 2; pidof blkpattern"
 ktap_check "... the server unloads" on server "rmmod netswap_server"
+# The family goes last, so its listeners hear of the boards the unload drops.
+ktap_expect "... and its monitor heard the board go" "board-gone board $HEXO_BOARD_MAC dev eth0" \
+	on server "sleep 0.5; killall hexoctl; cat /tmp/job.events.out"
 ktap_expect "... the board's I/O fails within its bound, no hang" "write at page|Input/output" \
 	on board "sleep 5; cat /tmp/w.out"
 ktap_check "board: unload netswap with the server lost" \

@@ -146,6 +146,19 @@ static void netswap_dev_stats(struct nlattr *nest)
 	out_obj_end();
 }
 
+/*
+ * A session ID, then end. The kernel gives it to CAP_NET_ADMIN callers only:
+ * without it, neither the text nor the JSON has a session.
+ */
+static void out_session(const struct nlattr *a, const char *end)
+{
+	if (a) {
+		out_u64("session", NULL, nla_get_u32(a));
+		out_text(" session %08x", nla_get_u32(a));
+	}
+	out_text("%s", end);
+}
+
 static int netswap_dev_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	char mac[18], size[32], b1[32], b2[32], b3[32], b4[32];
@@ -164,8 +177,7 @@ static int netswap_dev_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	out_u64("size", NULL, nla_u64_or0(tb[NETSWAP_A_SIZE]));
 	out_text(" size %s", fmt_size(nla_u64_or0(tb[NETSWAP_A_SIZE]), size, sizeof(size)));
 	out_str("state", " state %s", state <= NETSWAP_STATE_GONE ? netswap_states[state] : "?");
-	out_u64("session", NULL, nla_u32_or0(tb[NETSWAP_A_SESSION]));
-	out_text(" session %08x\n", nla_u32_or0(tb[NETSWAP_A_SESSION]));
+	out_session(tb[NETSWAP_A_SESSION], "\n");
 	out_u64("epoch", NULL, nla_u64_or0(tb[NETSWAP_A_EPOCH]));
 
 	out_u64("srtt_us", NULL, nla_u32_or0(tb[NETSWAP_A_SRTT_US]));
@@ -257,8 +269,7 @@ static int netswap_board_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	struct nlattr *stb[NETSWAP_SRV_STAT_MAX + 1] = {};
 	char mac[18], b1[32], b2[32];
 
-	if (!tb[NETSWAP_SRV_A_MAC] || nla_len(tb[NETSWAP_SRV_A_MAC]) != 6 ||
-	    !tb[NETSWAP_SRV_A_SESSION])
+	if (!tb[NETSWAP_SRV_A_MAC] || nla_len(tb[NETSWAP_SRV_A_MAC]) != 6)
 		return -EPROTO;
 	out_obj_begin(NULL);
 	out_str("mac", "board %s", fmt_mac(nla_data(tb[NETSWAP_SRV_A_MAC]), mac, sizeof(mac)));
@@ -266,8 +277,7 @@ static int netswap_board_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 		nla_get_string(tb[NETSWAP_SRV_A_NAME]) : "");
 	out_str("dev", " dev %s", tb[NETSWAP_SRV_A_IFNAME] ?
 		nla_get_string(tb[NETSWAP_SRV_A_IFNAME]) : "?");
-	out_u64("session", NULL, nla_get_u32(tb[NETSWAP_SRV_A_SESSION]));
-	out_text(" session %08x", nla_get_u32(tb[NETSWAP_SRV_A_SESSION]));
+	out_session(tb[NETSWAP_SRV_A_SESSION], "");
 	out_u64("size", NULL, nla_u64_or0(tb[NETSWAP_SRV_A_SIZE]));
 	out_u64("stored", NULL, nla_u64_or0(tb[NETSWAP_SRV_A_STORED]));
 	out_text(" size %s stored %s", fmt_size(nla_u64_or0(tb[NETSWAP_SRV_A_SIZE]), b1, sizeof(b1)),
@@ -465,9 +475,10 @@ static int netswap_attach(int argc, char **argv)
 		return hexoctl_usage_err("netswap", "attach needs 'dev IFNAME server MAC size SIZE'");
 	if (parse_mac(kv[1].val, mac))
 		return hexoctl_usage_err("netswap", "attach: '%s' is not a MAC address", kv[1].val);
-	if (parse_size(kv[2].val, &size) || size % 4096 || size < (1 << 20))
+	if (parse_size(kv[2].val, &size) || size % 4096 || size < (1 << 20) ||
+	    size > NETSWAP_MAX_SIZE)
 		return hexoctl_usage_err("netswap", "attach: size '%s' must be a multiple of 4K, "
-					 "at least 1M", kv[2].val);
+					 "at least 1M and at most 1T", kv[2].val);
 	if (kv[3].val && netswap_seconds("attach", "timeout", kv[3].val, 1, 600, &timeout_ms))
 		return HEXOCTL_EUSAGE;
 	if (kv[4].val && netswap_seconds("attach", "connect", kv[4].val, 1, 600, &connect_ms))
@@ -660,8 +671,7 @@ static int netswap_event_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	out_str("event", "%s", e <= NETSWAP_EV_GONE && ev[e] ? ev[e] : "?");
 	out_u64("index", " netswap%llu", nla_u32_or0(tb[NETSWAP_A_DEV_INDEX]));
 	out_str("server", " server %s", mac);
-	out_u64("session", NULL, nla_u32_or0(tb[NETSWAP_A_SESSION]));
-	out_text(" session %08x\n", nla_u32_or0(tb[NETSWAP_A_SESSION]));
+	out_session(tb[NETSWAP_A_SESSION], "\n");
 	out_obj_end();
 	fflush(stdout);
 	return 0;
@@ -680,8 +690,7 @@ static int netswap_srv_event_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	out_str("board", " board %s", mac);
 	out_str("dev", " dev %s", tb[NETSWAP_SRV_A_IFNAME] ?
 		nla_get_string(tb[NETSWAP_SRV_A_IFNAME]) : "?");
-	out_u64("session", NULL, nla_u32_or0(tb[NETSWAP_SRV_A_SESSION]));
-	out_text(" session %08x\n", nla_u32_or0(tb[NETSWAP_SRV_A_SESSION]));
+	out_session(tb[NETSWAP_SRV_A_SESSION], "\n");
 	out_obj_end();
 	fflush(stdout);
 	return 0;
@@ -689,21 +698,36 @@ static int netswap_srv_event_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 
 static int netswap_monitor(int argc, char **argv)
 {
+	static const char *const fam[2][2] = {
+		{ NETSWAP_GENL_NAME, NETSWAP_MCGRP_EVENTS },
+		{ NETSWAP_SERVER_GENL_NAME, NETSWAP_SERVER_MCGRP_EVENTS },
+	};
 	struct hxnl nl[2];
 	struct pollfd pfd[2];
-	int n = 0, ret;
+	int n = 0, ret, err = 0;
 	bool loaded;
 
 	if (argc)
 		return hexoctl_usage_err("netswap", "monitor takes no argument");
 	/* Whichever sides are loaded here; loading none. */
-	if (!hxnl_family_registered(NETSWAP_GENL_NAME, &loaded) && loaded &&
-	    !hxnl_open(&nl[n], NETSWAP_GENL_NAME) && !hxnl_subscribe(&nl[n], NETSWAP_MCGRP_EVENTS))
-		n++;
-	if (!hxnl_family_registered(NETSWAP_SERVER_GENL_NAME, &loaded) && loaded &&
-	    !hxnl_open(&nl[n], NETSWAP_SERVER_GENL_NAME) &&
-	    !hxnl_subscribe(&nl[n], NETSWAP_SERVER_MCGRP_EVENTS))
-		n++;
+	for (int i = 0; i < 2; i++) {
+		if (hxnl_family_registered(fam[i][0], &loaded) || !loaded ||
+		    hxnl_open(&nl[n], fam[i][0]))
+			continue;
+		ret = hxnl_subscribe(&nl[n], fam[i][1]);
+		if (!ret) {
+			n++;
+		} else {
+			err = ret;
+			hxnl_close(&nl[n]);
+		}
+	}
+	if (!n && err) {
+		/* The event groups are CAP_NET_ADMIN's: events carry session IDs. */
+		hexoctl_err("netswap monitor: cannot listen to events: %s%s", strerror(-err),
+			    err == -EPERM ? " (it needs CAP_NET_ADMIN)" : "");
+		return HEXOCTL_EFAIL;
+	}
 	if (!n) {
 		hexoctl_err("netswap monitor: neither netswap nor netswap_server is loaded");
 		return HEXOCTL_EFAIL;

@@ -6,7 +6,8 @@
  * Family "hexo_kvm", version HEXO_KVM_GENL_VERSION. Commands that change state
  * need CAP_NET_ADMIN. Every request is validated strictly: unknown attributes,
  * wrong lengths and out-of-range values are refused with an extack message
- * naming the attribute.
+ * naming the attribute, and so are a nonzero genlmsghdr.reserved and
+ * nlmsg_flags no command consumes (EINVAL).
  *
  * HEXO_KVM_CMD_GET_INFO
  *   Request: no attributes.
@@ -39,6 +40,9 @@
  *   Reply:   HEXO_KVM_A_VM_ID, HEXO_KVM_A_VM_PID, HEXO_KVM_A_VM_NAME,
  *            HEXO_KVM_A_VM_VCPUS (u32, vCPUs created),
  *            HEXO_KVM_A_VM_MEM (u64, bytes of guest memory in its slots)
+ *
+ * HEXO_KVM_A_PAD only pads u64 attributes to 8 bytes where an ISA needs it;
+ * receivers skip it. It is last, so no attribute number changed.
  */
 #ifndef _UAPI_HEXO_KVM_H
 #define _UAPI_HEXO_KVM_H
@@ -69,6 +73,7 @@ enum hexo_kvm_attr {
 	HEXO_KVM_A_VM_NAME,		/* string */
 	HEXO_KVM_A_VM_VCPUS,		/* u32 */
 	HEXO_KVM_A_VM_MEM,		/* u64 */
+	HEXO_KVM_A_PAD,			/* alignment padding of u64 attributes */
 
 	__HEXO_KVM_A_MAX
 };

@@ -3,16 +3,18 @@
  * hexo_link: the generic netlink contract of HEXO's frame transport
  * (hexo_link.ko). Read-only: ports appear when another HEXO module uses an
  * interface (netswap attach, netswap serve). This header is the documentation
- * of the family.
+ * of the family. Requests are validated strictly, headers too: a nonzero
+ * genlmsghdr.reserved or nlmsg_flags no command consumes are refused (EINVAL).
  *
  * HEXO_LINK_CMD_GET_INFO
  *   Reply: HEXO_LINK_A_VERSION (string), HEXO_LINK_A_WIRE_VERSION (u32),
- *          HEXO_LINK_A_ETHERTYPE (u32), HEXO_LINK_A_NPORTS (u32),
- *          HEXO_LINK_A_RESERVES (u32, 1 while drivers may receive into the
- *          memory reserves: hexo_link arms them while a client channel, a
- *          netswap device, exists, as NBD does for its sockets)
+ *          HEXO_LINK_A_ETHERTYPE (u32), HEXO_LINK_A_NPORTS (u32, in the
+ *          requester's network namespace), HEXO_LINK_A_RESERVES (u32, 1
+ *          while drivers may receive into the memory reserves: hexo_link
+ *          arms them while a client channel, a netswap device, exists, as
+ *          NBD does for its sockets)
  *
- * HEXO_LINK_CMD_GET_PORT (dump)
+ * HEXO_LINK_CMD_GET_PORT (dump: the ports of the requester's namespace)
  *   One message per port: HEXO_LINK_A_PORT_IFINDEX (u32),
  *   HEXO_LINK_A_PORT_IFNAME (string), HEXO_LINK_A_PORT_MTU (u32),
  *   HEXO_LINK_A_PORT_NCHANS (u32, client channels), HEXO_LINK_A_PORT_NSRVS

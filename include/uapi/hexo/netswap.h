@@ -6,14 +6,25 @@
  *
  * Family "netswap", version NETSWAP_GENL_VERSION. Commands that change state
  * need CAP_NET_ADMIN. Requests are validated strictly: unknown attributes,
- * wrong lengths and out-of-range values are refused with an extack message.
+ * wrong lengths and out-of-range values are refused with an extack message,
+ * and so are a nonzero genlmsghdr.reserved and nlmsg_flags no command
+ * consumes (EINVAL).
  * Interfaces are named by NETSWAP_A_IFINDEX (u32) or NETSWAP_A_IFNAME
  * (string), exactly one of the two.
+ *
+ * Network namespaces: a device belongs to the namespace it was attached from;
+ * GET_DEV, DETACH and NETSWAP_A_NDEVS see the requester's namespace's devices
+ * only. A namespace that goes detaches its devices (their interfaces went
+ * first, so their I/O fails already); one that is open stays, failing I/O,
+ * and belongs to the initial namespace from then on, to be detached there
+ * once closed. NETSWAP_A_SESSION, what a request must carry to be served, is
+ * given to callers with CAP_NET_ADMIN (in the namespace's user namespace)
+ * only.
  *
  * NETSWAP_CMD_GET_INFO
  *   Request: no attributes.
  *   Reply:   NETSWAP_A_VERSION        string, module version
- *            NETSWAP_A_NDEVS          u32, devices now
+ *            NETSWAP_A_NDEVS          u32, devices now (this namespace's)
  *            NETSWAP_A_MAX_DEVS       u32, most devices at once
  *
  * NETSWAP_CMD_ATTACH (CAP_NET_ADMIN)
@@ -22,7 +33,8 @@
  *   Request: the interface (required)
  *            NETSWAP_A_SERVER_MAC   6 bytes, required: the server's MAC
  *            NETSWAP_A_SIZE         u64, required: bytes, a multiple of 4096,
- *                                   at least 1 MiB
+ *                                   at least 1 MiB, at most NETSWAP_MAX_SIZE
+ *                                   (ERANGE beyond)
  *            NETSWAP_A_TIMEOUT_MS   u32: a server silent this long makes
  *                                   I/O fail with EIO (1000..600000,
  *                                   default 10000)
@@ -54,8 +66,9 @@
  *   Reply:   NETSWAP_A_DEV_INDEX, NETSWAP_A_DEV_NAME (string),
  *            NETSWAP_A_IFINDEX, NETSWAP_A_IFNAME, NETSWAP_A_SERVER_MAC,
  *            NETSWAP_A_SIZE, NETSWAP_A_STATE (u32, enum netswap_state),
- *            NETSWAP_A_SESSION (u32), NETSWAP_A_EPOCH (u64, the server
- *            instance), NETSWAP_A_TIMEOUT_MS, NETSWAP_A_WINDOW (granted),
+ *            NETSWAP_A_SESSION (u32, CAP_NET_ADMIN only), NETSWAP_A_EPOCH
+ *            (u64, the server instance), NETSWAP_A_TIMEOUT_MS,
+ *            NETSWAP_A_WINDOW (granted),
  *            NETSWAP_A_MAX_PAGES (u32, pages per request), NETSWAP_A_FRAG
  *            (u32, data bytes per frame), NETSWAP_A_KEYED (u8, 1 if keyed), NETSWAP_A_CWND (u32, pages in
  *            flight allowed now), NETSWAP_A_INFLIGHT (u32), NETSWAP_A_QUEUED
@@ -69,7 +82,8 @@
  *            (enum netswap_stat).
  *   Errors:  ENODEV no such device.
  *
- * NETSWAP_CMD_EVENT (multicast group "events")
+ * NETSWAP_CMD_EVENT (multicast group "events"; joining it needs
+ * CAP_NET_ADMIN: events carry session IDs), sent in the device's namespace
  *   NETSWAP_A_EVENT (u32, enum netswap_event), NETSWAP_A_DEV_INDEX,
  *   NETSWAP_A_SERVER_MAC, NETSWAP_A_SESSION.
  */
@@ -80,6 +94,13 @@
 #define NETSWAP_GENL_VERSION	1
 #define NETSWAP_MCGRP_EVENTS	"events"
 #define NETSWAP_MAX_DEVS	16
+/*
+ * The largest device: 1 TiB. The board keeps two bitmaps of one bit per 4 KiB
+ * page (stored and lost), 32 MiB each at this size; a board has far less RAM
+ * than such a device would need to be worth it, and any larger size would
+ * only ever fail to allocate.
+ */
+#define NETSWAP_MAX_SIZE	(1ULL << 40)
 
 enum netswap_cmd {
 	NETSWAP_CMD_UNSPEC,

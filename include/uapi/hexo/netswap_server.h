@@ -5,13 +5,23 @@
  * This header is the documentation of the family.
  *
  * Family "netswap_server", version NETSWAP_SERVER_GENL_VERSION. Commands that
- * change state need CAP_NET_ADMIN. Requests are validated strictly.
+ * change state need CAP_NET_ADMIN. Requests are validated strictly, headers
+ * too: a nonzero genlmsghdr.reserved or nlmsg_flags no command consumes are
+ * refused (EINVAL).
  *
  * Interfaces are named by NETSWAP_SRV_A_IFINDEX (u32) or NETSWAP_SRV_A_IFNAME
  * (string), exactly one of the two.
  *
+ * Network namespaces: a serve belongs to the namespace of its interface (the
+ * requester's); replies, dumps and counts cover the requester's namespace
+ * only, and a namespace that goes takes its serves with it (their boards'
+ * pages are freed, board-gone events sent). NETSWAP_SRV_A_SESSION, what a
+ * request must carry to be served, is given to callers with CAP_NET_ADMIN
+ * (in the namespace's user namespace) only.
+ *
  * NETSWAP_SRV_CMD_GET_INFO
- *   Reply: NETSWAP_SRV_A_VERSION (string), NETSWAP_SRV_A_NSERVES (u32)
+ *   Reply: NETSWAP_SRV_A_VERSION (string), NETSWAP_SRV_A_NSERVES (u32, in
+ *          the requester's namespace)
  *
  * NETSWAP_SRV_CMD_SERVE (CAP_NET_ADMIN)
  *   Serves memory to boards on an interface.
@@ -57,11 +67,13 @@
  *
  * NETSWAP_SRV_CMD_GET_BOARD (dump; NETSWAP_SRV_A_IFINDEX/IFNAME filters)
  *   One message per board session: IFINDEX, IFNAME, NETSWAP_SRV_A_SESSION
- *   (u32), NETSWAP_SRV_A_MAC (6 bytes), NETSWAP_SRV_A_NAME (string, the
- *   board's host name), KEYED, SIZE (granted), STORED, NETSWAP_SRV_A_IDLE_MS (u64)
- *   and NETSWAP_SRV_A_STATS, a nest of u64 counters (enum netswap_srv_stat).
+ *   (u32, CAP_NET_ADMIN only), NETSWAP_SRV_A_MAC (6 bytes),
+ *   NETSWAP_SRV_A_NAME (string, the board's host name), KEYED, SIZE
+ *   (granted), STORED, NETSWAP_SRV_A_IDLE_MS (u64) and NETSWAP_SRV_A_STATS,
+ *   a nest of u64 counters (enum netswap_srv_stat).
  *
- * NETSWAP_SRV_CMD_EVENT (multicast group "events")
+ * NETSWAP_SRV_CMD_EVENT (multicast group "events"; joining it needs
+ * CAP_NET_ADMIN: events carry session IDs), sent in the serve's namespace
  *   NETSWAP_SRV_A_EVENT (u32, enum netswap_srv_event) with the board's
  *   IFINDEX, IFNAME, SESSION, MAC, NAME, SIZE.
  */
