@@ -47,6 +47,12 @@ static ushort tag_gen_start;
 module_param(tag_gen_start, ushort, 0644);
 MODULE_PARM_DESC(tag_gen_start, "debug: tag generation of new channels (tags wrap after 65535)");
 
+/* The protocol's states are what the channel's user sees. */
+static_assert((int)HXL_CHAN_CONNECTING == (int)HXP_CONNECTING);
+static_assert((int)HXL_CHAN_UP == (int)HXP_UP);
+static_assert((int)HXL_CHAN_LOST == (int)HXP_LOST);
+static_assert((int)HXL_CHAN_CLOSED == (int)HXP_CLOSED);
+
 enum hxl_req_state {
 	HXL_REQ_NEW,
 	HXL_REQ_QUEUED,
@@ -1010,7 +1016,7 @@ void hxl_chan_get_info(struct hxl_chan *chan, struct hxl_chan_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	spin_lock_bh(&chan->lock);
-	info->state = chan->state;
+	info->state = (enum hxl_chan_state)chan->state;
 	ether_addr_copy(info->peer, chan->peer);
 	info->ifindex = chan->port->ifindex;
 	info->session = chan->session;

@@ -26,8 +26,6 @@
 #include <linux/types.h>
 #include <hexo/wire.h>
 
-#include "proto.h"
-
 struct hxl_chan;
 struct hxl_port;
 struct hxl_srv;
@@ -41,34 +39,6 @@ struct page;
 #define HXL_MAX_WINDOW		256
 
 /* ------------------------------------------------------------ ports */
-
-/* Counters of a port, read with hxl_port_stats(). */
-struct hxl_port_stats {
-	u64 rx_frames;
-	u64 rx_bytes;
-	u64 tx_frames;
-	u64 tx_bytes;
-	u64 tx_errors;		/* allocation failures and driver drops */
-	u64 rx_pfmemalloc;	/* frames from the memory reserves, kept */
-	u64 rx_drops[__HXP_DROP_MAX];
-	u64 rx_no_service;	/* requests for a service nobody serves here */
-	u64 rx_no_chan;		/* replies matching no channel */
-	u64 rx_bad_auth;	/* keyed frames whose MAC failed, or unkeyed in a keyed session */
-	u64 rx_replay;		/* keyed frames seen already, or too old */
-};
-
-struct hxl_port_info {
-	int ifindex;
-	char ifname[16];
-	u32 mtu;
-	u32 nchans;
-	u32 nsrvs;
-	struct hxl_port_stats stats;
-};
-
-/* Visits every port of net (under the port list lock: no sleeping). */
-void hxl_port_for_each(struct net *net, void (*fn)(const struct hxl_port_info *info, void *arg),
-		       void *arg);
 
 /* ------------------------------------------------------------ client */
 
@@ -145,8 +115,16 @@ struct hxl_chan_stats {
 	u64 reconnects;
 };
 
+/* A channel's state, as its user sees it. */
+enum hxl_chan_state {
+	HXL_CHAN_CONNECTING,	/* HELLO sent, no answer yet */
+	HXL_CHAN_UP,		/* session established */
+	HXL_CHAN_LOST,		/* server silent past the bound: I/O fails */
+	HXL_CHAN_CLOSED,	/* closed, or its interface is gone */
+};
+
 struct hxl_chan_info {
-	enum hxp_state state;
+	enum hxl_chan_state state;
 	u8 peer[ETH_ALEN];
 	int ifindex;
 	u32 session;

@@ -386,7 +386,6 @@ void hxl_port_for_each(struct net *net, void (*fn)(const struct hxl_port_info *i
 	mutex_unlock(&hxl_ports_lock);
 	kfree(info);
 }
-EXPORT_SYMBOL_GPL(hxl_port_for_each);
 
 static int hxl_port_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
 {

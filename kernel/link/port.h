@@ -8,6 +8,7 @@
 #include <linux/skbuff.h>
 
 #include "hexo_link.h"
+#include "proto.h"
 
 enum hxl_port_counter {
 	HXL_PC_RX_FRAMES,
@@ -56,6 +57,34 @@ static inline void hxl_port_count(struct hxl_port *port, enum hxl_port_counter c
 {
 	this_cpu_add(port->pcpu->c[c], n);
 }
+
+/* Counters of a port, read with hxl_port_stats(). */
+struct hxl_port_stats {
+	u64 rx_frames;
+	u64 rx_bytes;
+	u64 tx_frames;
+	u64 tx_bytes;
+	u64 tx_errors;		/* allocation failures and driver drops */
+	u64 rx_pfmemalloc;	/* frames from the memory reserves, kept */
+	u64 rx_drops[__HXP_DROP_MAX];
+	u64 rx_no_service;	/* requests for a service nobody serves here */
+	u64 rx_no_chan;		/* replies matching no channel */
+	u64 rx_bad_auth;	/* keyed frames whose MAC failed, or unkeyed in a keyed session */
+	u64 rx_replay;		/* keyed frames seen already, or too old */
+};
+
+struct hxl_port_info {
+	int ifindex;
+	char ifname[16];
+	u32 mtu;
+	u32 nchans;
+	u32 nsrvs;
+	struct hxl_port_stats stats;
+};
+
+/* Visits every port of net (under the port list lock: no sleeping). */
+void hxl_port_for_each(struct net *net, void (*fn)(const struct hxl_port_info *info, void *arg),
+		       void *arg);
 
 int hxl_port_init(void);
 void hxl_port_uninit(void);

@@ -380,10 +380,10 @@ static void nsw_dev_destroy(struct nsw_dev *dev)
 static void nsw_dev_fill(struct nsw_dev *dev, struct nsw_dev_info *info)
 {
 	static const enum netswap_state state[] = {
-		[HXP_CONNECTING]	= NETSWAP_STATE_CONNECTING,
-		[HXP_UP]		= NETSWAP_STATE_UP,
-		[HXP_LOST]		= NETSWAP_STATE_LOST,
-		[HXP_CLOSED]		= NETSWAP_STATE_GONE,
+		[HXL_CHAN_CONNECTING]	= NETSWAP_STATE_CONNECTING,
+		[HXL_CHAN_UP]		= NETSWAP_STATE_UP,
+		[HXL_CHAN_LOST]		= NETSWAP_STATE_LOST,
+		[HXL_CHAN_CLOSED]	= NETSWAP_STATE_GONE,
 	};
 
 	memset(info, 0, sizeof(*info));

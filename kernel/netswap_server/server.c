@@ -12,6 +12,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 
+#include "proto.h"
 #include "server.h"
 
 static LIST_HEAD(nss_serves);
