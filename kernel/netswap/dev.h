@@ -22,9 +22,7 @@ struct nsw_attach {
 	const void *owner;	/* who may detach it besides anyone: see of.c */
 };
 
-#define NSW_DEFAULT_TIMEOUT_MS	10000
-#define NSW_DEFAULT_CONNECT_MS	5000
-#define NSW_DEFAULT_WINDOW	64
+static_assert(NETSWAP_MAX_WINDOW <= HXL_MAX_WINDOW);
 
 /* A snapshot of a device, for replies. */
 struct nsw_dev_info {

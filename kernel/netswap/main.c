@@ -95,10 +95,10 @@ static int __init nsw_param_parse(void)
 		if (*end || !p->a.size || p->a.size % HEXO_PAGE_SIZE ||
 		    p->a.size > NETSWAP_MAX_SIZE)
 			goto bad;
-		p->a.timeout_ms = NSW_DEFAULT_TIMEOUT_MS;
+		p->a.timeout_ms = NETSWAP_DEFAULT_TIMEOUT_MS;
 		if (n == 4 && (kstrtou32(f[3], 0, &p->a.timeout_ms) || p->a.timeout_ms < 1000))
 			goto bad;
-		p->a.window = NSW_DEFAULT_WINDOW;
+		p->a.window = NETSWAP_DEFAULT_WINDOW;
 		nsw_nparams++;
 	}
 	INIT_DELAYED_WORK(&nsw_param_work, nsw_param_attach);

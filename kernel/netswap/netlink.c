@@ -15,18 +15,18 @@
 static struct genl_family nsw_genl_family;
 
 static struct netlink_range_validation nsw_size_range = {
-	.min = 1 << 20,
+	.min = NETSWAP_MIN_SIZE,
 	.max = NETSWAP_MAX_SIZE,
 };
 
 static struct netlink_range_validation nsw_timeout_range = {
-	.min = 1000,
-	.max = 600000,
+	.min = NETSWAP_MIN_TIMEOUT_MS,
+	.max = NETSWAP_MAX_TIMEOUT_MS,
 };
 
 static struct netlink_range_validation nsw_connect_range = {
-	.min = 100,
-	.max = 600000,
+	.min = NETSWAP_MIN_CONNECT_MS,
+	.max = NETSWAP_MAX_CONNECT_MS,
 };
 
 static const struct nla_policy nsw_policy[NETSWAP_A_MAX + 1] = {
@@ -37,7 +37,7 @@ static const struct nla_policy nsw_policy[NETSWAP_A_MAX + 1] = {
 	[NETSWAP_A_SIZE]	= NLA_POLICY_FULL_RANGE(NLA_U64, &nsw_size_range),
 	[NETSWAP_A_TIMEOUT_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &nsw_timeout_range),
 	[NETSWAP_A_CONNECT_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &nsw_connect_range),
-	[NETSWAP_A_WINDOW]	= NLA_POLICY_RANGE(NLA_U32, 1, HXL_MAX_WINDOW),
+	[NETSWAP_A_WINDOW]	= NLA_POLICY_RANGE(NLA_U32, 1, NETSWAP_MAX_WINDOW),
 	[NETSWAP_A_KEY]		= NLA_POLICY_EXACT_LEN(HEXO_KEY_LEN),
 };
 
@@ -211,9 +211,9 @@ static int nsw_cmd_attach(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nsw_attach a = {
 		.net = genl_info_net(info),
-		.timeout_ms = NSW_DEFAULT_TIMEOUT_MS,
-		.connect_ms = NSW_DEFAULT_CONNECT_MS,
-		.window = NSW_DEFAULT_WINDOW,
+		.timeout_ms = NETSWAP_DEFAULT_TIMEOUT_MS,
+		.connect_ms = NETSWAP_DEFAULT_CONNECT_MS,
+		.window = NETSWAP_DEFAULT_WINDOW,
 	};
 	struct nlattr *mac, *size, **at = info->attrs;
 	struct nsw_dev_info *d;

@@ -24,8 +24,8 @@ static int nsw_of_probe(struct platform_device *pdev)
 {
 	struct device_node *np = pdev->dev.of_node, *eth;
 	struct nsw_attach a = {
-		.timeout_ms = NSW_DEFAULT_TIMEOUT_MS,
-		.window = NSW_DEFAULT_WINDOW,
+		.timeout_ms = NETSWAP_DEFAULT_TIMEOUT_MS,
+		.window = NETSWAP_DEFAULT_WINDOW,
 	};
 	struct nsw_dev_info *info;
 	struct net_device *ndev;

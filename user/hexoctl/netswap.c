@@ -475,16 +475,20 @@ static int netswap_attach(int argc, char **argv)
 		return hexoctl_usage_err("netswap", "attach needs 'dev IFNAME server MAC size SIZE'");
 	if (parse_mac(kv[1].val, mac))
 		return hexoctl_usage_err("netswap", "attach: '%s' is not a MAC address", kv[1].val);
-	if (parse_size(kv[2].val, &size) || size % 4096 || size < (1 << 20) ||
+	if (parse_size(kv[2].val, &size) || size % 4096 || size < NETSWAP_MIN_SIZE ||
 	    size > NETSWAP_MAX_SIZE)
 		return hexoctl_usage_err("netswap", "attach: size '%s' must be a multiple of 4K, "
 					 "at least 1M and at most 1T", kv[2].val);
-	if (kv[3].val && netswap_seconds("attach", "timeout", kv[3].val, 1, 600, &timeout_ms))
+	if (kv[3].val && netswap_seconds("attach", "timeout", kv[3].val,
+					 NETSWAP_MIN_TIMEOUT_MS / 1000,
+					 NETSWAP_MAX_TIMEOUT_MS / 1000, &timeout_ms))
 		return HEXOCTL_EUSAGE;
-	if (kv[4].val && netswap_seconds("attach", "connect", kv[4].val, 1, 600, &connect_ms))
+	if (kv[4].val && netswap_seconds("attach", "connect", kv[4].val, 1,
+					 NETSWAP_MAX_CONNECT_MS / 1000, &connect_ms))
 		return HEXOCTL_EUSAGE;
-	if (kv[5].val && (parse_u32(kv[5].val, 256, &window) || !window))
-		return hexoctl_usage_err("netswap", "attach: window must be 1 to 256 pages");
+	if (kv[5].val && (parse_u32(kv[5].val, NETSWAP_MAX_WINDOW, &window) || !window))
+		return hexoctl_usage_err("netswap", "attach: window must be 1 to %u pages",
+					 NETSWAP_MAX_WINDOW);
 	if (kv[6].val && netswap_key("attach", kv[6].val, key))
 		return HEXOCTL_EUSAGE;
 
@@ -554,11 +558,11 @@ static int netswap_serve(int argc, char **argv)
 		return ret;
 	if (!kv[0].val || !kv[1].val)
 		return hexoctl_usage_err("netswap", "serve needs 'dev IFNAME size SIZE'");
-	if (parse_size(kv[1].val, &size) || size % 4096 || size < (1 << 20))
+	if (parse_size(kv[1].val, &size) || size % 4096 || size < NETSWAP_SRV_MIN_SIZE)
 		return hexoctl_usage_err("netswap", "serve: size '%s' must be a multiple of 4K, "
 					 "at least 1M", kv[1].val);
 	if (kv[2].val && (parse_size(kv[2].val, &board_size) || board_size % 4096 ||
-			  board_size < (1 << 20) || board_size > size))
+			  board_size < NETSWAP_SRV_MIN_SIZE || board_size > size))
 		return hexoctl_usage_err("netswap", "serve: board-size must be a multiple of 4K, "
 					 "at least 1M and at most size");
 	if (kv[3].val && netswap_seconds("serve", "expire", kv[3].val,

@@ -101,6 +101,17 @@
  * only ever fail to allocate.
  */
 #define NETSWAP_MAX_SIZE	(1ULL << 40)
+#define NETSWAP_MIN_SIZE	(1ULL << 20)
+
+/* Bounds and defaults of ATTACH, shared by the kernel's policy and hexoctl. */
+#define NETSWAP_MIN_TIMEOUT_MS		1000
+#define NETSWAP_MAX_TIMEOUT_MS		600000
+#define NETSWAP_DEFAULT_TIMEOUT_MS	10000
+#define NETSWAP_MIN_CONNECT_MS		100
+#define NETSWAP_MAX_CONNECT_MS		600000
+#define NETSWAP_DEFAULT_CONNECT_MS	5000
+#define NETSWAP_MAX_WINDOW		256
+#define NETSWAP_DEFAULT_WINDOW		64
 
 enum netswap_cmd {
 	NETSWAP_CMD_UNSPEC,
