@@ -20,7 +20,8 @@
   testbed kill VM
         kills VM of the testbed in $HEXO_RUN at once (a power cut, for tests).
   testbed initramfs --arch A
-        (re)builds build/A/initramfs.cpio.
+        (re)builds build/A/initramfs.cpio.gz; fails if it unpacks to more
+        than a quarter of the smallest memory a test gives a VM of A.
 """
 
 import argparse
