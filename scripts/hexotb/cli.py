@@ -8,9 +8,10 @@
         test's "WHERE AREA/TEST" label.
         One selftest in one VM:
             scripts/testbed check --only modules/load_unload.sh --arch arm64
-  testbed run [--arch A] [--mem MiB] [--smp N] [--timeout S] -- COMMAND
+  testbed run [--arch A] [--mem MiB] [--smp N] [--timeout S] [--initrd FILE] -- COMMAND
         boots one VM, runs COMMAND in it, streams its output; exits with its
-        status (1 if the kernel log shows a problem).
+        status (1 if the kernel log shows a problem or the boot failed).
+        --initrd boots FILE instead of build/A/initramfs.cpio.gz.
   testbed pair [--boards N] [--board-mem MiB] [--dtb NAME] -- HOSTCOMMAND
         boots a server and its boards, then runs HOSTCOMMAND on this machine
         with HEXO_RUN set, so that `testbed exec` reaches the VMs.
@@ -54,7 +55,7 @@ def cmd_run(a):
     cmd = " ".join(a.command) if a.command else "sh"
     rundir = tempfile.mkdtemp(prefix="hexo-run-")
     v = VM("server" if a.arch == "x86_64" else "board", a.arch, rundir, rundir,
-           mem=a.mem, smp=a.smp)
+           mem=a.mem, smp=a.smp, initrd=a.initrd)
     v.start()
     try:
         v.wait_ready()
@@ -150,6 +151,7 @@ def main():
     r.add_argument("--mem", type=int, default=512)
     r.add_argument("--smp", type=int, default=1)
     r.add_argument("--timeout", type=int, default=300)
+    r.add_argument("--initrd")
     r.add_argument("command", nargs="*")
     r.set_defaults(fn=cmd_run)
 
