@@ -12,9 +12,10 @@
         boots one VM, runs COMMAND in it, streams its output; exits with its
         status (1 if the kernel log shows a problem or the boot failed).
         --initrd boots FILE instead of build/A/initramfs.cpio.gz.
-  testbed pair [--boards N] [--board-mem MiB] [--dtb NAME] -- HOSTCOMMAND
+  testbed pair [--boards N] [--board-mem MiB] [--dtb NAME] [--mtu BYTES] -- HOSTCOMMAND
         boots a server and its boards, then runs HOSTCOMMAND on this machine
-        with HEXO_RUN set, so that `testbed exec` reaches the VMs.
+        with HEXO_RUN set, so that `testbed exec` reaches the VMs. --mtu
+        sets every VM's eth0 MTU (pair:mtu=N in tests.txt).
   testbed exec VM [--timeout S] -- COMMAND
         runs COMMAND in VM (server, board, board2...) of the testbed in
         $HEXO_RUN; streams the output and exits with its status.
@@ -76,7 +77,8 @@ def cmd_run(a):
 
 def cmd_pair(a):
     topo = Topology({"boards": a.boards, "board_mem": a.board_mem,
-                     "server_mem": a.server_mem, **({"dtb": a.dtb} if a.dtb else {})})
+                     "server_mem": a.server_mem, **({"dtb": a.dtb} if a.dtb else {}),
+                     **({"mtu": a.mtu} if a.mtu else {})})
     rundir = tempfile.mkdtemp(prefix="hexo-pair-")
     bed = Testbed(topo, rundir)
     try:
@@ -160,6 +162,7 @@ def main():
     q.add_argument("--board-mem", type=int, default=512)
     q.add_argument("--server-mem", type=int, default=1024)
     q.add_argument("--dtb")
+    q.add_argument("--mtu", type=int)
     q.add_argument("command", nargs="*")
     q.set_defaults(fn=cmd_pair)
 

@@ -223,7 +223,7 @@ def smallest_mem(arch):
                 continue
             mem = topo.server_mem if role == "server" else topo.board_mem
             if least is None or mem < least[0]:
-                least = (mem, f"{t.where}:{role} {t.name}")
+                least = (mem, t.label())
     return least or (Topology().board_mem if role == "board" else Topology().server_mem,
                      "the default topology")
 

@@ -118,12 +118,14 @@ class VM:
     """A QEMU VM. name is its role (server, board, board2, ...)."""
 
     def __init__(self, name, arch, rundir, sockdir, mem=512, smp=1, netdev=None,
-                 mac=None, ip=None, overlay=None, append="", initrd=None):
+                 mac=None, ip=None, overlay=None, append="", mtu=None, initrd=None):
         self.name, self.arch = name, arch
         self.a = config.ARCHES[arch]
         self.mem, self.smp = mem, smp
         self.netdev, self.mac, self.ip = netdev, mac, ip
         self.overlay, self.append = overlay, append
+        # mtu: eth0's MTU, set by QEMU (host_mtu) and the guest's /init.
+        self.mtu = mtu
         self.initrd = initrd or self.a["initramfs"]
         self.dtb = None
         self.rundir = rundir
@@ -140,6 +142,8 @@ class VM:
                   f"hexo.name={self.name} {self.append}")
         if self.ip:
             append += f" hexo.ip={self.ip}"
+        if self.mtu:
+            append += f" hexo.mtu={self.mtu}"
         cmd = [a["qemu"], *a["machine"], "-m", str(self.mem), "-smp", str(self.smp),
                "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
                "-kernel", a["kernel"], "-initrd", self.initrd,
@@ -158,6 +162,8 @@ class VM:
             # virtio-mmio transport (a DT node); otherwise on PCI.
             nic = (f"virtio-net-device,netdev=n0,mac={self.mac}" if self.overlay else
                    f"virtio-net-pci,netdev=n0,mac={self.mac},romfile=")
+            if self.mtu:
+                nic += f",host_mtu={self.mtu}"
             cmd += ["-netdev", f"{self.netdev},id=n0", "-device", nic]
         return cmd
 
@@ -226,10 +232,23 @@ class VM:
                     line = boot_failure(self._console_text())
                     if line:
                         self._boot_failed(line)
+                    if self.mtu and self.netdev:
+                        self._check_mtu()
                     return
             except (AgentError, AgentTimeout):
                 time.sleep(0.2)
         raise AgentTimeout(f"{self.name}: not up after {timeout}s; see {self.console}")
+
+    def _check_mtu(self):
+        """eth0 has the MTU the testbed asked for, or the boot failed."""
+        try:
+            rc, out = agent_exec(self.sock, "cat /sys/class/net/eth0/mtu", 10)
+        except (AgentError, AgentTimeout) as e:
+            rc, out = 1, str(e)
+        if rc != 0 or out.strip() != str(self.mtu):
+            self.kill()
+            raise BootError(f"{self.name}: eth0's MTU is {out.strip() or '?'}, not "
+                            f"{self.mtu}; see {self.console}")
 
     def run(self, cmd, timeout=60, out=None):
         if self.proc.poll() is not None:
