@@ -8,19 +8,22 @@
         test's "WHERE AREA/TEST" label.
         One selftest in one VM:
             scripts/testbed check --only modules/load_unload.sh --arch arm64
-  testbed run [--arch A] [--mem MiB] [--smp N] [--timeout S] -- COMMAND
+  testbed run [--arch A] [--mem MiB] [--smp N] [--timeout S] [--initrd FILE] -- COMMAND
         boots one VM, runs COMMAND in it, streams its output; exits with its
-        status (1 if the kernel log shows a problem).
-  testbed pair [--boards N] [--board-mem MiB] [--dtb NAME] -- HOSTCOMMAND
+        status (1 if the kernel log shows a problem or the boot failed).
+        --initrd boots FILE instead of build/A/initramfs.cpio.gz.
+  testbed pair [--boards N] [--board-mem MiB] [--dtb NAME] [--mtu BYTES] -- HOSTCOMMAND
         boots a server and its boards, then runs HOSTCOMMAND on this machine
-        with HEXO_RUN set, so that `testbed exec` reaches the VMs.
+        with HEXO_RUN set, so that `testbed exec` reaches the VMs. --mtu
+        sets every VM's eth0 MTU (pair:mtu=N in tests.txt).
   testbed exec VM [--timeout S] -- COMMAND
         runs COMMAND in VM (server, board, board2...) of the testbed in
         $HEXO_RUN; streams the output and exits with its status.
   testbed kill VM
         kills VM of the testbed in $HEXO_RUN at once (a power cut, for tests).
   testbed initramfs --arch A
-        (re)builds build/A/initramfs.cpio.
+        (re)builds build/A/initramfs.cpio.gz; fails if it unpacks to more
+        than a quarter of the smallest memory a test gives a VM of A.
 """
 
 import argparse
@@ -53,7 +56,7 @@ def cmd_run(a):
     cmd = " ".join(a.command) if a.command else "sh"
     rundir = tempfile.mkdtemp(prefix="hexo-run-")
     v = VM("server" if a.arch == "x86_64" else "board", a.arch, rundir, rundir,
-           mem=a.mem, smp=a.smp)
+           mem=a.mem, smp=a.smp, initrd=a.initrd)
     v.start()
     try:
         v.wait_ready()
@@ -74,7 +77,8 @@ def cmd_run(a):
 
 def cmd_pair(a):
     topo = Topology({"boards": a.boards, "board_mem": a.board_mem,
-                     "server_mem": a.server_mem, **({"dtb": a.dtb} if a.dtb else {})})
+                     "server_mem": a.server_mem, **({"dtb": a.dtb} if a.dtb else {}),
+                     **({"mtu": a.mtu} if a.mtu else {})})
     rundir = tempfile.mkdtemp(prefix="hexo-pair-")
     bed = Testbed(topo, rundir)
     try:
@@ -149,6 +153,7 @@ def main():
     r.add_argument("--mem", type=int, default=512)
     r.add_argument("--smp", type=int, default=1)
     r.add_argument("--timeout", type=int, default=300)
+    r.add_argument("--initrd")
     r.add_argument("command", nargs="*")
     r.set_defaults(fn=cmd_run)
 
@@ -157,6 +162,7 @@ def main():
     q.add_argument("--board-mem", type=int, default=512)
     q.add_argument("--server-mem", type=int, default=1024)
     q.add_argument("--dtb")
+    q.add_argument("--mtu", type=int)
     q.add_argument("command", nargs="*")
     q.set_defaults(fn=cmd_pair)
 

@@ -30,6 +30,7 @@ ARCHES = {
         # The uncompressed vmlinux boots through its PVH entry (no firmware).
         "kernel": os.path.join(DEPS, "root-x86_64", "vmlinux"),
         "console": "ttyS0",
+        "strip": "strip",
     },
     "arm64": {
         "flavour": "arm64",
@@ -40,6 +41,7 @@ ARCHES = {
                     "-cpu", "max,pauth-impdef=on"],
         "kernel": os.path.join(DEPS, "root-arm64", "boot", f"vmlinuz-{KABI}-arm64"),
         "console": "ttyAMA0",
+        "strip": "aarch64-linux-gnu-strip",
     },
 }
 
@@ -47,7 +49,8 @@ for _a, _c in ARCHES.items():
     _c["kver"] = f"{KABI}-{_c['flavour']}"
     _c["root"] = os.path.join(DEPS, f"root-{_a}")
     _c["out"] = os.path.join(BUILD, _a)
-    _c["initramfs"] = os.path.join(BUILD, _a, "initramfs.cpio")
+    # gzip-compressed: both kernels unpack gzip (CONFIG_RD_GZIP=y).
+    _c["initramfs"] = os.path.join(BUILD, _a, "initramfs.cpio.gz")
 
 # Which ISA plays which role by default.
 ROLE_ARCH = {"server": "x86_64", "board": "arm64"}

@@ -10,7 +10,18 @@ Layout inside the VM:
   /hexo/bin/                  hexoctl and the test tools
   /hexo/selftests/AREA/       selftest scripts and programs
   /hexo/guest/                unikernel images (when built)
+
+HEXO's modules and programs go in without their debug information (the
+build tree keeps it), and the archive is gzip-compressed. What counts
+against a VM's memory is the unpacked size, though: the kernel unpacks the
+archive into a RAM file system (while the archive itself still sits in RAM),
+and when that runs out it says "Initramfs unpacking failed: write error"
+and boots the part it unpacked. So the build fails when the unpacked size is
+above 1/UNPACKED_FRACTION of the smallest memory any test gives a VM of that
+ISA (see smallest_mem).
 """
+
+import gzip
 
 import os
 import re
@@ -43,6 +54,12 @@ LIB_DIRS = {
     "x86_64": ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib64", "lib"],
     "arm64": ["lib/aarch64-linux-gnu", "usr/lib/aarch64-linux-gnu", "lib"],
 }
+
+
+# The unpacked initramfs may take at most this fraction (1/N) of the smallest
+# memory a VM of its ISA is given by a test.
+UNPACKED_FRACTION = 4
+MiB = 1 << 20
 
 
 def _elf(path, flag):
@@ -132,15 +149,113 @@ def _busybox_applets():
     return [a for a in out.split() if a and not a.endswith("/busybox")]
 
 
+def _strip_debug(arch, dirs):
+    """Drops the debug information of the ELF files under dirs (HEXO's own
+    modules and programs; the build tree keeps the originals)."""
+    elves = []
+    for d in dirs:
+        for dirpath, _, filenames in os.walk(d):
+            for n in filenames:
+                path = os.path.join(dirpath, n)
+                if os.path.islink(path):
+                    continue
+                with open(path, "rb") as f:
+                    if f.read(4) == b"\x7fELF":
+                        elves.append(path)
+    if elves:
+        subprocess.run([config.ARCHES[arch]["strip"], "--strip-debug", *elves], check=True)
+
+
+def unpacked_size(path):
+    """(bytes, entries): what the newc cpio archive(s) at path, gzip-compressed
+    or not, take once unpacked into a RAM file system: every regular file in
+    whole pages (inodes and directories not counted)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)     # every member: archives may be appended
+    total = entries = pos = 0
+    while pos + 110 <= len(data):
+        if data[pos:pos + 4] == b"\0\0\0\0":   # padding between archives
+            pos += 4
+            continue
+        if data[pos:pos + 6] != b"070701":
+            raise ValueError(f"{path}: no cpio (newc) header at byte {pos}")
+        mode = int(data[pos + 14:pos + 22], 16)
+        size = int(data[pos + 54:pos + 62], 16)
+        namesize = int(data[pos + 94:pos + 102], 16)
+        name = data[pos + 110:pos + 110 + namesize - 1]
+        pos = (pos + 110 + namesize + 3) & ~3
+        pos = (pos + size + 3) & ~3
+        if name == b"TRAILER!!!":
+            continue
+        entries += 1
+        if stat.S_ISREG(mode):
+            total += (size + 4095) & ~4095
+    return total, entries
+
+
+def initrd_desc(path):
+    """"initramfs PATH: X MiB, Y MiB unpacked", for messages."""
+    try:
+        packed = os.path.getsize(path)
+        unpacked = unpacked_size(path)[0]
+    except (OSError, ValueError) as e:
+        return f"initramfs {path}: size unknown ({e})"
+    if path.startswith(config.TOP + os.sep):
+        path = os.path.relpath(path, config.TOP)
+    return (f"initramfs {path}: {packed / MiB:.1f} MiB, "
+            f"{unpacked / MiB:.1f} MiB unpacked")
+
+
+def smallest_mem(arch):
+    """(MiB, where): the least memory any test of any suite gives a VM of
+    arch, from the tests.txt files (single-VM tests run in the default
+    topology)."""
+    from .runner import Topology, load_tests   # runner imports this module
+    role = "server" if arch == config.ROLE_ARCH["server"] else "board"
+    least = None
+    for suite in ("check", "soak", "bench"):
+        for t in load_tests(suite):
+            if t.where == "pair":
+                topo = Topology(t.params)
+            elif t.where == arch:
+                topo = Topology()
+            else:
+                continue
+            mem = topo.server_mem if role == "server" else topo.board_mem
+            if least is None or mem < least[0]:
+                least = (mem, t.label())
+    return least or (Topology().board_mem if role == "board" else Topology().server_mem,
+                     "the default topology")
+
+
+def check_size(arch, path):
+    """Fails (SystemExit) if the initramfs at path unpacks to more than
+    1/UNPACKED_FRACTION of the smallest memory of a VM of arch; says its
+    sizes otherwise."""
+    mem, where = smallest_mem(arch)
+    bound = mem * MiB // UNPACKED_FRACTION
+    unpacked = unpacked_size(path)[0]
+    msg = (f"{initrd_desc(path)}; bound {bound / MiB:.0f} MiB, 1/{UNPACKED_FRACTION} of "
+           f"the smallest {arch} VM ({mem} MiB, {where})")
+    if unpacked > bound:
+        raise SystemExit(f"initramfs: too large: {msg}. Such a VM may fail to unpack it "
+                         "(\"Initramfs unpacking failed: write error\"); leave something "
+                         "out or give the VMs more memory")
+    print(f"initramfs: {msg}")
+
+
 def _write_cpio(stage, out):
-    """Packs the staging tree as a newc cpio, every file owned by root."""
+    """Packs the staging tree as a gzip-compressed newc cpio, every file
+    owned by root."""
     entries = []
     for dirpath, dirnames, filenames in os.walk(stage):
         dirnames.sort()
         for n in sorted(dirnames) + sorted(filenames):
             entries.append(os.path.join(dirpath, n))
     ino = 1
-    with open(out + ".tmp", "wb") as f:
+    with gzip.GzipFile(out + ".tmp", "wb", compresslevel=6, mtime=0) as f:
         def put(name, mode, data, nlink=1):
             nonlocal ino
             nameb = name.encode() + b"\0"
@@ -229,5 +344,13 @@ def build(arch):
                 _copy(os.path.join(dirpath, n),
                       os.path.join(stage, "hexo", "selftests", rel), 0o755)
 
+    _strip_debug(arch, [os.path.join(stage, "lib", "modules", kver, "extra"),
+                        os.path.join(stage, "hexo", "bin"),
+                        os.path.join(stage, "hexo", "selftests")])
     _write_cpio(stage, a["initramfs"])
+    # The uncompressed archive of earlier builds.
+    old = os.path.join(out, "initramfs.cpio")
+    if os.path.exists(old):
+        os.unlink(old)
+    check_size(arch, a["initramfs"])
     return a["initramfs"]

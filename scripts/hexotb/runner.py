@@ -10,7 +10,8 @@ WHERE   host            on this machine (unit tests, build checks)
         pair            a host-side script driving a server and a board VM;
                         "pair:board_mem=256,boards=2,dtb=netswap-virt" sets
                         the topology (see Topology; dtb names an overlay in
-                        dts/, applied to the boards' device tree)
+                        dts/, applied to the boards' device tree; mtu=9000
+                        the MTU of every VM's eth0)
 TIMEOUT seconds; the test fails when it runs longer
 SUITES  the suites it belongs to: check, soak, bench (comma-separated)
 TEST    a script in the area's directory, or a program built for the area
@@ -30,16 +31,18 @@ from .vm import VM, AgentError, AgentTimeout, link_netdevs, log
 
 
 class Test:
-    def __init__(self, area, where, timeout, suites, argv, params):
+    def __init__(self, area, where, timeout, suites, argv, params, opts=""):
         self.area, self.where, self.timeout = area, where, timeout
         self.suites, self.argv, self.params = suites, argv, params
+        self.opts = opts    # the WHERE's ":..." as written, for the label
 
     @property
     def name(self):
         return f"{self.area}/{self.argv[0]}"
 
     def label(self):
-        return f"{self.where} {self.name}" + (
+        where = f"{self.where}:{self.opts}" if self.opts else self.where
+        return f"{where} {self.name}" + (
             " " + " ".join(self.argv[1:]) if len(self.argv) > 1 else "")
 
 
@@ -67,7 +70,7 @@ def load_tests(suite, only=None, arches=None):
                 for w in kind.split(","):
                     if arches and w in config.ARCHES and w not in arches:
                         continue
-                    t = Test(area, w, timeout, suites, argv, params)
+                    t = Test(area, w, timeout, suites, argv, params, p)
                     # A kind (host, pair, an ISA) selects by where a test
                     # runs; anything else is a part of the label.
                     if only and not any(o == w if o in KINDS else o in t.label()
@@ -90,9 +93,13 @@ class Topology:
         self.board_mem = int(p.get("board_mem", 512))
         self.board_smp = int(p.get("board_smp", 2))
         self.dtb = p.get("dtb")
+        # eth0's MTU on every VM (QEMU's host_mtu and the guest's /init);
+        # None: the device's default, 1500.
+        self.mtu = int(p["mtu"]) if p.get("mtu") else None
 
     def key(self):
-        return (self.boards, self.server_mem, self.board_mem, self.board_smp, self.dtb)
+        return (self.boards, self.server_mem, self.board_mem, self.board_smp, self.dtb,
+                self.mtu)
 
 
 class Testbed:
@@ -118,13 +125,16 @@ class Testbed:
                 overlay = os.path.join(config.BUILD, "dts", f"{topo.dtb}.dtbo")
             self.vms[name] = VM(name, arch, rundir, self.sockdir, mem=mem, smp=smp,
                                 netdev=net, mac=config.mac_for(idx),
-                                ip=f"10.99.0.{idx + 1}/24", overlay=overlay)
+                                ip=f"10.99.0.{idx + 1}/24", overlay=overlay,
+                                mtu=topo.mtu)
 
     def env(self):
         e = dict(os.environ)
         e["HEXO_RUN"] = self.sockdir
         e["HEXO_TESTBED"] = os.path.join(config.TOP, "scripts", "testbed")
         e["HEXO_TOP"] = config.TOP
+        # The MTU the VMs' eth0 booted with (checked at every boot).
+        e["HEXO_MTU"] = str(self.topo.mtu or 1500)
         for name, v in self.vms.items():
             e[f"HEXO_{name.upper()}_MAC"] = v.mac
             e[f"HEXO_{name.upper()}_IP"] = v.ip.split("/")[0]
@@ -306,6 +316,8 @@ class Runner:
     def _run_group(self, topo, single, pair, only_arch):
         bed = Testbed(topo, self.rundir, only_arch)
         names = ", ".join(f"{n} ({v.arch}, {v.mem} MiB)" for n, v in bed.vms.items())
+        if topo.mtu:
+            names += f"; MTU {topo.mtu}"
         log(f"testbed: booting {names}; logs in {os.path.relpath(self.rundir, config.TOP)}")
         try:
             try:

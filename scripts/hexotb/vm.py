@@ -19,6 +19,7 @@ import sys
 import time
 
 from . import config
+from .initramfs import initrd_desc
 
 # Kernel log lines that fail a run wherever they appear.
 KERNEL_PROBLEMS = re.compile(
@@ -32,6 +33,22 @@ KERNEL_PROBLEMS = re.compile(
     r"scheduling while atomic|sleeping function called from invalid context|"
     r"double free|use-after-free|page allocation failure)")
 
+# Console lines that mean a boot went wrong even if the agent answers later:
+# a root file system that did not unpack whole (the tests would run on part
+# of it), no init, a panic.
+BOOT_FAILURES = re.compile(
+    r"(Initramfs unpacking failed|rootfs image is not initramfs|"
+    r"Kernel panic|VFS: Unable to mount root|No working init found|"
+    r"Failed to execute /init|Out of memory)")
+
+
+def boot_failure(text):
+    """The first console line in text that says the boot failed, or None."""
+    for line in text.splitlines():
+        if BOOT_FAILURES.search(line):
+            return line.strip()
+    return None
+
 
 class AgentTimeout(Exception):
     pass
@@ -39,6 +56,10 @@ class AgentTimeout(Exception):
 
 class AgentError(Exception):
     pass
+
+
+class BootError(AgentError):
+    """A VM that did not boot whole: its console said so, or QEMU ended."""
 
 
 def agent_exec(sock_path, cmd, timeout, out=None):
@@ -59,7 +80,10 @@ def agent_exec(sock_path, cmd, timeout, out=None):
                 if time.monotonic() > connect_by:
                     raise AgentError(f"cannot connect to {sock_path}")
                 time.sleep(0.1)
-        s.sendall(f"{cid} {base64.b64encode(cmd.encode()).decode()}\n".encode())
+        try:
+            s.sendall(f"{cid} {base64.b64encode(cmd.encode()).decode()}\n".encode())
+        except OSError as e:
+            raise AgentError(f"agent connection lost (VM gone?): {e}")
         buf = ""
         shown = 0
         while True:
@@ -71,6 +95,8 @@ def agent_exec(sock_path, cmd, timeout, out=None):
                 chunk = s.recv(65536)
             except socket.timeout:
                 continue
+            except OSError as e:      # reset: QEMU went away
+                raise AgentError(f"agent connection lost (VM gone?): {e}")
             if not chunk:
                 raise AgentError("agent connection closed (VM gone?)")
             buf += chunk.decode(errors="replace")
@@ -92,12 +118,15 @@ class VM:
     """A QEMU VM. name is its role (server, board, board2, ...)."""
 
     def __init__(self, name, arch, rundir, sockdir, mem=512, smp=1, netdev=None,
-                 mac=None, ip=None, overlay=None, append=""):
+                 mac=None, ip=None, overlay=None, append="", mtu=None, initrd=None):
         self.name, self.arch = name, arch
         self.a = config.ARCHES[arch]
         self.mem, self.smp = mem, smp
         self.netdev, self.mac, self.ip = netdev, mac, ip
         self.overlay, self.append = overlay, append
+        # mtu: eth0's MTU, set by QEMU (host_mtu) and the guest's /init.
+        self.mtu = mtu
+        self.initrd = initrd or self.a["initramfs"]
         self.dtb = None
         self.rundir = rundir
         self.boots = 0
@@ -113,9 +142,11 @@ class VM:
                   f"hexo.name={self.name} {self.append}")
         if self.ip:
             append += f" hexo.ip={self.ip}"
+        if self.mtu:
+            append += f" hexo.mtu={self.mtu}"
         cmd = [a["qemu"], *a["machine"], "-m", str(self.mem), "-smp", str(self.smp),
                "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-               "-kernel", a["kernel"], "-initrd", a["initramfs"],
+               "-kernel", a["kernel"], "-initrd", self.initrd,
                "-append", append.strip(),
                "-serial", f"file:{self.console}",
                "-device", "virtio-rng-pci",
@@ -131,6 +162,8 @@ class VM:
             # virtio-mmio transport (a DT node); otherwise on PCI.
             nic = (f"virtio-net-device,netdev=n0,mac={self.mac}" if self.overlay else
                    f"virtio-net-pci,netdev=n0,mac={self.mac},romfile=")
+            if self.mtu:
+                nic += f",host_mtu={self.mtu}"
             cmd += ["-netdev", f"{self.netdev},id=n0", "-device", nic]
         return cmd
 
@@ -164,19 +197,58 @@ class VM:
         with open(self.sock[:-len(".agent")] + ".pid", "w") as f:
             f.write(str(self.proc.pid))
 
+    def _console_text(self):
+        try:
+            with open(self.console, errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def _boot_failed(self, line):
+        """Stops the VM and raises BootError naming what failed, the
+        initramfs's size and the VM's memory."""
+        self.kill()
+        raise BootError(f"{self.name}: boot failed: \"{line}\" ({initrd_desc(self.initrd)}; "
+                        f"VM memory {self.mem} MiB); see {self.console}")
+
     def wait_ready(self, timeout=90):
+        """Waits for the agent; a console line of BOOT_FAILURES (before or
+        after the agent answers) fails the boot with BootError."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AgentError(f"{self.name}: QEMU exited with {self.proc.returncode} "
-                                 f"during boot; see {self.console}")
+            exited = self.proc.poll() is not None
+            line = boot_failure(self._console_text())
+            if line:
+                self._boot_failed(line)
+            if exited:
+                raise BootError(f"{self.name}: QEMU exited with {self.proc.returncode} "
+                                f"during boot ({initrd_desc(self.initrd)}; VM memory "
+                                f"{self.mem} MiB); see {self.console}")
             try:
                 rc, out = agent_exec(self.sock, "echo ready", 5)
                 if rc == 0 and "ready" in out:
+                    # The kernel unpacks the initramfs before it runs /init:
+                    # its complaints are on the console by now.
+                    line = boot_failure(self._console_text())
+                    if line:
+                        self._boot_failed(line)
+                    if self.mtu and self.netdev:
+                        self._check_mtu()
                     return
             except (AgentError, AgentTimeout):
                 time.sleep(0.2)
         raise AgentTimeout(f"{self.name}: not up after {timeout}s; see {self.console}")
+
+    def _check_mtu(self):
+        """eth0 has the MTU the testbed asked for, or the boot failed."""
+        try:
+            rc, out = agent_exec(self.sock, "cat /sys/class/net/eth0/mtu", 10)
+        except (AgentError, AgentTimeout) as e:
+            rc, out = 1, str(e)
+        if rc != 0 or out.strip() != str(self.mtu):
+            self.kill()
+            raise BootError(f"{self.name}: eth0's MTU is {out.strip() or '?'}, not "
+                            f"{self.mtu}; see {self.console}")
 
     def run(self, cmd, timeout=60, out=None):
         if self.proc.poll() is not None:

@@ -9,11 +9,9 @@
 #   netswap_server             netswap: /dev/netswap0
 . ../lib/ktap.sh
 . ../lib/host.sh
+. ./lib.sh
 
-S=$HEXO_SERVER_MAC
-B=/hexo/selftests/netswap
-
-ktap_plan 21
+ktap_plan 22
 ktap_expect "serve: the server serves 256M on eth0" \
 	"serving eth0: size 256M board-size 128M reserved 0 stored 0 boards 0" \
 	on server "hexoctl netswap serve dev eth0 size 256M board-size 128M"
@@ -30,6 +28,7 @@ on_bg server events "hexoctl netswap monitor" >/dev/null
 ktap_expect "attach: /dev/netswap0 is up with the granted size" \
 	"netswap0: server $S dev eth0 size 64M state up" \
 	on board "hexoctl netswap attach dev eth0 server $S size 64M"
+mtu_case
 ktap_expect "the disk: 64M, 4K blocks, not rotational, discard" "^67108864 4096 4096 0 4096$" \
 	on board "echo \$(blockdev --getsize64 /dev/netswap0) \$(cat /sys/block/netswap0/queue/logical_block_size \
 		/sys/block/netswap0/queue/physical_block_size /sys/block/netswap0/queue/rotational \

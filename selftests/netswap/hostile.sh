@@ -17,9 +17,10 @@
 
 N=${1:-3000}
 
-ktap_plan 11
+ktap_plan 12
 serve
 attach board 16M
+mtu_case
 on board "$B/blkpattern write /dev/netswap0 9 0 1024" >/dev/null
 sess=$(dev_field board session)
 ktap_expect "the board fires $N hostile frames at the server" "fuzz: sent $N frames" \

@@ -11,9 +11,10 @@
 
 PAGES=8192	# 32M
 
-ktap_plan 10
+ktap_plan 11
 serve
 attach board 32M
+mtu_case
 ktap_check "write distinct patterns over the whole device" \
 	on board "$B/blkpattern -b 16 write /dev/netswap0 1"
 ktap_check "read them back, in order" on board "$B/blkpattern -b 16 verify /dev/netswap0 1"

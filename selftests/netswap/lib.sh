@@ -64,3 +64,39 @@ netswap_cleanup() {
 		rmmod netswap_server hexo_link" >/dev/null 2>&1
 	true
 }
+
+# frag_for MTU: the bytes of page data a frame carries at MTU, as the link
+# agrees them (hxp_frag_size: what is left after HEXO's header, in multiples
+# of 8, at most a page).
+frag_for() {
+	local hdr f
+
+	hdr=$(sed -n 's/^#define HEXO_HDR_LEN[[:space:]]*\([0-9]*\).*/\1/p' \
+		"$HEXO_TOP/include/uapi/hexo/wire.h")
+	f=$((($1 - hdr) / 8 * 8))
+	echo $((f > 4096 ? 4096 : f))
+}
+
+# mtu_in_effect: eth0 of the server and of the board have the MTU the
+# testbed booted them with (HEXO_MTU, tests.txt's pair:mtu=N), and netswap0
+# fragments pages for it. Prints "mtu N frag F".
+mtu_in_effect() {
+	local vm m f want=${HEXO_MTU:-1500}
+
+	for vm in server board; do
+		m=$(on "$vm" "cat /sys/class/net/eth0/mtu")
+		[ "$m" = "$want" ] || { echo "$vm: eth0's MTU is $m, not $want"; return 1; }
+	done
+	f=$(dev_field board frag)
+	[ "$f" = "$(frag_for "$want")" ] ||
+		{ echo "netswap0: frag $f, not $(frag_for "$want") for MTU $want"; return 1; }
+	echo "mtu $want frag $f"
+}
+
+# mtu_case: the TAP case "the link runs at the testbed's MTU".
+mtu_case() {
+	local m=${HEXO_MTU:-1500}
+
+	ktap_expect "the link runs at MTU $m: $(frag_for "$m") bytes of page data per frame" \
+		"^mtu $m frag $(frag_for "$m")$" mtu_in_effect
+}
