@@ -47,6 +47,9 @@ static ushort tag_gen_start;
 module_param(tag_gen_start, ushort, 0644);
 MODULE_PARM_DESC(tag_gen_start, "debug: tag generation of new channels (tags wrap after 65535)");
 
+static_assert(HXP_MAX_FRAGS / ((HEXO_PAGE_SIZE + ((1500 - HEXO_HDR_LEN - HEXO_AUTH_LEN) & ~7) - 1) /
+			      ((1500 - HEXO_HDR_LEN - HEXO_AUTH_LEN) & ~7)) == HXL_PAGES_AT_1500);
+
 /* The protocol's states are what the channel's user sees. */
 static_assert((int)HXL_CHAN_CONNECTING == (int)HXP_CONNECTING);
 static_assert((int)HXL_CHAN_UP == (int)HXP_UP);
@@ -370,8 +373,16 @@ static void hxl_chan_start_ctl(struct hxl_chan *chan, u8 op, u32 rto_ms)
 	 * A nonce per HELLO exchange (its retransmissions keep it): a replay
 	 * of an earlier exchange's reply matches nothing.
 	 */
-	if (op == HEXO_OP_HELLO)
+	if (op == HEXO_OP_HELLO) {
 		WRITE_ONCE(chan->nonce, get_random_u64());
+		/*
+		 * Numbered, so that the server tells this exchange from a late
+		 * copy of an earlier one; offering one MTU throughout, so that
+		 * both ends compute the terms from the same offers.
+		 */
+		chan->hello_seq++;
+		chan->hello_mtu = min_t(u32, hxl_port_mtu(chan->port), U16_MAX);
+	}
 	chan->ctl_op = op;
 	chan->ctl_tag = (u32)get_random_u16() << 16 | HXL_CTL_SLOT;
 	chan->ctl_at = jiffies;
@@ -410,7 +421,8 @@ static void hxl_chan_send_ctl(struct hxl_chan *chan, struct hxl_chan_out *o)
 	hello->size = cpu_to_be64(chan->want_size);
 	hello->prev_session = cpu_to_be32(chan->ever_up ? chan->session : 0);
 	hello->caps = cpu_to_be32(HXP_CAPS | (chan->keyed ? HEXO_CAP_KEYED : 0));
-	hello->mtu = cpu_to_be16(min_t(u32, hxl_port_mtu(chan->port), U16_MAX));
+	h->seq = cpu_to_be64(chan->hello_seq);
+	hello->mtu = cpu_to_be16(chan->hello_mtu);
 	hello->window = cpu_to_be16(chan->want_window);
 	hello->max_pages = cpu_to_be16(chan->want_max_pages);
 	strscpy(hello->name, chan->name, sizeof(hello->name));
@@ -550,7 +562,7 @@ static void hxl_chan_rx_hello(struct hxl_chan *chan, struct sk_buff *skb, size_t
 		return;
 	}
 	epoch = be64_to_cpu(hello.epoch);
-	mine = (struct hxp_terms){ hxl_port_mtu(chan->port), chan->want_window,
+	mine = (struct hxp_terms){ chan->hello_mtu, chan->want_window,
 				   chan->want_max_pages,
 				   HXP_CAPS | (chan->keyed ? HEXO_CAP_KEYED : 0) };
 	theirs = (struct hxp_terms){ be16_to_cpu(hello.mtu), be16_to_cpu(hello.window),
@@ -701,7 +713,9 @@ static bool hxl_chan_authentic(struct hxl_chan *chan, struct sk_buff *skb, size_
 	struct hexo_hello hello;
 	u64 pn;
 
-	if (h->op == HEXO_OP_HELLO) {
+	if (h->op != HEXO_OP_HELLO && !chan->ever_up) {
+		/* No session yet: no key to check anything with. */
+	} else if (h->op == HEXO_OP_HELLO) {
 		if (hxl_auth_check(chan->hello_key, skb, data_at, &pn))
 			return true;
 		if (!chan->ever_up && chan->ctl_op == HEXO_OP_HELLO && h->status == HEXO_ST_OK &&
@@ -767,6 +781,17 @@ static void hxl_chan_rx_frame(struct hxl_chan *chan, struct sk_buff *skb, size_t
 	 */
 	req->late = req->timed_out && (chan->caps & HEXO_CAP_RETRY_ECHO) &&
 		    !(h->flags & HEXO_F_RETRY);
+	/*
+	 * Tags repeat after 65536 requests: an answer to a write or discard
+	 * also names its order, index and count, so a straggler never ends a
+	 * newer request of the same tag.
+	 */
+	if ((req->op == HEXO_OP_WRITE || req->op == HEXO_OP_DISCARD) &&
+	    (be64_to_cpu(h->seq) != req->seq || be64_to_cpu(h->index) != req->index ||
+	     be32_to_cpu(h->count) != req->count)) {
+		chan->stats.dups++;
+		goto out;
+	}
 	if (h->status != HEXO_ST_OK)
 		hxl_chan_rx_status(chan, req, h->status, &o);
 	else if (h->op == HEXO_OP_READ)
@@ -930,6 +955,7 @@ struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg
 	}
 	strscpy(chan->name, cfg->name ?: utsname()->nodename, sizeof(chan->name));
 	spin_lock_init(&chan->lock);
+	spin_lock_init(&chan->auth.lock);
 	chan->state = HXP_CONNECTING;
 	chan->want_size = cfg->size;
 	chan->want_window = chan->nslots;

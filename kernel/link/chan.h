@@ -24,6 +24,8 @@ struct hxl_chan {
 	u8 service;
 	char name[32];
 	u64 nonce;			/* of the HELLO exchange under way */
+	u64 hello_seq;			/* its number: HELLO exchanges count up */
+	u32 hello_mtu;			/* the MTU it offers (fixed for its life) */
 
 	/* A keyed channel (HEXO_CAP_KEYED): its key and session keys. */
 	bool keyed;

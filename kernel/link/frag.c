@@ -33,11 +33,12 @@ enum hxl_frag_rx hxl_frag_recv(u64 *frags, u32 fpp, u32 frag, u32 p, u32 poff, u
 			       const struct sk_buff *skb, size_t data_at, void *page,
 			       u64 index, u32 crc)
 {
-	u64 page_bits = hxp_page_frags(fpp, p), bit;
 	int fi = hxp_frag_index(HEXO_PAGE_SIZE, frag, poff, len);
+	u64 page_bits, bit;
 
-	if (fi < 0 || p * fpp + fi >= HXP_MAX_FRAGS)
+	if (fi < 0 || (p + 1) * fpp > HXP_MAX_FRAGS)
 		return HXL_FRAG_DUP;
+	page_bits = hxp_page_frags(fpp, p);
 	bit = BIT_ULL(p * fpp + fi);
 	if ((*frags & bit) || skb_copy_bits(skb, data_at, page + poff, len))
 		return HXL_FRAG_DUP;

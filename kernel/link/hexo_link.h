@@ -37,6 +37,13 @@ struct page;
 /* Most pages in one request, and most pages in flight per channel. */
 #define HXL_MAX_PAGES		32
 #define HXL_MAX_WINDOW		256
+/*
+ * Pages per request that an MTU of 1500 carries (a page in three frames,
+ * keyed or not). A session agreed at a larger MTU takes up to HXL_MAX_PAGES;
+ * after the MTU drops to 1500 and the session is agreed anew, requests of
+ * more than this fail: a user keeps its requests within it (netswap does).
+ */
+#define HXL_PAGES_AT_1500	21
 
 /* ------------------------------------------------------------ ports */
 

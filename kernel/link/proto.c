@@ -252,10 +252,16 @@ bool hxp_agree(const struct hxp_terms *mine, const struct hxp_terms *theirs,
 {
 	u32 most;
 
+	u32 mtu = min(mine->mtu, theirs->mtu);
+
 	out->caps = mine->caps & theirs->caps;
 	/* A keyed frame ends with its MAC: that much less data per frame. */
-	out->frag = hxp_frag_size(min(mine->mtu, theirs->mtu) -
-				  (out->caps & HEXO_CAP_KEYED ? HEXO_AUTH_LEN : 0));
+	if (out->caps & HEXO_CAP_KEYED) {
+		if (mtu <= HEXO_AUTH_LEN)
+			return false;
+		mtu -= HEXO_AUTH_LEN;
+	}
+	out->frag = hxp_frag_size(mtu);
 	out->fpp = hxp_nfrags(HEXO_PAGE_SIZE, out->frag);
 	if (!out->frag || out->fpp > HXP_MAX_FRAGS)
 		return false;

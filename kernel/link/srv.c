@@ -98,6 +98,7 @@ static struct sk_buff *hxl_srv_frame(struct hxl_srv *srv, const struct hexo_hdr 
 	h->flags = HEXO_F_REPLY;
 	h->status = status;
 	h->index = req->index;
+	h->seq = req->seq;
 	h->count = req->count;
 	h->data_len = cpu_to_be16(data_len);
 	return skb;
@@ -289,8 +290,7 @@ static void hxl_srv_write(struct hxl_srv *srv, struct hxl_sess *sess,
 	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
 	u32 tag = be32_to_cpu(h->tag), slot = tag & 0xffff;
 	u64 index = be64_to_cpu(h->index), seq = be64_to_cpu(h->seq);
-	u32 count = be32_to_cpu(h->count), frag = READ_ONCE(sess->frag);
-	u32 fpp = READ_ONCE(sess->fpp);
+	u32 count = be32_to_cpu(h->count), frag, fpp;
 	u32 off = be32_to_cpu(h->data_off), len = be16_to_cpu(h->data_len);
 	u32 p = off / HEXO_PAGE_SIZE, poff = off % HEXO_PAGE_SIZE;
 	u32 crc = be32_to_cpu(h->data_crc);
@@ -299,13 +299,16 @@ static void hxl_srv_write(struct hxl_srv *srv, struct hxl_sess *sess,
 	void *data;
 	int ret;
 
+	spin_lock(&sess->lock);
+	/* The fragment geometry changes only under the lock (hxl_srv_renew()). */
+	frag = sess->frag;
+	fpp = sess->fpp;
 	if (slot >= sess->nslots || hxp_frag_index(HEXO_PAGE_SIZE, frag, poff, len) < 0 ||
 	    p >= count || !seq || !hxl_srv_range_ok(sess, index, count, sess->max_pages)) {
 		hxl_srv_reply(srv, sess, h, HEXO_ST_INVAL, o);
-		return;
+		goto unlock;
 	}
 
-	spin_lock(&sess->lock);
 	st = &sess->stage[slot];
 	if (!st->used || st->tag != tag || st->index != index || st->count != count ||
 	    st->seq != seq) {
@@ -531,12 +534,12 @@ out:
 /* ------------------------------------------------------------ sessions */
 
 /* The terms of a session with the client that sent req, at the MTUs of now. */
-static bool hxl_srv_terms(struct hxl_srv *srv, const struct hexo_hello *req,
+static bool hxl_srv_terms(struct hxl_srv *srv, u32 mtu, const struct hexo_hello *req,
 			  struct hxp_agreed *terms)
 {
 	struct hxp_terms mine, theirs;
 
-	mine = (struct hxp_terms){ hxl_port_mtu(srv->port), srv->window, srv->max_pages,
+	mine = (struct hxp_terms){ mtu, srv->window, srv->max_pages,
 				   HXP_CAPS | (srv->keyed ? HEXO_CAP_KEYED : 0) };
 	theirs = (struct hxp_terms){ be16_to_cpu(req->mtu), be16_to_cpu(req->window),
 				     be16_to_cpu(req->max_pages), be32_to_cpu(req->caps) };
@@ -633,18 +636,40 @@ static bool hxl_srv_hello_sane(const struct hexo_hello *req)
 	       !req->reserved && memchr(req->name, 0, sizeof(req->name));
 }
 
+/*
+ * Makes room for a new session: closes those ended (BYE) but not yet
+ * reaped, and those of the same MAC from another boot that have been silent
+ * for HXL_SUPERSEDED_MS (a board that restarted: a live one pings every
+ * second). Under srv->sess_lock.
+ */
+static void hxl_srv_reap(struct hxl_srv *srv, const u8 *peer, u64 boot)
+{
+	unsigned long superseded = msecs_to_jiffies(HXL_SUPERSEDED_MS);
+	struct hxl_sess *s, *tmp;
+	LIST_HEAD(gone);
+
+	spin_lock_bh(&srv->lock);
+	list_for_each_entry_safe(s, tmp, &srv->sessions, node)
+		if (hlist_unhashed(&s->hnode) ||
+		    (ether_addr_equal(s->peer, peer) && s->boot != boot &&
+		     time_after(jiffies, READ_ONCE(s->last_rx) + superseded)))
+			hxl_srv_unhash(srv, s, &gone);
+	spin_unlock_bh(&srv->lock);
+	hxl_srv_close_list(srv, &gone);
+}
+
 static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
 {
 	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
 	struct hxl_sess *sess = NULL, *s;
 	struct hexo_hello req, reply = {};
+	u32 mtu = min_t(u32, hxl_port_mtu(srv->port), U16_MAX), prev;
+	u64 hello_seq = be64_to_cpu(h->seq), pn;
 	struct hxp_agreed terms;
 	struct hxl_srv_out o = {};
 	struct hexo_hdr *rh;
 	struct sk_buff *r;
 	size_t data_at = h->hdr_len;
-	u32 prev;
-	u64 pn;
 	int st;
 
 	__skb_queue_head_init(&o.tx);
@@ -652,7 +677,7 @@ static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
 	if (be16_to_cpu(h->data_len) < sizeof(req) ||
 	    skb_copy_bits(skb, data_at, &req, sizeof(req)) ||
 	    be32_to_cpu(h->data_crc) != hxp_data_crc(0, &req, sizeof(req)) ||
-	    !hxl_srv_hello_sane(&req) || !hxl_srv_terms(srv, &req, &terms))
+	    !hxl_srv_hello_sane(&req) || !hxl_srv_terms(srv, mtu, &req, &terms))
 		return;
 	if (srv->keyed && !(terms.caps & HEXO_CAP_KEYED)) {
 		/* An unkeyed client: told so, unsealed (it has no key). */
@@ -675,7 +700,7 @@ static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
 	prev = be32_to_cpu(req.prev_session);
 	reply.nonce = req.nonce;
 	reply.epoch = cpu_to_be64(srv->epoch);
-	reply.mtu = cpu_to_be16(min_t(u32, hxl_port_mtu(srv->port), U16_MAX));
+	reply.mtu = cpu_to_be16(mtu);
 	reply.caps = cpu_to_be32(HXP_CAPS | (srv->keyed ? HEXO_CAP_KEYED : 0));
 
 	mutex_lock(&srv->sess_lock);
@@ -692,8 +717,23 @@ static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
 	spin_unlock_bh(&srv->lock);
 
 	if (sess) {
-		hxl_srv_renew(sess, &terms);
-		sess->nonce = be64_to_cpu(req.nonce);
+		/*
+		 * The client's exchanges count up: a later one takes new
+		 * terms, a copy of the last one gets the same answer, a late
+		 * copy (or replay) of an earlier one nothing, since the
+		 * client no longer listens for it and would not take its
+		 * terms.
+		 */
+		if (hello_seq < sess->hello_seq ||
+		    (hello_seq == sess->hello_seq && sess->nonce != be64_to_cpu(req.nonce))) {
+			mutex_unlock(&srv->sess_lock);
+			return;
+		}
+		if (hello_seq > sess->hello_seq) {
+			hxl_srv_renew(sess, &terms);
+			sess->hello_seq = hello_seq;
+			sess->nonce = be64_to_cpu(req.nonce);
+		}
 		WRITE_ONCE(sess->last_rx, jiffies);
 		reply.size = cpu_to_be64(sess->size);
 		reply.window = cpu_to_be16(sess->window);
@@ -703,6 +743,8 @@ static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
 		goto send;
 	}
 
+	if (srv->nsessions >= srv->max_sessions)
+		hxl_srv_reap(srv, o.peer, be64_to_cpu(req.boot));
 	if (srv->nsessions >= srv->max_sessions) {
 		st = HEXO_ST_FULL;
 		goto send;
@@ -712,6 +754,7 @@ static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
 		st = HEXO_ST_BUSY;
 		goto send;
 	}
+	sess->hello_seq = hello_seq;
 	/* The backend checks the size first: a refusal allocates nothing. */
 	st = srv->ops->hello(sess, &req, &reply);
 	if (st != HEXO_ST_OK) {

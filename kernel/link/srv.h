@@ -45,6 +45,7 @@ struct hxl_sess {
 	u32 window, max_pages, frag, fpp;
 	u32 caps;			/* HEXO_CAP_* agreed */
 	u64 snonce;			/* the server's nonce (keyed) */
+	u64 hello_seq;			/* the client's last HELLO exchange */
 	struct hxl_auth auth;		/* keyed: this session's keys */
 	unsigned long last_rx;
 	unsigned long created;		/* jiffies */

@@ -220,6 +220,7 @@ static int nsw_dev_add_disk(struct nsw_dev *dev)
 	struct hxl_chan_info ci;
 	struct request_queue *q;
 	struct gendisk *disk;
+	u32 pages;
 	int ret;
 
 	hxl_chan_get_info(dev->chan, &ci);
@@ -250,8 +251,13 @@ static int nsw_dev_add_disk(struct nsw_dev *dev)
 	blk_queue_physical_block_size(q, HEXO_PAGE_SIZE);
 	blk_queue_io_min(q, HEXO_PAGE_SIZE);
 	blk_queue_dma_alignment(q, HEXO_PAGE_SIZE - 1);
-	blk_queue_max_hw_sectors(q, ci.max_pages * NSW_SECTORS_PER_PAGE);
-	blk_queue_max_segments(q, ci.max_pages);
+	/*
+	 * Requests that an MTU of 1500 still carries, so that the disk keeps
+	 * working if the link's MTU drops and the session is agreed anew.
+	 */
+	pages = min_t(u32, ci.max_pages, HXL_PAGES_AT_1500);
+	blk_queue_max_hw_sectors(q, pages * NSW_SECTORS_PER_PAGE);
+	blk_queue_max_segments(q, pages);
 	blk_queue_max_discard_sectors(q, HEXO_MAX_DISCARD_PAGES * NSW_SECTORS_PER_PAGE);
 	blk_queue_max_write_zeroes_sectors(q, HEXO_MAX_DISCARD_PAGES * NSW_SECTORS_PER_PAGE);
 	q->limits.discard_granularity = HEXO_PAGE_SIZE;

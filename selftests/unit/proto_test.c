@@ -442,6 +442,9 @@ TEST(keyed_terms)
 	ASSERT_TRUE(hxp_agree(&a, &c, &t));
 	EXPECT_EQ(0u, t.caps & HEXO_CAP_KEYED);	/* one end unkeyed: not keyed */
 	EXPECT_EQ(1448u, t.frag);
+	/* An MTU that cannot even hold the MAC: no terms (no wrap around). */
+	for (b.mtu = 0; b.mtu < HEXO_AUTH_LEN + HXP_MIN_MTU; b.mtu++)
+		EXPECT_FALSE(hxp_agree(&a, &b, &t));
 }
 
 TEST(session_state_machine)

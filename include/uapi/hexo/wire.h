@@ -68,7 +68,11 @@
  *           greater than that of the last one applied there, so a late
  *           duplicate never undoes newer data, however long the page went
  *           untouched (a 32-bit order, version 1's, misjudged a page left
- *           alone for 2^31 requests).
+ *           alone for 2^31 requests). In HELLO requests: the number of the
+ *           client's HELLO exchange (from 1, counting up; its
+ *           retransmissions keep it); a server takes new terms for a session
+ *           only from a later exchange than the last it answered, and
+ *           ignores a late copy of an earlier one.
  * data_off  offset of this frame's data within the request's data (page i
  *           of the request at i * HEXO_PAGE_SIZE): a page larger than what a
  *           frame carries travels in fragments of equal size (the last one
@@ -257,9 +261,10 @@ struct hexo_hello {
 	/* Request: random per HELLO exchange (its retransmissions keep it); echoed by the reply. */
 	__be64	nonce;
 	/*
-	 * Request: random per start of the client's hexo_link. A server that
-	 * sees a new value from a MAC drops that MAC's older sessions: the
-	 * client restarted and will never use them again.
+	 * Request: random per start of the client's hexo_link. Once a session
+	 * of a new value from a MAC is in use, the server closes that MAC's
+	 * sessions of other values that have fallen silent (the client
+	 * restarted); a HELLO alone closes nothing (anyone can send one).
 	 */
 	__be64	boot;
 	/*
