@@ -713,8 +713,13 @@ static int do_replay(struct link *l)
 		lens[n++] = (size_t)len;
 	}
 	close(fd);
-	for (uint32_t i = 0; i < n; i++)
+	/* Paced (-w, default 1 ms): a burst would be cut short by the link. */
+	for (uint32_t i = 0; i < n; i++) {
+		struct timespec ts = { 0, (long)((opt.interval > 0 ? opt.interval : 0.001) * 1e9) };
+
 		frame_send(l, frames[i], lens[i]);
+		nanosleep(&ts, NULL);
+	}
 	printf("replay: captured %u, sent %u again\n", n, n);
 	return n ? 0 : 1;
 }
@@ -985,7 +990,8 @@ static void usage(FILE *f)
 		"                   for --pages N pages (from MAC: a spoofed one); --op\n"
 		"                   hello-v1: a wire version 1 HELLO\n"
 		"  replay --to MAC  capture up to -n frames this host sends to MAC within\n"
-		"                   -t SECONDS, then send them all again\n"
+		"                   -t SECONDS, then send them all again, -w SECONDS apart\n"
+		"                   (default 0.001)\n"
 		"  grant --to MAC   answer MAC's first netswap HELLO with a grant of --pages N\n"
 		"                   more pages than asked (default: twice what it asked)\n"
 		"Options: -n COUNT, -s SIZE (data bytes per frame), -t SECONDS,\n"
