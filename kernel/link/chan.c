@@ -42,6 +42,14 @@ MODULE_PARM_DESC(seq_start, "debug: first write order of new channels (at most 2
 static uint seq_stride = 1;
 module_param(seq_stride, uint, 0644);
 MODULE_PARM_DESC(seq_stride, "debug: write order step of new channels (1..2^31)");
+/*
+ * Debugging HELLO answers: every control exchange's tag (0: random), so that
+ * two channels to one server draw the same one.
+ */
+static ushort ctl_tag;
+module_param(ctl_tag, ushort, 0644);
+MODULE_PARM_DESC(ctl_tag, "debug: the tag of every HELLO and PING (0: random)");
+
 /* Debugging tag reuse: the tag generation new channels start at. */
 static ushort tag_gen_start;
 module_param(tag_gen_start, ushort, 0644);
@@ -384,7 +392,7 @@ static void hxl_chan_start_ctl(struct hxl_chan *chan, u8 op, u32 rto_ms)
 		chan->hello_mtu = min_t(u32, hxl_port_mtu(chan->port), U16_MAX);
 	}
 	chan->ctl_op = op;
-	chan->ctl_tag = (u32)get_random_u16() << 16 | HXL_CTL_SLOT;
+	chan->ctl_tag = (u32)(READ_ONCE(ctl_tag) ?: get_random_u16()) << 16 | HXL_CTL_SLOT;
 	chan->ctl_at = jiffies;
 	chan->ctl_rto_ms = rto_ms;
 }

@@ -14,6 +14,8 @@
 #    session is then used, does not erase the live board's swap; sessions
 #    nobody uses go within seconds; max-boards refuses one board too many;
 #  - a DISCARD larger than HEXO_MAX_DISCARD_PAGES is refused;
+#  - two devices on one server whose HELLOs carry the same tag both find
+#    their session again after an outage (answers went to the newer one);
 #  - a wire version 1 HELLO gets a version 1 answer: HEXO_ST_VERSION;
 #  - stable pages (a retransmission re-reads the page) and the receive
 #    reserves armed while a device exists.
@@ -25,7 +27,7 @@ BM=$HEXO_BOARD_MAC
 DEV=/dev/netswap0
 P=/sys/module/hexo_link/parameters
 
-ktap_plan 21
+ktap_plan 24
 serve size 256M
 
 # --- write order past 2^31, starting just below 2^32
@@ -94,7 +96,30 @@ ktap_expect "its session was never lost or replaced" '"pages_lost":0,.*"reconnec
 ktap_expect "the unused forged session is gone; the board's and the used one stay" \
 	'"boards":2,' on server "hexoctl -j netswap show"
 
+# --- one HELLO tag for two channels to one server
+netswap_cleanup
+serve size 256M expire 120
+on board "modprobe hexo_link ctl_tag=4660" >/dev/null
+attach board 16M timeout 2
+attach board 16M timeout 2
+ktap_expect "every HELLO of both devices carries tag 4660" "^4660 2$" \
+	on board "echo \$(cat $P/ctl_tag) \$(ls /sys/block | grep -c netswap)"
+on board "$B/blkpattern write /dev/netswap0 6 0 64 && $B/blkpattern write /dev/netswap1 7 0 64" \
+	>/dev/null
+on server "ip link set eth0 down; sleep 4; ip link set eth0 up" >/dev/null
+ktap_expect "both devices lose the server, and find their sessions again" "^up up$" \
+	on board "t=0; until hexoctl netswap show | grep -q 'netswap1:.*state up' &&
+		hexoctl netswap show | grep -q 'netswap0:.*state up'; do
+		[ \$t -ge 150 ] && break; sleep 0.1; t=\$((t+1)); done
+		echo \$(hexoctl -j netswap show | grep -o '\"state\":\"[a-z]*\"' | cut -d'\"' -f4)"
+ktap_check "each is back in its own session, its data there" \
+	on board "$B/blkpattern verify /dev/netswap0 6 0 64 && $B/blkpattern verify /dev/netswap1 7 0 64"
+netswap_cleanup
+
 # --- discard bound, wire version 1
+serve size 256M max-boards 3
+attach board 16M
+on board "$B/blkpattern write $DEV 5 0 1024" >/dev/null
 bsess=$(dev_field board session)
 ktap_expect "a DISCARD of 1025 pages is refused as malformed" "reply status 6" \
 	on board "hexolink forge --to $S --session $bsess --op discard --index 0 --pages 1025 -t 2"
