@@ -94,7 +94,7 @@ static void hxl_chan_out_flush(struct hxl_chan *chan, struct hxl_chan_out *o)
 	while ((skb = __skb_dequeue(&o->tx))) {
 		if (chan->keyed) {
 			if (((struct hexo_hdr *)skb->data)->op == HEXO_OP_HELLO)
-				hxl_auth_seal(chan->hello_key, 0, skb);
+				hxl_auth_hello_seal(chan->hello_key, skb);
 			else
 				hxl_auth_seal_next(&chan->auth, skb);
 		}
@@ -724,7 +724,7 @@ static bool hxl_chan_authentic(struct hxl_chan *chan, struct sk_buff *skb, size_
 	if (h->op != HEXO_OP_HELLO && !chan->ever_up) {
 		/* No session yet: no key to check anything with. */
 	} else if (h->op == HEXO_OP_HELLO) {
-		if (hxl_auth_check(chan->hello_key, skb, data_at, &pn))
+		if (hxl_auth_hello_check(chan->hello_key, skb, data_at))
 			return true;
 		if (!chan->ever_up && chan->ctl_op == HEXO_OP_HELLO && h->status == HEXO_ST_OK &&
 		    be16_to_cpu(h->data_len) >= sizeof(hello) &&
@@ -734,7 +734,7 @@ static bool hxl_chan_authentic(struct hxl_chan *chan, struct sk_buff *skb, size_
 			chan->connect_err = -ENOKEY;
 			complete_all(&chan->answered);
 		}
-	} else if (hxl_auth_check(chan->auth.rx, skb, data_at, &pn)) {
+	} else if (hxl_auth_check(&chan->auth, skb, data_at, &pn)) {
 		if (hxl_auth_fresh(&chan->auth, pn))
 			return true;
 		hxl_port_count(chan->port, HXL_PC_RX_REPLAY, 1);
@@ -963,7 +963,7 @@ struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg
 	}
 	strscpy(chan->name, cfg->name ?: utsname()->nodename, sizeof(chan->name));
 	spin_lock_init(&chan->lock);
-	spin_lock_init(&chan->auth.lock);
+	hxl_auth_init(&chan->auth);
 	chan->state = HXP_CONNECTING;
 	chan->want_size = cfg->size;
 	chan->want_window = chan->nslots;

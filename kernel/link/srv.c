@@ -54,7 +54,7 @@ static void hxl_srv_out_flush(struct hxl_srv *srv, struct hxl_srv_out *o)
 	while ((skb = __skb_dequeue(&o->tx))) {
 		if (srv->keyed) {
 			if (((struct hexo_hdr *)skb->data)->op == HEXO_OP_HELLO) {
-				hxl_auth_seal(srv->hello_key, 0, skb);
+				hxl_auth_hello_seal(srv->hello_key, skb);
 			} else if (o->sess) {
 				hxl_auth_seal_next(&o->sess->auth, skb);
 			} else {
@@ -72,7 +72,7 @@ static bool hxl_srv_authentic(struct hxl_srv *srv, struct hxl_sess *sess,
 {
 	u64 pn;
 
-	if (!hxl_auth_check(sess->auth.rx, skb, data_at, &pn)) {
+	if (!hxl_auth_check(&sess->auth, skb, data_at, &pn)) {
 		hxl_port_count(srv->port, HXL_PC_RX_BAD_AUTH, 1);
 		return false;
 	}
@@ -558,6 +558,7 @@ static struct hxl_sess *hxl_srv_new_sess(struct hxl_srv *srv, const struct hexo_
 	INIT_HLIST_NODE(&sess->hnode);
 	INIT_LIST_HEAD(&sess->node);
 	spin_lock_init(&sess->lock);
+	hxl_auth_init(&sess->auth);
 	ether_addr_copy(sess->peer, peer);
 	sess->nonce = be64_to_cpu(req->nonce);
 	sess->boot = be64_to_cpu(req->boot);
@@ -664,7 +665,7 @@ static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
 	struct hxl_sess *sess = NULL, *s;
 	struct hexo_hello req, reply = {};
 	u32 mtu = min_t(u32, hxl_port_mtu(srv->port), U16_MAX), prev;
-	u64 hello_seq = be64_to_cpu(h->seq), pn;
+	u64 hello_seq = be64_to_cpu(h->seq);
 	struct hxp_agreed terms;
 	struct hxl_srv_out o = {};
 	struct hexo_hdr *rh;
@@ -693,7 +694,7 @@ static void hxl_srv_hello(struct hxl_srv *srv, struct sk_buff *skb)
 		}
 		return;
 	}
-	if (srv->keyed && !hxl_auth_check(srv->hello_key, skb, data_at, &pn)) {
+	if (srv->keyed && !hxl_auth_hello_check(srv->hello_key, skb, data_at)) {
 		hxl_port_count(srv->port, HXL_PC_RX_BAD_AUTH, 1);
 		return;
 	}

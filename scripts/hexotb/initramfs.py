@@ -122,6 +122,18 @@ def _find_module(deps, name):
     raise SystemExit(f"initramfs: module {name} not found in Debian's modules.dep")
 
 
+def _our_deps(kos):
+    """The Debian modules that HEXO's modules need (libpoly1305: keyed sessions)."""
+    ourselves = {os.path.basename(k)[:-3].replace("-", "_") for k in kos}
+    need = []
+    for ko in kos:
+        out = subprocess.run(["modinfo", "-F", "depends", ko], check=True,
+                             capture_output=True, text=True).stdout
+        need += [m for m in out.strip().split(",")
+                 if m and m.replace("-", "_") not in ourselves and m not in need]
+    return need
+
+
 def _closure(deps, names):
     todo = [_find_module(deps, n) for n in names]
     seen = set()
@@ -309,7 +321,9 @@ def build(arch):
         f.write("root:x:0:\nnogroup:x:65534:\n")
 
     deps = _modules_dep(root, kver)
-    for m in _closure(deps, DEBIAN_MODULES[arch]):
+    kmod = os.path.join(out, "kmod")
+    ours = [os.path.join(d, n) for d, _, ns in os.walk(kmod) for n in ns if n.endswith(".ko")]
+    for m in _closure(deps, DEBIAN_MODULES[arch] + _our_deps(ours)):
         _copy(os.path.join(root, "lib", "modules", kver, m),
               os.path.join(stage, "lib", "modules", kver, m))
     for f in ["modules.builtin", "modules.builtin.modinfo", "modules.order"]:
@@ -321,12 +335,8 @@ def build(arch):
     for prog in PROGRAMS[arch]:
         _copy_program(arch, roots, prog, stage)
 
-    kmod = os.path.join(out, "kmod")
-    for dirpath, _, filenames in os.walk(kmod):
-        for n in filenames:
-            if n.endswith(".ko"):
-                _copy(os.path.join(dirpath, n),
-                      os.path.join(stage, "lib", "modules", kver, "extra", n))
+    for ko in ours:
+        _copy(ko, os.path.join(stage, "lib", "modules", kver, "extra", os.path.basename(ko)))
     subprocess.run(["depmod", "-b", stage, kver], check=True)
 
     for sub, dst in [("bin", "hexo/bin"), ("selftests", "hexo/selftests"),

@@ -233,8 +233,13 @@ enum hexo_op {
  *
  * A sealed frame carries struct hexo_auth right after its data (data_len
  * does not count it): pn numbers the frames of one direction of a session
- * from 1 (HELLOs: 0); mac is the first 16 bytes of keyed BLAKE2s-256 over
- * the HEXO header with hdr_crc taken as zero, the data, then pn. A receiver
+ * from 1 (HELLOs: 0). mac covers the HEXO header with hdr_crc taken as
+ * zero, the data, then pn:
+ *   HELLO        the first 16 bytes of BLAKE2s-256(hello key, that)
+ *   other frames Poly1305(otk, that) (RFC 8439 section 2.5), with the
+ *                one-time key otk = BLAKE2s-256(session key, "hexo otk"
+ *                || pn), pn big-endian as on the wire
+ * A frame number is never reused under one session key. A receiver
  * drops, never answers and counts a frame whose mac fails, and one whose pn
  * it saw already or that is older than the last HEXO_REPLAY_WINDOW it
  * accepted (a replay).
