@@ -13,7 +13,8 @@
 # run, default 5), BENCH_DEVS (the devices, default "netswap aoe nbd zram";
 # also "netswap-keyed", netswap with a pre-shared key on both ends),
 # BENCH_PHASES (default "link block app readahead"; BENCH_APP=0 drops the
-# last two), BENCH_CLUSTERS (vm.page-cluster values the readahead phase
+# last two), BENCH_ROUNDS (block runs per device and depth, default 3: the
+# table shows their median and range), BENCH_CLUSTERS (vm.page-cluster values the readahead phase
 # compares on netswap, default "0 3 5").
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,6 +24,7 @@ MTU=${BENCH_MTU:-1500}
 SECS=${BENCH_SECONDS:-5}
 DEVS=${BENCH_DEVS:-netswap aoe nbd zram}
 PHASES=${BENCH_PHASES:-link block app readahead}
+ROUNDS=${BENCH_ROUNDS:-3}
 [ "${BENCH_APP:-1}" = 0 ] && PHASES=$(echo "$PHASES" | sed 's/app//; s/readahead//')
 CLUSTERS=${BENCH_CLUSTERS:-0 3 5}
 SPAN=4096		# pages the random I/O covers (16 MiB)
@@ -124,17 +126,22 @@ teardown_dev() {
 	esac
 } >/dev/null 2>&1
 
-want block && for d in $DEVS; do
-	say "$d: 4 KiB random I/O, queue depths 1, 16 and 32, ${SECS}s each"
-	dev=$(setup_dev $d) || { say "$d: cannot set up"; rec error "$d" '"setup failed"'; teardown_dev $d; continue; }
-	on board "$BB -p -s $SPAN -t 1 $dev" >/dev/null
-	for op in "" "-w"; do
-		for qd in 1 16 32; do
-			r=$(on board "$BB $op -q $qd -t $SECS -s $SPAN -j $dev")
-			rec block "$d" "${r:-null}"
+# Rounds of every device in turn (A B A B ...), so that a slow spell of the
+# machine does not land on one device's runs only.
+want block && for round in $(seq "$ROUNDS"); do
+	for d in $DEVS; do
+		say "$d (round $round of $ROUNDS): 4 KiB random I/O, queue depths 1, 16 and 32, ${SECS}s each"
+		dev=$(setup_dev $d) || { say "$d: cannot set up"; rec error "$d" '"setup failed"'; teardown_dev $d; continue; }
+		on board "$BB -p -s $SPAN -t 1 $dev" >/dev/null
+		for op in "" "-w"; do
+			for qd in 1 16 32; do
+				r=$(on board "$BB $op -q $qd -t $SECS -s $SPAN -j $dev")
+				[ -n "$r" ] || r='{"missing":true}'
+				rec block "$d" "${r%\}},\"round\":$round}"
+			done
 		done
+		teardown_dev $d
 	done
-	teardown_dev $d
 done
 
 # ------------------------------------------------------------ application

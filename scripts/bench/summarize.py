@@ -4,6 +4,7 @@
 against the link and the peers, and the targets."""
 
 import json
+import statistics
 import sys
 
 
@@ -32,6 +33,16 @@ def ratio(a, b):
     return a / b if a and b else None
 
 
+def aggregate(bs):
+    """The runs of one measurement: their median, with the range and count."""
+    pps = [b["pages_per_s"] for b in bs]
+    return {"pages_per_s": statistics.median(pps), "min": min(pps), "max": max(pps),
+            "n": len(bs), "depth": bs[0]["depth"], "op": bs[0]["op"],
+            "median_us": statistics.median(b["median_us"] for b in bs),
+            "p99_us": statistics.median(b["p99_us"] for b in bs),
+            "by_round": {b.get("round"): b["pages_per_s"] for b in bs}}
+
+
 def main():
     rows = load(sys.argv[1])
     setup = next((r["result"] for r in rows if r["kind"] == "setup"), {})
@@ -43,16 +54,22 @@ def main():
             best = bulk.get(r["dev"])
             if not best or r["result"].get("mb_per_s", 0) > best.get("mb_per_s", 0):
                 bulk[r["dev"]] = r["result"]
-    block = {}
+    # Every block run per (device, op, depth); the table shows their median.
+    runs = {}
+    errors = [f"{r['dev']}: {r['result']}" for r in rows if r["kind"] == "error"]
     for r in rows:
-        if r["kind"] == "block" and r["result"]:
-            b = r["result"]
+        if r["kind"] != "block":
+            continue
+        b = r["result"] or {}
+        if "pages_per_s" not in b:
+            errors.append(f"{r['dev']}: a block run (round {b.get('round')}) gave no result")
+        elif b.get("errors"):
             # A run with failed I/O measured failures, not the device.
-            if b.get("errors"):
-                print(f"warning: {r['dev']} {b['op']} QD{b['depth']}: {b['errors']} I/O errors; "
-                      "left out", file=sys.stderr)
-                continue
-            block[(r["dev"], b["op"], b["depth"])] = b
+            errors.append(f"{r['dev']} {b['op']} QD{b['depth']} round {b.get('round')}: "
+                          f"{b['errors']} I/O errors")
+        else:
+            runs.setdefault((r["dev"], b["op"], b["depth"]), []).append(b)
+    block = {k: aggregate(v) for k, v in runs.items()}
     app = {r["dev"]: r["result"] for r in rows if r["kind"] == "app"}
     devs = []
     for r in rows:
@@ -63,9 +80,8 @@ def main():
           f"MTU {setup.get('mtu')}, {setup.get('seconds')} s per block run over "
           f"{setup.get('span_pages')} pages; board RAM {setup.get('board_ram_mib')} MiB")
     print()
-    for r in rows:
-        if r["kind"] == "error":
-            print(f"ERROR: {r['dev']}: {r['result']}")
+    for e in errors:
+        print(f"ERROR: {e}")
     print("The link (raw HEXO frames, AF_PACKET both ends):")
     for r in rtt:
         print(f"  echo round trip, {r.get('size')} data bytes: median "
@@ -78,14 +94,18 @@ def main():
     print()
     cols = [("randread", 1), ("randread", 16), ("randread", 32),
             ("randwrite", 1), ("randwrite", 16), ("randwrite", 32)]
-    print("Block I/O, 4 KiB random, pages/s (QD1: median / p99 latency in us):")
+    nruns = max((b["n"] for b in block.values()), default=0)
+    print(f"Block I/O, 4 KiB random, pages/s, median of {nruns} runs, then their range "
+          "(QD1: median / p99 latency in us):")
     print(f"  {'device':10}" + "".join(f"{op[4:]:>6} qd{qd:<4}" for op, qd in cols))
     for d in devs:
-        line = f"  {d:10}"
+        line, span = f"  {d:10}", f"  {'':10}"
         for op, qd in cols:
             b = block.get((d, op, qd))
             line += f"{fmt(b and b['pages_per_s']):>12}"
+            span += f"{(fmt(b['min']) + '-' + fmt(b['max'])) if b else '-':>12}"
         print(line)
+        print(span)
         lat = [block.get((d, op, 1)) for op in ("randread", "randwrite")]
         print(f"  {'':10}  QD1 latency: read {fmt(lat[0] and lat[0]['median_us'])}/"
               f"{fmt(lat[0] and lat[0]['p99_us'])}, write {fmt(lat[1] and lat[1]['median_us'])}/"
@@ -146,12 +166,18 @@ def main():
             if r:
                 checks.append((f"QD>=16 {op[4:]} pages/s netswap / {peer} = {r:.2f} "
                                f"(best depth each: {n['depth']} / {p['depth']})", r >= 1.5, ">= 1.5"))
-    # Keyed sessions (a MAC per frame) against unkeyed, per depth.
+    # Keyed sessions (a MAC per frame) against unkeyed, per depth: the ratio
+    # within each round (the two ran back to back), median and range.
     for op, qd in cols:
         n, k = block.get(("netswap", op, qd)), block.get(("netswap-keyed", op, qd))
-        r = ratio(k and k["pages_per_s"], n and n["pages_per_s"])
-        if r:
-            checks.append((f"QD{qd} {op[4:]} pages/s keyed / unkeyed netswap = {r:.2f}",
+        if not n or not k:
+            continue
+        rs = [k["by_round"][i] / n["by_round"][i] for i in k["by_round"]
+              if n["by_round"].get(i)]
+        if rs:
+            r = statistics.median(rs)
+            checks.append((f"QD{qd} {op[4:]} pages/s keyed / unkeyed netswap = {r:.2f} "
+                           f"(range {min(rs):.2f}-{max(rs):.2f}, {len(rs)} rounds)",
                            r >= 0.85, ">= 0.85"))
     an, ab = app.get("netswap") or {}, app.get("nbd") or {}
     if an.get("ok") and ab.get("ok"):
@@ -164,6 +190,9 @@ def main():
         print("Ratios (target):")
         for text, ok, target in checks:
             print(f"  [{'x' if ok else ' '}] {text}  ({target})")
+    if errors:
+        print(f"{len(errors)} measurement(s) failed: see the ERROR lines", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
