@@ -25,4 +25,18 @@ static inline struct gendisk *hexo_alloc_disk(struct blk_mq_tag_set *set, void *
 #endif
 }
 
+#include <linux/mm.h>
+
+/* pin_user_pages_remote() lost its vmas argument in 6.5. mmap_lock held. */
+static inline long hexo_pin_user_pages_remote(struct mm_struct *mm, unsigned long start,
+					      unsigned long nr, unsigned int gup_flags,
+					      struct page **pages)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	return pin_user_pages_remote(mm, start, nr, gup_flags, pages, NULL);
+#else
+	return pin_user_pages_remote(mm, start, nr, gup_flags, pages, NULL, NULL);
+#endif
+}
+
 #endif /* _HEXO_COMPAT_H */

@@ -9,6 +9,8 @@
 
 #include "compat.h"
 #include "netlink.h"
+#include "pull.h"
+#include "service.h"
 #include "vm.h"
 
 static int __init hkvm_init(void)
@@ -18,20 +20,31 @@ static int __init hkvm_init(void)
 	ret = hkvm_vm_init();
 	if (ret)
 		return ret;
-	ret = hkvm_genl_init();
+	ret = hkvm_service_init();
 	if (ret)
 		goto err_vm;
+	ret = hkvm_genl_init();
+	if (ret)
+		goto err_service;
 	pr_info("version " HEXO_VERSION " loaded\n");
 	return 0;
 
+err_service:
+	hkvm_service_uninit();
 err_vm:
 	hkvm_vm_uninit();
 	return ret;
 }
 
+/*
+ * No new requests first, then no reads of exports nor offers coming in,
+ * then the offers' channels, then the VMs (their exports unpinned).
+ */
 static void __exit hkvm_exit(void)
 {
 	hkvm_genl_uninit();
+	hkvm_service_uninit();
+	hkvm_pull_uninit();
 	hkvm_vm_uninit();
 }
 

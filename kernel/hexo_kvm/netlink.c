@@ -5,11 +5,18 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/etherdevice.h>
+#include <linux/file.h>
+#include <linux/kvm_host.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <net/genetlink.h>
 
 #include "genl_util.h"
 #include "netlink.h"
+#include "offload.h"
+#include "pull.h"
+#include "service.h"
 #include "vm.h"
 
 static struct genl_family hkvm_genl_family;
@@ -23,11 +30,25 @@ static struct netlink_range_validation hkvm_pid_range = {
 	.max = PID_MAX_LIMIT,
 };
 
+static struct netlink_range_validation hkvm_timeout_range = {
+	.min = HEXO_KVM_TIMEOUT_MIN_MS,
+	.max = HEXO_KVM_TIMEOUT_MAX_MS,
+};
+
 static const struct nla_policy hkvm_policy[HEXO_KVM_A_MAX + 1] = {
 	[HEXO_KVM_A_VM_ID]	= NLA_POLICY_RANGE(NLA_U32, 1, HKVM_MAX_VMS),
 	[HEXO_KVM_A_VM_FD]	= NLA_POLICY_FULL_RANGE(NLA_U32, &hkvm_fd_range),
 	[HEXO_KVM_A_VM_PID]	= NLA_POLICY_FULL_RANGE(NLA_U32, &hkvm_pid_range),
 	[HEXO_KVM_A_VM_NAME]	= { .type = NLA_NUL_STRING, .len = HEXO_KVM_NAME_MAX - 1 },
+	[HEXO_KVM_A_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[HEXO_KVM_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[HEXO_KVM_A_PEER]	= NLA_POLICY_EXACT_LEN(ETH_ALEN),
+	[HEXO_KVM_A_TIMEOUT_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &hkvm_timeout_range),
+	[HEXO_KVM_A_LAYOUT]	= { .type = NLA_U32 },
+	[HEXO_KVM_A_OFFER_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[HEXO_KVM_A_GPA]	= { .type = NLA_U64 },
+	[HEXO_KVM_A_LEN]	= { .type = NLA_U64 },
+	[HEXO_KVM_A_ADDR]	= { .type = NLA_U64 },
 };
 
 static int hkvm_put_vm(struct sk_buff *skb, const struct hkvm_vm_info *vm)
@@ -36,7 +57,26 @@ static int hkvm_put_vm(struct sk_buff *skb, const struct hkvm_vm_info *vm)
 	    nla_put_u32(skb, HEXO_KVM_A_VM_PID, vm->pid) ||
 	    nla_put_string(skb, HEXO_KVM_A_VM_NAME, vm->name) ||
 	    nla_put_u32(skb, HEXO_KVM_A_VM_VCPUS, vm->vcpus) ||
-	    nla_put_u64_64bit(skb, HEXO_KVM_A_VM_MEM, vm->mem_bytes, HEXO_KVM_A_PAD))
+	    nla_put_u64_64bit(skb, HEXO_KVM_A_VM_MEM, vm->mem_bytes, HEXO_KVM_A_PAD) ||
+	    nla_put_u32(skb, HEXO_KVM_A_STATE, vm->state) ||
+	    nla_put_u32(skb, HEXO_KVM_A_ERROR, -vm->error) ||
+	    nla_put_u32(skb, HEXO_KVM_A_OFFLOADS, vm->offloads) ||
+	    (vm->has_peer && nla_put(skb, HEXO_KVM_A_PEER, ETH_ALEN, vm->peer)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int hkvm_put_offer(struct sk_buff *skb, const struct hkvm_offer_info *o)
+{
+	if (nla_put_u32(skb, HEXO_KVM_A_OFFER_ID, o->id) ||
+	    nla_put(skb, HEXO_KVM_A_PEER, ETH_ALEN, o->peer) ||
+	    nla_put_u32(skb, HEXO_KVM_A_IFINDEX, o->ifindex) ||
+	    nla_put_string(skb, HEXO_KVM_A_APP, o->app) ||
+	    nla_put_u32(skb, HEXO_KVM_A_ISA, o->isa) ||
+	    nla_put_u64_64bit(skb, HEXO_KVM_A_VM_MEM, o->mem_size, HEXO_KVM_A_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_KVM_A_HEAP_TOP, o->heap_top, HEXO_KVM_A_PAD) ||
+	    nla_put_u32(skb, HEXO_KVM_A_LAYOUT, o->layout) ||
+	    nla_put_u32(skb, HEXO_KVM_A_POINT, o->point))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -151,6 +191,166 @@ static int hkvm_dump_vm(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+static int hkvm_cmd_serve(struct sk_buff *skb, struct genl_info *info)
+{
+	int ifindex, ret;
+
+	ret = hexo_genl_ifindex(info, HEXO_KVM_A_IFINDEX, HEXO_KVM_A_IFNAME, &ifindex);
+	if (ret)
+		return ret;
+	if (info->genlhdr->cmd == HEXO_KVM_CMD_SERVE)
+		return hkvm_service_serve(genl_info_net(info), ifindex, info->extack);
+	ret = hkvm_service_unserve(genl_info_net(info), ifindex);
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "this interface is not served");
+	return ret;
+}
+
+static int hkvm_cmd_offload(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *id = HEXO_GENL_REQUIRE(info, HEXO_KVM_A_VM_ID,
+					      "missing HEXO_KVM_A_VM_ID (which VM)");
+	struct nlattr *peer = HEXO_GENL_REQUIRE(info, HEXO_KVM_A_PEER,
+						"missing HEXO_KVM_A_PEER (the target's MAC)");
+	u32 timeout = HEXO_KVM_TIMEOUT_DEFAULT_MS;
+	struct hkvm_vm_info vi;
+	struct hkvm_vm *vm;
+	int ifindex, ret;
+
+	if (!id || !peer)
+		return -EINVAL;
+	if (!is_valid_ether_addr(nla_data(peer))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, peer, "the target's MAC is not a unicast address");
+		return -EINVAL;
+	}
+	ret = hexo_genl_ifindex(info, HEXO_KVM_A_IFINDEX, HEXO_KVM_A_IFNAME, &ifindex);
+	if (ret)
+		return ret;
+	if (info->attrs[HEXO_KVM_A_TIMEOUT_MS])
+		timeout = nla_get_u32(info->attrs[HEXO_KVM_A_TIMEOUT_MS]);
+	mutex_lock(&hkvm_vms_lock);
+	vm = hkvm_vm_find(nla_get_u32(id));
+	if (!vm) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id, "no VM with this id is attached");
+		ret = -ENOENT;
+	} else {
+		ret = hkvm_offload_start(vm, genl_info_net(info), ifindex, nla_data(peer),
+					 timeout, info->extack);
+		if (!ret)
+			hkvm_vm_fill(vm, &vi);
+	}
+	mutex_unlock(&hkvm_vms_lock);
+	return ret ?: hkvm_reply_vm(info, &vi);
+}
+
+static int hkvm_cmd_parked(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *fd = HEXO_GENL_REQUIRE(info, HEXO_KVM_A_VM_FD,
+					      "missing HEXO_KVM_A_VM_FD (the VM's descriptor)");
+	struct nlattr *layout = HEXO_GENL_REQUIRE(info, HEXO_KVM_A_LAYOUT,
+						  "missing HEXO_KVM_A_LAYOUT (the data layout)");
+	struct hkvm_vm_info vi;
+	struct hkvm_vm *vm;
+	struct file *file;
+	int ret;
+
+	if (!fd || !layout)
+		return -EINVAL;
+	file = fget(nla_get_u32(fd));
+	if (!file) {
+		NL_SET_ERR_MSG_ATTR(info->extack, fd, "descriptor is not open in the calling process");
+		return -EBADF;
+	}
+	mutex_lock(&hkvm_vms_lock);
+	vm = file_is_kvm(file) ? hkvm_vm_find_kvm(file->private_data) : NULL;
+	if (!vm) {
+		NL_SET_ERR_MSG_ATTR(info->extack, fd, "this VM is not attached to hexo_kvm");
+		ret = -ENOENT;
+	} else {
+		ret = hkvm_offload_parked(vm, nla_get_u32(layout), info->extack);
+		if (!ret)
+			hkvm_vm_fill(vm, &vi);
+	}
+	mutex_unlock(&hkvm_vms_lock);
+	fput(file);
+	return ret ?: hkvm_reply_vm(info, &vi);
+}
+
+static int hkvm_cmd_get_offer(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *id = HEXO_GENL_REQUIRE(info, HEXO_KVM_A_OFFER_ID,
+					      "missing HEXO_KVM_A_OFFER_ID (which offer)");
+	struct hkvm_offer_info o;
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!id)
+		return -EINVAL;
+	if (hkvm_pull_get(nla_get_u32(id), &o)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id, "no such offer");
+		return -ENOENT;
+	}
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &hkvm_genl_family, 0, HEXO_KVM_CMD_GET_OFFER);
+	if (!hdr || hkvm_put_offer(msg, &o)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int hkvm_dump_offer(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	u32 next = cb->args[0];
+	struct hkvm_offer_info o;
+	void *hdr;
+
+	while (!hkvm_pull_next(&next, &o)) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &hkvm_genl_family, NLM_F_MULTI, HEXO_KVM_CMD_GET_OFFER);
+		if (!hdr)
+			break;
+		if (hkvm_put_offer(skb, &o)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = next;
+	}
+	return skb->len;
+}
+
+static int hkvm_cmd_pull(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *id = HEXO_GENL_REQUIRE(info, HEXO_KVM_A_OFFER_ID,
+					      "missing HEXO_KVM_A_OFFER_ID (which offer)");
+	struct nlattr *gpa = HEXO_GENL_REQUIRE(info, HEXO_KVM_A_GPA,
+					       "missing HEXO_KVM_A_GPA (where in the guest)");
+	struct nlattr *len = HEXO_GENL_REQUIRE(info, HEXO_KVM_A_LEN,
+					       "missing HEXO_KVM_A_LEN (how many bytes)");
+	struct nlattr *addr = HEXO_GENL_REQUIRE(info, HEXO_KVM_A_ADDR,
+						"missing HEXO_KVM_A_ADDR (where in the caller)");
+
+	if (!id || !gpa || !len || !addr)
+		return -EINVAL;
+	return hkvm_pull(genl_info_net(info), nla_get_u32(id), nla_get_u64(gpa),
+			 nla_get_u64(len), nla_get_u64(addr), info->extack);
+}
+
+static int hkvm_cmd_answer(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *id = HEXO_GENL_REQUIRE(info, HEXO_KVM_A_OFFER_ID,
+					      "missing HEXO_KVM_A_OFFER_ID (which offer)");
+
+	if (!id)
+		return -EINVAL;
+	return hkvm_pull_answer(genl_info_net(info), nla_get_u32(id),
+				info->genlhdr->cmd == HEXO_KVM_CMD_ACCEPT, info->extack);
+}
+
 static const struct genl_ops hkvm_genl_ops[] = {
 	{
 		.cmd	= HEXO_KVM_CMD_GET_INFO,
@@ -171,6 +371,46 @@ static const struct genl_ops hkvm_genl_ops[] = {
 		.doit	= hkvm_cmd_get_vm,
 		.dumpit	= hkvm_dump_vm,
 	},
+	{
+		.cmd	= HEXO_KVM_CMD_SERVE,
+		.doit	= hkvm_cmd_serve,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= HEXO_KVM_CMD_UNSERVE,
+		.doit	= hkvm_cmd_serve,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= HEXO_KVM_CMD_OFFLOAD,
+		.doit	= hkvm_cmd_offload,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= HEXO_KVM_CMD_PARKED,
+		.doit	= hkvm_cmd_parked,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= HEXO_KVM_CMD_GET_OFFER,
+		.doit	= hkvm_cmd_get_offer,
+		.dumpit	= hkvm_dump_offer,
+	},
+	{
+		.cmd	= HEXO_KVM_CMD_PULL,
+		.doit	= hkvm_cmd_pull,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= HEXO_KVM_CMD_ACCEPT,
+		.doit	= hkvm_cmd_answer,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= HEXO_KVM_CMD_REJECT,
+		.doit	= hkvm_cmd_answer,
+		.flags	= GENL_ADMIN_PERM,
+	},
 };
 
 static struct genl_family hkvm_genl_family __ro_after_init = {
@@ -182,6 +422,8 @@ static struct genl_family hkvm_genl_family __ro_after_init = {
 	.ops		= hkvm_genl_ops,
 	.n_ops		= ARRAY_SIZE(hkvm_genl_ops),
 	.resv_start_op	= 0,
+	/* A pull takes seconds: no genl_mutex; handlers lock for themselves. */
+	.parallel_ops	= true,
 };
 
 int __init hkvm_genl_init(void)

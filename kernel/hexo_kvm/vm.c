@@ -13,21 +13,15 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
+#include "offload.h"
 #include "vm.h"
-
-struct hkvm_vm {
-	struct kvm *kvm;
-	u32 id;
-	u32 pid;
-	char name[HEXO_KVM_NAME_MAX];
-};
 
 /*
  * id -> struct hkvm_vm; ids are allocated cyclically so a stale id from a
  * detached VM does not name a new one right away.
  */
 static DEFINE_XARRAY_ALLOC1(hkvm_vms);
-static DEFINE_MUTEX(hkvm_vms_lock);
+DEFINE_MUTEX(hkvm_vms_lock);
 static u32 hkvm_next_id;
 
 static u64 hkvm_vm_mem_bytes(struct kvm *kvm)
@@ -45,13 +39,45 @@ static u64 hkvm_vm_mem_bytes(struct kvm *kvm)
 	return pages << PAGE_SHIFT;
 }
 
-static void hkvm_vm_fill(const struct hkvm_vm *vm, struct hkvm_vm_info *info)
+void hkvm_vm_fill(const struct hkvm_vm *vm, struct hkvm_vm_info *info)
 {
+	memset(info, 0, sizeof(*info));
 	info->id = vm->id;
 	info->pid = vm->pid;
 	info->vcpus = READ_ONCE(vm->kvm->created_vcpus);
 	info->mem_bytes = hkvm_vm_mem_bytes(vm->kvm);
 	strscpy(info->name, vm->name, sizeof(info->name));
+	info->state = vm->state;
+	info->error = vm->error;
+	info->offloads = vm->offloads;
+	info->has_peer = vm->has_peer;
+	memcpy(info->peer, vm->peer, ETH_ALEN);
+}
+
+struct hkvm_vm *hkvm_vm_find(u32 id)
+{
+	lockdep_assert_held(&hkvm_vms_lock);
+	return xa_load(&hkvm_vms, id);
+}
+
+struct hkvm_vm *hkvm_vm_find_kvm(struct kvm *kvm)
+{
+	struct hkvm_vm *vm;
+	unsigned long i;
+
+	lockdep_assert_held(&hkvm_vms_lock);
+	xa_for_each(&hkvm_vms, i, vm)
+		if (vm->kvm == kvm)
+			return vm;
+	return NULL;
+}
+
+/* Frees a VM that is out of the table. */
+static void hkvm_vm_free(struct hkvm_vm *vm)
+{
+	hkvm_offload_cancel(vm);
+	kvm_put_kvm(vm->kvm);
+	kfree(vm);
 }
 
 int hkvm_vm_attach(int fd, u32 pid, const char *name, struct hkvm_vm_info *info,
@@ -80,6 +106,7 @@ int hkvm_vm_attach(int fd, u32 pid, const char *name, struct hkvm_vm_info *info,
 	}
 	vm->kvm = file->private_data;
 	vm->pid = pid;
+	hkvm_offload_init_vm(vm);
 	strscpy(vm->name, name, sizeof(vm->name));
 
 	mutex_lock(&hkvm_vms_lock);
@@ -122,8 +149,7 @@ int hkvm_vm_detach(u32 id)
 	mutex_unlock(&hkvm_vms_lock);
 	if (!vm)
 		return -ENOENT;
-	kvm_put_kvm(vm->kvm);
-	kfree(vm);
+	hkvm_vm_free(vm);
 	return 0;
 }
 
@@ -180,14 +206,17 @@ int hkvm_vm_init(void)
 void hkvm_vm_uninit(void)
 {
 	struct hkvm_vm *vm;
-	unsigned long i;
+	unsigned long i = 0;
 
-	mutex_lock(&hkvm_vms_lock);
-	xa_for_each(&hkvm_vms, i, vm) {
-		xa_erase(&hkvm_vms, i);
-		kvm_put_kvm(vm->kvm);
-		kfree(vm);
+	for (;;) {
+		mutex_lock(&hkvm_vms_lock);
+		vm = xa_find(&hkvm_vms, &i, ULONG_MAX, XA_PRESENT);
+		if (vm)
+			xa_erase(&hkvm_vms, vm->id);
+		mutex_unlock(&hkvm_vms_lock);
+		if (!vm)
+			break;
+		hkvm_vm_free(vm);
 	}
-	mutex_unlock(&hkvm_vms_lock);
 	xa_destroy(&hkvm_vms);
 }

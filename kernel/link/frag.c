@@ -6,7 +6,10 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/export.h>
+
 #include "frag.h"
+#include "hexo_link.h"
 
 void hxl_frag_send(const void *data, u32 p, u32 frag, u32 crc,
 		   struct sk_buff *(*make)(void *arg, u32 len), void *arg,
@@ -50,3 +53,9 @@ enum hxl_frag_rx hxl_frag_recv(u64 *frags, u32 fpp, u32 frag, u32 p, u32 poff, u
 	*frags &= ~page_bits;
 	return HXL_FRAG_BAD;
 }
+
+u32 hxl_page_crc(u64 index, const void *data)
+{
+	return hxp_data_crc(index, data, HEXO_PAGE_SIZE);
+}
+EXPORT_SYMBOL_GPL(hxl_page_crc);

@@ -269,6 +269,12 @@ typedef void (*hxl_sess_visit_t)(struct hxl_sess *sess, const struct hxl_sess_in
 				  void *arg);
 void hxl_srv_visit_sessions(struct hxl_srv *srv, hxl_sess_visit_t fn, void *arg);
 
+/*
+ * The data_crc of a page at index (include/uapi/hexo/wire.h), for a
+ * backend's read() that does not keep the one its page was written with.
+ */
+u32 hxl_page_crc(u64 index, const void *data);
+
 void hxl_sess_set_priv(struct hxl_sess *sess, void *priv);
 void *hxl_sess_priv(struct hxl_sess *sess);
 struct hxl_srv *hxl_sess_srv(struct hxl_sess *sess);

@@ -127,6 +127,7 @@ static const struct {
 	{ "version", do_version },
 	{ "netswap", do_netswap },
 	{ "kvm", do_kvm },
+	{ "vm", do_kvm },
 	{ "link", do_link },
 };
 

@@ -26,12 +26,25 @@ static void kvm_usage(FILE *f)
 		"Usage: hexoctl kvm show [ id ID ]\n"
 		"       hexoctl kvm attach pid PID fd FD [ name NAME ]\n"
 		"       hexoctl kvm detach id ID\n"
+		"       hexoctl kvm serve dev IFNAME\n"
+		"       hexoctl kvm unserve dev IFNAME\n"
+		"       hexoctl kvm offload id ID to MAC dev IFNAME [ timeout MS ] [ nowait ]\n"
+		"       hexoctl kvm offers\n"
+		"(\"vm\" is the same object as \"kvm\".)\n"
 		"\n"
-		"  show    the hexo_kvm module's version and the VMs attached to it\n"
-		"          (loads no module)\n"
-		"  attach  attach the KVM VM whose descriptor (from KVM_CREATE_VM) is\n"
-		"          FD in the VMM process PID (see /proc/PID/fd)\n"
-		"  detach  drop hexo_kvm's hold on a VM\n");
+		"  show     the hexo_kvm module's version and the VMs attached to it\n"
+		"           (loads no module)\n"
+		"  attach   attach the KVM VM whose descriptor (from KVM_CREATE_VM) is\n"
+		"           FD in the VMM process PID (see /proc/PID/fd)\n"
+		"  detach   drop hexo_kvm's hold on a VM\n"
+		"  serve    take offers and lend VMs on an interface (both ends of an\n"
+		"           offload serve)\n"
+		"  offload  hand VM ID to the hexo_kvm at MAC: stop it at its next\n"
+		"           migration point and let the target pull it; waits for the end\n"
+		"           and prints each step unless nowait. TIMEOUT (100 to 600000,\n"
+		"           default 10000) bounds reaching a migration point and the\n"
+		"           target's answer; on failure the VM runs on here\n"
+		"  offers   the VMs this node was offered and has not answered\n");
 }
 
 static int kvm_info_cb(struct nlattr **tb, uint8_t cmd, void *arg)
@@ -53,9 +66,32 @@ int kvm_info(struct hxnl *nl)
 	return hxnl_call(nl, msg, HEXO_KVM_A_MAX, kvm_info_cb, NULL);
 }
 
+static const char *const kvm_states[] = {
+	[HEXO_KVM_ST_IDLE] = "idle",
+	[HEXO_KVM_ST_REQUESTED] = "requested",
+	[HEXO_KVM_ST_OFFERING] = "offering",
+	[HEXO_KVM_ST_OFFERED] = "offered",
+	[HEXO_KVM_ST_HANDED_OFF] = "handed-off",
+	[HEXO_KVM_ST_ABORTED] = "aborted",
+};
+
+static const char *kvm_state_name(uint32_t st)
+{
+	return st < sizeof(kvm_states) / sizeof(kvm_states[0]) && kvm_states[st] ?
+	       kvm_states[st] : "unknown";
+}
+
+/* What the last GET_VM reply said, for offload's progress. */
+struct kvm_vm_state {
+	uint32_t state;
+	uint32_t error;
+};
+
 static int kvm_vm_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 {
-	char size[32];
+	struct kvm_vm_state *st = arg;
+	char size[32], mac[18];
+	const uint8_t *p;
 
 	if (!tb[HEXO_KVM_A_VM_ID] || !tb[HEXO_KVM_A_VM_PID] || !tb[HEXO_KVM_A_VM_VCPUS] ||
 	    !tb[HEXO_KVM_A_VM_MEM] || !tb[HEXO_KVM_A_VM_NAME])
@@ -67,7 +103,26 @@ static int kvm_vm_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	out_u64("pid", " pid %llu", nla_get_u32(tb[HEXO_KVM_A_VM_PID]));
 	out_u64("vcpus", " vcpus %llu", nla_get_u32(tb[HEXO_KVM_A_VM_VCPUS]));
 	out_u64("mem", NULL, nla_get_u64(tb[HEXO_KVM_A_VM_MEM]));
-	out_text(" mem %s\n", fmt_size(nla_get_u64(tb[HEXO_KVM_A_VM_MEM]), size, sizeof(size)));
+	out_text(" mem %s", fmt_size(nla_get_u64(tb[HEXO_KVM_A_VM_MEM]), size, sizeof(size)));
+	if (tb[HEXO_KVM_A_STATE]) {
+		out_str("state", " state %s", kvm_state_name(nla_get_u32(tb[HEXO_KVM_A_STATE])));
+		if (st)
+			st->state = nla_get_u32(tb[HEXO_KVM_A_STATE]);
+	}
+	if (tb[HEXO_KVM_A_ERROR] && nla_get_u32(tb[HEXO_KVM_A_ERROR])) {
+		out_str("error", " error \"%s\"", strerror(nla_get_u32(tb[HEXO_KVM_A_ERROR])));
+		if (st)
+			st->error = nla_get_u32(tb[HEXO_KVM_A_ERROR]);
+	}
+	if (tb[HEXO_KVM_A_PEER] && nla_len(tb[HEXO_KVM_A_PEER]) == 6) {
+		p = nla_data(tb[HEXO_KVM_A_PEER]);
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+			 p[0], p[1], p[2], p[3], p[4], p[5]);
+		out_str("peer", " peer %s", mac);
+	}
+	if (tb[HEXO_KVM_A_OFFLOADS])
+		out_u64("offloads", " offloads %llu", nla_get_u32(tb[HEXO_KVM_A_OFFLOADS]));
+	out_text("\n");
 	out_obj_end();
 	return 0;
 }
@@ -209,11 +264,185 @@ static int kvm_detach(int argc, char **argv)
 	return ret ? HEXOCTL_EFAIL : 0;
 }
 
+static int kvm_serve(int argc, char **argv, bool serve)
+{
+	const char *verb = serve ? "kvm serve" : "kvm unserve";
+	struct nl_msg *msg;
+	struct hxnl nl;
+	int ret;
+
+	if (argc != 2 || strcmp(argv[0], "dev"))
+		return hexoctl_usage_err("kvm", "%s needs 'dev IFNAME'", verb + 4);
+	if (hexoctl_open(&nl, HEXO_KVM_GENL_NAME, "hexo_kvm"))
+		return HEXOCTL_EFAIL;
+	msg = hxnl_msg(&nl, serve ? HEXO_KVM_CMD_SERVE : HEXO_KVM_CMD_UNSERVE, false);
+	if (!msg) {
+		hxnl_close(&nl);
+		return HEXOCTL_EFAIL;
+	}
+	nla_put_string(msg, HEXO_KVM_A_IFNAME, argv[1]);
+	ret = hxnl_call(&nl, msg, HEXO_KVM_A_MAX, NULL, NULL);
+	if (ret)
+		hexoctl_nl_fail(&nl, verb, ret);
+	hxnl_close(&nl);
+	return ret ? HEXOCTL_EFAIL : 0;
+}
+
+static int kvm_serve_on(int argc, char **argv)
+{
+	return kvm_serve(argc, argv, true);
+}
+
+static int kvm_serve_off(int argc, char **argv)
+{
+	return kvm_serve(argc, argv, false);
+}
+
+static int kvm_state_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	struct kvm_vm_state *st = arg;
+
+	if (!tb[HEXO_KVM_A_STATE])
+		return -EPROTO;
+	st->state = nla_get_u32(tb[HEXO_KVM_A_STATE]);
+	st->error = tb[HEXO_KVM_A_ERROR] ? nla_get_u32(tb[HEXO_KVM_A_ERROR]) : 0;
+	return 0;
+}
+
+static int kvm_get_state(struct hxnl *nl, uint32_t id, struct kvm_vm_state *st)
+{
+	struct nl_msg *msg = hxnl_msg(nl, HEXO_KVM_CMD_GET_VM, false);
+
+	if (!msg)
+		return -ENOMEM;
+	nla_put_u32(msg, HEXO_KVM_A_VM_ID, id);
+	return hxnl_call(nl, msg, HEXO_KVM_A_MAX, kvm_state_cb, st);
+}
+
+static int kvm_offload(int argc, char **argv)
+{
+	uint32_t id = 0, timeout = 0, last;
+	const char *dev = NULL;
+	struct kvm_vm_state st = { 0 };
+	bool have_mac = false, wait = true;
+	uint8_t mac[6];
+	struct nl_msg *msg;
+	struct hxnl nl;
+	int ret;
+
+	for (; argc > 0; argc -= 2, argv += 2) {
+		if (!strcmp(argv[0], "nowait")) {
+			wait = false;
+			argc++, argv--;
+			continue;
+		}
+		if (argc < 2)
+			return hexoctl_usage_err("kvm", "'%s' needs a value", argv[0]);
+		if (!strcmp(argv[0], "id")) {
+			if (parse_u32(argv[1], UINT32_MAX, &id) || !id)
+				return hexoctl_usage_err("kvm", "bad id '%s'", argv[1]);
+		} else if (!strcmp(argv[0], "to")) {
+			if (parse_mac(argv[1], mac))
+				return hexoctl_usage_err("kvm", "bad MAC '%s' (like 52:54:00:12:34:56)",
+							 argv[1]);
+			have_mac = true;
+		} else if (!strcmp(argv[0], "dev")) {
+			dev = argv[1];
+		} else if (!strcmp(argv[0], "timeout")) {
+			if (parse_u32(argv[1], HEXO_KVM_TIMEOUT_MAX_MS, &timeout) ||
+			    timeout < HEXO_KVM_TIMEOUT_MIN_MS)
+				return hexoctl_usage_err("kvm", "timeout is %u to %u ms",
+							 HEXO_KVM_TIMEOUT_MIN_MS,
+							 HEXO_KVM_TIMEOUT_MAX_MS);
+		} else {
+			return hexoctl_usage_err("kvm", "unexpected '%s'", argv[0]);
+		}
+	}
+	if (!id || !have_mac || !dev)
+		return hexoctl_usage_err("kvm", "offload needs 'id ID to MAC dev IFNAME'");
+	if (hexoctl_open(&nl, HEXO_KVM_GENL_NAME, "hexo_kvm"))
+		return HEXOCTL_EFAIL;
+	msg = hxnl_msg(&nl, HEXO_KVM_CMD_OFFLOAD, false);
+	if (!msg) {
+		hxnl_close(&nl);
+		return HEXOCTL_EFAIL;
+	}
+	nla_put_u32(msg, HEXO_KVM_A_VM_ID, id);
+	nla_put(msg, HEXO_KVM_A_PEER, 6, mac);
+	nla_put_string(msg, HEXO_KVM_A_IFNAME, dev);
+	if (timeout)
+		nla_put_u32(msg, HEXO_KVM_A_TIMEOUT_MS, timeout);
+	ret = hxnl_call(&nl, msg, HEXO_KVM_A_MAX, kvm_vm_cb, &st);
+	/* Every step is bounded by the timeout; hexo_kvm ends each one. */
+	for (last = st.state; !ret && wait; last = st.state) {
+		if (st.state == HEXO_KVM_ST_HANDED_OFF || st.state == HEXO_KVM_ST_ABORTED)
+			break;
+		usleep(20000);
+		ret = kvm_get_state(&nl, id, &st);
+		if (!ret && st.state != last)
+			fprintf(stderr, "hexoctl: kvm offload: vm %u %s\n", id,
+				kvm_state_name(st.state));
+	}
+	if (ret)
+		hexoctl_nl_fail(&nl, "kvm offload", ret);
+	else if (wait && st.state != HEXO_KVM_ST_HANDED_OFF)
+		hexoctl_err("kvm offload: not handed off (%s); the VM runs on here",
+			    st.error ? strerror(st.error) : kvm_state_name(st.state));
+	hxnl_close(&nl);
+	return ret || (wait && st.state != HEXO_KVM_ST_HANDED_OFF) ? HEXOCTL_EFAIL : 0;
+}
+
+static int kvm_offer_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	char size[32], mac[18];
+	const uint8_t *p;
+
+	if (!tb[HEXO_KVM_A_OFFER_ID] || !tb[HEXO_KVM_A_PEER] || !tb[HEXO_KVM_A_APP] ||
+	    !tb[HEXO_KVM_A_VM_MEM] || !tb[HEXO_KVM_A_POINT] || nla_len(tb[HEXO_KVM_A_PEER]) != 6)
+		return -EPROTO;
+	p = nla_data(tb[HEXO_KVM_A_PEER]);
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+		 p[0], p[1], p[2], p[3], p[4], p[5]);
+	out_obj_begin(NULL);
+	out_u64("id", "offer %llu:", nla_get_u32(tb[HEXO_KVM_A_OFFER_ID]));
+	out_str("app", " app %s", nla_get_string(tb[HEXO_KVM_A_APP]));
+	out_str("source", " from %s", mac);
+	out_u64("mem", NULL, nla_get_u64(tb[HEXO_KVM_A_VM_MEM]));
+	out_text(" mem %s", fmt_size(nla_get_u64(tb[HEXO_KVM_A_VM_MEM]), size, sizeof(size)));
+	out_u64("point", " point %llu\n", nla_get_u32(tb[HEXO_KVM_A_POINT]));
+	out_obj_end();
+	return 0;
+}
+
+static int kvm_offers(int argc, char **argv)
+{
+	struct nl_msg *msg;
+	struct hxnl nl;
+	int ret;
+
+	if (argc)
+		return hexoctl_usage_err("kvm", "offers takes no arguments");
+	if (hexoctl_open(&nl, HEXO_KVM_GENL_NAME, "hexo_kvm"))
+		return HEXOCTL_EFAIL;
+	out_arr_begin(NULL);
+	msg = hxnl_msg(&nl, HEXO_KVM_CMD_GET_OFFER, true);
+	ret = msg ? hxnl_call(&nl, msg, HEXO_KVM_A_MAX, kvm_offer_cb, NULL) : -ENOMEM;
+	out_arr_end();
+	if (ret)
+		hexoctl_nl_fail(&nl, "kvm offers", ret);
+	hxnl_close(&nl);
+	return ret ? HEXOCTL_EFAIL : 0;
+}
+
 static const struct hexoctl_verb kvm_verbs[] = {
 	{ "show", kvm_show },
 	{ "list", kvm_show },
 	{ "attach", kvm_attach },
 	{ "detach", kvm_detach },
+	{ "serve", kvm_serve_on },
+	{ "unserve", kvm_serve_off },
+	{ "offload", kvm_offload },
+	{ "offers", kvm_offers },
 	{}
 };
 

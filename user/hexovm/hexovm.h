@@ -35,6 +35,8 @@ struct hexovm_opts {
 	uint64_t mem_size;
 	double checkpoint_after;	/* seconds, < 0: never */
 	double migrate_timeout;		/* seconds */
+	bool incoming;			/* take an offer through hexo_kvm */
+	double incoming_timeout;	/* seconds to wait for it */
 	uint32_t stop_point, stop_count;
 	bool stats;
 };
@@ -51,6 +53,7 @@ struct hexovm_stats {
 	uint64_t hc[HEXO_HC_MIGRATE + 1];
 	uint64_t console_bytes;
 	uint64_t requests, timeouts;
+	uint64_t pulled_bytes;		/* --incoming: guest memory pulled */
 	uint64_t t0_ns;
 };
 
@@ -135,6 +138,29 @@ struct hexovm_migrator {
 };
 
 const struct hexovm_migrator *hexovm_migrator_find(const char *name);
+
+/* link.c: offloads through hexo_kvm. */
+struct hexovm_offer {
+	uint32_t id;
+	uint64_t mem_size, heap_top;
+	uint32_t layout, point, isa;
+	char app[HEXO_APP_NAME_MAX];
+};
+
+/*
+ * The guest is parked at a migration point hexo_kvm asked for: hands it to
+ * the module and waits for the end. 0: handed off (hexovm lets go);
+ * a negative errno: the guest carries on here.
+ */
+int hexovm_link_parked(struct hexovm *vm);
+/* Waits up to timeout_s for an offer; 0 and *o filled. */
+int hexovm_link_wait_offer(double timeout_s, struct hexovm_offer *o);
+/*
+ * Pulls the offered guest into vm (its ELF loaded, no data), and takes it
+ * from the source: 0 only when the source let go of it; else the offer is
+ * rejected and the guest runs on at the source.
+ */
+int hexovm_link_take(struct hexovm *vm, const struct hexovm_offer *o);
 
 /* The regions a capture holds and the header that describes them. */
 unsigned int hexovm_capture_regions(struct hexovm *vm, struct hexovm_image_src *src,

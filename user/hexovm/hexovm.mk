@@ -2,12 +2,14 @@
 # hexovm, the unikernel VMM, included by the top-level Makefile.
 
 HEXOVM_SRCS := $(addprefix $(TOP)/user/hexovm/,main.c kvm.c elf.c hypercall.c migrate.c \
-	image.c $(ARCH).c) $(TOP)/user/lib/parse.c $(TOP)/user/lib/crc32c.c
+	image.c link.c $(ARCH).c) $(TOP)/user/lib/parse.c $(TOP)/user/lib/crc32c.c \
+	$(TOP)/user/lib/hxnl.c $(TOP)/user/lib/static_shims.c
 HEXOVM_HDRS := $(wildcard $(TOP)/user/hexovm/*.h) $(HXLIB_HDRS)
 
 $(OUT)/bin/hexovm: $(HEXOVM_SRCS) $(HEXOVM_HDRS)
 	@mkdir -p $(dir $@)
-	$(TCC) $(USER_CFLAGS) -I$(TOP)/user/hexovm -o $@ $(HEXOVM_SRCS) $(USER_LDFLAGS)
+	$(TCC) $(USER_CFLAGS) $(LIBNL_CFLAGS) -I$(TOP)/user/hexovm -o $@ $(HEXOVM_SRCS) \
+		$(USER_LDFLAGS) $(LIBNL_LIBS)
 
 USER_PROGS += $(OUT)/bin/hexovm
 

@@ -21,6 +21,7 @@ static void hexovm_usage(FILE *f)
 	fprintf(f,
 		"Usage: hexovm [OPTIONS] APP.elf [ARGS...]\n"
 		"       hexovm [OPTIONS] --restore IMAGE [APP.elf]\n"
+		"       hexovm [OPTIONS] --incoming [APP.elf]\n"
 		"\n"
 		"Runs a HEXO unikernel in KVM, or restores one from a checkpoint image (taken\n"
 		"on either ISA). Exits with the guest's exit status, 0 once a checkpoint is\n"
@@ -38,10 +39,15 @@ static void hexovm_usage(FILE *f)
 		"      --migrator NAME          capture hook (default: file)\n"
 		"  -r, --restore IMAGE          carry on from IMAGE; APP.elf defaults to\n"
 		"                               GUEST_DIR/APP.elf\n"
+		"      --incoming               take the first VM offered to this node's\n"
+		"                               hexo_kvm (hexoctl kvm offload on the source)\n"
+		"                               and carry it on; APP.elf as for --restore\n"
+		"      --incoming-timeout SECS  how long to wait for an offer (default 60)\n"
 		"      --guest-dir DIR          (default: ../guest next to hexovm)\n"
 		"  -V, --version\n"
 		"\n"
-		"SIGUSR1 asks for a checkpoint at the guest's next migration point.\n");
+		"SIGUSR1 asks for a checkpoint at the guest's next migration point; hexo_kvm\n"
+		"(hexoctl kvm offload) for a handoff to another node.\n");
 }
 
 static int hexovm_seconds(const char *s, double *out)
@@ -72,7 +78,8 @@ static int hexovm_stop_at(const char *s, struct hexovm_opts *o)
 
 static int hexovm_parse(int argc, char **argv, struct hexovm_opts *o)
 {
-	enum { OPT_AFTER = 256, OPT_AT, OPT_TIMEOUT, OPT_DIR, OPT_MIGRATOR };
+	enum { OPT_AFTER = 256, OPT_AT, OPT_TIMEOUT, OPT_DIR, OPT_MIGRATOR, OPT_INCOMING,
+	       OPT_INCOMING_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "mem", required_argument, NULL, 'm' },
 		{ "console", required_argument, NULL, 'c' },
@@ -84,6 +91,8 @@ static int hexovm_parse(int argc, char **argv, struct hexovm_opts *o)
 		{ "migrator", required_argument, NULL, OPT_MIGRATOR },
 		{ "restore", required_argument, NULL, 'r' },
 		{ "guest-dir", required_argument, NULL, OPT_DIR },
+		{ "incoming", no_argument, NULL, OPT_INCOMING },
+		{ "incoming-timeout", required_argument, NULL, OPT_INCOMING_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -138,6 +147,15 @@ static int hexovm_parse(int argc, char **argv, struct hexovm_opts *o)
 		case OPT_DIR:
 			o->guest_dir = optarg;
 			break;
+		case OPT_INCOMING:
+			o->incoming = true;
+			break;
+		case OPT_INCOMING_TIMEOUT:
+			if (hexovm_seconds(optarg, &o->incoming_timeout)) {
+				hexovm_err("--incoming-timeout %s: want seconds", optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			hexovm_usage(stdout);
 			exit(0);
@@ -151,11 +169,15 @@ static int hexovm_parse(int argc, char **argv, struct hexovm_opts *o)
 	}
 	if (optind < argc)
 		o->elf = argv[optind++];
-	if (!o->elf && !o->restore) {
+	if (!o->elf && !o->restore && !o->incoming) {
 		hexovm_usage(stderr);
 		return 2;
 	}
-	if (o->restore && optind < argc) {
+	if (o->restore && o->incoming) {
+		hexovm_err("--restore and --incoming: choose one");
+		return 2;
+	}
+	if ((o->restore || o->incoming) && optind < argc) {
 		hexovm_err("a restored guest keeps its arguments; drop '%s'", argv[optind]);
 		return 2;
 	}
@@ -225,9 +247,10 @@ int main(int argc, char **argv)
 {
 	struct hexovm_opts opts = {
 		.mem_size = HEXOVM_DEFAULT_MEM, .checkpoint_after = -1, .migrate_timeout = 10,
-		.migrator = "file",
+		.migrator = "file", .incoming_timeout = 60,
 	};
 	struct hexovm_image img = { 0 };
+	struct hexovm_offer offer;
 	struct hexovm vm = { .opts = &opts, .console = stdout };
 	char *elf_path = NULL, *ckpt_path = NULL;
 	struct hexo_cb *cb;
@@ -251,6 +274,15 @@ int main(int argc, char **argv)
 			opts.elf = elf_path;
 		}
 	}
+	if (opts.incoming) {
+		if (hexovm_link_wait_offer(opts.incoming_timeout, &offer))
+			return 1;
+		opts.mem_size = offer.mem_size;
+		if (!opts.elf) {
+			elf_path = hexovm_default_elf(&opts, offer.app);
+			opts.elf = elf_path;
+		}
+	}
 	if (!opts.checkpoint) {
 		const char *base = strrchr(opts.elf ? opts.elf : "guest", '/');
 
@@ -269,10 +301,13 @@ int main(int argc, char **argv)
 
 	if (hexovm_kvm_init(&vm, opts.mem_size))
 		goto err_console;
-	if (hexovm_elf_load(&vm, opts.elf, !opts.restore))
+	if (hexovm_elf_load(&vm, opts.elf, !opts.restore && !opts.incoming))
 		goto err_kvm;
 	cb = hexovm_cb(&vm);
-	if (opts.restore) {
+	if (opts.incoming) {
+		if (hexovm_link_take(&vm, &offer))
+			goto err_kvm;
+	} else if (opts.restore) {
 		if (hexovm_restore(&vm, &img))
 			goto err_kvm;
 		hexovm_image_unmap(&img);

@@ -84,7 +84,7 @@ static void hexovm_request(struct hexovm *vm, const char *why)
 	vm->pending = true;
 	vm->deadline_ns = hexovm_now_ns() + (uint64_t)(vm->opts->migrate_timeout * 1e9);
 	vm->stats.requests++;
-	hexovm_cb(vm)->migrate = 1;
+	hexovm_cb(vm)->migrate = HEXO_MIGRATE_VMM;
 	hexovm_err("migration requested (%s): stopping at the next migration point", why);
 }
 
@@ -206,6 +206,17 @@ int64_t hexovm_migrate_ready(struct hexovm *vm)
 		    cb->cont.point == cb->stop_point;
 	int ret;
 
+	if (cb->migrate == HEXO_MIGRATE_HOST) {
+		/* hexo_kvm asked: it captures and moves the guest. */
+		ret = hexovm_link_parked(vm);
+		if (ret) {
+			cb->migrate = 0;
+			return ret;
+		}
+		vm->done = true;
+		vm->status = 0;
+		return 0;
+	}
 	if (!vm->pending && !stop) {
 		hexovm_err("guest at migration point %u without a request; carrying on",
 			   cb->cont.point);

@@ -44,7 +44,7 @@
 #ifndef _UAPI_HEXO_GUEST_H
 #define _UAPI_HEXO_GUEST_H
 
-#define HEXO_PAGE_SIZE		0x1000
+#define HEXO_PAGE_SIZE		4096
 
 #define HEXO_GPA_ARCH		0x00000000
 #define HEXO_GPA_CB		0x00100000
@@ -78,6 +78,10 @@ enum hexo_hypercall {
 /* "HXCB": the VMM has filled the control block in. */
 #define HEXO_CB_MAGIC		0x42435848
 #define HEXO_ABI_VERSION	1
+
+/* struct hexo_cb.migrate: who asked. */
+#define HEXO_MIGRATE_VMM	1	/* the VMM itself (signal, option) */
+#define HEXO_MIGRATE_HOST	2	/* hexo_kvm (hexoctl kvm offload) */
 
 #define HEXO_CMDLINE_MAX	256
 #define HEXO_APP_NAME_MAX	32
@@ -123,8 +127,8 @@ struct hexo_cb {
 				 * holds [HEXO_GPA_HEAP, heap_top)
 				 */
 	__u32 migrate;		/* VMM: non-zero asks for a migration at the
-				 * next migration point; the guest never
-				 * writes it
+				 * next migration point (HEXO_MIGRATE_*); the
+				 * guest never writes it
 				 */
 	__u32 stop_point;	/* VMM: with stop_count, a deterministic
 				 * request: migrate when point stop_point is

@@ -41,8 +41,66 @@
  *            HEXO_KVM_A_VM_VCPUS (u32, vCPUs created),
  *            HEXO_KVM_A_VM_MEM (u64, bytes of guest memory in its slots)
  *
+ *            HEXO_KVM_A_STATE (u32, enum hexo_kvm_state), HEXO_KVM_A_ERROR
+ *            (u32, the errno that ended the last offload, 0 if none),
+ *            HEXO_KVM_A_PEER (6 bytes, the target of the last offload, when
+ *            there was one), HEXO_KVM_A_OFFLOADS (u32, offloads completed)
+ *
+ * HEXO_KVM_CMD_SERVE, HEXO_KVM_CMD_UNSERVE (CAP_NET_ADMIN)
+ *   Serves HEXO_SVC_KVM (include/uapi/hexo/wire.h) on an interface, or stops:
+ *   a node takes offers and lends its exports there.
+ *   Request: HEXO_KVM_A_IFINDEX u32 or HEXO_KVM_A_IFNAME string (one of them)
+ *   Errors:  ENODEV no such interface; EEXIST served already (SERVE);
+ *            ENOENT not served (UNSERVE).
+ *
+ * HEXO_KVM_CMD_OFFLOAD (CAP_NET_ADMIN)
+ *   Starts handing a VM to the hexo_kvm at HEXO_KVM_A_PEER on the interface:
+ *   raises the guest's migration flag (struct hexo_cb.migrate =
+ *   HEXO_MIGRATE_HOST) and kicks its vCPUs. The VMM answers at the guest's
+ *   next migration point with HEXO_KVM_CMD_PARKED; the rest follows in the
+ *   background, reported by HEXO_KVM_A_STATE. The interface must be served.
+ *   Request: HEXO_KVM_A_VM_ID, HEXO_KVM_A_PEER, HEXO_KVM_A_IFINDEX or
+ *            HEXO_KVM_A_IFNAME, all required; HEXO_KVM_A_TIMEOUT_MS u32,
+ *            optional, 100 to 600000 (default 10000): the bound on each of
+ *            reaching a migration point and the target's answer.
+ *   Reply:   the VM, as in HEXO_KVM_CMD_GET_VM.
+ *   Errors:  ENOENT no such VM; EBUSY an offload of it is in flight;
+ *            ENOTCONN the interface is not served; ESRCH its VMM is gone.
+ *
+ * HEXO_KVM_CMD_PARKED (CAP_NET_ADMIN)
+ *   From the VMM: its guest stopped at a migration point after
+ *   HEXO_MIGRATE_HOST, and its vCPU stays out of KVM_RUN until the VM's
+ *   state is HANDED_OFF (the VMM lets go of the VM) or ABORTED (the guest
+ *   carries on; the VMM clears the flag).
+ *   Request: HEXO_KVM_A_VM_FD (required), HEXO_KVM_A_LAYOUT u32 (required,
+ *            the guest's data layout checksum).
+ *   Reply:   the VM, as in HEXO_KVM_CMD_GET_VM.
+ *   Errors:  ENOENT the VM is not attached; ESTALE no offload waits for it.
+ *
+ * HEXO_KVM_CMD_GET_OFFER (do and dump)
+ *   The offers this node was sent and has not answered.
+ *   do:      HEXO_KVM_A_OFFER_ID required; dump: every offer.
+ *   Reply:   HEXO_KVM_A_OFFER_ID, HEXO_KVM_A_PEER (the source), HEXO_KVM_A_IFINDEX,
+ *            HEXO_KVM_A_APP, HEXO_KVM_A_ISA, HEXO_KVM_A_VM_MEM, HEXO_KVM_A_HEAP_TOP,
+ *            HEXO_KVM_A_LAYOUT, HEXO_KVM_A_POINT
+ *
+ * HEXO_KVM_CMD_PULL (CAP_NET_ADMIN)
+ *   Reads guest memory of an offer from its source into the caller's memory:
+ *   the guest's [HEXO_KVM_A_GPA, + HEXO_KVM_A_LEN) to the caller's address
+ *   HEXO_KVM_A_ADDR (all page-aligned, u64). Returns when all of it is there.
+ *   Errors:  ENOENT no such offer; EINVAL outside the guest's memory; EFAULT
+ *            the address range is not the caller's writable memory; EIO the
+ *            source did not answer or holds no such export.
+ *
+ * HEXO_KVM_CMD_ACCEPT, HEXO_KVM_CMD_REJECT (CAP_NET_ADMIN)
+ *   Answers an offer (HEXO_KVM_A_OFFER_ID): ACCEPT returns once the source
+ *   confirmed it lets go of the VM (then, and only then, may the caller run
+ *   it); REJECT tells the source to carry on. Either ends the offer.
+ *   Errors:  ENOENT no such offer; EIO the source did not confirm (ACCEPT:
+ *            do not run the VM).
+ *
  * HEXO_KVM_A_PAD only pads u64 attributes to 8 bytes where an ISA needs it;
- * receivers skip it. It is last, so no attribute number changed.
+ * receivers skip it.
  */
 #ifndef _UAPI_HEXO_KVM_H
 #define _UAPI_HEXO_KVM_H
@@ -57,6 +115,14 @@ enum hexo_kvm_cmd {
 	HEXO_KVM_CMD_ATTACH,
 	HEXO_KVM_CMD_DETACH,
 	HEXO_KVM_CMD_GET_VM,
+	HEXO_KVM_CMD_SERVE,
+	HEXO_KVM_CMD_UNSERVE,
+	HEXO_KVM_CMD_OFFLOAD,
+	HEXO_KVM_CMD_PARKED,
+	HEXO_KVM_CMD_GET_OFFER,
+	HEXO_KVM_CMD_PULL,
+	HEXO_KVM_CMD_ACCEPT,
+	HEXO_KVM_CMD_REJECT,
 
 	__HEXO_KVM_CMD_MAX
 };
@@ -74,9 +140,40 @@ enum hexo_kvm_attr {
 	HEXO_KVM_A_VM_VCPUS,		/* u32 */
 	HEXO_KVM_A_VM_MEM,		/* u64 */
 	HEXO_KVM_A_PAD,			/* alignment padding of u64 attributes */
+	HEXO_KVM_A_IFINDEX,		/* u32 */
+	HEXO_KVM_A_IFNAME,		/* string */
+	HEXO_KVM_A_PEER,		/* binary, 6 bytes: a MAC */
+	HEXO_KVM_A_TIMEOUT_MS,		/* u32 */
+	HEXO_KVM_A_STATE,		/* u32, enum hexo_kvm_state */
+	HEXO_KVM_A_ERROR,		/* u32, an errno */
+	HEXO_KVM_A_OFFLOADS,		/* u32 */
+	HEXO_KVM_A_LAYOUT,		/* u32 */
+	HEXO_KVM_A_OFFER_ID,		/* u32 */
+	HEXO_KVM_A_APP,			/* string */
+	HEXO_KVM_A_ISA,			/* u32, enum hexo_isa */
+	HEXO_KVM_A_HEAP_TOP,		/* u64 */
+	HEXO_KVM_A_POINT,		/* u32 */
+	HEXO_KVM_A_GPA,			/* u64 */
+	HEXO_KVM_A_LEN,			/* u64 */
+	HEXO_KVM_A_ADDR,		/* u64 */
 
 	__HEXO_KVM_A_MAX
 };
 #define HEXO_KVM_A_MAX (__HEXO_KVM_A_MAX - 1)
+
+/* A VM's offload state (HEXO_KVM_A_STATE). */
+enum hexo_kvm_state {
+	HEXO_KVM_ST_IDLE,		/* running here, no offload in flight */
+	HEXO_KVM_ST_REQUESTED,		/* flag raised, waiting for a migration point */
+	HEXO_KVM_ST_OFFERING,		/* parked: exporting, telling the target */
+	HEXO_KVM_ST_OFFERED,		/* the target pulls; waiting for its answer */
+	HEXO_KVM_ST_HANDED_OFF,		/* the target runs it: the VMM lets go */
+	HEXO_KVM_ST_ABORTED,		/* the offload failed (HEXO_KVM_A_ERROR): it runs on here */
+};
+
+#define HEXO_KVM_TIMEOUT_MIN_MS		100
+#define HEXO_KVM_TIMEOUT_MAX_MS		600000
+#define HEXO_KVM_TIMEOUT_DEFAULT_MS	10000
+#define HEXO_KVM_MAX_OFFERS		16
 
 #endif /* _UAPI_HEXO_KVM_H */

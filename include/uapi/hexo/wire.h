@@ -297,4 +297,47 @@ struct hexo_hello {
 	char	name[32];
 } __attribute__((packed));
 
+/*
+ * HEXO_SVC_KVM: VMs handed from one hexo_kvm to another. Every node that
+ * sends or takes VMs serves it (hexoctl kvm serve). A session's pages
+ * (a client asks for HEXO_KVM_SPACE bytes, or less):
+ *   index 0          the inbox: a WRITE there carries one struct
+ *                    hexo_kvm_msg at the start of its page (rest zero)
+ *   export e, gfn    index e * HEXO_KVM_SPAN + 1 + gfn: guest page gfn of
+ *                    the server's export e (1 to HEXO_KVM_MAX_EXPORTS),
+ *                    READ only. Pages the export does not hold, and pages
+ *                    of zeros, are answered ABSENT (the reader zeroes them).
+ * An offload: the source exports the stopped VM's control block, data and
+ * heap, and WRITEs an OFFER naming the export to the target's inbox; the
+ * target READs what it needs from the source and WRITEs DONE (it takes
+ * the VM: the source lets go) or ABORT (it does not: the VM runs on at the
+ * source) to the source's inbox. The source resumes the VM when no DONE
+ * comes within its deadline.
+ */
+#define HEXO_KVM_SPAN		(1ULL << 24)	/* pages per export: 64 GiB of guest */
+#define HEXO_KVM_MAX_EXPORTS	15
+#define HEXO_KVM_SPACE		((HEXO_KVM_MAX_EXPORTS + 1) * HEXO_KVM_SPAN * 4096)
+#define HEXO_KVM_MSG_MAGIC	0x48584b4d	/* "HXKM" */
+
+enum hexo_kvm_msg_type {
+	HEXO_KVM_MSG_OFFER	= 1,	/* source -> target: take export */
+	HEXO_KVM_MSG_DONE	= 2,	/* target -> source: it runs the VM now */
+	HEXO_KVM_MSG_ABORT	= 3,	/* target -> source: it does not */
+};
+
+struct hexo_kvm_msg {
+	__be32	magic;		/* HEXO_KVM_MSG_MAGIC */
+	__be16	type;		/* enum hexo_kvm_msg_type */
+	__be16	export;		/* the source's export, 1 to HEXO_KVM_MAX_EXPORTS */
+	__be64	token;		/* random per export; DONE and ABORT echo the OFFER's */
+	/* OFFER only (zero otherwise): */
+	__be64	mem_size;	/* bytes of guest memory from GPA 0 */
+	__be64	heap_top;	/* the guest's heap ends here (struct hexo_cb) */
+	__be32	isa;		/* enum hexo_isa of the source */
+	__be32	layout;		/* the guest's data layout checksum (its ELF's) */
+	__be32	point;		/* the migration point the guest stopped at */
+	__be32	reserved;	/* zero */
+	char	app[32];	/* the application's name, NUL-terminated */
+} __attribute__((packed));
+
 #endif /* _UAPI_HEXO_WIRE_H */

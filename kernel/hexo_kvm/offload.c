@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Offloads, source side (include/uapi/hexo/hexo_kvm.h, HEXO_KVM_CMD_OFFLOAD;
+ * include/uapi/hexo/wire.h, HEXO_SVC_KVM). A VM goes
+ *
+ *   IDLE -> REQUESTED   the guest's migration flag raised, vCPUs kicked
+ *        -> OFFERING    the VMM parked the guest at a migration point: its
+ *                       control block, data and heap are pinned and
+ *                       exported, and the target is sent an OFFER
+ *        -> OFFERED     the target pulls what it needs
+ *        -> HANDED_OFF  the target said DONE: it runs the VM now
+ *
+ * and to ABORTED, with the guest running on here, when the guest reaches no
+ * migration point in time, the VMM is gone, the target cannot be told, or
+ * the target says ABORT or nothing in time. One delayed work per VM drives
+ * it; every deadline is the offload's timeout.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/highmem.h>
+#include <linux/kvm_host.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <net/net_namespace.h>
+#include <hexo/guest.h>
+#include <hexo/wire.h>
+
+#include "guestmem.h"
+#include "link/hexo_link.h"
+#include "offload.h"
+#include "service.h"
+#include "vm.h"
+
+static_assert(sizeof(struct hexo_cb) <= HEXO_PAGE_SIZE);
+
+/* A parked VM's memory, lent to one target. */
+struct hkvm_export {
+	u16 id;
+	u64 token;
+	u8 peer[ETH_ALEN];
+	struct hkvm_vm *vm;
+	struct page **pages;		/* by gfn; NULL: not lent */
+	u64 npages;
+	int answer;			/* 1 DONE, -1 ABORT, 0 none yet */
+};
+
+/* The exports by id; the service reads them in softirq. */
+static DEFINE_SPINLOCK(hkvm_exp_lock);
+static struct hkvm_export *hkvm_exports[HEXO_KVM_MAX_EXPORTS + 1];
+
+/*
+ * Exports handed off lately, so that a target's DONE retransmitted after
+ * its export is gone is still confirmed (its first answer was lost).
+ */
+struct hkvm_handed {
+	u16 id;
+	u64 token;
+	u8 peer[ETH_ALEN];
+};
+
+static struct hkvm_handed hkvm_handed[HEXO_KVM_MAX_EXPORTS];
+static unsigned int hkvm_handed_next;
+
+/*
+ * Takes exp out of the table and returns its answer: after this, a DONE
+ * for it is refused (so the target never runs what runs on here) unless
+ * it was given before (1, and then it is remembered as handed off).
+ */
+static int hkvm_export_close(struct hkvm_export *exp)
+{
+	struct hkvm_handed *h;
+	bool listed;
+	int answer;
+
+	spin_lock_bh(&hkvm_exp_lock);
+	listed = exp->id && hkvm_exports[exp->id] == exp;
+	if (listed)
+		hkvm_exports[exp->id] = NULL;
+	answer = exp->answer;
+	if (listed && answer > 0) {
+		h = &hkvm_handed[hkvm_handed_next++ % ARRAY_SIZE(hkvm_handed)];
+		h->id = exp->id;
+		h->token = exp->token;
+		ether_addr_copy(h->peer, exp->peer);
+	}
+	spin_unlock_bh(&hkvm_exp_lock);
+	return answer;
+}
+
+static void hkvm_export_free(struct hkvm_export *exp)
+{
+	u64 i;
+
+	hkvm_export_close(exp);
+	for (i = 0; i < exp->npages; i++)
+		if (exp->pages[i])
+			unpin_user_page(exp->pages[i]);
+	kvfree(exp->pages);
+	kfree(exp);
+}
+
+static int hkvm_export_pin(struct hkvm_export *exp, struct kvm *kvm, u64 gpa, u64 end)
+{
+	u64 gfn = gpa >> PAGE_SHIFT, n = (end - gpa) >> PAGE_SHIFT;
+
+	if (end <= gpa)
+		return 0;
+	return hkvm_guest_pin(kvm, gfn, n, exp->pages + gfn, false);
+}
+
+/*
+ * Pins and exports what the target needs of a parked guest: its control
+ * block, its data (HEXO_GPA_DATA up to the heap) and its heap in use. The
+ * guest's code and ISA-private pages are the target's own.
+ */
+static int hkvm_export_create(struct hkvm_vm *vm, const struct hexo_cb *cb,
+			      struct hkvm_export **out)
+{
+	u64 heap_top = cb->heap_top, npages = cb->mem_size >> PAGE_SHIFT;
+	struct hkvm_export *exp;
+	int ret, id;
+
+	exp = kzalloc(sizeof(*exp), GFP_KERNEL);
+	if (!exp)
+		return -ENOMEM;
+	exp->pages = kvcalloc(npages, sizeof(*exp->pages), GFP_KERNEL);
+	if (!exp->pages) {
+		kfree(exp);
+		return -ENOMEM;
+	}
+	exp->npages = npages;
+	exp->vm = vm;
+	exp->token = get_random_u64();
+	ether_addr_copy(exp->peer, vm->peer);
+	if (heap_top <= HEXO_GPA_HEAP || heap_top > cb->mem_size || heap_top % HEXO_PAGE_SIZE)
+		heap_top = HEXO_GPA_HEAP;
+	ret = hkvm_export_pin(exp, vm->kvm, HEXO_GPA_CB, HEXO_GPA_CB + HEXO_PAGE_SIZE);
+	if (!ret)
+		ret = hkvm_export_pin(exp, vm->kvm, HEXO_GPA_DATA, HEXO_GPA_HEAP);
+	if (!ret)
+		ret = hkvm_export_pin(exp, vm->kvm, HEXO_GPA_HEAP, heap_top);
+	if (ret)
+		goto err;
+
+	ret = -EBUSY;
+	spin_lock_bh(&hkvm_exp_lock);
+	for (id = 1; id <= HEXO_KVM_MAX_EXPORTS; id++) {
+		if (!hkvm_exports[id]) {
+			exp->id = id;
+			hkvm_exports[id] = exp;
+			ret = 0;
+			break;
+		}
+	}
+	spin_unlock_bh(&hkvm_exp_lock);
+	if (ret)
+		goto err;
+	*out = exp;
+	return 0;
+err:
+	hkvm_export_free(exp);
+	return ret;
+}
+
+bool hkvm_export_read(u16 e, u64 gfn, const u8 *peer, u64 index,
+		      void (*emit)(void *arg, const void *data, u32 crc), void *arg)
+{
+	struct hkvm_export *exp;
+	struct page *page;
+	void *p;
+
+	if (!e || e > HEXO_KVM_MAX_EXPORTS)
+		return false;
+	spin_lock(&hkvm_exp_lock);
+	exp = hkvm_exports[e];
+	if (!exp || !ether_addr_equal(exp->peer, peer)) {
+		spin_unlock(&hkvm_exp_lock);
+		return false;
+	}
+	page = gfn < exp->npages ? exp->pages[gfn] : NULL;
+	if (page) {
+		p = kmap_local_page(page);
+		/* Zero pages travel as ABSENT: the reader zeroes them. */
+		if (memchr_inv(p, 0, PAGE_SIZE))
+			emit(arg, p, hxl_page_crc(index, p));
+		else
+			emit(arg, NULL, 0);
+		kunmap_local(p);
+	} else {
+		emit(arg, NULL, 0);
+	}
+	spin_unlock(&hkvm_exp_lock);
+	return true;
+}
+
+bool hkvm_export_answer(u16 e, u64 token, const u8 *peer, bool done)
+{
+	struct hkvm_export *exp;
+	bool ok = !done;	/* an ABORT needs no confirmation */
+	unsigned int i;
+
+	if (!e || e > HEXO_KVM_MAX_EXPORTS)
+		return ok;
+	spin_lock(&hkvm_exp_lock);
+	exp = hkvm_exports[e];
+	if (exp && exp->token == token && ether_addr_equal(exp->peer, peer)) {
+		if (!exp->answer) {
+			exp->answer = done ? 1 : -1;
+			mod_delayed_work(system_wq, &exp->vm->work, 0);
+		}
+		ok = exp->answer == (done ? 1 : -1);
+	} else if (done) {
+		for (i = 0; i < ARRAY_SIZE(hkvm_handed); i++)
+			if (hkvm_handed[i].id == e && hkvm_handed[i].token == token &&
+			    ether_addr_equal(hkvm_handed[i].peer, peer))
+				ok = true;
+	}
+	spin_unlock(&hkvm_exp_lock);
+	return ok;
+}
+
+static int hkvm_set_flag(struct hkvm_vm *vm, u32 flag)
+{
+	return hkvm_guest_rw(vm->kvm, HEXO_GPA_CB + offsetof(struct hexo_cb, migrate), &flag,
+			     sizeof(flag), true);
+}
+
+/* The target runs the VM now: its VMM lets go. */
+static void hkvm_offload_handed(struct hkvm_vm *vm)
+{
+	hkvm_export_free(vm->exp);
+	vm->exp = NULL;
+	vm->state = HEXO_KVM_ST_HANDED_OFF;
+	vm->offloads++;
+	put_net(vm->net);
+	vm->net = NULL;
+	pr_info("VM %u: handed off to %pM\n", vm->id, vm->peer);
+}
+
+/* Ends the offload in flight: the guest runs on here. Under hkvm_vms_lock or out of the table. */
+static void hkvm_offload_end(struct hkvm_vm *vm, int err)
+{
+	if (vm->exp) {
+		hkvm_export_free(vm->exp);
+		vm->exp = NULL;
+	}
+	hkvm_set_flag(vm, 0);
+	vm->state = HEXO_KVM_ST_ABORTED;
+	vm->error = err;
+	put_net(vm->net);
+	vm->net = NULL;
+	pr_info("VM %u: offload to %pM aborted (%d); it runs on here\n", vm->id, vm->peer, err);
+}
+
+/*
+ * OFFERING, outside hkvm_vms_lock (the fields it reads do not change while
+ * an offload is in flight): exports the parked guest and tells the target.
+ */
+static int hkvm_offload_offer(struct hkvm_vm *vm)
+{
+	struct hexo_kvm_msg msg = {};
+	struct hkvm_export *exp;
+	struct hexo_cb *cb;
+	int ret;
+
+	cb = kmalloc(sizeof(*cb), GFP_KERNEL);
+	if (!cb)
+		return -ENOMEM;
+	ret = hkvm_guest_rw(vm->kvm, HEXO_GPA_CB, cb, sizeof(*cb), false);
+	if (ret)
+		goto out;
+	ret = -EPROTO;
+	if (cb->magic != HEXO_CB_MAGIC || cb->abi_version != HEXO_ABI_VERSION ||
+	    !cb->mem_size || cb->mem_size % HEXO_PAGE_SIZE ||
+	    cb->mem_size >> PAGE_SHIFT >= HEXO_KVM_SPAN || cb->mem_size < HEXO_GPA_HEAP)
+		goto out;
+	ret = hkvm_export_create(vm, cb, &exp);
+	if (ret)
+		goto out;
+	mutex_lock(&hkvm_vms_lock);
+	vm->exp = exp;
+	mutex_unlock(&hkvm_vms_lock);
+
+	msg.magic = cpu_to_be32(HEXO_KVM_MSG_MAGIC);
+	msg.type = cpu_to_be16(HEXO_KVM_MSG_OFFER);
+	msg.export = cpu_to_be16(exp->id);
+	msg.token = cpu_to_be64(exp->token);
+	msg.mem_size = cpu_to_be64(cb->mem_size);
+	msg.heap_top = cpu_to_be64(cb->heap_top);
+#ifdef CONFIG_X86_64
+	msg.isa = cpu_to_be32(HEXO_ISA_X86_64);
+#else
+	msg.isa = cpu_to_be32(HEXO_ISA_ARM64);
+#endif
+	msg.layout = cpu_to_be32(vm->layout);
+	msg.point = cpu_to_be32(cb->cont.point);
+	memcpy(msg.app, cb->app, min(sizeof(msg.app), sizeof(cb->app)));
+	msg.app[sizeof(msg.app) - 1] = 0;
+	ret = hkvm_service_send(vm->net, vm->ifindex, vm->peer, &msg, vm->timeout_ms);
+out:
+	kfree(cb);
+	return ret;
+}
+
+static void hkvm_offload_work(struct work_struct *work)
+{
+	struct hkvm_vm *vm = container_of(to_delayed_work(work), struct hkvm_vm, work);
+	int ret, answer;
+
+	mutex_lock(&hkvm_vms_lock);
+	switch (vm->state) {
+	case HEXO_KVM_ST_REQUESTED:
+		if (time_before(jiffies, vm->deadline))
+			mod_delayed_work(system_wq, &vm->work, vm->deadline - jiffies);
+		else
+			hkvm_offload_end(vm, -ETIMEDOUT);
+		break;
+	case HEXO_KVM_ST_OFFERING:
+		mutex_unlock(&hkvm_vms_lock);
+		ret = hkvm_offload_offer(vm);
+		mutex_lock(&hkvm_vms_lock);
+		if (ret) {
+			hkvm_offload_end(vm, ret);
+			break;
+		}
+		vm->state = HEXO_KVM_ST_OFFERED;
+		vm->deadline = jiffies + msecs_to_jiffies(vm->timeout_ms);
+		fallthrough;	/* the target may have answered already */
+	case HEXO_KVM_ST_OFFERED:
+		spin_lock_bh(&hkvm_exp_lock);
+		answer = vm->exp->answer;
+		spin_unlock_bh(&hkvm_exp_lock);
+		if (!answer && time_before(jiffies, vm->deadline)) {
+			mod_delayed_work(system_wq, &vm->work, vm->deadline - jiffies);
+			break;
+		}
+		/* Decided now: a DONE after this is refused. */
+		answer = hkvm_export_close(vm->exp);
+		if (answer > 0)
+			hkvm_offload_handed(vm);
+		else
+			hkvm_offload_end(vm, answer < 0 ? -ECANCELED : -ETIMEDOUT);
+		break;
+	default:
+		break;
+	}
+	mutex_unlock(&hkvm_vms_lock);
+}
+
+void hkvm_offload_init_vm(struct hkvm_vm *vm)
+{
+	vm->state = HEXO_KVM_ST_IDLE;
+	INIT_DELAYED_WORK(&vm->work, hkvm_offload_work);
+}
+
+static bool hkvm_offload_in_flight(const struct hkvm_vm *vm)
+{
+	return vm->state == HEXO_KVM_ST_REQUESTED || vm->state == HEXO_KVM_ST_OFFERING ||
+	       vm->state == HEXO_KVM_ST_OFFERED;
+}
+
+void hkvm_offload_cancel(struct hkvm_vm *vm)
+{
+	cancel_delayed_work_sync(&vm->work);
+	if (!hkvm_offload_in_flight(vm))
+		return;
+	if (vm->exp && hkvm_export_close(vm->exp) > 0)
+		hkvm_offload_handed(vm);	/* the target took it already */
+	else
+		hkvm_offload_end(vm, -ECANCELED);
+}
+
+int hkvm_offload_start(struct hkvm_vm *vm, struct net *net, int ifindex, const u8 *peer,
+		       u32 timeout_ms, struct netlink_ext_ack *extack)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+	int ret;
+
+	lockdep_assert_held(&hkvm_vms_lock);
+	if (hkvm_offload_in_flight(vm)) {
+		NL_SET_ERR_MSG(extack, "an offload of this VM is in flight");
+		return -EBUSY;
+	}
+	if (vm->state == HEXO_KVM_ST_HANDED_OFF) {
+		NL_SET_ERR_MSG(extack, "this VM was handed off: it runs elsewhere now");
+		return -EBUSY;
+	}
+	if (!hkvm_service_serves(net, ifindex)) {
+		NL_SET_ERR_MSG(extack, "the interface is not served: hexoctl kvm serve dev IF first");
+		return -ENOTCONN;
+	}
+	ret = hkvm_set_flag(vm, HEXO_MIGRATE_HOST);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "cannot reach the guest's control block: is its VMM gone?");
+		return ret == -EFAULT ? -EFAULT : -ESRCH;
+	}
+	kvm_for_each_vcpu(i, vcpu, vm->kvm)
+		kvm_vcpu_kick(vcpu);
+	ether_addr_copy(vm->peer, peer);
+	vm->has_peer = true;
+	vm->ifindex = ifindex;
+	vm->net = get_net(net);
+	vm->timeout_ms = timeout_ms;
+	vm->error = 0;
+	vm->state = HEXO_KVM_ST_REQUESTED;
+	vm->deadline = jiffies + msecs_to_jiffies(timeout_ms);
+	mod_delayed_work(system_wq, &vm->work, msecs_to_jiffies(timeout_ms));
+	return 0;
+}
+
+int hkvm_offload_parked(struct hkvm_vm *vm, u32 layout, struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&hkvm_vms_lock);
+	if (vm->state != HEXO_KVM_ST_REQUESTED) {
+		NL_SET_ERR_MSG(extack, "no offload waits for this VM (it timed out, or none was asked)");
+		return -ESTALE;
+	}
+	vm->layout = layout;
+	vm->state = HEXO_KVM_ST_OFFERING;
+	mod_delayed_work(system_wq, &vm->work, 0);
+	return 0;
+}

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Offloads, target side (pull.h). An OFFER from a source's hexo_kvm waits
+ * in a small table until the caller (the target's VMM) pulls the guest
+ * memory it needs, straight into its own pinned memory over a hexo_link
+ * session with the source, and answers: ACCEPT returns only once the source
+ * confirmed that it lets go of the VM, so the VM never runs in two places.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
+#include <linux/etherdevice.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <net/net_namespace.h>
+#include <net/netlink.h>
+#include <hexo/hexo_kvm.h>
+
+#include "link/hexo_link.h"
+#include "pull.h"
+#include "service.h"
+
+/* Pages pinned and in flight per step of a pull. */
+#define HKVM_PULL_CHUNK		256
+/* A source that stays silent this long fails the pull. */
+#define HKVM_PULL_DEAD_MS	5000
+
+struct hkvm_offer {
+	struct hkvm_offer_info info;	/* info.id 0: a free slot */
+	u16 export;
+	u64 token;
+	unsigned long at;		/* jiffies: when it came */
+	struct hxl_chan *chan;		/* to the source; under hkvm_pull_mutex */
+};
+
+/* Slots and their info under hkvm_offers_lock (taken in softirq too). */
+static DEFINE_SPINLOCK(hkvm_offers_lock);
+static struct hkvm_offer hkvm_offers[HEXO_KVM_MAX_OFFERS];
+static u32 hkvm_offer_next;
+/* One pull or answer at a time; the channels. */
+static DEFINE_MUTEX(hkvm_pull_mutex);
+
+bool hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *msg)
+{
+	u64 mem = be64_to_cpu(msg->mem_size), token = be64_to_cpu(msg->token);
+	u16 export = be16_to_cpu(msg->export);
+	struct hkvm_offer *o, *slot = NULL;
+	int i;
+
+	if (!export || export > HEXO_KVM_MAX_EXPORTS || !mem || mem % HEXO_PAGE_SIZE ||
+	    mem >> PAGE_SHIFT >= HEXO_KVM_SPAN || !memchr(msg->app, 0, sizeof(msg->app)))
+		return false;
+	spin_lock(&hkvm_offers_lock);
+	for (i = 0; i < HEXO_KVM_MAX_OFFERS; i++) {
+		o = &hkvm_offers[i];
+		if (o->info.id && o->export == export && o->token == token &&
+		    ether_addr_equal(o->info.peer, peer))
+			goto out;	/* a retransmission */
+		if (!o->info.id && !slot)
+			slot = o;
+	}
+	/* Full: the oldest unanswered offer's source gave up on it long ago. */
+	for (i = 0; !slot && i < HEXO_KVM_MAX_OFFERS; i++) {
+		o = &hkvm_offers[i];
+		if (!o->chan && time_after(jiffies, o->at +
+					   msecs_to_jiffies(HEXO_KVM_TIMEOUT_MAX_MS)))
+			slot = o;
+	}
+	if (!slot)
+		goto out;
+	memset(&slot->info, 0, sizeof(slot->info));
+	if (!++hkvm_offer_next)
+		++hkvm_offer_next;
+	slot->info.id = hkvm_offer_next;
+	ether_addr_copy(slot->info.peer, peer);
+	slot->info.ifindex = ifindex;
+	slot->info.isa = be32_to_cpu(msg->isa);
+	slot->info.mem_size = mem;
+	slot->info.heap_top = be64_to_cpu(msg->heap_top);
+	slot->info.layout = be32_to_cpu(msg->layout);
+	slot->info.point = be32_to_cpu(msg->point);
+	memcpy(slot->info.app, msg->app, sizeof(slot->info.app));
+	slot->export = export;
+	slot->token = token;
+	slot->at = jiffies;
+	pr_info("offer %u from %pM: %s, %llu MiB, at migration point %u\n", slot->info.id,
+		peer, slot->info.app, mem >> 20, slot->info.point);
+out:
+	spin_unlock(&hkvm_offers_lock);
+	return true;
+}
+
+static struct hkvm_offer *hkvm_offer_find(u32 id)
+{
+	int i;
+
+	for (i = 0; id && i < HEXO_KVM_MAX_OFFERS; i++)
+		if (hkvm_offers[i].info.id == id)
+			return &hkvm_offers[i];
+	return NULL;
+}
+
+int hkvm_pull_get(u32 id, struct hkvm_offer_info *info)
+{
+	struct hkvm_offer *o;
+	int ret = -ENOENT;
+
+	spin_lock_bh(&hkvm_offers_lock);
+	o = hkvm_offer_find(id);
+	if (o) {
+		*info = o->info;
+		ret = 0;
+	}
+	spin_unlock_bh(&hkvm_offers_lock);
+	return ret;
+}
+
+int hkvm_pull_next(u32 *id, struct hkvm_offer_info *info)
+{
+	struct hkvm_offer *best = NULL, *o;
+	int i, ret = -ENOENT;
+
+	spin_lock_bh(&hkvm_offers_lock);
+	for (i = 0; i < HEXO_KVM_MAX_OFFERS; i++) {
+		o = &hkvm_offers[i];
+		if (o->info.id && o->info.id >= *id && (!best || o->info.id < best->info.id))
+			best = o;
+	}
+	if (best) {
+		*info = best->info;
+		*id = best->info.id + 1;
+		ret = 0;
+	}
+	spin_unlock_bh(&hkvm_offers_lock);
+	return ret;
+}
+
+/* Under hkvm_pull_mutex: the channel to o's source, connected. */
+static int hkvm_pull_chan(struct net *net, struct hkvm_offer *o, struct netlink_ext_ack *extack)
+{
+	struct hxl_chan_cfg cfg = {
+		.ifindex = o->info.ifindex,
+		.service = HEXO_SVC_KVM,
+		.size = HEXO_KVM_SPACE,
+		.dead_ms = HKVM_PULL_DEAD_MS,
+		.window = 64,
+		.max_pages = HXL_PAGES_AT_1500,
+	};
+	struct hxl_chan *chan;
+	int ret;
+
+	if (o->chan)
+		return 0;
+	memcpy(cfg.peer, o->info.peer, ETH_ALEN);
+	chan = hxl_chan_create(net, &cfg, &hkvm_chan_ops, NULL, extack);
+	if (IS_ERR(chan))
+		return PTR_ERR(chan);
+	ret = hxl_chan_wait_up(chan, HKVM_PULL_DEAD_MS, NULL);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "the offer's source does not answer");
+		hxl_chan_destroy(chan);
+		return -EIO;
+	}
+	o->chan = chan;
+	return 0;
+}
+
+struct hkvm_pull_step;
+
+struct hkvm_pull_req {
+	struct hxl_req req;
+	struct hkvm_pull_step *st;
+};
+
+struct hkvm_pull_step {
+	atomic_t pending;
+	struct completion done;
+	struct hkvm_pull_req reqs[];
+};
+
+static void hkvm_pull_req_done(struct hxl_req *req, int status)
+{
+	struct hkvm_pull_step *st = container_of(req, struct hkvm_pull_req, req)->st;
+
+	req->status = status;
+	if (atomic_dec_and_test(&st->pending))
+		complete(&st->done);
+}
+
+/* One step: n (<= HKVM_PULL_CHUNK) pages at gfn into the caller's addr. */
+static int hkvm_pull_step(struct hkvm_offer *o, struct hkvm_pull_step *st, struct page **pages,
+			  u64 gfn, unsigned long n, u64 addr, u32 max_pages)
+{
+	unsigned long i, nreq = DIV_ROUND_UP(n, max_pages), k;
+	int got, ret = 0;
+
+	got = pin_user_pages_fast(addr, n, FOLL_WRITE, pages);
+	if (got != n) {
+		if (got > 0)
+			unpin_user_pages(pages, got);
+		return -EFAULT;
+	}
+	atomic_set(&st->pending, nreq);
+	reinit_completion(&st->done);
+	for (k = 0; k < nreq; k++) {
+		struct hxl_req *req = &st->reqs[k].req;
+
+		memset(&st->reqs[k], 0, sizeof(st->reqs[k]));
+		st->reqs[k].st = st;
+		req->op = HEXO_OP_READ;
+		req->index = o->export * HEXO_KVM_SPAN + 1 + gfn + k * max_pages;
+		req->count = min_t(unsigned long, max_pages, n - k * max_pages);
+		req->pages = pages + k * max_pages;
+		req->done = hkvm_pull_req_done;
+	}
+	for (k = 0; k < nreq; k++)
+		hxl_chan_submit(o->chan, &st->reqs[k].req, k + 1 < nreq);
+	/* hexo_link ends every request within the channel's dead_ms. */
+	wait_for_completion(&st->done);
+	for (k = 0; k < nreq; k++) {
+		struct hxl_req *req = &st->reqs[k].req;
+
+		if (req->status) {
+			ret = -EIO;
+			continue;
+		}
+		for (i = 0; i < req->count; i++)
+			if (req->absent & BIT_ULL(i))
+				clear_highpage(req->pages[i]);
+	}
+	unpin_user_pages_dirty_lock(pages, n, true);
+	return ret;
+}
+
+int hkvm_pull(struct net *net, u32 id, u64 gpa, u64 len, u64 addr,
+	      struct netlink_ext_ack *extack)
+{
+	struct hkvm_pull_step *st = NULL;
+	struct hxl_chan_info ci;
+	struct page **pages = NULL;
+	struct hkvm_offer *o;
+	u64 done, n;
+	u32 mp;
+	int ret;
+
+	if (!len || (gpa | len | addr) % HEXO_PAGE_SIZE) {
+		NL_SET_ERR_MSG(extack, "address, length and guest address must be page-aligned");
+		return -EINVAL;
+	}
+	mutex_lock(&hkvm_pull_mutex);
+	o = hkvm_offer_find(id);	/* slots change under hkvm_pull_mutex only, but for new ones */
+	if (!o) {
+		NL_SET_ERR_MSG(extack, "no such offer");
+		ret = -ENOENT;
+		goto out;
+	}
+	if (gpa >= o->info.mem_size || len > o->info.mem_size - gpa) {
+		NL_SET_ERR_MSG(extack, "outside the offered guest's memory");
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = hkvm_pull_chan(net, o, extack);
+	if (ret)
+		goto out;
+	hxl_chan_get_info(o->chan, &ci);
+	mp = clamp_t(u32, ci.max_pages, 1, HXL_PAGES_AT_1500);
+	st = kzalloc(struct_size(st, reqs, DIV_ROUND_UP(HKVM_PULL_CHUNK, mp)), GFP_KERNEL);
+	pages = kcalloc(HKVM_PULL_CHUNK, sizeof(*pages), GFP_KERNEL);
+	if (!st || !pages) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	init_completion(&st->done);
+	for (done = 0; done < len && !ret; done += n << PAGE_SHIFT) {
+		n = min_t(u64, HKVM_PULL_CHUNK, (len - done) >> PAGE_SHIFT);
+		ret = hkvm_pull_step(o, st, pages, (gpa + done) >> PAGE_SHIFT, n, addr + done, mp);
+	}
+	if (ret == -EIO)
+		NL_SET_ERR_MSG(extack, "the source did not deliver the pages (gone, or no such export)");
+	else if (ret == -EFAULT)
+		NL_SET_ERR_MSG(extack, "the address range is not the caller's writable memory");
+out:
+	mutex_unlock(&hkvm_pull_mutex);
+	kfree(pages);
+	kfree(st);
+	return ret;
+}
+
+/* Under hkvm_pull_mutex: frees o's slot and its channel. */
+static void hkvm_offer_drop(struct hkvm_offer *o)
+{
+	struct hxl_chan *chan = o->chan;
+
+	spin_lock_bh(&hkvm_offers_lock);
+	o->chan = NULL;
+	o->info.id = 0;
+	spin_unlock_bh(&hkvm_offers_lock);
+	if (chan)
+		hxl_chan_destroy(chan);
+}
+
+int hkvm_pull_answer(struct net *net, u32 id, bool accept, struct netlink_ext_ack *extack)
+{
+	struct hexo_kvm_msg msg = {};
+	struct hkvm_offer *o;
+	int ret;
+
+	mutex_lock(&hkvm_pull_mutex);
+	o = hkvm_offer_find(id);
+	if (!o) {
+		NL_SET_ERR_MSG(extack, "no such offer");
+		ret = -ENOENT;
+		goto out;
+	}
+	msg.magic = cpu_to_be32(HEXO_KVM_MSG_MAGIC);
+	msg.type = cpu_to_be16(accept ? HEXO_KVM_MSG_DONE : HEXO_KVM_MSG_ABORT);
+	msg.export = cpu_to_be16(o->export);
+	msg.token = cpu_to_be64(o->token);
+	ret = hkvm_pull_chan(net, o, extack);
+	if (!ret)
+		ret = hkvm_chan_send(o->chan, &msg);
+	if (ret && accept) {
+		/* Not confirmed: the source runs the VM on after its deadline. */
+		NL_SET_ERR_MSG(extack, "the source did not confirm: do not run the VM");
+		ret = -EIO;
+	}
+	hkvm_offer_drop(o);
+out:
+	mutex_unlock(&hkvm_pull_mutex);
+	return ret;
+}
+
+void hkvm_pull_uninit(void)
+{
+	int i;
+
+	mutex_lock(&hkvm_pull_mutex);
+	for (i = 0; i < HEXO_KVM_MAX_OFFERS; i++)
+		if (hkvm_offers[i].info.id)
+			hkvm_offer_drop(&hkvm_offers[i]);
+	mutex_unlock(&hkvm_pull_mutex);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Offloads, target side: the offers this node was sent, and pulling an
+ * offered guest's memory from its source into the caller's memory.
+ */
+#ifndef _HKVM_PULL_H
+#define _HKVM_PULL_H
+
+#include <linux/if_ether.h>
+#include <linux/types.h>
+#include <hexo/wire.h>
+
+struct net;
+struct netlink_ext_ack;
+
+/* An offer as replies show it. */
+struct hkvm_offer_info {
+	u32 id;
+	u8 peer[ETH_ALEN];
+	int ifindex;
+	u32 isa;
+	u64 mem_size;
+	u64 heap_top;
+	u32 layout;
+	u32 point;
+	char app[32];
+};
+
+/* An OFFER arrived (softirq); false when it is malformed. */
+bool hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *msg);
+
+int hkvm_pull_get(u32 id, struct hkvm_offer_info *info);
+/* The first offer whose id is >= *id; advances *id past it. -ENOENT at the end. */
+int hkvm_pull_next(u32 *id, struct hkvm_offer_info *info);
+/* HEXO_KVM_CMD_PULL, in the caller's context: addr is its memory. */
+int hkvm_pull(struct net *net, u32 id, u64 gpa, u64 len, u64 addr,
+	      struct netlink_ext_ack *extack);
+/* HEXO_KVM_CMD_ACCEPT (accept) and REJECT. */
+int hkvm_pull_answer(struct net *net, u32 id, bool accept, struct netlink_ext_ack *extack);
+void hkvm_pull_uninit(void);
+
+#endif /* _HKVM_PULL_H */

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * HEXO_SVC_KVM on hexo_link (include/uapi/hexo/wire.h): the interfaces a
+ * node serves it on, what its sessions read (exports) and write (the
+ * inbox), and the one-message client side.
+ */
+#ifndef _HKVM_SERVICE_H
+#define _HKVM_SERVICE_H
+
+#include <linux/types.h>
+#include <hexo/wire.h>
+
+struct hxl_chan;
+struct net;
+struct netlink_ext_ack;
+
+int hkvm_service_serve(struct net *net, int ifindex, struct netlink_ext_ack *extack);
+int hkvm_service_unserve(struct net *net, int ifindex);
+bool hkvm_service_serves(struct net *net, int ifindex);
+int hkvm_service_init(void);
+void hkvm_service_uninit(void);
+
+/* No events wanted: hexo_kvm's channels live for one exchange or one pull. */
+extern const struct hxl_chan_ops hkvm_chan_ops;
+
+/*
+ * Sends msg to the inbox of the hexo_kvm at peer: a session of its own,
+ * within timeout_ms. 0, or -EIO, -ETIMEDOUT, -ENODEV ...
+ */
+int hkvm_service_send(struct net *net, int ifindex, const u8 *peer,
+		      const struct hexo_kvm_msg *msg, u32 timeout_ms);
+/* Writes msg to the inbox of chan's server; waits for its answer. */
+int hkvm_chan_send(struct hxl_chan *chan, const struct hexo_kvm_msg *msg);
+
+#endif /* _HKVM_SERVICE_H */

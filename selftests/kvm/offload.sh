@@ -1,0 +1,125 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# hexoctl kvm offload: a guest running on one node is stopped by hexo_kvm
+# at its next migration point, pulled by the other node's hexo_kvm over
+# hexo_link (HEXO_SVC_KVM), and finishes there with the result of a run
+# that was never moved; x86_64 -> arm64 and back. Where it resumed is
+# checked: at the point the source parked at, with progress past the start.
+# Then the failures: no migration point in time, a second offload in
+# flight, an unserved interface, and a target that never takes the offer.
+. ../lib/ktap.sh
+. ../lib/host.sh
+
+T=/tmp/kvm-offload
+G=/hexo/guest
+declare -A ISA=([server]=x86_64 [board]=arm64) MAC=([server]=$HEXO_SERVER_MAC [board]=$HEXO_BOARD_MAC)
+
+result_of() { grep -E "^$1: result " <<<"$2"; }
+
+# The fd of the VM in hexovm process $p (anon_inode:kvm-vm).
+vm_fd='for f in /proc/$p/fd/*; do [ "$(readlink $f)" = anon_inode:kvm-vm ] && { basename $f; break; }; done'
+
+# start VM APP ARGS...: runs a guest on VM (job "source"), attaches it to
+# hexo_kvm after a second, and prints its hexo_kvm id.
+start() {
+	local vm=$1 app=$2
+	shift 2
+	on_bg "$vm" source "hexovm $G/$app.elf $* 2>&1" >/dev/null
+	on "$vm" "sleep 1; p=\$(pidof hexovm); fd=\$($vm_fd);
+		hexoctl -j kvm attach pid \$p fd \$fd | sed -n 's/.*\"id\":\\([0-9]*\\).*/\\1/p'"
+}
+
+# offload NAME FROM TO APP ARG: APP runs on FROM and is offloaded to TO.
+offload() {
+	local name=$1 from=$2 to=$3 app=$4 arg=$5 out src ref id st at parked took
+	on_bg "$to" incoming "hexovm --incoming --incoming-timeout 120 2>&1" >/dev/null
+	on_bg "$from" source "hexovm $G/$app.elf $arg 2>&1" >/dev/null
+	id=$(on "$from" "sleep 2; p=\$(pidof hexovm); fd=\$($vm_fd);
+		hexoctl -j kvm attach pid \$p fd \$fd name $app | sed -n 's/.*\"id\":\\([0-9]*\\).*/\\1/p'")
+	if [ -z "$id" ]; then
+		ktap_fail "$name (attach failed)"
+		return
+	fi
+	out=$(on "$from" "hexoctl kvm offload id $id to ${MAC[$to]} dev eth0 timeout 20000 2>&1")
+	st=$?
+	printf '%s\n' "$out" | ktap_quote
+	src=$(on_wait "$from" source 120)
+	out=$(on_wait "$to" incoming 900)
+	ref=$(on "$to" "cat $T/$app.ref")
+	parked=$(sed -n 's/.*handed off at migration point \([0-9]*\).*/\1/p' <<<"$src")
+	took=$(sed -n "s/.*took $app from ${ISA[$from]} at migration point \\([0-9]*\\).*/\\1/p" <<<"$out")
+	# The guest's own word on where it carries on: some progress past the start.
+	at=$(grep -E "^$app: (at|in phase) " <<<"$out" | grep -oE '[0-9]+' | sort -n | tail -1)
+	if [ $st = 0 ] && [ -n "$parked" ] && [ "$parked" = "$took" ] && [ "${at:-0}" -gt 0 ] &&
+		grep -q "^$app: class . verification SUCCESSFUL" <<<"$out" &&
+		grep -q "^$app: resumed on ${ISA[$to]} from ${ISA[$from]}" <<<"$out" &&
+		[ -n "$(result_of "$app" "$ref")" ] &&
+		[ "$(result_of "$app" "$out")" = "$(result_of "$app" "$ref")" ]; then
+		printf '%s\n' "$src" "$out" | grep -E "parked|handed|took|resumed|: at |in phase" | ktap_quote
+		ktap_pass "$name"
+	else
+		printf '%s\n' "$src" "$out" | ktap_quote
+		ktap_diag "unmoved: $(result_of "$app" "$ref")"
+		ktap_fail "$name"
+	fi
+	ktap_expect "... and $from reports the VM handed off to $to" \
+		"state handed-off peer ${MAC[$to]} offloads 1" on "$from" "hexoctl kvm show id $id"
+	on "$from" "hexoctl kvm detach id $id" >/dev/null
+}
+
+ktap_plan 11
+for vm in server board; do
+	on "$vm" "rm -rf $T && mkdir -p $T && modprobe hexo_kvm && hexoctl kvm serve dev eth0" >/dev/null
+done
+# The unmoved references, where each guest ends.
+for vm in server board; do
+	on_bg "$vm" ref "cd $T && hexovm $G/ep.elf S >ep.ref 2>&1" >/dev/null
+done
+on_wait board ref 600 >/dev/null
+on_wait server ref 600 >/dev/null
+
+# EP S runs long enough on both ISAs to be caught mid-run (IS and CG S end
+# within a second: their offloads need larger classes).
+offload "ep S offloaded x86_64 -> arm64 mid-run, verified, resumed where it stopped" server board ep S
+offload "ep S offloaded back arm64 -> x86_64 mid-run, verified, resumed where it stopped" board server ep S
+
+# A guest that reaches no migration point in time keeps running where it is.
+id=$(start server spin 6000 1)
+ktap_expect_status "no migration point within the timeout: the offload fails" 1 \
+	"not handed off \\(Connection timed out\\)" \
+	on server "hexoctl kvm offload id $id to ${MAC[board]} dev eth0 timeout 1000 2>&1"
+ktap_expect "... the flag is withdrawn: the guest crosses its point later and ends here" \
+	"spin: crossed 1 migration points" on_wait server source 60
+on server "hexoctl kvm detach id $id" >/dev/null
+# One offload at a time.
+id=$(start server spin 4000 1)
+ktap_expect_status "a second offload of a VM in flight is refused" 1 "in flight" \
+	on server "hexoctl kvm offload id $id to ${MAC[board]} dev eth0 timeout 2000 nowait &&
+		hexoctl kvm offload id $id to ${MAC[board]} dev eth0 2>&1"
+on_wait server source 60 >/dev/null
+on server "hexoctl kvm detach id $id" >/dev/null
+ktap_expect_status "an offload of a VM that does not exist is refused" 1 "no VM with this id" \
+	on server "hexoctl kvm offload id 60 to ${MAC[board]} dev eth0 2>&1"
+
+# Nobody on the board takes the offer: the guest runs on at the source.
+id=$(start server ep S)
+ktap_expect_status "a target that never answers: the offload fails within its bound" 1 \
+	"not handed off \\(Connection timed out\\)" \
+	on server "hexoctl kvm offload id $id to ${MAC[board]} dev eth0 timeout 3000 2>&1"
+out=$(on_wait server source 300)
+ref=$(on server "cat $T/ep.ref")
+if grep -q "offload aborted" <<<"$out" && grep -q "verification SUCCESSFUL" <<<"$out" &&
+	[ "$(result_of ep "$out")" = "$(result_of ep "$ref")" ]; then
+	ktap_pass "... and the guest carries on at the source to the same verified result"
+else
+	printf '%s\n' "$out" | ktap_quote
+	ktap_fail "... and the guest carries on at the source to the same verified result"
+fi
+on server "hexoctl kvm detach id $id" >/dev/null
+ktap_expect_status "an offload on an interface not served is refused, with what to do" 1 \
+	"hexoctl kvm serve dev IF first" \
+	on server "hexoctl kvm unserve dev eth0; hexovm $G/spin.elf 3000 >/dev/null 2>&1 & p=\$!;
+		sleep 1; fd=\$($vm_fd); id=\$(hexoctl -j kvm attach pid \$p fd \$fd |
+		sed -n 's/.*\"id\":\\([0-9]*\\).*/\\1/p'); hexoctl kvm offload id \$id to ${MAC[board]} dev eth0 2>&1"
+ktap_finish

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Offloads through hexo_kvm (include/uapi/hexo/hexo_kvm.h): on the source,
+ * a guest parked at a migration point that hexo_kvm asked for is handed to
+ * the module, which exports it to the target; on the target, hexovm
+ * --incoming takes an offer, pulls the guest's control block, data and heap
+ * through the module, and runs it once the source has let go.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <hexo/hexo_kvm.h>
+
+#include "hexovm.h"
+#include "hxnl.h"
+
+#define HEXOVM_POLL_US	20000
+
+struct hexovm_vm_state {
+	uint32_t id, state, error;
+};
+
+static int hexovm_state_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	struct hexovm_vm_state *st = arg;
+
+	if (!tb[HEXO_KVM_A_VM_ID] || !tb[HEXO_KVM_A_STATE])
+		return -EPROTO;
+	st->id = nla_get_u32(tb[HEXO_KVM_A_VM_ID]);
+	st->state = nla_get_u32(tb[HEXO_KVM_A_STATE]);
+	st->error = tb[HEXO_KVM_A_ERROR] ? nla_get_u32(tb[HEXO_KVM_A_ERROR]) : 0;
+	return 0;
+}
+
+static int hexovm_nl_fail(struct hxnl *nl, const char *what, int ret)
+{
+	char buf[300];
+
+	hexovm_err("%s: %s", what, hxnl_strerror(nl, ret, buf, sizeof(buf)));
+	return ret;
+}
+
+int hexovm_link_parked(struct hexovm *vm)
+{
+	struct hexovm_vm_state st = { 0 };
+	struct nl_msg *msg;
+	struct hxnl nl;
+	int ret;
+
+	ret = hxnl_open(&nl, HEXO_KVM_GENL_NAME);
+	if (ret) {
+		hexovm_err("hexo_kvm asked for a migration, but its family is gone: %s",
+			   strerror(-ret));
+		return ret;
+	}
+	msg = hxnl_msg(&nl, HEXO_KVM_CMD_PARKED, false);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	nla_put_u32(msg, HEXO_KVM_A_VM_FD, vm->vm_fd);
+	nla_put_u32(msg, HEXO_KVM_A_LAYOUT, vm->elf.layout_crc);
+	ret = hxnl_call(&nl, msg, HEXO_KVM_A_MAX, hexovm_state_cb, &st);
+	if (ret) {
+		hexovm_nl_fail(&nl, "parked at a migration point, but hexo_kvm refused", ret);
+		goto out;
+	}
+	hexovm_err("parked at migration point %u for hexo_kvm (vm %u)", hexovm_cb(vm)->cont.point,
+		   st.id);
+	/* hexo_kvm bounds every step of an offload; it always ends in one of the two. */
+	while (st.state != HEXO_KVM_ST_HANDED_OFF && st.state != HEXO_KVM_ST_ABORTED) {
+		usleep(HEXOVM_POLL_US);
+		msg = hxnl_msg(&nl, HEXO_KVM_CMD_GET_VM, false);
+		if (!msg) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		nla_put_u32(msg, HEXO_KVM_A_VM_ID, st.id);
+		ret = hxnl_call(&nl, msg, HEXO_KVM_A_MAX, hexovm_state_cb, &st);
+		if (ret) {
+			hexovm_nl_fail(&nl, "lost hexo_kvm's view of the offload", ret);
+			goto out;
+		}
+	}
+	if (st.state == HEXO_KVM_ST_HANDED_OFF) {
+		hexovm_err("handed off at migration point %u: the guest runs on the target now",
+			   hexovm_cb(vm)->cont.point);
+		ret = 0;
+	} else {
+		hexovm_err("offload aborted (%s): the guest carries on here",
+			   strerror(st.error ? st.error : ECANCELED));
+		ret = -(st.error ? st.error : ECANCELED);
+	}
+out:
+	hxnl_close(&nl);
+	return ret;
+}
+
+static int hexovm_offer_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	struct hexovm_offer *o = arg;
+
+	if (o->id)
+		return 0;	/* the first offer only */
+	if (!tb[HEXO_KVM_A_OFFER_ID] || !tb[HEXO_KVM_A_VM_MEM] || !tb[HEXO_KVM_A_HEAP_TOP] ||
+	    !tb[HEXO_KVM_A_LAYOUT] || !tb[HEXO_KVM_A_POINT] || !tb[HEXO_KVM_A_APP] ||
+	    !tb[HEXO_KVM_A_ISA])
+		return -EPROTO;
+	o->id = nla_get_u32(tb[HEXO_KVM_A_OFFER_ID]);
+	o->mem_size = nla_get_u64(tb[HEXO_KVM_A_VM_MEM]);
+	o->heap_top = nla_get_u64(tb[HEXO_KVM_A_HEAP_TOP]);
+	o->layout = nla_get_u32(tb[HEXO_KVM_A_LAYOUT]);
+	o->point = nla_get_u32(tb[HEXO_KVM_A_POINT]);
+	o->isa = nla_get_u32(tb[HEXO_KVM_A_ISA]);
+	snprintf(o->app, sizeof(o->app), "%s", nla_get_string(tb[HEXO_KVM_A_APP]));
+	return 0;
+}
+
+int hexovm_link_wait_offer(double timeout_s, struct hexovm_offer *o)
+{
+	uint64_t end = hexovm_now_ns() + (uint64_t)(timeout_s * 1e9);
+	struct nl_msg *msg;
+	struct hxnl nl;
+	int ret;
+
+	ret = hxnl_open(&nl, HEXO_KVM_GENL_NAME);
+	if (ret) {
+		hexovm_err("--incoming needs hexo_kvm (modprobe hexo_kvm; hexoctl kvm serve dev "
+			   "IFNAME): %s", strerror(-ret));
+		return ret;
+	}
+	memset(o, 0, sizeof(*o));
+	for (;;) {
+		msg = hxnl_msg(&nl, HEXO_KVM_CMD_GET_OFFER, true);
+		if (!msg) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = hxnl_call(&nl, msg, HEXO_KVM_A_MAX, hexovm_offer_cb, o);
+		if (ret) {
+			hexovm_nl_fail(&nl, "cannot list hexo_kvm's offers", ret);
+			break;
+		}
+		if (o->id)
+			break;
+		if (hexovm_now_ns() >= end) {
+			hexovm_err("--incoming: no offer within %g s", timeout_s);
+			ret = -ETIMEDOUT;
+			break;
+		}
+		usleep(HEXOVM_POLL_US * 5);
+	}
+	hxnl_close(&nl);
+	return ret;
+}
+
+static int hexovm_pull(struct hxnl *nl, const struct hexovm_offer *o, struct hexovm *vm,
+		       uint64_t gpa, uint64_t end)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	gpa &= ~(uint64_t)(HEXO_PAGE_SIZE - 1);
+	end = (end + HEXO_PAGE_SIZE - 1) & ~(uint64_t)(HEXO_PAGE_SIZE - 1);
+	if (end <= gpa)
+		return 0;
+	msg = hxnl_msg(nl, HEXO_KVM_CMD_PULL, false);
+	if (!msg)
+		return -ENOMEM;
+	nla_put_u32(msg, HEXO_KVM_A_OFFER_ID, o->id);
+	nla_put_u64(msg, HEXO_KVM_A_GPA, gpa);
+	nla_put_u64(msg, HEXO_KVM_A_LEN, end - gpa);
+	nla_put_u64(msg, HEXO_KVM_A_ADDR, (uintptr_t)(vm->mem + gpa));
+	ret = hxnl_call(nl, msg, HEXO_KVM_A_MAX, NULL, NULL);
+	if (ret)
+		hexovm_nl_fail(nl, "pulling the guest from its source", ret);
+	else
+		vm->stats.pulled_bytes += end - gpa;
+	return ret;
+}
+
+static int hexovm_answer(struct hxnl *nl, const struct hexovm_offer *o, bool accept)
+{
+	struct nl_msg *msg = hxnl_msg(nl, accept ? HEXO_KVM_CMD_ACCEPT : HEXO_KVM_CMD_REJECT,
+				      false);
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	nla_put_u32(msg, HEXO_KVM_A_OFFER_ID, o->id);
+	ret = hxnl_call(nl, msg, HEXO_KVM_A_MAX, NULL, NULL);
+	if (ret && accept)
+		hexovm_nl_fail(nl, "the source did not let go of the guest; not running it", ret);
+	return ret;
+}
+
+int hexovm_link_take(struct hexovm *vm, const struct hexovm_offer *o)
+{
+	struct hexo_cb *cb = hexovm_cb(vm);
+	uint64_t t0 = hexovm_now_ns();
+	struct hxnl nl;
+	int ret;
+
+	ret = hxnl_open(&nl, HEXO_KVM_GENL_NAME);
+	if (ret) {
+		hexovm_err("hexo_kvm is gone: %s", strerror(-ret));
+		return ret;
+	}
+	if (o->layout != vm->elf.layout_crc) {
+		hexovm_err("%s does not match the offered guest: its data layout is %08x, the "
+			   "ELF's %08x; run the %s build of the same %s sources", vm->opts->elf,
+			   o->layout, vm->elf.layout_crc, hexovm_isa_name(HEXOVM_ISA), o->app);
+		ret = -EINVAL;
+		goto reject;
+	}
+	ret = hexovm_pull(&nl, o, vm, HEXO_GPA_CB, HEXO_GPA_CB + HEXO_PAGE_SIZE);
+	if (!ret)
+		ret = hexovm_pull(&nl, o, vm, vm->elf.data_start, vm->elf.data_end);
+	if (!ret && o->heap_top > HEXO_GPA_HEAP && o->heap_top <= vm->mem_size)
+		ret = hexovm_pull(&nl, o, vm, HEXO_GPA_HEAP, o->heap_top);
+	if (ret)
+		goto reject;
+	if (cb->magic != HEXO_CB_MAGIC || cb->abi_version != HEXO_ABI_VERSION ||
+	    cb->mem_size != vm->mem_size) {
+		hexovm_err("the offered guest's control block is not of guest ABI %u",
+			   HEXO_ABI_VERSION);
+		ret = -EINVAL;
+		goto reject;
+	}
+	ret = hexovm_answer(&nl, o, true);
+	if (ret)
+		goto out;
+	cb->resume = 1;
+	cb->migrate = 0;
+	cb->cont.migrations++;
+	hexovm_err("took %s from %s at migration point %u (migration %u): %llu KiB pulled in "
+		   "%llu ms", o->app, hexovm_isa_name(o->isa), cb->cont.point, cb->cont.migrations,
+		   (unsigned long long)(vm->stats.pulled_bytes >> 10),
+		   (unsigned long long)((hexovm_now_ns() - t0) / 1000000));
+	goto out;
+reject:
+	hexovm_answer(&nl, o, false);
+out:
+	hxnl_close(&nl);
+	return ret;
+}
