@@ -20,6 +20,7 @@ static int __init hkvm_init(void)
 	ret = hkvm_vm_init();
 	if (ret)
 		return ret;
+	hkvm_pull_init();
 	ret = hkvm_service_init();
 	if (ret)
 		goto err_vm;

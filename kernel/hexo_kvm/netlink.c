@@ -49,6 +49,7 @@ static const struct nla_policy hkvm_policy[HEXO_KVM_A_MAX + 1] = {
 	[HEXO_KVM_A_GPA]	= { .type = NLA_U64 },
 	[HEXO_KVM_A_LEN]	= { .type = NLA_U64 },
 	[HEXO_KVM_A_ADDR]	= { .type = NLA_U64 },
+	[HEXO_KVM_A_POSTCOPY]	= { .type = NLA_FLAG },
 };
 
 static int hkvm_put_vm(struct sk_buff *skb, const struct hkvm_vm_info *vm)
@@ -61,6 +62,7 @@ static int hkvm_put_vm(struct sk_buff *skb, const struct hkvm_vm_info *vm)
 	    nla_put_u32(skb, HEXO_KVM_A_STATE, vm->state) ||
 	    nla_put_u32(skb, HEXO_KVM_A_ERROR, -vm->error) ||
 	    nla_put_u32(skb, HEXO_KVM_A_OFFLOADS, vm->offloads) ||
+	    nla_put_u32(skb, HEXO_KVM_A_LENDING, vm->lending) ||
 	    (vm->has_peer && nla_put(skb, HEXO_KVM_A_PEER, ETH_ALEN, vm->peer)))
 		return -EMSGSIZE;
 	return 0;
@@ -347,8 +349,18 @@ static int hkvm_cmd_answer(struct sk_buff *skb, struct genl_info *info)
 
 	if (!id)
 		return -EINVAL;
-	return hkvm_pull_answer(genl_info_net(info), nla_get_u32(id),
-				info->genlhdr->cmd == HEXO_KVM_CMD_ACCEPT, info->extack);
+	switch (info->genlhdr->cmd) {
+	case HEXO_KVM_CMD_ACCEPT:
+		return hkvm_pull_answer(genl_info_net(info), nla_get_u32(id),
+					info->attrs[HEXO_KVM_A_POSTCOPY] ? HEXO_KVM_MSG_TAKE :
+					HEXO_KVM_MSG_DONE, info->extack);
+	case HEXO_KVM_CMD_RELEASE:
+		return hkvm_pull_answer(genl_info_net(info), nla_get_u32(id),
+					HEXO_KVM_MSG_RELEASE, info->extack);
+	default:
+		return hkvm_pull_answer(genl_info_net(info), nla_get_u32(id),
+					HEXO_KVM_MSG_ABORT, info->extack);
+	}
 }
 
 static const struct genl_ops hkvm_genl_ops[] = {
@@ -408,6 +420,11 @@ static const struct genl_ops hkvm_genl_ops[] = {
 	},
 	{
 		.cmd	= HEXO_KVM_CMD_REJECT,
+		.doit	= hkvm_cmd_answer,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= HEXO_KVM_CMD_RELEASE,
 		.doit	= hkvm_cmd_answer,
 		.flags	= GENL_ADMIN_PERM,
 	},

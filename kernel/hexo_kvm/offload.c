@@ -43,7 +43,15 @@ struct hkvm_export {
 	struct hkvm_vm *vm;
 	struct page **pages;		/* by gfn; NULL: not lent */
 	u64 npages;
-	int answer;			/* 1 DONE, -1 ABORT, 0 none yet */
+	int answer;			/* HKVM_ANS_*: the target's word */
+	bool released;			/* after TAKE: RELEASE came */
+};
+
+enum {
+	HKVM_ANS_ABORT = -1,
+	HKVM_ANS_NONE = 0,
+	HKVM_ANS_DONE = 1,		/* took it, holds it all */
+	HKVM_ANS_TAKE = 2,		/* took it, pulls the rest (post-copy) */
 };
 
 /* The exports by id; the service reads them in softirq. */
@@ -195,10 +203,13 @@ bool hkvm_export_read(u16 e, u64 gfn, const u8 *peer, u64 index,
 	return true;
 }
 
-bool hkvm_export_answer(u16 e, u64 token, const u8 *peer, bool done)
+bool hkvm_export_answer(u16 e, u64 token, const u8 *peer, int type)
 {
+	int want = type == HEXO_KVM_MSG_DONE ? HKVM_ANS_DONE :
+		   type == HEXO_KVM_MSG_TAKE ? HKVM_ANS_TAKE : HKVM_ANS_ABORT;
+	/* Neither ABORT nor RELEASE needs a confirmation: they give back. */
+	bool ok = type == HEXO_KVM_MSG_ABORT || type == HEXO_KVM_MSG_RELEASE;
 	struct hkvm_export *exp;
-	bool ok = !done;	/* an ABORT needs no confirmation */
 	unsigned int i;
 
 	if (!e || e > HEXO_KVM_MAX_EXPORTS)
@@ -206,12 +217,19 @@ bool hkvm_export_answer(u16 e, u64 token, const u8 *peer, bool done)
 	spin_lock(&hkvm_exp_lock);
 	exp = hkvm_exports[e];
 	if (exp && exp->token == token && ether_addr_equal(exp->peer, peer)) {
-		if (!exp->answer) {
-			exp->answer = done ? 1 : -1;
-			mod_delayed_work(system_wq, &exp->vm->work, 0);
+		if (type == HEXO_KVM_MSG_RELEASE) {
+			if (exp->answer == HKVM_ANS_TAKE && !exp->released) {
+				exp->released = true;
+				mod_delayed_work(system_wq, &exp->vm->work, 0);
+			}
+		} else {
+			if (exp->answer == HKVM_ANS_NONE) {
+				exp->answer = want;
+				mod_delayed_work(system_wq, &exp->vm->work, 0);
+			}
+			ok = exp->answer == want;
 		}
-		ok = exp->answer == (done ? 1 : -1);
-	} else if (done) {
+	} else if (type == HEXO_KVM_MSG_DONE) {
 		for (i = 0; i < ARRAY_SIZE(hkvm_handed); i++)
 			if (hkvm_handed[i].id == e && hkvm_handed[i].token == token &&
 			    ether_addr_equal(hkvm_handed[i].peer, peer))
@@ -227,11 +245,16 @@ static int hkvm_set_flag(struct hkvm_vm *vm, u32 flag)
 			     sizeof(flag), true);
 }
 
-/* The target runs the VM now: its VMM lets go. */
-static void hkvm_offload_handed(struct hkvm_vm *vm)
+/*
+ * The target runs the VM now: its VMM lets go. After a TAKE the export
+ * stays, lent to the target until its RELEASE (or the VM's detach).
+ */
+static void hkvm_offload_handed(struct hkvm_vm *vm, int answer)
 {
-	hkvm_export_free(vm->exp);
-	vm->exp = NULL;
+	if (answer != HKVM_ANS_TAKE) {
+		hkvm_export_free(vm->exp);
+		vm->exp = NULL;
+	}
 	vm->state = HEXO_KVM_ST_HANDED_OFF;
 	vm->offloads++;
 	put_net(vm->net);
@@ -307,6 +330,7 @@ out:
 static void hkvm_offload_work(struct work_struct *work)
 {
 	struct hkvm_vm *vm = container_of(to_delayed_work(work), struct hkvm_vm, work);
+	bool released;
 	int ret, answer;
 
 	mutex_lock(&hkvm_vms_lock);
@@ -336,12 +360,29 @@ static void hkvm_offload_work(struct work_struct *work)
 			mod_delayed_work(system_wq, &vm->work, vm->deadline - jiffies);
 			break;
 		}
+		if (answer == HKVM_ANS_TAKE) {
+			/* Lent on: the table keeps it for the target's reads. */
+			hkvm_offload_handed(vm, answer);
+			break;
+		}
 		/* Decided now: a DONE after this is refused. */
 		answer = hkvm_export_close(vm->exp);
 		if (answer > 0)
-			hkvm_offload_handed(vm);
+			hkvm_offload_handed(vm, answer);
 		else
 			hkvm_offload_end(vm, answer < 0 ? -ECANCELED : -ETIMEDOUT);
+		break;
+	case HEXO_KVM_ST_HANDED_OFF:
+		if (!vm->exp)
+			break;
+		spin_lock_bh(&hkvm_exp_lock);
+		released = vm->exp->released;
+		spin_unlock_bh(&hkvm_exp_lock);
+		if (released) {
+			hkvm_export_free(vm->exp);
+			vm->exp = NULL;
+			pr_info("VM %u: %pM holds all of it; memory released\n", vm->id, vm->peer);
+		}
 		break;
 	default:
 		break;
@@ -363,13 +404,22 @@ static bool hkvm_offload_in_flight(const struct hkvm_vm *vm)
 
 void hkvm_offload_cancel(struct hkvm_vm *vm)
 {
+	int answer;
+
 	cancel_delayed_work_sync(&vm->work);
-	if (!hkvm_offload_in_flight(vm))
+	if (!hkvm_offload_in_flight(vm)) {
+		/* A post-copy target loses what it has not pulled yet. */
+		if (vm->exp)
+			hkvm_export_free(vm->exp);
+		vm->exp = NULL;
 		return;
-	if (vm->exp && hkvm_export_close(vm->exp) > 0)
-		hkvm_offload_handed(vm);	/* the target took it already */
-	else
+	}
+	answer = vm->exp ? hkvm_export_close(vm->exp) : HKVM_ANS_NONE;
+	if (answer > 0) {
+		hkvm_offload_handed(vm, HKVM_ANS_DONE);	/* the target took it already */
+	} else {
 		hkvm_offload_end(vm, -ECANCELED);
+	}
 }
 
 int hkvm_offload_start(struct hkvm_vm *vm, struct net *net, int ifindex, const u8 *peer,

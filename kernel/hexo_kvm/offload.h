@@ -30,9 +30,10 @@ int hkvm_offload_parked(struct hkvm_vm *vm, u32 layout, struct netlink_ext_ack *
 bool hkvm_export_read(u16 e, u64 gfn, const u8 *peer, u64 index,
 		      void (*emit)(void *arg, const void *data, u32 crc), void *arg);
 /*
- * The target's DONE (done) or ABORT for export e, in softirq. For DONE,
- * whether the source lets go of the VM (the target may run it).
+ * The target's DONE, TAKE, RELEASE or ABORT (type, HEXO_KVM_MSG_*) for
+ * export e, in softirq. For DONE and TAKE, whether the source lets go of
+ * the VM (the target may run it).
  */
-bool hkvm_export_answer(u16 e, u64 token, const u8 *peer, bool done);
+bool hkvm_export_answer(u16 e, u64 token, const u8 *peer, int type);
 
 #endif /* _HKVM_OFFLOAD_H */

@@ -13,6 +13,7 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <net/net_namespace.h>
@@ -33,14 +34,17 @@ struct hkvm_offer {
 	u16 export;
 	u64 token;
 	unsigned long at;		/* jiffies: when it came */
-	struct hxl_chan *chan;		/* to the source; under hkvm_pull_mutex */
+	struct hxl_chan *chan;		/* to the source; set under hkvm_pull_mutex */
+	bool taken;			/* post-copy: TAKE confirmed, pulls go on */
+	/* Pulls hold it for reading while they use chan; a drop for writing. */
+	struct rw_semaphore use;
 };
 
 /* Slots and their info under hkvm_offers_lock (taken in softirq too). */
 static DEFINE_SPINLOCK(hkvm_offers_lock);
 static struct hkvm_offer hkvm_offers[HEXO_KVM_MAX_OFFERS];
 static u32 hkvm_offer_next;
-/* One pull or answer at a time; the channels. */
+/* Offers coming and going, and their channels (pulls themselves run in parallel). */
 static DEFINE_MUTEX(hkvm_pull_mutex);
 
 bool hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *msg)
@@ -173,6 +177,7 @@ struct hkvm_pull_step;
 struct hkvm_pull_req {
 	struct hxl_req req;
 	struct hkvm_pull_step *st;
+	int status;
 };
 
 struct hkvm_pull_step {
@@ -183,9 +188,10 @@ struct hkvm_pull_step {
 
 static void hkvm_pull_req_done(struct hxl_req *req, int status)
 {
-	struct hkvm_pull_step *st = container_of(req, struct hkvm_pull_req, req)->st;
+	struct hkvm_pull_req *pr = container_of(req, struct hkvm_pull_req, req);
+	struct hkvm_pull_step *st = pr->st;
 
-	req->status = status;
+	pr->status = status;
 	if (atomic_dec_and_test(&st->pending))
 		complete(&st->done);
 }
@@ -198,7 +204,7 @@ static int hkvm_pull_step(struct hkvm_offer *o, struct hkvm_pull_step *st, struc
 	int got, ret = 0;
 
 	got = pin_user_pages_fast(addr, n, FOLL_WRITE, pages);
-	if (got != n) {
+	if (got < 0 || (unsigned long)got != n) {
 		if (got > 0)
 			unpin_user_pages(pages, got);
 		return -EFAULT;
@@ -223,7 +229,7 @@ static int hkvm_pull_step(struct hkvm_offer *o, struct hkvm_pull_step *st, struc
 	for (k = 0; k < nreq; k++) {
 		struct hxl_req *req = &st->reqs[k].req;
 
-		if (req->status) {
+		if (st->reqs[k].status) {
 			ret = -EIO;
 			continue;
 		}
@@ -251,20 +257,23 @@ int hkvm_pull(struct net *net, u32 id, u64 gpa, u64 len, u64 addr,
 		return -EINVAL;
 	}
 	mutex_lock(&hkvm_pull_mutex);
-	o = hkvm_offer_find(id);	/* slots change under hkvm_pull_mutex only, but for new ones */
+	o = hkvm_offer_find(id);	/* a slot in use changes under hkvm_pull_mutex only */
 	if (!o) {
 		NL_SET_ERR_MSG(extack, "no such offer");
-		ret = -ENOENT;
-		goto out;
+		mutex_unlock(&hkvm_pull_mutex);
+		return -ENOENT;
 	}
 	if (gpa >= o->info.mem_size || len > o->info.mem_size - gpa) {
 		NL_SET_ERR_MSG(extack, "outside the offered guest's memory");
-		ret = -EINVAL;
-		goto out;
+		mutex_unlock(&hkvm_pull_mutex);
+		return -EINVAL;
 	}
 	ret = hkvm_pull_chan(net, o, extack);
+	if (!ret)
+		down_read(&o->use);
+	mutex_unlock(&hkvm_pull_mutex);
 	if (ret)
-		goto out;
+		return ret;
 	hxl_chan_get_info(o->chan, &ci);
 	mp = clamp_t(u32, ci.max_pages, 1, HXL_PAGES_AT_1500);
 	st = kzalloc(struct_size(st, reqs, DIV_ROUND_UP(HKVM_PULL_CHUNK, mp)), GFP_KERNEL);
@@ -283,27 +292,32 @@ int hkvm_pull(struct net *net, u32 id, u64 gpa, u64 len, u64 addr,
 	else if (ret == -EFAULT)
 		NL_SET_ERR_MSG(extack, "the address range is not the caller's writable memory");
 out:
-	mutex_unlock(&hkvm_pull_mutex);
+	up_read(&o->use);
 	kfree(pages);
 	kfree(st);
 	return ret;
 }
 
-/* Under hkvm_pull_mutex: frees o's slot and its channel. */
+/* Under hkvm_pull_mutex: frees o's slot and its channel, once no pull uses it. */
 static void hkvm_offer_drop(struct hkvm_offer *o)
 {
-	struct hxl_chan *chan = o->chan;
+	struct hxl_chan *chan;
 
+	down_write(&o->use);
+	chan = o->chan;
+	o->taken = false;
 	spin_lock_bh(&hkvm_offers_lock);
 	o->chan = NULL;
 	o->info.id = 0;
 	spin_unlock_bh(&hkvm_offers_lock);
 	if (chan)
 		hxl_chan_destroy(chan);
+	up_write(&o->use);
 }
 
-int hkvm_pull_answer(struct net *net, u32 id, bool accept, struct netlink_ext_ack *extack)
+int hkvm_pull_answer(struct net *net, u32 id, int type, struct netlink_ext_ack *extack)
 {
+	bool accept = type == HEXO_KVM_MSG_DONE || type == HEXO_KVM_MSG_TAKE;
 	struct hexo_kvm_msg msg = {};
 	struct hkvm_offer *o;
 	int ret;
@@ -315,8 +329,16 @@ int hkvm_pull_answer(struct net *net, u32 id, bool accept, struct netlink_ext_ac
 		ret = -ENOENT;
 		goto out;
 	}
+	if ((type == HEXO_KVM_MSG_RELEASE) != o->taken) {
+		if (o->taken)
+			NL_SET_ERR_MSG(extack, "the VM was taken: release the offer instead");
+		else
+			NL_SET_ERR_MSG(extack, "release follows a post-copy accept only");
+		ret = -EINVAL;
+		goto out;
+	}
 	msg.magic = cpu_to_be32(HEXO_KVM_MSG_MAGIC);
-	msg.type = cpu_to_be16(accept ? HEXO_KVM_MSG_DONE : HEXO_KVM_MSG_ABORT);
+	msg.type = cpu_to_be16(type);
 	msg.export = cpu_to_be16(o->export);
 	msg.token = cpu_to_be64(o->token);
 	ret = hkvm_pull_chan(net, o, extack);
@@ -327,10 +349,21 @@ int hkvm_pull_answer(struct net *net, u32 id, bool accept, struct netlink_ext_ac
 		NL_SET_ERR_MSG(extack, "the source did not confirm: do not run the VM");
 		ret = -EIO;
 	}
-	hkvm_offer_drop(o);
+	if (!ret && type == HEXO_KVM_MSG_TAKE)
+		o->taken = true;	/* pulls go on until RELEASE */
+	else
+		hkvm_offer_drop(o);
 out:
 	mutex_unlock(&hkvm_pull_mutex);
 	return ret;
+}
+
+void hkvm_pull_init(void)
+{
+	int i;
+
+	for (i = 0; i < HEXO_KVM_MAX_OFFERS; i++)
+		init_rwsem(&hkvm_offers[i].use);
 }
 
 void hkvm_pull_uninit(void)

@@ -35,8 +35,12 @@ int hkvm_pull_next(u32 *id, struct hkvm_offer_info *info);
 /* HEXO_KVM_CMD_PULL, in the caller's context: addr is its memory. */
 int hkvm_pull(struct net *net, u32 id, u64 gpa, u64 len, u64 addr,
 	      struct netlink_ext_ack *extack);
-/* HEXO_KVM_CMD_ACCEPT (accept) and REJECT. */
-int hkvm_pull_answer(struct net *net, u32 id, bool accept, struct netlink_ext_ack *extack);
+/*
+ * Answers offer id with type (HEXO_KVM_MSG_DONE, TAKE, RELEASE or ABORT):
+ * HEXO_KVM_CMD_ACCEPT, its post-copy form, RELEASE and REJECT.
+ */
+int hkvm_pull_answer(struct net *net, u32 id, int type, struct netlink_ext_ack *extack);
+void hkvm_pull_init(void);
 void hkvm_pull_uninit(void);
 
 #endif /* _HKVM_PULL_H */

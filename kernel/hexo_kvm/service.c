@@ -74,9 +74,10 @@ static int hkvm_srv_write(struct hxl_sess *sess, u64 index, u64 seq, u32 crc, co
 		       HEXO_ST_OK : HEXO_ST_INVAL;
 	case HEXO_KVM_MSG_DONE:
 	case HEXO_KVM_MSG_ABORT:
+	case HEXO_KVM_MSG_TAKE:
+	case HEXO_KVM_MSG_RELEASE:
 		return hkvm_export_answer(be16_to_cpu(msg->export), be64_to_cpu(msg->token),
-					  hxl_sess_peer(sess),
-					  be16_to_cpu(msg->type) == HEXO_KVM_MSG_DONE) ?
+					  hxl_sess_peer(sess), be16_to_cpu(msg->type)) ?
 		       HEXO_ST_OK : HEXO_ST_INVAL;
 	default:
 		return HEXO_ST_INVAL;

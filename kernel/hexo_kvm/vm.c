@@ -51,6 +51,7 @@ void hkvm_vm_fill(const struct hkvm_vm *vm, struct hkvm_vm_info *info)
 	info->error = vm->error;
 	info->offloads = vm->offloads;
 	info->has_peer = vm->has_peer;
+	info->lending = vm->state == HEXO_KVM_ST_HANDED_OFF && vm->exp;
 	memcpy(info->peer, vm->peer, ETH_ALEN);
 }
 

@@ -47,6 +47,7 @@ struct hkvm_vm_info {
 	int error;
 	u32 offloads;
 	bool has_peer;
+	bool lending;
 	u8 peer[ETH_ALEN];
 };
 

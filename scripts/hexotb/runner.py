@@ -11,7 +11,8 @@ WHERE   host            on this machine (unit tests, build checks)
                         "pair:board_mem=256,boards=2,dtb=netswap-virt" sets
                         the topology (see Topology; dtb names an overlay in
                         dts/, applied to the boards' device tree; mtu=9000
-                        the MTU of every VM's eth0)
+                        the MTU of every VM's eth0; poison=1 zeroes freed
+                        memory at once, init_on_free=1)
 TIMEOUT seconds; the test fails when it runs longer
 SUITES  the suites it belongs to: check, soak, bench (comma-separated)
 TEST    a script in the area's directory, or a program built for the area
@@ -96,10 +97,13 @@ class Topology:
         # eth0's MTU on every VM (QEMU's host_mtu and the guest's /init);
         # None: the device's default, 1500.
         self.mtu = int(p["mtu"]) if p.get("mtu") else None
+        # init_on_free=1 on every VM: freed memory is zeroed at once, so a
+        # use after free reads zeros instead of what was there.
+        self.poison = p.get("poison") == "1"
 
     def key(self):
         return (self.boards, self.server_mem, self.board_mem, self.board_smp, self.dtb,
-                self.mtu)
+                self.mtu, self.poison)
 
 
 class Testbed:
@@ -126,7 +130,8 @@ class Testbed:
             self.vms[name] = VM(name, arch, rundir, self.sockdir, mem=mem, smp=smp,
                                 netdev=net, mac=config.mac_for(idx),
                                 ip=f"10.99.0.{idx + 1}/24", overlay=overlay,
-                                mtu=topo.mtu)
+                                mtu=topo.mtu,
+                                append="init_on_free=1" if topo.poison else "")
 
     def env(self):
         e = dict(os.environ)
@@ -318,6 +323,8 @@ class Runner:
         names = ", ".join(f"{n} ({v.arch}, {v.mem} MiB)" for n, v in bed.vms.items())
         if topo.mtu:
             names += f"; MTU {topo.mtu}"
+        if topo.poison:
+            names += "; freed memory zeroed (init_on_free=1)"
         log(f"testbed: booting {names}; logs in {os.path.relpath(self.rundir, config.TOP)}")
         try:
             try:

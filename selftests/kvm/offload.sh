@@ -20,21 +20,23 @@ result_of() { grep -E "^$1: result " <<<"$2"; }
 # The fd of the VM in hexovm process $p (anon_inode:kvm-vm).
 vm_fd='for f in /proc/$p/fd/*; do [ "$(readlink $f)" = anon_inode:kvm-vm ] && { basename $f; break; }; done'
 
-# start VM APP ARGS...: runs a guest on VM (job "source"), attaches it to
+# start VM OPTS APP ARGS...: runs a guest on VM (job "source"; OPTS for
+# hexovm), attaches it to
 # hexo_kvm after a second, and prints its hexo_kvm id.
 start() {
-	local vm=$1 app=$2
-	shift 2
-	on_bg "$vm" source "hexovm $G/$app.elf $* 2>&1" >/dev/null
+	local vm=$1 opts=$2 app=$3
+	shift 3
+	on_bg "$vm" source "hexovm $opts $G/$app.elf $* 2>&1" >/dev/null
 	on "$vm" "sleep 1; p=\$(pidof hexovm); fd=\$($vm_fd);
 		hexoctl -j kvm attach pid \$p fd \$fd | sed -n 's/.*\"id\":\\([0-9]*\\).*/\\1/p'"
 }
 
-# offload NAME FROM TO APP ARG: APP runs on FROM and is offloaded to TO.
+# offload NAME FROM TO APP ARG [WANT]: APP runs on FROM (hexovm options in
+# SRC_OPTS) and is offloaded to TO, whose output must also match WANT.
 offload() {
-	local name=$1 from=$2 to=$3 app=$4 arg=$5 out src ref id st at parked took
+	local name=$1 from=$2 to=$3 app=$4 arg=$5 want=${6:-.} out src ref id st at parked took
 	on_bg "$to" incoming "hexovm --incoming --incoming-timeout 120 2>&1" >/dev/null
-	on_bg "$from" source "hexovm $G/$app.elf $arg 2>&1" >/dev/null
+	on_bg "$from" source "hexovm ${SRC_OPTS:-} $G/$app.elf $arg 2>&1" >/dev/null
 	id=$(on "$from" "sleep 2; p=\$(pidof hexovm); fd=\$($vm_fd);
 		hexoctl -j kvm attach pid \$p fd \$fd name $app | sed -n 's/.*\"id\":\\([0-9]*\\).*/\\1/p'")
 	if [ -z "$id" ]; then
@@ -52,30 +54,31 @@ offload() {
 	# The guest's own word on where it carries on: some progress past the start.
 	at=$(grep -E "^$app: (at|in phase) " <<<"$out" | grep -oE '[0-9]+' | sort -n | tail -1)
 	if [ $st = 0 ] && [ -n "$parked" ] && [ "$parked" = "$took" ] && [ "${at:-0}" -gt 0 ] &&
+		grep -qE "$want" <<<"$out" &&
 		grep -q "^$app: class . verification SUCCESSFUL" <<<"$out" &&
 		grep -q "^$app: resumed on ${ISA[$to]} from ${ISA[$from]}" <<<"$out" &&
 		[ -n "$(result_of "$app" "$ref")" ] &&
 		[ "$(result_of "$app" "$out")" = "$(result_of "$app" "$ref")" ]; then
-		printf '%s\n' "$src" "$out" | grep -E "parked|handed|took|resumed|: at |in phase" | ktap_quote
+		printf '%s\n' "$src" "$out" | grep -E "parked|handed|took|resumed|: at |in phase|post-copy" |
+			ktap_quote
 		ktap_pass "$name"
 	else
 		printf '%s\n' "$src" "$out" | ktap_quote
 		ktap_diag "unmoved: $(result_of "$app" "$ref")"
 		ktap_fail "$name"
 	fi
-	ktap_expect "... and $from reports the VM handed off to $to" \
-		"state handed-off peer ${MAC[$to]} offloads 1" on "$from" "hexoctl kvm show id $id"
+	ktap_expect "... and $from reports the VM handed off to $to, its memory no longer lent" \
+		"state handed-off peer ${MAC[$to]} offloads 1$" on "$from" "hexoctl kvm show id $id"
 	on "$from" "hexoctl kvm detach id $id" >/dev/null
 }
 
-ktap_plan 11
+ktap_plan 15
 for vm in server board; do
 	on "$vm" "rm -rf $T && mkdir -p $T && modprobe hexo_kvm && hexoctl kvm serve dev eth0" >/dev/null
 done
 # The unmoved references, where each guest ends.
-for vm in server board; do
-	on_bg "$vm" ref "cd $T && hexovm $G/ep.elf S >ep.ref 2>&1" >/dev/null
-done
+on_bg server ref "cd $T && hexovm $G/ep.elf S >ep.ref 2>&1" >/dev/null
+on_bg board ref "cd $T && hexovm $G/ep.elf S >ep.ref 2>&1 && hexovm --mem 128M $G/ra.elf 64 >ra.ref 2>&1" >/dev/null
 on_wait board ref 600 >/dev/null
 on_wait server ref 600 >/dev/null
 
@@ -83,9 +86,26 @@ on_wait server ref 600 >/dev/null
 # within a second: their offloads need larger classes).
 offload "ep S offloaded x86_64 -> arm64 mid-run, verified, resumed where it stopped" server board ep S
 offload "ep S offloaded back arm64 -> x86_64 mid-run, verified, resumed where it stopped" board server ep S
+# Post-copy: the guest runs on the board before its 64 MiB table is there.
+SRC_OPTS="--mem 128M" offload \
+	"ra 64 MiB offloaded x86_64 -> arm64 post-copy: runs before its heap is here, verified" \
+	server board ra 64 "the heap follows \(post-copy\)"
+ktap_expect "... every page came, and then the source let go of its copy" \
+	"post-copy: all 6[0-9]* KiB here after .*; the source let go" on board "cat /tmp/job.incoming.out"
+
+# The server goes away during post-copy: the board's guest stops, with a
+# clear error, rather than run on with memory missing.
+on_bg board incoming "hexovm --incoming --incoming-timeout 120 2>&1" >/dev/null
+id=$(start server "--mem 128M" ra 64)
+on server "hexoctl kvm offload id $id to ${MAC[board]} dev eth0 timeout 20000 >/dev/null 2>&1 &&
+	ip link set eth0 down" >/dev/null
+ktap_expect_status "the server goes during post-copy: the board's guest stops with a clear error" 1 \
+	"the source did not deliver .* never runs with memory missing" on_wait board incoming 120
+on server "ip link set eth0 up; hexoctl kvm detach id $id" >/dev/null
+on_wait server source 30 >/dev/null
 
 # A guest that reaches no migration point in time keeps running where it is.
-id=$(start server spin 6000 1)
+id=$(start server "" spin 6000 1)
 ktap_expect_status "no migration point within the timeout: the offload fails" 1 \
 	"not handed off \\(Connection timed out\\)" \
 	on server "hexoctl kvm offload id $id to ${MAC[board]} dev eth0 timeout 1000 2>&1"
@@ -93,7 +113,7 @@ ktap_expect "... the flag is withdrawn: the guest crosses its point later and en
 	"spin: crossed 1 migration points" on_wait server source 60
 on server "hexoctl kvm detach id $id" >/dev/null
 # One offload at a time.
-id=$(start server spin 4000 1)
+id=$(start server "" spin 4000 1)
 ktap_expect_status "a second offload of a VM in flight is refused" 1 "in flight" \
 	on server "hexoctl kvm offload id $id to ${MAC[board]} dev eth0 timeout 2000 nowait &&
 		hexoctl kvm offload id $id to ${MAC[board]} dev eth0 2>&1"
@@ -103,7 +123,7 @@ ktap_expect_status "an offload of a VM that does not exist is refused" 1 "no VM 
 	on server "hexoctl kvm offload id 60 to ${MAC[board]} dev eth0 2>&1"
 
 # Nobody on the board takes the offer: the guest runs on at the source.
-id=$(start server ep S)
+id=$(start server "" ep S)
 ktap_expect_status "a target that never answers: the offload fails within its bound" 1 \
 	"not handed off \\(Connection timed out\\)" \
 	on server "hexoctl kvm offload id $id to ${MAC[board]} dev eth0 timeout 3000 2>&1"

@@ -17,7 +17,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: hexoctl [OPTIONS] OBJECT { VERB | help }\n"
-		"OBJECT := { version | netswap | kvm | link }\n"
+		"OBJECT := { version | netswap | kvm (or vm) | link }\n"
 		"OPTIONS := { -j[son] | -p[retty] | -V[ersion] | -h[elp] }\n"
 		"\n"
 		"  version   versions of hexoctl and of the loaded HEXO modules\n"

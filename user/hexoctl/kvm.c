@@ -122,6 +122,10 @@ static int kvm_vm_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	}
 	if (tb[HEXO_KVM_A_OFFLOADS])
 		out_u64("offloads", " offloads %llu", nla_get_u32(tb[HEXO_KVM_A_OFFLOADS]));
+	if (tb[HEXO_KVM_A_LENDING])
+		out_bool("lending", nla_get_u32(tb[HEXO_KVM_A_LENDING]) ?
+			 " lending (a post-copy target still pulls)" : "",
+			 nla_get_u32(tb[HEXO_KVM_A_LENDING]));
 	out_text("\n");
 	out_obj_end();
 	return 0;

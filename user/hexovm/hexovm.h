@@ -36,6 +36,7 @@ struct hexovm_opts {
 	double checkpoint_after;	/* seconds, < 0: never */
 	double migrate_timeout;		/* seconds */
 	bool incoming;			/* take an offer through hexo_kvm */
+	bool stop_and_copy;		/* ... pulling all of it before the guest runs */
 	double incoming_timeout;	/* seconds to wait for it */
 	uint32_t stop_point, stop_count;
 	bool stats;
@@ -53,7 +54,8 @@ struct hexovm_stats {
 	uint64_t hc[HEXO_HC_MIGRATE + 1];
 	uint64_t console_bytes;
 	uint64_t requests, timeouts;
-	uint64_t pulled_bytes;		/* --incoming: guest memory pulled */
+	uint64_t pulled_bytes;		/* --incoming: guest memory pulled before the start */
+	uint64_t demand_pulls, bg_pulls;	/* post-copy: pulls after it */
 	uint64_t t0_ns;
 };
 
@@ -161,6 +163,14 @@ int hexovm_link_wait_offer(double timeout_s, struct hexovm_offer *o);
  * rejected and the guest runs on at the source.
  */
 int hexovm_link_take(struct hexovm *vm, const struct hexovm_offer *o);
+
+/*
+ * postcopy.c: the guest runs while [start, end) is still at the source of
+ * offer (accepted for post-copy); pages come on demand and in the
+ * background. stop() after the run: ends the pulls, releases the source.
+ */
+int hexovm_postcopy_start(struct hexovm *vm, uint32_t offer, uint64_t start, uint64_t end);
+void hexovm_postcopy_stop(struct hexovm *vm);
 
 /* The regions a capture holds and the header that describes them. */
 unsigned int hexovm_capture_regions(struct hexovm *vm, struct hexovm_image_src *src,

@@ -2,7 +2,7 @@
 # hexovm, the unikernel VMM, included by the top-level Makefile.
 
 HEXOVM_SRCS := $(addprefix $(TOP)/user/hexovm/,main.c kvm.c elf.c hypercall.c migrate.c \
-	image.c link.c $(ARCH).c) $(TOP)/user/lib/parse.c $(TOP)/user/lib/crc32c.c \
+	image.c link.c postcopy.c $(ARCH).c) $(TOP)/user/lib/parse.c $(TOP)/user/lib/crc32c.c \
 	$(TOP)/user/lib/hxnl.c $(TOP)/user/lib/static_shims.c
 HEXOVM_HDRS := $(wildcard $(TOP)/user/hexovm/*.h) $(HXLIB_HDRS)
 

@@ -180,7 +180,8 @@ static int hexovm_pull(struct hxnl *nl, const struct hexovm_offer *o, struct hex
 	return ret;
 }
 
-static int hexovm_answer(struct hxnl *nl, const struct hexovm_offer *o, bool accept)
+static int hexovm_answer(struct hxnl *nl, const struct hexovm_offer *o, bool accept,
+			 bool postcopy)
 {
 	struct nl_msg *msg = hxnl_msg(nl, accept ? HEXO_KVM_CMD_ACCEPT : HEXO_KVM_CMD_REJECT,
 				      false);
@@ -189,6 +190,8 @@ static int hexovm_answer(struct hxnl *nl, const struct hexovm_offer *o, bool acc
 	if (!msg)
 		return -ENOMEM;
 	nla_put_u32(msg, HEXO_KVM_A_OFFER_ID, o->id);
+	if (postcopy)
+		nla_put_flag(msg, HEXO_KVM_A_POSTCOPY);
 	ret = hxnl_call(nl, msg, HEXO_KVM_A_MAX, NULL, NULL);
 	if (ret && accept)
 		hexovm_nl_fail(nl, "the source did not let go of the guest; not running it", ret);
@@ -197,8 +200,9 @@ static int hexovm_answer(struct hxnl *nl, const struct hexovm_offer *o, bool acc
 
 int hexovm_link_take(struct hexovm *vm, const struct hexovm_offer *o)
 {
+	uint64_t t0 = hexovm_now_ns(), heap_top = HEXO_GPA_HEAP;
 	struct hexo_cb *cb = hexovm_cb(vm);
-	uint64_t t0 = hexovm_now_ns();
+	bool postcopy;
 	struct hxnl nl;
 	int ret;
 
@@ -214,11 +218,16 @@ int hexovm_link_take(struct hexovm *vm, const struct hexovm_offer *o)
 		ret = -EINVAL;
 		goto reject;
 	}
+	if (o->heap_top > HEXO_GPA_HEAP && o->heap_top <= vm->mem_size &&
+	    !(o->heap_top % HEXO_PAGE_SIZE))
+		heap_top = o->heap_top;
+	/* Post-copy: the guest starts with its control block and data; the heap follows. */
+	postcopy = !vm->opts->stop_and_copy && heap_top > HEXO_GPA_HEAP;
 	ret = hexovm_pull(&nl, o, vm, HEXO_GPA_CB, HEXO_GPA_CB + HEXO_PAGE_SIZE);
 	if (!ret)
 		ret = hexovm_pull(&nl, o, vm, vm->elf.data_start, vm->elf.data_end);
-	if (!ret && o->heap_top > HEXO_GPA_HEAP && o->heap_top <= vm->mem_size)
-		ret = hexovm_pull(&nl, o, vm, HEXO_GPA_HEAP, o->heap_top);
+	if (!ret && !postcopy)
+		ret = hexovm_pull(&nl, o, vm, HEXO_GPA_HEAP, heap_top);
 	if (ret)
 		goto reject;
 	if (cb->magic != HEXO_CB_MAGIC || cb->abi_version != HEXO_ABI_VERSION ||
@@ -228,19 +237,28 @@ int hexovm_link_take(struct hexovm *vm, const struct hexovm_offer *o)
 		ret = -EINVAL;
 		goto reject;
 	}
-	ret = hexovm_answer(&nl, o, true);
-	if (ret)
+	/* Registered before the source lets go: nothing touches the heap before. */
+	if (postcopy && hexovm_postcopy_start(vm, o->id, HEXO_GPA_HEAP, heap_top)) {
+		ret = -EIO;
+		goto reject;
+	}
+	ret = hexovm_answer(&nl, o, true, postcopy);
+	if (ret) {
+		if (postcopy)
+			_exit(1);	/* its threads wait on a source that runs the guest on */
 		goto out;
+	}
 	cb->resume = 1;
 	cb->migrate = 0;
 	cb->cont.migrations++;
 	hexovm_err("took %s from %s at migration point %u (migration %u): %llu KiB pulled in "
-		   "%llu ms", o->app, hexovm_isa_name(o->isa), cb->cont.point, cb->cont.migrations,
-		   (unsigned long long)(vm->stats.pulled_bytes >> 10),
-		   (unsigned long long)((hexovm_now_ns() - t0) / 1000000));
+		   "%llu ms%s", o->app, hexovm_isa_name(o->isa), cb->cont.point,
+		   cb->cont.migrations, (unsigned long long)(vm->stats.pulled_bytes >> 10),
+		   (unsigned long long)((hexovm_now_ns() - t0) / 1000000),
+		   postcopy ? "; the heap follows (post-copy)" : "");
 	goto out;
 reject:
-	hexovm_answer(&nl, o, false);
+	hexovm_answer(&nl, o, false, false);
 out:
 	hxnl_close(&nl);
 	return ret;

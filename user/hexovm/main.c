@@ -43,6 +43,8 @@ static void hexovm_usage(FILE *f)
 		"                               hexo_kvm (hexoctl kvm offload on the source)\n"
 		"                               and carry it on; APP.elf as for --restore\n"
 		"      --incoming-timeout SECS  how long to wait for an offer (default 60)\n"
+		"      --stop-and-copy          pull all of the guest before it runs (default:\n"
+		"                               post-copy, its heap follows on demand)\n"
 		"      --guest-dir DIR          (default: ../guest next to hexovm)\n"
 		"  -V, --version\n"
 		"\n"
@@ -79,7 +81,7 @@ static int hexovm_stop_at(const char *s, struct hexovm_opts *o)
 static int hexovm_parse(int argc, char **argv, struct hexovm_opts *o)
 {
 	enum { OPT_AFTER = 256, OPT_AT, OPT_TIMEOUT, OPT_DIR, OPT_MIGRATOR, OPT_INCOMING,
-	       OPT_INCOMING_TIMEOUT };
+	       OPT_INCOMING_TIMEOUT, OPT_STOP_AND_COPY };
 	static const struct option longopts[] = {
 		{ "mem", required_argument, NULL, 'm' },
 		{ "console", required_argument, NULL, 'c' },
@@ -93,6 +95,7 @@ static int hexovm_parse(int argc, char **argv, struct hexovm_opts *o)
 		{ "guest-dir", required_argument, NULL, OPT_DIR },
 		{ "incoming", no_argument, NULL, OPT_INCOMING },
 		{ "incoming-timeout", required_argument, NULL, OPT_INCOMING_TIMEOUT },
+		{ "stop-and-copy", no_argument, NULL, OPT_STOP_AND_COPY },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -149,6 +152,9 @@ static int hexovm_parse(int argc, char **argv, struct hexovm_opts *o)
 			break;
 		case OPT_INCOMING:
 			o->incoming = true;
+			break;
+		case OPT_STOP_AND_COPY:
+			o->stop_and_copy = true;
 			break;
 		case OPT_INCOMING_TIMEOUT:
 			if (hexovm_seconds(optarg, &o->incoming_timeout)) {
@@ -241,6 +247,11 @@ static void hexovm_print_stats(struct hexovm *vm)
 		(unsigned long long)s->timeouts, (unsigned long long)(vm->mem_size >> 20),
 		(unsigned long long)((hexovm_cb(vm)->heap_top - HEXO_GPA_HEAP) >> 10),
 		(unsigned long long)(rss_pages * sysconf(_SC_PAGESIZE) >> 10));
+	if (vm->opts->incoming)
+		fprintf(stderr, "hexovm: stats: offload: %llu KiB pulled before the start, then "
+			"%llu pulls on demand and %llu in the background\n",
+			(unsigned long long)(s->pulled_bytes >> 10),
+			(unsigned long long)s->demand_pulls, (unsigned long long)s->bg_pulls);
 }
 
 int main(int argc, char **argv)
@@ -324,6 +335,7 @@ int main(int argc, char **argv)
 		goto err_kvm;
 
 	ret = hexovm_kvm_run(&vm);
+	hexovm_postcopy_stop(&vm);
 	if (vm.done && vm.stop_armed && cb->stop_hits < cb->stop_count)
 		hexovm_err("the guest ended after reaching migration point %u %u of %u times: "
 			   "no checkpoint", cb->stop_point, cb->stop_hits, cb->stop_count);

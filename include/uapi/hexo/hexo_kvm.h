@@ -44,7 +44,9 @@
  *            HEXO_KVM_A_STATE (u32, enum hexo_kvm_state), HEXO_KVM_A_ERROR
  *            (u32, the errno that ended the last offload, 0 if none),
  *            HEXO_KVM_A_PEER (6 bytes, the target of the last offload, when
- *            there was one), HEXO_KVM_A_OFFLOADS (u32, offloads completed)
+ *            there was one), HEXO_KVM_A_OFFLOADS (u32, offloads completed),
+ *            HEXO_KVM_A_LENDING (u32, 1 while a post-copy target still
+ *            pulls its memory)
  *
  * HEXO_KVM_CMD_SERVE, HEXO_KVM_CMD_UNSERVE (CAP_NET_ADMIN)
  *   Serves HEXO_SVC_KVM (include/uapi/hexo/wire.h) on an interface, or stops:
@@ -95,9 +97,16 @@
  * HEXO_KVM_CMD_ACCEPT, HEXO_KVM_CMD_REJECT (CAP_NET_ADMIN)
  *   Answers an offer (HEXO_KVM_A_OFFER_ID): ACCEPT returns once the source
  *   confirmed it lets go of the VM (then, and only then, may the caller run
- *   it); REJECT tells the source to carry on. Either ends the offer.
+ *   it); REJECT tells the source to carry on. Either ends the offer, except
+ *   ACCEPT with HEXO_KVM_A_POSTCOPY (flag): the source keeps lending the
+ *   guest's memory, the caller pulls the rest while the VM runs, and ends
+ *   the offer with HEXO_KVM_CMD_RELEASE once it holds every page.
  *   Errors:  ENOENT no such offer; EIO the source did not confirm (ACCEPT:
  *            do not run the VM).
+ *
+ * HEXO_KVM_CMD_RELEASE (CAP_NET_ADMIN)
+ *   After a post-copy ACCEPT: the caller holds every page; the source may
+ *   free them. Ends the offer. Request: HEXO_KVM_A_OFFER_ID.
  *
  * HEXO_KVM_A_PAD only pads u64 attributes to 8 bytes where an ISA needs it;
  * receivers skip it.
@@ -123,6 +132,7 @@ enum hexo_kvm_cmd {
 	HEXO_KVM_CMD_PULL,
 	HEXO_KVM_CMD_ACCEPT,
 	HEXO_KVM_CMD_REJECT,
+	HEXO_KVM_CMD_RELEASE,
 
 	__HEXO_KVM_CMD_MAX
 };
@@ -156,6 +166,8 @@ enum hexo_kvm_attr {
 	HEXO_KVM_A_GPA,			/* u64 */
 	HEXO_KVM_A_LEN,			/* u64 */
 	HEXO_KVM_A_ADDR,		/* u64 */
+	HEXO_KVM_A_POSTCOPY,		/* flag */
+	HEXO_KVM_A_LENDING,		/* u32: handed off, its memory still lent */
 
 	__HEXO_KVM_A_MAX
 };

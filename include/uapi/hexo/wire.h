@@ -311,8 +311,11 @@ struct hexo_hello {
  * heap, and WRITEs an OFFER naming the export to the target's inbox; the
  * target READs what it needs from the source and WRITEs DONE (it takes
  * the VM: the source lets go) or ABORT (it does not: the VM runs on at the
- * source) to the source's inbox. The source resumes the VM when no DONE
- * comes within its deadline.
+ * source) to the source's inbox. Post-copy: the target READs only what the
+ * guest needs to start, WRITEs TAKE (the source lets go of the VM but keeps
+ * lending its memory), READs the rest on demand and in the background, and
+ * WRITEs RELEASE once it holds every page. The source resumes the VM when
+ * no DONE or TAKE comes within its deadline.
  */
 #define HEXO_KVM_SPAN		(1ULL << 24)	/* pages per export: 64 GiB of guest */
 #define HEXO_KVM_MAX_EXPORTS	15
@@ -321,8 +324,13 @@ struct hexo_hello {
 
 enum hexo_kvm_msg_type {
 	HEXO_KVM_MSG_OFFER	= 1,	/* source -> target: take export */
-	HEXO_KVM_MSG_DONE	= 2,	/* target -> source: it runs the VM now */
-	HEXO_KVM_MSG_ABORT	= 3,	/* target -> source: it does not */
+	HEXO_KVM_MSG_DONE	= 2,	/* target -> source: it runs the VM now, and
+					 * holds all it needs: the export goes */
+	HEXO_KVM_MSG_ABORT	= 3,	/* target -> source: it does not take the VM */
+	HEXO_KVM_MSG_TAKE	= 4,	/* target -> source: it runs the VM now and
+					 * pulls the rest on demand (post-copy):
+					 * the export stays until RELEASE */
+	HEXO_KVM_MSG_RELEASE	= 5,	/* target -> source: it holds every page */
 };
 
 struct hexo_kvm_msg {
