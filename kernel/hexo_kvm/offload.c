@@ -415,11 +415,10 @@ void hkvm_offload_cancel(struct hkvm_vm *vm)
 		return;
 	}
 	answer = vm->exp ? hkvm_export_close(vm->exp) : HKVM_ANS_NONE;
-	if (answer > 0) {
+	if (answer > 0)
 		hkvm_offload_handed(vm, HKVM_ANS_DONE);	/* the target took it already */
-	} else {
+	else
 		hkvm_offload_end(vm, -ECANCELED);
-	}
 }
 
 int hkvm_offload_start(struct hkvm_vm *vm, struct net *net, int ifindex, const u8 *peer,

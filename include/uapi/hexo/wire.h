@@ -323,14 +323,16 @@ struct hexo_hello {
 #define HEXO_KVM_MSG_MAGIC	0x48584b4d	/* "HXKM" */
 
 enum hexo_kvm_msg_type {
-	HEXO_KVM_MSG_OFFER	= 1,	/* source -> target: take export */
-	HEXO_KVM_MSG_DONE	= 2,	/* target -> source: it runs the VM now, and
-					 * holds all it needs: the export goes */
-	HEXO_KVM_MSG_ABORT	= 3,	/* target -> source: it does not take the VM */
-	HEXO_KVM_MSG_TAKE	= 4,	/* target -> source: it runs the VM now and
-					 * pulls the rest on demand (post-copy):
-					 * the export stays until RELEASE */
-	HEXO_KVM_MSG_RELEASE	= 5,	/* target -> source: it holds every page */
+	/* source -> target: take export */
+	HEXO_KVM_MSG_OFFER	= 1,
+	/* target -> source: it runs the VM now and holds all it needs */
+	HEXO_KVM_MSG_DONE	= 2,
+	/* target -> source: it does not take the VM */
+	HEXO_KVM_MSG_ABORT	= 3,
+	/* target -> source: it runs the VM now and pulls the rest (post-copy) */
+	HEXO_KVM_MSG_TAKE	= 4,
+	/* target -> source: it holds every page; the export may go */
+	HEXO_KVM_MSG_RELEASE	= 5,
 };
 
 struct hexo_kvm_msg {
