@@ -302,16 +302,16 @@ class Runner:
             self.run_host(t)
         if not single and not pair:
             return
-        # Group the pair tests by topology; the default one also hosts the
-        # single-VM tests.
+        # Group the tests by topology: single-VM tests run in the VMs of
+        # their group (the default one unless they ask for more).
         groups = {}
         default = Topology()
-        groups[default.key()] = (default, [])
-        for t in pair:
+        groups[default.key()] = (default, [], [])
+        for t in pair + single:
             topo = Topology(t.params)
-            groups.setdefault(topo.key(), (topo, []))[1].append(t)
-        for key, (topo, ptests) in groups.items():
-            st = single if key == default.key() else []
+            g = groups.setdefault(topo.key(), (topo, [], []))
+            (g[1] if t.where == "pair" else g[2]).append(t)
+        for key, (topo, ptests, st) in groups.items():
             if not st and not ptests:
                 continue
             arches = {t.where for t in st}
