@@ -23,7 +23,7 @@ ktap_expect_status "netswap show of a missing device: the kernel says so" 1 \
 ktap_expect_status "netswap show of a bad name: usage error" 2 "not a netswap device" \
 	hexoctl netswap show netswap99
 ktap_expect "kvm show: module version, no VM" "^hexo_kvm $KV +vms 0/64" hexoctl kvm show
-ktap_expect "unique prefixes: 'hexoctl k s'" "^hexo_kvm $KV" hexoctl k s
+ktap_expect "unique prefixes: 'hexoctl k sh'" "^hexo_kvm $KV" hexoctl k sh
 
 # A VMM-like process holding a KVM VM: attach it through pidfd_getfd.
 if [ -c /dev/kvm ]; then
@@ -35,7 +35,7 @@ if [ -c /dev/kvm ]; then
 	ktap_expect "kvm attach: attaches a running VMM's VM" \
 		"^vm 1: name demo pid $HOLD vcpus 2 mem 4M" hexoctl kvm attach pid "$HOLD" fd "$FD" name demo
 	ktap_expect "kvm show -j: the VM with its vCPUs and memory" \
-		"\"vms\":\\[\\{\"id\":1,\"name\":\"demo\",\"pid\":$HOLD,\"vcpus\":2,\"mem\":4194304\\}\\]" \
+		"\"vms\":\\[\\{\"id\":1,\"name\":\"demo\",\"pid\":$HOLD,\"vcpus\":2,\"mem\":4194304,\"state\":\"idle\",\"offloads\":0,\"lending\":false\\}\\]" \
 		hexoctl -j kvm show
 	ktap_expect_status "kvm attach twice: refused" 1 "File exists.*attached already" \
 		hexoctl kvm attach pid "$HOLD" fd "$FD"
@@ -65,6 +65,6 @@ for o in version netswap kvm link; do
 	hexoctl "$o" help | grep -q "^Usage: hexoctl $o" || { echo "# no help for $o"; fails=1; }
 done
 ktap_check "every object has help" test $fails = 0
-ktap_expect "hexoctl help lists the objects" "OBJECT := \\{ version \\| netswap \\| kvm \\| link \\}" hexoctl help
+ktap_expect "hexoctl help lists the objects" "OBJECT := \\{ version \\| netswap \\| kvm \\(or vm\\) \\| link \\}" hexoctl help
 rmmod netswap hexo_kvm hexo_link
 ktap_finish

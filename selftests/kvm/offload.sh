@@ -142,4 +142,8 @@ ktap_expect_status "an offload on an interface not served is refused, with what 
 	on server "hexoctl kvm unserve dev eth0; hexovm $G/spin.elf 3000 >/dev/null 2>&1 & p=\$!;
 		sleep 1; fd=\$($vm_fd); id=\$(hexoctl -j kvm attach pid \$p fd \$fd |
 		sed -n 's/.*\"id\":\\([0-9]*\\).*/\\1/p'); hexoctl kvm offload id \$id to ${MAC[board]} dev eth0 2>&1"
+# Leave both nodes as they were: no VMM, no serve, hexo_kvm unloaded.
+for vm in server board; do
+	on "$vm" "killall hexovm; hexoctl kvm unserve dev eth0; sleep 0.5; rmmod hexo_kvm" >/dev/null 2>&1
+done
 ktap_finish

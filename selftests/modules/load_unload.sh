@@ -26,8 +26,10 @@ cycle() {
 	absent "$1"
 }
 
-# From a clean slate, whatever earlier tests left loaded.
-rmmod netswap netswap_server hexo_kvm hexo_link 2>/dev/null
+# From a clean slate, whatever earlier tests left loaded (users first).
+for m in netswap netswap_server hexo_kvm hexo_link; do
+	rmmod $m 2>/dev/null
+done
 
 ktap_plan 26
 for mf in $MODS; do
