@@ -17,6 +17,7 @@
 
 #include <crypto/algapi.h>
 #include <crypto/blake2s.h>
+#include <crypto/internal/blake2s.h>
 #include <crypto/poly1305.h>
 #include <linux/string.h>
 
@@ -52,7 +53,9 @@ void hxl_auth_init(struct hxl_auth *a)
 /* The state that derives one-time keys from key: BLAKE2s(key, label || ...). */
 static void hxl_auth_otk_base(struct blake2s_state *st, const u8 *key)
 {
+	static_assert(sizeof(HXL_OTK_LABEL) - 1 + sizeof(__be64) <= BLAKE2S_BLOCK_SIZE);
 	blake2s_init_key(st, POLY1305_KEY_SIZE, key, HEXO_KEY_LEN);
+	/* The key block is compressed here; the label waits in the buffer. */
 	blake2s_update(st, HXL_OTK_LABEL, strlen(HXL_OTK_LABEL));
 }
 
@@ -133,6 +136,24 @@ static void hxl_auth_hello_mac(const u8 *key, const u8 *hdr, size_t hdr_len,
 	memzero_explicit(full, sizeof(full));
 }
 
+/*
+ * The one-time key of pn: BLAKE2s(session key, HXL_OTK_LABEL || pn), from
+ * the state that absorbed key and label (hxl_auth_otk_base(): the label is
+ * in its buffer, so pn completes the last block). blake2s_final() by hand
+ * with the generic compression: the x86 one takes the FPU, whose state a
+ * frame in softirq would save first, for one block.
+ */
+static void hxl_auth_otk(struct blake2s_state *st, __be64 pn, u8 *otk)
+{
+	memcpy(st->buf + st->buflen, &pn, sizeof(pn));
+	st->buflen += sizeof(pn);
+	st->f[0] = (u32)-1;		/* the last block */
+	memset(st->buf + st->buflen, 0, BLAKE2S_BLOCK_SIZE - st->buflen);
+	blake2s_compress_generic(st, st->buf, 1, st->buflen);
+	cpu_to_le32_array(st->h, ARRAY_SIZE(st->h));
+	memcpy(otk, st->h, POLY1305_KEY_SIZE);
+}
+
 /* A session frame's MAC: Poly1305 under the one-time key of pn (base: hxl_auth_otk_base()). */
 static void hxl_auth_frame_mac(struct blake2s_state *base, const u8 *hdr, size_t hdr_len,
 			       const struct sk_buff *skb, u32 data_at, u32 data_len, __be64 pn,
@@ -141,8 +162,7 @@ static void hxl_auth_frame_mac(struct blake2s_state *base, const u8 *hdr, size_t
 	struct poly1305_desc_ctx pd;
 	u8 otk[POLY1305_KEY_SIZE];
 
-	blake2s_update(base, (const u8 *)&pn, sizeof(pn));
-	blake2s_final(base, otk);
+	hxl_auth_otk(base, pn, otk);
 	poly1305_init_generic(&pd, otk);
 	memzero_explicit(otk, sizeof(otk));
 	poly1305_update_generic(&pd, hdr, hdr_len);
