@@ -115,7 +115,21 @@ static void *pc_fault_main(void *arg)
 
 		if (n > PC_FAULT_PAGES)
 			n = PC_FAULT_PAGES;
+		/*
+		 * A fault reported for pages copied in since (the copy woke its
+		 * thread) needs nothing; after the last page the source may have
+		 * let go, and a pull would fail.
+		 */
+		bool all = true;
+
+		for (uint64_t i = 0; i < n && all; i++)
+			all = atomic_load(&pc.here[(from - pc.start) / HEXO_PAGE_SIZE + i]);
+		if (all)
+			continue;
 		ret = pc_pull(&nl, from, n, buf);
+		/* The background may have brought the page meanwhile, and the source let go. */
+		if (ret && atomic_load(&pc.here[(gpa - pc.start) / HEXO_PAGE_SIZE]))
+			continue;
 		if (ret)
 			pc_fatal("the source did not deliver a page the guest needs", -ret);
 		pc_place(from, n, buf);
