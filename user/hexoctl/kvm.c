@@ -91,7 +91,6 @@ static int kvm_vm_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	struct kvm_vm_state *st = arg;
 	char size[32], mac[18];
-	const uint8_t *p;
 
 	if (!tb[HEXO_KVM_A_VM_ID] || !tb[HEXO_KVM_A_VM_PID] || !tb[HEXO_KVM_A_VM_VCPUS] ||
 	    !tb[HEXO_KVM_A_VM_MEM] || !tb[HEXO_KVM_A_VM_NAME])
@@ -114,12 +113,8 @@ static int kvm_vm_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 		if (st)
 			st->error = nla_get_u32(tb[HEXO_KVM_A_ERROR]);
 	}
-	if (tb[HEXO_KVM_A_PEER] && nla_len(tb[HEXO_KVM_A_PEER]) == 6) {
-		p = nla_data(tb[HEXO_KVM_A_PEER]);
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
-			 p[0], p[1], p[2], p[3], p[4], p[5]);
-		out_str("peer", " peer %s", mac);
-	}
+	if (tb[HEXO_KVM_A_PEER] && nla_len(tb[HEXO_KVM_A_PEER]) == 6)
+		out_str("peer", " peer %s", fmt_mac(nla_data(tb[HEXO_KVM_A_PEER]), mac, sizeof(mac)));
 	if (tb[HEXO_KVM_A_OFFLOADS])
 		out_u64("offloads", " offloads %llu", nla_get_u32(tb[HEXO_KVM_A_OFFLOADS]));
 	if (tb[HEXO_KVM_A_LENDING])
@@ -399,14 +394,11 @@ static int kvm_offload(int argc, char **argv)
 static int kvm_offer_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	char size[32], mac[18];
-	const uint8_t *p;
 
 	if (!tb[HEXO_KVM_A_OFFER_ID] || !tb[HEXO_KVM_A_PEER] || !tb[HEXO_KVM_A_APP] ||
 	    !tb[HEXO_KVM_A_VM_MEM] || !tb[HEXO_KVM_A_POINT] || nla_len(tb[HEXO_KVM_A_PEER]) != 6)
 		return -EPROTO;
-	p = nla_data(tb[HEXO_KVM_A_PEER]);
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
-		 p[0], p[1], p[2], p[3], p[4], p[5]);
+	fmt_mac(nla_data(tb[HEXO_KVM_A_PEER]), mac, sizeof(mac));
 	out_obj_begin(NULL);
 	out_u64("id", "offer %llu:", nla_get_u32(tb[HEXO_KVM_A_OFFER_ID]));
 	out_str("app", " app %s", nla_get_string(tb[HEXO_KVM_A_APP]));
