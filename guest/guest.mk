@@ -24,15 +24,19 @@ GUEST_CC_arm64 := aarch64-linux-gnu-gcc
 GUEST_ARCH_CFLAGS_x86_64 := -march=x86-64 -mtune=generic -malign-data=abi -mno-red-zone
 GUEST_ARCH_CFLAGS_arm64 := -march=armv8-a -mno-outline-atomics
 
-GUEST_CFLAGS := -O2 -g -std=gnu11 -ffreestanding -nostdlib -fno-pic -fno-pie \
+# -fsigned-char: plain char is signed on x86_64 and unsigned on arm64 by
+# default; migrated state must mean the same on both (hexo_rt.h asserts it).
+GUEST_CFLAGS := -O2 -g -std=gnu11 -ffreestanding -nostdlib -fno-pic -fno-pie -fsigned-char \
 	-fno-stack-protector -fno-common -fno-asynchronous-unwind-tables \
 	-fno-unwind-tables -ffp-contract=off -fno-math-errno \
 	-fno-tree-loop-distribute-patterns -fno-strict-aliasing -fno-toplevel-reorder -fdata-sections \
 	-Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
 	-Wno-unused-parameter \
 	-I$(TOP)/include/uapi -I$(TOP)/guest/rt
+# --emit-relocs keeps the link's relocations in the ELF, for
+# scripts/guest-layout-check to find pointers from migrated data to code.
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack \
-	-Wl,-z,norelro
+	-Wl,-z,norelro -Wl,--emit-relocs
 
 # Link order is layout: the same data-bearing objects in the same order on
 # both ISAs. Per-ISA objects (start, trap) hold code only.

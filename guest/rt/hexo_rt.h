@@ -18,6 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Migrated state means the same on both ISAs: plain char is signed on both. */
+_Static_assert((char)-1 < 0, "build HEXO guests with -fsigned-char (guest/guest.mk)");
+
 struct hexo_app {
 	const char *name;
 	/* A fresh start: argv from hexovm's command line. */
