@@ -50,7 +50,10 @@ ktap_expect "the first write's tag is 0 (generation 65535 + 1 wraps)" "^65535$" 
 	on board "cat $P/tag_gen_start"
 ktap_check "a write tagged 0 lands at once and verifies" \
 	on board "$B/blkpattern -b 1 write $DEV 4 0 4 && $B/blkpattern -b 1 verify $DEV 4 0 4"
-ktap_expect "no I/O error, no retransmission" '"errors":0,"retransmits":0,' \
+# An ignored write would time out for real; a slow TCG vCPU may only make
+# one late (a spurious timeout: its first answer came after all).
+ktap_expect "no I/O error, no write ignored (every timeout spurious)" \
+	'"errors":0,.*"timeouts":([0-9]+),"spurious":\1,' \
 	on board "hexoctl -j netswap show netswap0"
 
 # --- stable pages, receive reserves
