@@ -60,3 +60,16 @@ vm_copy() {
 	on "$1" "kill $pid" >/dev/null
 	return $rc
 }
+
+TC=/hexo/bin/tc	# busybox runs its own applets first: name the real tc
+
+# netem VM SPEC...: netem on VM's eth0 ("off" removes it).
+netem() {
+	local vm=$1
+	shift
+	if [ "$1" = off ]; then
+		on "$vm" "$TC qdisc del dev eth0 root 2>/dev/null; true"
+	else
+		on "$vm" "modprobe sch_netem && $TC qdisc replace dev eth0 root netem $*"
+	fi
+}

@@ -4,7 +4,6 @@
 
 S=$HEXO_SERVER_MAC
 B=/hexo/selftests/netswap
-TC=/hexo/bin/tc	# busybox runs its own applets first: name the real tc
 
 # bail REASON...: the test cannot go on (TAP "Bail out!"; the runner counts
 # the cases left as failures).
@@ -42,17 +41,6 @@ wait_state() {
 	on "$1" "t=0; until hexoctl -j netswap show netswap0 | grep -q '\"state\":\"$2\"'; do
 		[ \$t -ge $(($3 * 10)) ] && { hexoctl netswap show netswap0; exit 1; }
 		sleep 0.1; t=\$((t+1)); done; echo \$((t / 10)).\$((t % 10))"
-}
-
-# netem VM SPEC...: netem on VM's eth0 ("off" removes it).
-netem() {
-	local vm=$1
-	shift
-	if [ "$1" = off ]; then
-		on "$vm" "$TC qdisc del dev eth0 root 2>/dev/null; true"
-	else
-		on "$vm" "modprobe sch_netem && $TC qdisc replace dev eth0 root netem $*"
-	fi
 }
 
 # Leaves both VMs without HEXO modules, whatever state the test left.
