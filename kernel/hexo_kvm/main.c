@@ -10,6 +10,7 @@
 #include "compat.h"
 #include "netlink.h"
 #include "pull.h"
+#include "reclaim.h"
 #include "service.h"
 #include "vm.h"
 
@@ -46,6 +47,7 @@ static void __exit hkvm_exit(void)
 	hkvm_genl_uninit();
 	hkvm_service_uninit();
 	hkvm_pull_uninit();
+	hkvm_reclaim_uninit();
 	hkvm_vm_uninit();
 }
 

@@ -16,10 +16,13 @@
 #include "netlink.h"
 #include "offload.h"
 #include "pull.h"
+#include "reclaim.h"
 #include "service.h"
 #include "vm.h"
 
 static struct genl_family hkvm_genl_family;
+/* Events only while the family is registered; under hkvm_vms_lock. */
+static bool hkvm_genl_up;
 
 static struct netlink_range_validation hkvm_fd_range = {
 	.max = INT_MAX,
@@ -50,7 +53,47 @@ static const struct nla_policy hkvm_policy[HEXO_KVM_A_MAX + 1] = {
 	[HEXO_KVM_A_LEN]	= { .type = NLA_U64 },
 	[HEXO_KVM_A_ADDR]	= { .type = NLA_U64 },
 	[HEXO_KVM_A_POSTCOPY]	= { .type = NLA_FLAG },
+	[HEXO_KVM_A_BACKGROUND]	= { .type = NLA_FLAG },
 };
+
+static const struct genl_multicast_group hkvm_mcgrps[] = {
+	{ .name = HEXO_KVM_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+};
+
+static u64 hkvm_us(ktime_t from, ktime_t to)
+{
+	return from && to > from ? ktime_to_us(ktime_sub(to, from)) : 0;
+}
+
+static int hkvm_put_stats(struct sk_buff *skb, const struct hkvm_stats *st)
+{
+	/* Downtime: parked until taken, or until it ran on here after all. */
+	ktime_t resumed = st->taken ?: st->end;
+	struct nlattr *nest;
+
+	if (!st->valid)
+		return 0;
+	nest = nla_nest_start(skb, HEXO_KVM_A_STATS);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, HEXO_KVM_STAT_BYTES, st->pages << PAGE_SHIFT,
+			      HEXO_KVM_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_KVM_STAT_PAGES, st->pages, HEXO_KVM_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_KVM_STAT_ZERO_PAGES, st->zero_pages, HEXO_KVM_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_KVM_STAT_STOP_PAGES, st->stop_pages, HEXO_KVM_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_KVM_STAT_DEMAND_PAGES, st->demand_pages,
+			      HEXO_KVM_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_KVM_STAT_BACKGROUND_PAGES, st->background_pages,
+			      HEXO_KVM_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_KVM_STAT_DOWNTIME_US, hkvm_us(st->parked, resumed),
+			      HEXO_KVM_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_KVM_STAT_DURATION_US, hkvm_us(st->start, st->end),
+			      HEXO_KVM_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_KVM_STAT_PARKING_US, hkvm_us(st->start, st->parked),
+			      HEXO_KVM_STAT_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
 
 static int hkvm_put_vm(struct sk_buff *skb, const struct hkvm_vm_info *vm)
 {
@@ -63,7 +106,10 @@ static int hkvm_put_vm(struct sk_buff *skb, const struct hkvm_vm_info *vm)
 	    nla_put_u32(skb, HEXO_KVM_A_ERROR, -vm->error) ||
 	    nla_put_u32(skb, HEXO_KVM_A_OFFLOADS, vm->offloads) ||
 	    nla_put_u32(skb, HEXO_KVM_A_LENDING, vm->lending) ||
-	    (vm->has_peer && nla_put(skb, HEXO_KVM_A_PEER, ETH_ALEN, vm->peer)))
+	    (vm->has_peer && nla_put(skb, HEXO_KVM_A_PEER, ETH_ALEN, vm->peer)) ||
+	    (vm->gone && nla_put_flag(skb, HEXO_KVM_A_VMM_EXITED)) ||
+	    (vm->has_origin && nla_put(skb, HEXO_KVM_A_ORIGIN, ETH_ALEN, vm->origin)) ||
+	    hkvm_put_stats(skb, &vm->stats))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -339,7 +385,51 @@ static int hkvm_cmd_pull(struct sk_buff *skb, struct genl_info *info)
 	if (!id || !gpa || !len || !addr)
 		return -EINVAL;
 	return hkvm_pull(genl_info_net(info), nla_get_u32(id), nla_get_u64(gpa),
-			 nla_get_u64(len), nla_get_u64(addr), info->extack);
+			 nla_get_u64(len), nla_get_u64(addr),
+			 nla_get_flag(info->attrs[HEXO_KVM_A_BACKGROUND]), info->extack);
+}
+
+/* ACCEPT with the caller's VM: attached first, detached if the answer fails. */
+static int hkvm_cmd_accept(struct genl_info *info, struct nlattr *id)
+{
+	int type = info->attrs[HEXO_KVM_A_POSTCOPY] ? HEXO_KVM_MSG_TAKE : HEXO_KVM_MSG_DONE;
+	struct nlattr *fd = info->attrs[HEXO_KVM_A_VM_FD];
+	struct hkvm_offer_info o;
+	struct hkvm_vm_info vi;
+	int ret;
+
+	if (!fd)
+		return hkvm_pull_answer(genl_info_net(info), nla_get_u32(id), type, info->extack);
+	if (hkvm_pull_get(nla_get_u32(id), &o)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id, "no such offer");
+		return -ENOENT;
+	}
+	ret = hkvm_reclaim_adopt(nla_get_u32(fd), &o, &vi, info->extack);
+	if (ret)
+		return ret;
+	ret = hkvm_pull_answer(genl_info_net(info), nla_get_u32(id), type, info->extack);
+	if (ret) {
+		hkvm_vm_detach(vi.id);
+		return ret;
+	}
+	return hkvm_reply_vm(info, &vi);
+}
+
+static int hkvm_cmd_reclaim(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *id = HEXO_GENL_REQUIRE(info, HEXO_KVM_A_VM_ID,
+					      "missing HEXO_KVM_A_VM_ID (which VM)");
+	u32 timeout = HEXO_KVM_TIMEOUT_DEFAULT_MS;
+	struct hkvm_vm_info vi;
+	int ret;
+
+	if (!id)
+		return -EINVAL;
+	if (info->attrs[HEXO_KVM_A_TIMEOUT_MS])
+		timeout = nla_get_u32(info->attrs[HEXO_KVM_A_TIMEOUT_MS]);
+	ret = hkvm_reclaim_request(genl_info_net(info), nla_get_u32(id), timeout, &vi,
+				   info->extack);
+	return ret ?: hkvm_reply_vm(info, &vi);
 }
 
 static int hkvm_cmd_answer(struct sk_buff *skb, struct genl_info *info)
@@ -351,9 +441,7 @@ static int hkvm_cmd_answer(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	switch (info->genlhdr->cmd) {
 	case HEXO_KVM_CMD_ACCEPT:
-		return hkvm_pull_answer(genl_info_net(info), nla_get_u32(id),
-					info->attrs[HEXO_KVM_A_POSTCOPY] ? HEXO_KVM_MSG_TAKE :
-					HEXO_KVM_MSG_DONE, info->extack);
+		return hkvm_cmd_accept(info, id);
 	case HEXO_KVM_CMD_RELEASE:
 		return hkvm_pull_answer(genl_info_net(info), nla_get_u32(id),
 					HEXO_KVM_MSG_RELEASE, info->extack);
@@ -428,6 +516,11 @@ static const struct genl_ops hkvm_genl_ops[] = {
 		.doit	= hkvm_cmd_answer,
 		.flags	= GENL_ADMIN_PERM,
 	},
+	{
+		.cmd	= HEXO_KVM_CMD_RECLAIM,
+		.doit	= hkvm_cmd_reclaim,
+		.flags	= GENL_ADMIN_PERM,
+	},
 };
 
 static struct genl_family hkvm_genl_family __ro_after_init = {
@@ -438,18 +531,52 @@ static struct genl_family hkvm_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= hkvm_genl_ops,
 	.n_ops		= ARRAY_SIZE(hkvm_genl_ops),
+	.mcgrps		= hkvm_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(hkvm_mcgrps),
 	.resv_start_op	= 0,
 	/* A pull takes seconds: no genl_mutex; handlers lock for themselves. */
 	.parallel_ops	= true,
 };
 
+void hkvm_genl_event(const struct hkvm_vm *vm)
+{
+	struct hkvm_vm_info vi;
+	struct sk_buff *msg;
+	void *hdr;
+
+	lockdep_assert_held(&hkvm_vms_lock);
+	if (!hkvm_genl_up)
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hkvm_vm_fill(vm, &vi);
+	hdr = genlmsg_put(msg, 0, 0, &hkvm_genl_family, 0, HEXO_KVM_CMD_EVENT);
+	if (!hdr || hkvm_put_vm(msg, &vi)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_allns(&hkvm_genl_family, msg, 0, 0);
+}
+
 int __init hkvm_genl_init(void)
 {
-	return genl_register_family(&hkvm_genl_family);
+	int ret = genl_register_family(&hkvm_genl_family);
+
+	if (!ret) {
+		mutex_lock(&hkvm_vms_lock);
+		hkvm_genl_up = true;
+		mutex_unlock(&hkvm_vms_lock);
+	}
+	return ret;
 }
 
 void hkvm_genl_uninit(void)
 {
+	mutex_lock(&hkvm_vms_lock);
+	hkvm_genl_up = false;
+	mutex_unlock(&hkvm_vms_lock);
 	genl_unregister_family(&hkvm_genl_family);
 }
 

@@ -4,5 +4,8 @@
 
 int hkvm_genl_init(void);
 void hkvm_genl_uninit(void);
+struct hkvm_vm;
+/* HEXO_KVM_CMD_EVENT for vm, to every namespace; under hkvm_vms_lock. */
+void hkvm_genl_event(const struct hkvm_vm *vm);
 
 #endif /* _HKVM_NETLINK_H */

@@ -29,7 +29,9 @@
 
 #include "guestmem.h"
 #include "link/hexo_link.h"
+#include "netlink.h"
 #include "offload.h"
+#include "reclaim.h"
 #include "service.h"
 #include "vm.h"
 
@@ -45,6 +47,10 @@ struct hkvm_export {
 	u64 npages;
 	int answer;			/* HKVM_ANS_*: the target's word */
 	bool released;			/* after TAKE: RELEASE came */
+	/* Counted under hkvm_exp_lock; added to vm->stats when it goes. */
+	ktime_t taken;			/* when DONE or TAKE came */
+	u64 sent_pages, zero_pages, stop_pages;
+	u64 demand_pages, background_pages;	/* RELEASE's */
 };
 
 enum {
@@ -97,11 +103,36 @@ static int hkvm_export_close(struct hkvm_export *exp)
 	return answer;
 }
 
+/* Adds exp's counters to st; under hkvm_exp_lock. */
+static void hkvm_export_stats(const struct hkvm_export *exp, struct hkvm_stats *st)
+{
+	st->pages += exp->sent_pages;
+	st->zero_pages += exp->zero_pages;
+	st->stop_pages += exp->stop_pages;
+	st->demand_pages += exp->demand_pages;
+	st->background_pages += exp->background_pages;
+	if (exp->taken)
+		st->taken = exp->taken;
+}
+
+void hkvm_offload_stats(const struct hkvm_vm *vm, struct hkvm_stats *st)
+{
+	*st = vm->stats;
+	if (!vm->exp)
+		return;
+	spin_lock_bh(&hkvm_exp_lock);
+	hkvm_export_stats(vm->exp, st);
+	spin_unlock_bh(&hkvm_exp_lock);
+}
+
+/* Ends exp, out of the table for good: its counters stay in its VM's. */
 static void hkvm_export_free(struct hkvm_export *exp)
 {
 	u64 i;
 
 	hkvm_export_close(exp);
+	/* Closed: no reader counts any more. */
+	hkvm_export_stats(exp, &exp->vm->stats);
 	for (i = 0; i < exp->npages; i++)
 		if (exp->pages[i])
 			unpin_user_page(exp->pages[i]);
@@ -191,10 +222,15 @@ bool hkvm_export_read(u16 e, u64 gfn, const u8 *peer, u64 index,
 	if (page) {
 		p = kmap_local_page(page);
 		/* Zero pages travel as ABSENT: the reader zeroes them. */
-		if (memchr_inv(p, 0, PAGE_SIZE))
+		if (memchr_inv(p, 0, PAGE_SIZE)) {
 			emit(arg, p, hxl_page_crc(index, p));
-		else
+			exp->sent_pages++;
+			if (exp->answer == HKVM_ANS_NONE)
+				exp->stop_pages++;
+		} else {
 			emit(arg, NULL, 0);
+			exp->zero_pages++;
+		}
 		kunmap_local(p);
 	} else {
 		emit(arg, NULL, 0);
@@ -203,8 +239,10 @@ bool hkvm_export_read(u16 e, u64 gfn, const u8 *peer, u64 index,
 	return true;
 }
 
-bool hkvm_export_answer(u16 e, u64 token, const u8 *peer, int type)
+bool hkvm_export_answer(u16 e, const u8 *peer, const struct hexo_kvm_msg *msg)
 {
+	int type = be16_to_cpu(msg->type);
+	u64 token = be64_to_cpu(msg->token);
 	int want = type == HEXO_KVM_MSG_DONE ? HKVM_ANS_DONE :
 		   type == HEXO_KVM_MSG_TAKE ? HKVM_ANS_TAKE : HKVM_ANS_ABORT;
 	/* Neither ABORT nor RELEASE needs a confirmation: they give back. */
@@ -220,11 +258,17 @@ bool hkvm_export_answer(u16 e, u64 token, const u8 *peer, int type)
 		if (type == HEXO_KVM_MSG_RELEASE) {
 			if (exp->answer == HKVM_ANS_TAKE && !exp->released) {
 				exp->released = true;
+				/* The target's counts, bounded by what it could have pulled. */
+				exp->demand_pages = min(be64_to_cpu(msg->demand), exp->npages);
+				exp->background_pages = min(be64_to_cpu(msg->background),
+							    exp->npages);
 				mod_delayed_work(system_wq, &exp->vm->work, 0);
 			}
 		} else {
 			if (exp->answer == HKVM_ANS_NONE) {
 				exp->answer = want;
+				if (want > 0)
+					exp->taken = ktime_get();
 				mod_delayed_work(system_wq, &exp->vm->work, 0);
 			}
 			ok = exp->answer == want;
@@ -239,6 +283,13 @@ bool hkvm_export_answer(u16 e, u64 token, const u8 *peer, int type)
 	return ok;
 }
 
+/* Every change of an offload's state is an event. Under hkvm_vms_lock. */
+static void hkvm_offload_set(struct hkvm_vm *vm, enum hexo_kvm_state state)
+{
+	vm->state = state;
+	hkvm_genl_event(vm);
+}
+
 static int hkvm_set_flag(struct hkvm_vm *vm, u32 flag)
 {
 	return hkvm_guest_rw(vm->kvm, HEXO_GPA_CB + offsetof(struct hexo_cb, migrate), &flag,
@@ -251,12 +302,16 @@ static int hkvm_set_flag(struct hkvm_vm *vm, u32 flag)
  */
 static void hkvm_offload_handed(struct hkvm_vm *vm, int answer)
 {
+	vm->handed_export = vm->exp->id;
+	vm->handed_token = vm->exp->token;
+	hkvm_reclaim_forget(vm->id);	/* it runs elsewhere: nothing to send back */
 	if (answer != HKVM_ANS_TAKE) {
 		hkvm_export_free(vm->exp);
 		vm->exp = NULL;
+		vm->stats.end = ktime_get();
 	}
-	vm->state = HEXO_KVM_ST_HANDED_OFF;
 	vm->offloads++;
+	hkvm_offload_set(vm, HEXO_KVM_ST_HANDED_OFF);
 	put_net(vm->net);
 	vm->net = NULL;
 	pr_info("VM %u: handed off to %pM\n", vm->id, vm->peer);
@@ -270,8 +325,9 @@ static void hkvm_offload_end(struct hkvm_vm *vm, int err)
 		vm->exp = NULL;
 	}
 	hkvm_set_flag(vm, 0);
-	vm->state = HEXO_KVM_ST_ABORTED;
 	vm->error = err;
+	vm->stats.end = ktime_get();
+	hkvm_offload_set(vm, HEXO_KVM_ST_ABORTED);
 	put_net(vm->net);
 	vm->net = NULL;
 	pr_info("VM %u: offload to %pM aborted (%d); it runs on here\n", vm->id, vm->peer, err);
@@ -349,7 +405,7 @@ static void hkvm_offload_work(struct work_struct *work)
 			hkvm_offload_end(vm, ret);
 			break;
 		}
-		vm->state = HEXO_KVM_ST_OFFERED;
+		hkvm_offload_set(vm, HEXO_KVM_ST_OFFERED);
 		vm->deadline = jiffies + msecs_to_jiffies(vm->timeout_ms);
 		fallthrough;	/* the target may have answered already */
 	case HEXO_KVM_ST_OFFERED:
@@ -381,12 +437,15 @@ static void hkvm_offload_work(struct work_struct *work)
 		if (released) {
 			hkvm_export_free(vm->exp);
 			vm->exp = NULL;
+			vm->stats.end = ktime_get();
+			hkvm_genl_event(vm);	/* no longer lending */
 			pr_info("VM %u: %pM holds all of it; memory released\n", vm->id, vm->peer);
 		}
 		break;
 	default:
 		break;
 	}
+	hkvm_vm_reap(vm);	/* its VMM may have exited meanwhile */
 	mutex_unlock(&hkvm_vms_lock);
 }
 
@@ -402,23 +461,44 @@ static bool hkvm_offload_in_flight(const struct hkvm_vm *vm)
 	       vm->state == HEXO_KVM_ST_OFFERED;
 }
 
+bool hkvm_offload_idle(const struct hkvm_vm *vm)
+{
+	return !hkvm_offload_in_flight(vm) && !vm->exp;
+}
+
+void hkvm_offload_vmm_exited(struct hkvm_vm *vm)
+{
+	lockdep_assert_held(&hkvm_vms_lock);
+	/*
+	 * Nothing will park: end it now. Parked, its memory is pinned and the
+	 * offload goes on (the target may still take it) until it ends.
+	 */
+	if (vm->state == HEXO_KVM_ST_REQUESTED) {
+		cancel_delayed_work(&vm->work);
+		hkvm_offload_end(vm, -ESRCH);
+	}
+}
+
 void hkvm_offload_cancel(struct hkvm_vm *vm)
 {
 	int answer;
 
 	cancel_delayed_work_sync(&vm->work);
+	/* Out of the table: the lock only orders the events. */
+	mutex_lock(&hkvm_vms_lock);
 	if (!hkvm_offload_in_flight(vm)) {
 		/* A post-copy target loses what it has not pulled yet. */
 		if (vm->exp)
 			hkvm_export_free(vm->exp);
 		vm->exp = NULL;
-		return;
+	} else {
+		answer = vm->exp ? hkvm_export_close(vm->exp) : HKVM_ANS_NONE;
+		if (answer > 0)
+			hkvm_offload_handed(vm, HKVM_ANS_DONE);	/* the target took it already */
+		else
+			hkvm_offload_end(vm, -ECANCELED);
 	}
-	answer = vm->exp ? hkvm_export_close(vm->exp) : HKVM_ANS_NONE;
-	if (answer > 0)
-		hkvm_offload_handed(vm, HKVM_ANS_DONE);	/* the target took it already */
-	else
-		hkvm_offload_end(vm, -ECANCELED);
+	mutex_unlock(&hkvm_vms_lock);
 }
 
 int hkvm_offload_start(struct hkvm_vm *vm, struct net *net, int ifindex, const u8 *peer,
@@ -429,6 +509,10 @@ int hkvm_offload_start(struct hkvm_vm *vm, struct net *net, int ifindex, const u
 	int ret;
 
 	lockdep_assert_held(&hkvm_vms_lock);
+	if (!vm->kvm || vm->vmm_exited) {
+		NL_SET_ERR_MSG(extack, "this VM's VMM exited: nothing runs to offload");
+		return -ESRCH;
+	}
 	if (hkvm_offload_in_flight(vm)) {
 		NL_SET_ERR_MSG(extack, "an offload of this VM is in flight");
 		return -EBUSY;
@@ -454,8 +538,9 @@ int hkvm_offload_start(struct hkvm_vm *vm, struct net *net, int ifindex, const u
 	vm->net = get_net(net);
 	vm->timeout_ms = timeout_ms;
 	vm->error = 0;
-	vm->state = HEXO_KVM_ST_REQUESTED;
+	vm->stats = (struct hkvm_stats){ .valid = true, .start = ktime_get() };
 	vm->deadline = jiffies + msecs_to_jiffies(timeout_ms);
+	hkvm_offload_set(vm, HEXO_KVM_ST_REQUESTED);
 	mod_delayed_work(system_wq, &vm->work, msecs_to_jiffies(timeout_ms));
 	return 0;
 }
@@ -468,7 +553,8 @@ int hkvm_offload_parked(struct hkvm_vm *vm, u32 layout, struct netlink_ext_ack *
 		return -ESTALE;
 	}
 	vm->layout = layout;
-	vm->state = HEXO_KVM_ST_OFFERING;
+	vm->stats.parked = ktime_get();
+	hkvm_offload_set(vm, HEXO_KVM_ST_OFFERING);
 	mod_delayed_work(system_wq, &vm->work, 0);
 	return 0;
 }

@@ -8,12 +8,18 @@
 
 #include <linux/types.h>
 
+struct hexo_kvm_msg;
+struct hkvm_stats;
 struct hkvm_vm;
 struct net;
 struct netlink_ext_ack;
 struct page;
 
 void hkvm_offload_init_vm(struct hkvm_vm *vm);
+/* Under hkvm_vms_lock: nothing in flight, no memory lent. */
+bool hkvm_offload_idle(const struct hkvm_vm *vm);
+/* Under hkvm_vms_lock: its VMM exited; an offload waiting for it to park ends. */
+void hkvm_offload_vmm_exited(struct hkvm_vm *vm);
 /* Ends what is in flight for a VM out of the table (sleeps). */
 void hkvm_offload_cancel(struct hkvm_vm *vm);
 
@@ -34,6 +40,8 @@ bool hkvm_export_read(u16 e, u64 gfn, const u8 *peer, u64 index,
  * export e, in softirq. For DONE and TAKE, whether the source lets go of
  * the VM (the target may run it).
  */
-bool hkvm_export_answer(u16 e, u64 token, const u8 *peer, int type);
+bool hkvm_export_answer(u16 e, const u8 *peer, const struct hexo_kvm_msg *msg);
+/* A VM's last offload's statistics, counting what is in flight. */
+void hkvm_offload_stats(const struct hkvm_vm *vm, struct hkvm_stats *st);
 
 #endif /* _HKVM_OFFLOAD_H */

@@ -31,11 +31,11 @@
 
 struct hkvm_offer {
 	struct hkvm_offer_info info;	/* info.id 0: a free slot */
-	u16 export;
-	u64 token;
 	unsigned long at;		/* jiffies: when it came */
 	struct hxl_chan *chan;		/* to the source; set under hkvm_pull_mutex */
 	bool taken;			/* post-copy: TAKE confirmed, pulls go on */
+	/* Pages pulled after TAKE, for RELEASE to report. */
+	atomic64_t demand, background;
 	/* Pulls hold it for reading while they use chan; a drop for writing. */
 	struct rw_semaphore use;
 };
@@ -60,7 +60,7 @@ bool hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *m
 	spin_lock(&hkvm_offers_lock);
 	for (i = 0; i < HEXO_KVM_MAX_OFFERS; i++) {
 		o = &hkvm_offers[i];
-		if (o->info.id && o->export == export && o->token == token &&
+		if (o->info.id && o->info.export == export && o->info.token == token &&
 		    ether_addr_equal(o->info.peer, peer))
 			goto out;	/* a retransmission */
 		if (!o->info.id && !slot)
@@ -87,8 +87,8 @@ bool hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *m
 	slot->info.layout = be32_to_cpu(msg->layout);
 	slot->info.point = be32_to_cpu(msg->point);
 	memcpy(slot->info.app, msg->app, sizeof(slot->info.app));
-	slot->export = export;
-	slot->token = token;
+	slot->info.export = export;
+	slot->info.token = token;
 	slot->at = jiffies;
 	pr_info("offer %u from %pM: %s, %llu MiB, at migration point %u\n", slot->info.id,
 		peer, slot->info.app, mem >> 20, slot->info.point);
@@ -217,7 +217,7 @@ static int hkvm_pull_step(struct hkvm_offer *o, struct hkvm_pull_step *st, struc
 		memset(&st->reqs[k], 0, sizeof(st->reqs[k]));
 		st->reqs[k].st = st;
 		req->op = HEXO_OP_READ;
-		req->index = o->export * HEXO_KVM_SPAN + 1 + gfn + k * max_pages;
+		req->index = o->info.export * HEXO_KVM_SPAN + 1 + gfn + k * max_pages;
 		req->count = min_t(unsigned long, max_pages, n - k * max_pages);
 		req->pages = pages + k * max_pages;
 		req->done = hkvm_pull_req_done;
@@ -241,7 +241,7 @@ static int hkvm_pull_step(struct hkvm_offer *o, struct hkvm_pull_step *st, struc
 	return ret;
 }
 
-int hkvm_pull(struct net *net, u32 id, u64 gpa, u64 len, u64 addr,
+int hkvm_pull(struct net *net, u32 id, u64 gpa, u64 len, u64 addr, bool background,
 	      struct netlink_ext_ack *extack)
 {
 	struct hkvm_pull_step *st = NULL;
@@ -287,6 +287,8 @@ int hkvm_pull(struct net *net, u32 id, u64 gpa, u64 len, u64 addr,
 		n = min_t(u64, HKVM_PULL_CHUNK, (len - done) >> PAGE_SHIFT);
 		ret = hkvm_pull_step(o, st, pages, (gpa + done) >> PAGE_SHIFT, n, addr + done, mp);
 	}
+	if (!ret && o->taken)
+		atomic64_add(len >> PAGE_SHIFT, background ? &o->background : &o->demand);
 	if (ret == -EIO)
 		NL_SET_ERR_MSG(extack, "the source did not deliver the pages (gone, or no such export)");
 	else if (ret == -EFAULT)
@@ -339,8 +341,12 @@ int hkvm_pull_answer(struct net *net, u32 id, int type, struct netlink_ext_ack *
 	}
 	msg.magic = cpu_to_be32(HEXO_KVM_MSG_MAGIC);
 	msg.type = cpu_to_be16(type);
-	msg.export = cpu_to_be16(o->export);
-	msg.token = cpu_to_be64(o->token);
+	msg.export = cpu_to_be16(o->info.export);
+	msg.token = cpu_to_be64(o->info.token);
+	if (type == HEXO_KVM_MSG_RELEASE) {
+		msg.demand = cpu_to_be64(atomic64_read(&o->demand));
+		msg.background = cpu_to_be64(atomic64_read(&o->background));
+	}
 	ret = hkvm_pull_chan(net, o, extack);
 	if (!ret)
 		ret = hkvm_chan_send(o->chan, &msg);
@@ -349,10 +355,13 @@ int hkvm_pull_answer(struct net *net, u32 id, int type, struct netlink_ext_ack *
 		NL_SET_ERR_MSG(extack, "the source did not confirm: do not run the VM");
 		ret = -EIO;
 	}
-	if (!ret && type == HEXO_KVM_MSG_TAKE)
+	if (!ret && type == HEXO_KVM_MSG_TAKE) {
+		atomic64_set(&o->demand, 0);
+		atomic64_set(&o->background, 0);
 		o->taken = true;	/* pulls go on until RELEASE */
-	else
+	} else {
 		hkvm_offer_drop(o);
+	}
 out:
 	mutex_unlock(&hkvm_pull_mutex);
 	return ret;

@@ -24,6 +24,8 @@ struct hkvm_offer_info {
 	u32 layout;
 	u32 point;
 	char app[32];
+	u16 export;			/* the source's, and its token: not shown */
+	u64 token;
 };
 
 /* An OFFER arrived (softirq); false when it is malformed. */
@@ -33,7 +35,7 @@ int hkvm_pull_get(u32 id, struct hkvm_offer_info *info);
 /* The first offer whose id is >= *id; advances *id past it. -ENOENT at the end. */
 int hkvm_pull_next(u32 *id, struct hkvm_offer_info *info);
 /* HEXO_KVM_CMD_PULL, in the caller's context: addr is its memory. */
-int hkvm_pull(struct net *net, u32 id, u64 gpa, u64 len, u64 addr,
+int hkvm_pull(struct net *net, u32 id, u64 gpa, u64 len, u64 addr, bool background,
 	      struct netlink_ext_ack *extack);
 /*
  * Answers offer id with type (HEXO_KVM_MSG_DONE, TAKE, RELEASE or ABORT):

@@ -21,7 +21,10 @@
 #include "link/hexo_link.h"
 #include "offload.h"
 #include "pull.h"
+#include "reclaim.h"
 #include "service.h"
+
+static_assert(sizeof(struct hexo_kvm_msg) == 96);
 
 const struct hxl_chan_ops hkvm_chan_ops = {};
 
@@ -65,6 +68,7 @@ static int hkvm_srv_write(struct hxl_sess *sess, u64 index, u64 seq, u32 crc, co
 {
 	struct hxl_srv *srv = hxl_sess_srv(sess);
 	const struct hexo_kvm_msg *msg = data;
+	struct hkvm_serve *s;
 
 	if (index || be32_to_cpu(msg->magic) != HEXO_KVM_MSG_MAGIC)
 		return HEXO_ST_INVAL;
@@ -76,8 +80,11 @@ static int hkvm_srv_write(struct hxl_sess *sess, u64 index, u64 seq, u32 crc, co
 	case HEXO_KVM_MSG_ABORT:
 	case HEXO_KVM_MSG_TAKE:
 	case HEXO_KVM_MSG_RELEASE:
-		return hkvm_export_answer(be16_to_cpu(msg->export), be64_to_cpu(msg->token),
-					  hxl_sess_peer(sess), be16_to_cpu(msg->type)) ?
+		return hkvm_export_answer(be16_to_cpu(msg->export), hxl_sess_peer(sess), msg) ?
+		       HEXO_ST_OK : HEXO_ST_INVAL;
+	case HEXO_KVM_MSG_RECLAIM:
+		s = hxl_srv_priv(srv);
+		return hkvm_reclaim_asked(s->net, s->ifindex, hxl_sess_peer(sess), msg) ?
 		       HEXO_ST_OK : HEXO_ST_INVAL;
 	default:
 		return HEXO_ST_INVAL;

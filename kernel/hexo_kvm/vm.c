@@ -10,10 +10,12 @@
 #include <linux/kvm_host.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
 #include "offload.h"
+#include "reclaim.h"
 #include "vm.h"
 
 /*
@@ -44,14 +46,18 @@ void hkvm_vm_fill(const struct hkvm_vm *vm, struct hkvm_vm_info *info)
 	memset(info, 0, sizeof(*info));
 	info->id = vm->id;
 	info->pid = vm->pid;
-	info->vcpus = READ_ONCE(vm->kvm->created_vcpus);
-	info->mem_bytes = hkvm_vm_mem_bytes(vm->kvm);
+	info->gone = !vm->kvm;
+	info->has_origin = vm->has_origin;
+	memcpy(info->origin, vm->origin, ETH_ALEN);
+	info->vcpus = vm->kvm ? READ_ONCE(vm->kvm->created_vcpus) : vm->gone_vcpus;
+	info->mem_bytes = vm->kvm ? hkvm_vm_mem_bytes(vm->kvm) : vm->gone_mem;
 	strscpy(info->name, vm->name, sizeof(info->name));
 	info->state = vm->state;
 	info->error = vm->error;
 	info->offloads = vm->offloads;
 	info->has_peer = vm->has_peer;
 	info->lending = vm->state == HEXO_KVM_ST_HANDED_OFF && vm->exp;
+	hkvm_offload_stats(vm, &info->stats);
 	memcpy(info->peer, vm->peer, ETH_ALEN);
 }
 
@@ -68,23 +74,80 @@ struct hkvm_vm *hkvm_vm_find_kvm(struct kvm *kvm)
 
 	lockdep_assert_held(&hkvm_vms_lock);
 	xa_for_each(&hkvm_vms, i, vm)
-		if (vm->kvm == kvm)
+		if (vm->kvm && vm->kvm == kvm)
 			return vm;
 	return NULL;
 }
 
-/* Frees a VM that is out of the table. */
+void hkvm_vm_reap(struct hkvm_vm *vm)
+{
+	struct kvm *kvm = vm->kvm;
+
+	lockdep_assert_held(&hkvm_vms_lock);
+	if (!kvm || !vm->vmm_exited || !hkvm_offload_idle(vm))
+		return;
+	vm->gone_vcpus = READ_ONCE(kvm->created_vcpus);
+	vm->gone_mem = hkvm_vm_mem_bytes(kvm);
+	vm->kvm = NULL;
+	hkvm_reclaim_forget(vm->id);	/* it runs nowhere */
+	/* Its ->release queues gone_work again, which finds kvm NULL. */
+	mmu_notifier_unregister(&vm->mn, kvm->mm);
+	kvm_put_kvm(kvm);
+	pr_info("VM %u: its VMM exited; let go of it\n", vm->id);
+}
+
+static void hkvm_vm_gone_work(struct work_struct *work)
+{
+	struct hkvm_vm *vm = container_of(work, struct hkvm_vm, gone_work);
+
+	mutex_lock(&hkvm_vms_lock);
+	/* Only a VM in the table holds a reference to let go of. */
+	if (vm->id && xa_load(&hkvm_vms, vm->id) == vm && vm->kvm && !vm->vmm_exited) {
+		vm->vmm_exited = true;
+		hkvm_offload_vmm_exited(vm);
+		hkvm_vm_reap(vm);
+	}
+	mutex_unlock(&hkvm_vms_lock);
+}
+
+/*
+ * The VMM's mm is going (exit_mmap(): no user left), or we unregister: only
+ * the first means the VMM exited. No sleeping on our locks here: a work
+ * lets go of the VM.
+ */
+static void hkvm_vm_mm_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	struct hkvm_vm *vm = container_of(mn, struct hkvm_vm, mn);
+
+	if (!atomic_read(&mm->mm_users))
+		schedule_work(&vm->gone_work);
+}
+
+static const struct mmu_notifier_ops hkvm_vm_mn_ops = {
+	.release = hkvm_vm_mm_release,
+};
+
+/*
+ * Frees a VM that is out of the table: gone_work leaves it alone, and once
+ * its offload is cancelled nothing else lets go of its KVM VM.
+ */
 static void hkvm_vm_free(struct hkvm_vm *vm)
 {
+	cancel_work_sync(&vm->gone_work);
 	hkvm_offload_cancel(vm);
-	kvm_put_kvm(vm->kvm);
+	hkvm_reclaim_forget(vm->id);
+	if (vm->kvm) {
+		mmu_notifier_unregister(&vm->mn, vm->kvm->mm);
+		kvm_put_kvm(vm->kvm);
+	}
+	cancel_work_sync(&vm->gone_work);	/* queued by that release, for nothing */
 	kfree(vm);
 }
 
 int hkvm_vm_attach(int fd, u32 pid, const char *name, struct hkvm_vm_info *info,
 		   struct netlink_ext_ack *extack)
 {
-	struct hkvm_vm *vm, *other;
+	struct hkvm_vm *vm, *other, *victim = NULL;
 	unsigned long i;
 	struct file *file;
 	int ret;
@@ -109,6 +172,18 @@ int hkvm_vm_attach(int fd, u32 pid, const char *name, struct hkvm_vm_info *info,
 	vm->pid = pid;
 	hkvm_offload_init_vm(vm);
 	strscpy(vm->name, name, sizeof(vm->name));
+	INIT_WORK(&vm->gone_work, hkvm_vm_gone_work);
+	vm->mn.ops = &hkvm_vm_mn_ops;
+	/* Told when the VMM exits; a VMM exiting already is refused. */
+	if (!mmget_not_zero(vm->kvm->mm)) {
+		NL_SET_ERR_MSG(extack, "the VM's VMM is exiting");
+		ret = -ESRCH;
+		goto out_free;
+	}
+	ret = mmu_notifier_register(&vm->mn, vm->kvm->mm);
+	mmput(vm->kvm->mm);
+	if (ret)
+		goto out_free;
 
 	mutex_lock(&hkvm_vms_lock);
 	xa_for_each(&hkvm_vms, i, other) {
@@ -121,6 +196,17 @@ int hkvm_vm_attach(int fd, u32 pid, const char *name, struct hkvm_vm_info *info,
 	ret = xa_alloc_cyclic(&hkvm_vms, &vm->id, vm,
 			      XA_LIMIT(1, HKVM_MAX_VMS), &hkvm_next_id, GFP_KERNEL);
 	if (ret == -EBUSY) {
+		/* Full: the record of a VM whose VMM exited makes room. */
+		xa_for_each(&hkvm_vms, i, victim)
+			if (!victim->kvm && hkvm_offload_idle(victim))
+				break;
+		if (victim) {
+			xa_erase(&hkvm_vms, victim->id);
+			ret = xa_alloc_cyclic(&hkvm_vms, &vm->id, vm, XA_LIMIT(1, HKVM_MAX_VMS),
+					      &hkvm_next_id, GFP_KERNEL);
+		}
+	}
+	if (ret == -EBUSY) {
 		NL_SET_ERR_MSG(extack, "too many VMs attached; detach one first");
 		ret = -ENOSPC;
 	}
@@ -131,10 +217,17 @@ int hkvm_vm_attach(int fd, u32 pid, const char *name, struct hkvm_vm_info *info,
 	hkvm_vm_fill(vm, info);
 	mutex_unlock(&hkvm_vms_lock);
 	fput(file);
+	if (victim)
+		hkvm_vm_free(victim);
 	return 0;
 
 out_unlock:
 	mutex_unlock(&hkvm_vms_lock);
+	if (victim)
+		hkvm_vm_free(victim);
+	mmu_notifier_unregister(&vm->mn, vm->kvm->mm);
+	cancel_work_sync(&vm->gone_work);
+out_free:
 	kfree(vm);
 out_fput:
 	fput(file);

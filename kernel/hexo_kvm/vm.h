@@ -3,6 +3,8 @@
 #define _HKVM_VM_H
 
 #include <linux/if_ether.h>
+#include <linux/ktime.h>
+#include <linux/mmu_notifier.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <hexo/hexo_kvm.h>
@@ -14,12 +16,32 @@ struct hkvm_export;
 
 #define HKVM_MAX_VMS	64
 
-/* An attached VM. Its offload fields are under hkvm_vms_lock. */
+/* The last offload's statistics (enum hexo_kvm_stat). */
+struct hkvm_stats {
+	bool valid;			/* an offload started */
+	ktime_t start, parked, taken, end;	/* 0: not yet */
+	u64 pages, zero_pages, stop_pages;
+	u64 demand_pages, background_pages;
+};
+
+/*
+ * An attached VM. Its offload fields are under hkvm_vms_lock. When its VMM
+ * exits, hexo_kvm lets go of the KVM VM as soon as no offload needs it
+ * (kvm becomes NULL); the entry stays, as a record, until detached.
+ */
 struct hkvm_vm {
-	struct kvm *kvm;
+	struct kvm *kvm;		/* NULL: let go after the VMM exited */
 	u32 id;
 	u32 pid;
 	char name[HEXO_KVM_NAME_MAX];
+	struct mmu_notifier mn;		/* on kvm->mm: tells when the VMM exits */
+	struct work_struct gone_work;
+	bool vmm_exited;
+	u32 gone_vcpus;			/* what it had, once kvm is NULL */
+	u64 gone_mem;
+	/* Taken from another node (HEXO_KVM_CMD_ACCEPT with a VM): reclaim.c. */
+	bool has_origin;
+	u8 origin[ETH_ALEN];
 
 	/* The offload in flight or the last one (offload.c). */
 	enum hexo_kvm_state state;
@@ -33,7 +55,10 @@ struct hkvm_vm {
 	u32 layout;
 	unsigned long deadline;		/* jiffies */
 	struct hkvm_export *exp;
+	u16 handed_export;		/* the last hand-off's export and token, */
+	u64 handed_token;		/* which a RECLAIM names */
 	struct delayed_work work;
+	struct hkvm_stats stats;	/* while exp lives, its counters add to these */
 };
 
 /* A snapshot of an attached VM, for replies. */
@@ -48,7 +73,11 @@ struct hkvm_vm_info {
 	u32 offloads;
 	bool has_peer;
 	bool lending;
+	bool gone;			/* its VMM exited; hexo_kvm let go of it */
+	bool has_origin;
+	u8 origin[ETH_ALEN];
 	u8 peer[ETH_ALEN];
+	struct hkvm_stats stats;
 };
 
 extern struct mutex hkvm_vms_lock;
@@ -67,5 +96,10 @@ u32 hkvm_vm_count(void);
 struct hkvm_vm *hkvm_vm_find(u32 id);
 struct hkvm_vm *hkvm_vm_find_kvm(struct kvm *kvm);
 void hkvm_vm_fill(const struct hkvm_vm *vm, struct hkvm_vm_info *info);
+/*
+ * Under hkvm_vms_lock: lets go of the KVM VM of a VMM that exited, unless an
+ * offload still needs it (offload.c calls it again when it ends).
+ */
+void hkvm_vm_reap(struct hkvm_vm *vm);
 
 #endif /* _HKVM_VM_H */

@@ -11,6 +11,17 @@
 #define HEXOCTL_EFAIL	1
 #define HEXOCTL_EUSAGE	2
 
+/* An optional attribute's value, 0 when absent. */
+static inline uint64_t nla_u64_or0(struct nlattr *a)
+{
+	return a ? nla_get_u64(a) : 0;
+}
+
+static inline uint32_t nla_u32_or0(struct nlattr *a)
+{
+	return a ? nla_get_u32(a) : 0;
+}
+
 struct hexoctl_verb {
 	const char *name;
 	int (*fn)(int argc, char **argv);

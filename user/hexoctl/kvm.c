@@ -29,7 +29,9 @@ static void kvm_usage(FILE *f)
 		"       hexoctl kvm serve dev IFNAME\n"
 		"       hexoctl kvm unserve dev IFNAME\n"
 		"       hexoctl kvm offload id ID to MAC dev IFNAME [ timeout MS ] [ nowait ]\n"
+		"       hexoctl kvm reclaim id ID [ timeout MS ]\n"
 		"       hexoctl kvm offers\n"
+		"       hexoctl kvm monitor\n"
 		"(\"vm\" is the same object as \"kvm\".)\n"
 		"\n"
 		"  show     the hexo_kvm module's version and the VMs attached to it\n"
@@ -44,7 +46,10 @@ static void kvm_usage(FILE *f)
 		"           and prints each step unless nowait. TIMEOUT (100 to 600000,\n"
 		"           default 10000) bounds reaching a migration point and the\n"
 		"           target's answer; on failure the VM runs on here\n"
-		"  offers   the VMs this node was offered and has not answered\n");
+		"  reclaim  ask the node VM ID was handed off to for it back: it offloads\n"
+		"           the VM here, where hexovm --incoming takes it\n"
+		"  offers   the VMs this node was offered and has not answered\n"
+		"  monitor  print each VM's offload steps as they happen\n");
 }
 
 static int kvm_info_cb(struct nlattr **tb, uint8_t cmd, void *arg)
@@ -87,6 +92,46 @@ struct kvm_vm_state {
 	uint32_t error;
 };
 
+/* The last offload's statistics, on a line of their own. */
+static void kvm_vm_stats(const struct nlattr *nest)
+{
+	static const struct {
+		int attr;
+		const char *key, *fmt;
+	} st[] = {
+		{ HEXO_KVM_STAT_PAGES, "pages", " pages %llu" },
+		{ HEXO_KVM_STAT_ZERO_PAGES, "zero_pages", " zero-pages %llu" },
+		{ HEXO_KVM_STAT_STOP_PAGES, "stop_pages", " stopped-pages %llu" },
+		{ HEXO_KVM_STAT_DEMAND_PAGES, "demand_pages", " demand-pages %llu" },
+		{ HEXO_KVM_STAT_BACKGROUND_PAGES, "background_pages", " background-pages %llu" },
+	};
+	struct nlattr *stb[HEXO_KVM_STAT_MAX + 1] = {};
+	uint64_t us;
+	char b[32];
+
+	if (!nest || nla_parse_nested(stb, HEXO_KVM_STAT_MAX, (struct nlattr *)nest, NULL))
+		return;
+	out_obj_begin("stats");
+	out_u64("bytes", NULL, nla_u64_or0(stb[HEXO_KVM_STAT_BYTES]));
+	out_text("    last offload: moved %s", fmt_size(nla_u64_or0(stb[HEXO_KVM_STAT_BYTES]), b,
+							sizeof(b)));
+	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
+		out_u64(st[i].key, st[i].fmt, nla_u64_or0(stb[st[i].attr]));
+	us = nla_u64_or0(stb[HEXO_KVM_STAT_PARKING_US]);
+	out_u64("parking_us", NULL, us);
+	out_text(" parking %llu.%03llums", (unsigned long long)us / 1000,
+		 (unsigned long long)us % 1000);
+	us = nla_u64_or0(stb[HEXO_KVM_STAT_DOWNTIME_US]);
+	out_u64("downtime_us", NULL, us);
+	out_text(" downtime %llu.%03llums", (unsigned long long)us / 1000,
+		 (unsigned long long)us % 1000);
+	us = nla_u64_or0(stb[HEXO_KVM_STAT_DURATION_US]);
+	out_u64("duration_us", NULL, us);
+	out_text(" duration %llu.%03llums\n", (unsigned long long)us / 1000,
+		 (unsigned long long)us % 1000);
+	out_obj_end();
+}
+
 static int kvm_vm_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	struct kvm_vm_state *st = arg;
@@ -117,11 +162,17 @@ static int kvm_vm_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 		out_str("peer", " peer %s", fmt_mac(nla_data(tb[HEXO_KVM_A_PEER]), mac, sizeof(mac)));
 	if (tb[HEXO_KVM_A_OFFLOADS])
 		out_u64("offloads", " offloads %llu", nla_get_u32(tb[HEXO_KVM_A_OFFLOADS]));
+	if (tb[HEXO_KVM_A_ORIGIN] && nla_len(tb[HEXO_KVM_A_ORIGIN]) == 6)
+		out_str("origin", " from %s", fmt_mac(nla_data(tb[HEXO_KVM_A_ORIGIN]), mac,
+						      sizeof(mac)));
 	if (tb[HEXO_KVM_A_LENDING])
 		out_bool("lending", nla_get_u32(tb[HEXO_KVM_A_LENDING]) ?
 			 " lending (a post-copy target still pulls)" : "",
 			 nla_get_u32(tb[HEXO_KVM_A_LENDING]));
+	out_bool("vmm_exited", tb[HEXO_KVM_A_VMM_EXITED] ? " vmm exited" : "",
+		 !!tb[HEXO_KVM_A_VMM_EXITED]);
 	out_text("\n");
+	kvm_vm_stats(tb[HEXO_KVM_A_STATS]);
 	out_obj_end();
 	return 0;
 }
@@ -371,7 +422,8 @@ static int kvm_offload(int argc, char **argv)
 	nla_put_string(msg, HEXO_KVM_A_IFNAME, dev);
 	if (timeout)
 		nla_put_u32(msg, HEXO_KVM_A_TIMEOUT_MS, timeout);
-	ret = hxnl_call(&nl, msg, HEXO_KVM_A_MAX, kvm_vm_cb, &st);
+	/* nowait prints the VM as the request left it; otherwise, as it ended. */
+	ret = hxnl_call(&nl, msg, HEXO_KVM_A_MAX, wait ? kvm_state_cb : kvm_vm_cb, &st);
 	/* Every step is bounded by the timeout; hexo_kvm ends each one. */
 	for (last = st.state; !ret && wait; last = st.state) {
 		if (st.state == HEXO_KVM_ST_HANDED_OFF || st.state == HEXO_KVM_ST_ABORTED)
@@ -382,6 +434,13 @@ static int kvm_offload(int argc, char **argv)
 			fprintf(stderr, "hexoctl: kvm offload: vm %u %s\n", id,
 				kvm_state_name(st.state));
 	}
+	if (!ret && wait) {
+		msg = hxnl_msg(&nl, HEXO_KVM_CMD_GET_VM, false);
+		if (msg) {
+			nla_put_u32(msg, HEXO_KVM_A_VM_ID, id);
+			ret = hxnl_call(&nl, msg, HEXO_KVM_A_MAX, kvm_vm_cb, NULL);
+		}
+	}
 	if (ret)
 		hexoctl_nl_fail(&nl, "kvm offload", ret);
 	else if (wait && st.state != HEXO_KVM_ST_HANDED_OFF)
@@ -389,6 +448,51 @@ static int kvm_offload(int argc, char **argv)
 			    st.error ? strerror(st.error) : kvm_state_name(st.state));
 	hxnl_close(&nl);
 	return ret || (wait && st.state != HEXO_KVM_ST_HANDED_OFF) ? HEXOCTL_EFAIL : 0;
+}
+
+static int kvm_reclaim(int argc, char **argv)
+{
+	uint32_t id = 0, timeout = 0;
+	struct nl_msg *msg;
+	struct hxnl nl;
+	int ret;
+
+	for (; argc > 0; argc -= 2, argv += 2) {
+		if (argc < 2)
+			return hexoctl_usage_err("kvm", "'%s' needs a value", argv[0]);
+		if (!strcmp(argv[0], "id")) {
+			if (parse_u32(argv[1], UINT32_MAX, &id) || !id)
+				return hexoctl_usage_err("kvm", "bad id '%s'", argv[1]);
+		} else if (!strcmp(argv[0], "timeout")) {
+			if (parse_u32(argv[1], HEXO_KVM_TIMEOUT_MAX_MS, &timeout) ||
+			    timeout < HEXO_KVM_TIMEOUT_MIN_MS)
+				return hexoctl_usage_err("kvm", "timeout is %u to %u ms",
+							 HEXO_KVM_TIMEOUT_MIN_MS,
+							 HEXO_KVM_TIMEOUT_MAX_MS);
+		} else {
+			return hexoctl_usage_err("kvm", "unexpected '%s'", argv[0]);
+		}
+	}
+	if (!id)
+		return hexoctl_usage_err("kvm", "reclaim needs 'id ID'");
+	if (hexoctl_open(&nl, HEXO_KVM_GENL_NAME, "hexo_kvm"))
+		return HEXOCTL_EFAIL;
+	msg = hxnl_msg(&nl, HEXO_KVM_CMD_RECLAIM, false);
+	if (!msg) {
+		hxnl_close(&nl);
+		return HEXOCTL_EFAIL;
+	}
+	nla_put_u32(msg, HEXO_KVM_A_VM_ID, id);
+	if (timeout)
+		nla_put_u32(msg, HEXO_KVM_A_TIMEOUT_MS, timeout);
+	ret = hxnl_call(&nl, msg, HEXO_KVM_A_MAX, NULL, NULL);
+	if (ret)
+		hexoctl_nl_fail(&nl, "kvm reclaim", ret);
+	else
+		fprintf(stderr, "hexoctl: kvm reclaim: vm %u: its target offloads it back here; "
+			"hexovm --incoming takes it\n", id);
+	hxnl_close(&nl);
+	return ret ? HEXOCTL_EFAIL : 0;
 }
 
 static int kvm_offer_cb(struct nlattr **tb, uint8_t cmd, void *arg)
@@ -430,6 +534,39 @@ static int kvm_offers(int argc, char **argv)
 	return ret ? HEXOCTL_EFAIL : 0;
 }
 
+static int kvm_event_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	if (cmd != HEXO_KVM_CMD_EVENT)
+		return 0;
+	kvm_vm_cb(tb, cmd, NULL);
+	fflush(stdout);
+	return 0;
+}
+
+static int kvm_monitor(int argc, char **argv)
+{
+	struct hxnl nl;
+	int ret;
+
+	if (argc)
+		return hexoctl_usage_err("kvm", "monitor takes no arguments");
+	if (hexoctl_open(&nl, HEXO_KVM_GENL_NAME, "hexo_kvm"))
+		return HEXOCTL_EFAIL;
+	ret = hxnl_subscribe(&nl, HEXO_KVM_MCGRP_EVENTS);
+	if (ret) {
+		hexoctl_err("kvm monitor: cannot listen to events: %s%s", strerror(-ret),
+			    ret == -EPERM ? " (it needs CAP_NET_ADMIN)" : "");
+		hxnl_close(&nl);
+		return HEXOCTL_EFAIL;
+	}
+	/* Until killed, or the module goes. */
+	while (!(ret = hxnl_recv(&nl, HEXO_KVM_A_MAX, kvm_event_cb, NULL)))
+		;
+	hexoctl_nl_fail(&nl, "kvm monitor", ret);
+	hxnl_close(&nl);
+	return HEXOCTL_EFAIL;
+}
+
 static const struct hexoctl_verb kvm_verbs[] = {
 	{ "show", kvm_show },
 	{ "list", kvm_show },
@@ -439,6 +576,8 @@ static const struct hexoctl_verb kvm_verbs[] = {
 	{ "unserve", kvm_serve_off },
 	{ "offload", kvm_offload },
 	{ "offers", kvm_offers },
+	{ "reclaim", kvm_reclaim },
+	{ "monitor", kvm_monitor },
 	{}
 };
 

@@ -62,16 +62,6 @@ static int netswap_parse_dev(const char *s, uint32_t *index)
 	return parse_u32(s, NETSWAP_MAX_DEVS - 1, index);
 }
 
-static uint64_t nla_u64_or0(struct nlattr *a)
-{
-	return a ? nla_get_u64(a) : 0;
-}
-
-static uint32_t nla_u32_or0(struct nlattr *a)
-{
-	return a ? nla_get_u32(a) : 0;
-}
-
 static const char *fmt_us(uint32_t us, char *buf, int len)
 {
 	if (us >= 10000)

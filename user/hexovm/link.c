@@ -180,8 +180,9 @@ static int hexovm_pull(struct hxnl *nl, const struct hexovm_offer *o, struct hex
 	return ret;
 }
 
-static int hexovm_answer(struct hxnl *nl, const struct hexovm_offer *o, bool accept,
-			 bool postcopy)
+/* Accepting, the VM is attached to hexo_kvm: the source may reclaim it. */
+static int hexovm_answer(struct hxnl *nl, const struct hexovm *vm, const struct hexovm_offer *o,
+			 bool accept, bool postcopy)
 {
 	struct nl_msg *msg = hxnl_msg(nl, accept ? HEXO_KVM_CMD_ACCEPT : HEXO_KVM_CMD_REJECT,
 				      false);
@@ -190,6 +191,8 @@ static int hexovm_answer(struct hxnl *nl, const struct hexovm_offer *o, bool acc
 	if (!msg)
 		return -ENOMEM;
 	nla_put_u32(msg, HEXO_KVM_A_OFFER_ID, o->id);
+	if (accept)
+		nla_put_u32(msg, HEXO_KVM_A_VM_FD, vm->vm_fd);
 	if (postcopy)
 		nla_put_flag(msg, HEXO_KVM_A_POSTCOPY);
 	ret = hxnl_call(nl, msg, HEXO_KVM_A_MAX, NULL, NULL);
@@ -242,7 +245,7 @@ int hexovm_link_take(struct hexovm *vm, const struct hexovm_offer *o)
 		ret = -EIO;
 		goto reject;
 	}
-	ret = hexovm_answer(&nl, o, true, postcopy);
+	ret = hexovm_answer(&nl, vm, o, true, postcopy);
 	if (ret) {
 		if (postcopy)
 			_exit(1);	/* its threads wait on a source that runs the guest on */
@@ -258,7 +261,7 @@ int hexovm_link_take(struct hexovm *vm, const struct hexovm_offer *o)
 		   postcopy ? "; the heap follows (post-copy)" : "");
 	goto out;
 reject:
-	hexovm_answer(&nl, o, false, false);
+	hexovm_answer(&nl, vm, o, false, false);
 out:
 	hxnl_close(&nl);
 	return ret;

@@ -56,7 +56,7 @@ static void pc_fatal(const char *what, int err)
 }
 
 /* Pulls n pages of guest memory at gpa into buf (page-aligned, not registered). */
-static int pc_pull(struct hxnl *nl, uint64_t gpa, uint64_t n, void *buf)
+static int pc_pull(struct hxnl *nl, uint64_t gpa, uint64_t n, void *buf, bool background)
 {
 	struct nl_msg *msg = hxnl_msg(nl, HEXO_KVM_CMD_PULL, false);
 
@@ -66,6 +66,8 @@ static int pc_pull(struct hxnl *nl, uint64_t gpa, uint64_t n, void *buf)
 	nla_put_u64(msg, HEXO_KVM_A_GPA, gpa);
 	nla_put_u64(msg, HEXO_KVM_A_LEN, n * HEXO_PAGE_SIZE);
 	nla_put_u64(msg, HEXO_KVM_A_ADDR, (uintptr_t)buf);
+	if (background)
+		nla_put_flag(msg, HEXO_KVM_A_BACKGROUND);
 	return hxnl_call(nl, msg, HEXO_KVM_A_MAX, NULL, NULL);
 }
 
@@ -126,7 +128,7 @@ static void *pc_fault_main(void *arg)
 			all = atomic_load(&pc.here[(from - pc.start) / HEXO_PAGE_SIZE + i]);
 		if (all)
 			continue;
-		ret = pc_pull(&nl, from, n, buf);
+		ret = pc_pull(&nl, from, n, buf, false);
 		/* The background may have brought the page meanwhile, and the source let go. */
 		if (ret && atomic_load(&pc.here[(gpa - pc.start) / HEXO_PAGE_SIZE]))
 			continue;
@@ -170,7 +172,7 @@ static void *pc_bg_main(void *arg)
 			all = atomic_load(&pc.here[first + i]);
 		if (all)
 			continue;
-		ret = pc_pull(&nl, gpa, n, buf);
+		ret = pc_pull(&nl, gpa, n, buf, true);
 		if (ret)
 			pc_fatal("the source did not deliver the guest's memory", -ret);
 		pc_place(gpa, n, buf);

@@ -46,7 +46,18 @@
  *            HEXO_KVM_A_PEER (6 bytes, the target of the last offload, when
  *            there was one), HEXO_KVM_A_OFFLOADS (u32, offloads completed),
  *            HEXO_KVM_A_LENDING (u32, 1 while a post-copy target still
- *            pulls its memory)
+ *            pulls its memory), HEXO_KVM_A_STATS (the last offload's, once
+ *            one started: enum hexo_kvm_stat), HEXO_KVM_A_VMM_EXITED (flag:
+ *            its VMM exited and hexo_kvm let go of the KVM VM; the entry
+ *            stays as a record of it until HEXO_KVM_CMD_DETACH),
+ *            HEXO_KVM_A_ORIGIN (6 bytes: the node it was taken from, for a
+ *            VM attached by HEXO_KVM_CMD_ACCEPT)
+ *
+ * HEXO_KVM_CMD_EVENT (multicast, group HEXO_KVM_MCGRP_EVENTS, all network
+ *   namespaces)
+ *   Sent when an offload changes a VM's HEXO_KVM_A_STATE, and when a
+ *   post-copy target releases its memory (HEXO_KVM_A_LENDING drops to 0).
+ *   Carries the VM as in HEXO_KVM_CMD_GET_VM.
  *
  * HEXO_KVM_CMD_SERVE, HEXO_KVM_CMD_UNSERVE (CAP_NET_ADMIN)
  *   Serves HEXO_SVC_KVM (include/uapi/hexo/wire.h) on an interface, or stops:
@@ -68,6 +79,10 @@
  *   Reply:   the VM, as in HEXO_KVM_CMD_GET_VM.
  *   Errors:  ENOENT no such VM; EBUSY an offload of it is in flight;
  *            ENOTCONN the interface is not served; ESRCH its VMM is gone.
+ *   A VMM that exits before its guest parks ends the offload at once
+ *   (ESRCH); one that exits after leaves the offload to end as it would,
+ *   the parked guest's memory being pinned. Either way hexo_kvm lets go of
+ *   the KVM VM when the offload ends.
  *
  * HEXO_KVM_CMD_PARKED (CAP_NET_ADMIN)
  *   From the VMM: its guest stopped at a migration point after
@@ -90,6 +105,9 @@
  *   Reads guest memory of an offer from its source into the caller's memory:
  *   the guest's [HEXO_KVM_A_GPA, + HEXO_KVM_A_LEN) to the caller's address
  *   HEXO_KVM_A_ADDR (all page-aligned, u64). Returns when all of it is there.
+ *   After a post-copy ACCEPT, HEXO_KVM_A_BACKGROUND (flag) counts the pages
+ *   as pulled in the background rather than at a guest's fault; RELEASE
+ *   reports both counts to the source (HEXO_KVM_STAT_*_PAGES).
  *   Errors:  ENOENT no such offer; EINVAL outside the guest's memory; EFAULT
  *            the address range is not the caller's writable memory; EIO the
  *            source did not answer or holds no such export.
@@ -101,8 +119,27 @@
  *   ACCEPT with HEXO_KVM_A_POSTCOPY (flag): the source keeps lending the
  *   guest's memory, the caller pulls the rest while the VM runs, and ends
  *   the offer with HEXO_KVM_CMD_RELEASE once it holds every page.
+ *   ACCEPT may carry HEXO_KVM_A_VM_FD, the caller's VM (from KVM_CREATE_VM)
+ *   that will run the guest: it is attached to hexo_kvm, named after the
+ *   application, with the source as its HEXO_KVM_A_ORIGIN, so that the
+ *   source can reclaim it (HEXO_KVM_CMD_RECLAIM) and this node offload it.
  *   Errors:  ENOENT no such offer; EIO the source did not confirm (ACCEPT:
- *            do not run the VM).
+ *            do not run the VM); the errors of HEXO_KVM_CMD_ATTACH (the
+ *            offer is not answered then).
+ *
+ * HEXO_KVM_CMD_RECLAIM (CAP_NET_ADMIN)
+ *   Asks the node a VM was handed off to (its HEXO_KVM_A_PEER) to offload it
+ *   back here: that node's hexo_kvm starts the offload as if
+ *   HEXO_KVM_CMD_OFFLOAD named this node, and a VMM here takes the offer
+ *   (hexovm --incoming). Returns once the other node agreed.
+ *   Request: HEXO_KVM_A_VM_ID (required, a VM in state HANDED_OFF whose
+ *            target accepted with HEXO_KVM_A_VM_FD), HEXO_KVM_A_TIMEOUT_MS
+ *            (optional: the bound on the other node's answer, and the
+ *            timeout of the offload back)
+ *   Errors:  ENOENT no such VM; EINVAL it was not handed off from here;
+ *            EBUSY its target still pulls its memory (post-copy);
+ *            ENOTCONN the interface is not served; EIO the other node did
+ *            not agree (it does not run the VM any more, or is gone).
  *
  * HEXO_KVM_CMD_RELEASE (CAP_NET_ADMIN)
  *   After a post-copy ACCEPT: the caller holds every page; the source may
@@ -133,6 +170,8 @@ enum hexo_kvm_cmd {
 	HEXO_KVM_CMD_ACCEPT,
 	HEXO_KVM_CMD_REJECT,
 	HEXO_KVM_CMD_RELEASE,
+	HEXO_KVM_CMD_EVENT,
+	HEXO_KVM_CMD_RECLAIM,
 
 	__HEXO_KVM_CMD_MAX
 };
@@ -168,6 +207,10 @@ enum hexo_kvm_attr {
 	HEXO_KVM_A_ADDR,		/* u64 */
 	HEXO_KVM_A_POSTCOPY,		/* flag */
 	HEXO_KVM_A_LENDING,		/* u32: handed off, its memory still lent */
+	HEXO_KVM_A_STATS,		/* nest of enum hexo_kvm_stat */
+	HEXO_KVM_A_BACKGROUND,		/* flag */
+	HEXO_KVM_A_VMM_EXITED,		/* flag */
+	HEXO_KVM_A_ORIGIN,		/* binary, 6 bytes: a MAC */
 
 	__HEXO_KVM_A_MAX
 };
@@ -182,6 +225,30 @@ enum hexo_kvm_state {
 	HEXO_KVM_ST_HANDED_OFF,		/* the target runs it: the VMM lets go */
 	HEXO_KVM_ST_ABORTED,		/* the offload failed (HEXO_KVM_A_ERROR): it runs on here */
 };
+
+/*
+ * The last offload's statistics (HEXO_KVM_A_STATS, u64 each), kept until
+ * the next one starts. Pages are counted as the source's export sent them.
+ */
+enum hexo_kvm_stat {
+	HEXO_KVM_STAT_UNSPEC,
+	HEXO_KVM_STAT_PAD,
+	HEXO_KVM_STAT_BYTES,		/* bytes of guest pages sent to the target */
+	HEXO_KVM_STAT_PAGES,		/* pages sent (zero pages not counted) */
+	HEXO_KVM_STAT_ZERO_PAGES,	/* pages of zeros, answered without data */
+	HEXO_KVM_STAT_STOP_PAGES,	/* pages sent while the guest was stopped */
+	HEXO_KVM_STAT_DEMAND_PAGES,	/* post-copy: pulled at a guest's fault (target's count) */
+	HEXO_KVM_STAT_BACKGROUND_PAGES,	/* post-copy: pulled in the background (target's count) */
+	HEXO_KVM_STAT_DOWNTIME_US,	/* parked until the target took the VM */
+	HEXO_KVM_STAT_DURATION_US,	/* the request until the source let go of the last page */
+	HEXO_KVM_STAT_PARKING_US,	/* the request until the guest parked */
+
+	__HEXO_KVM_STAT_MAX
+};
+#define HEXO_KVM_STAT_MAX (__HEXO_KVM_STAT_MAX - 1)
+
+/* The multicast group of HEXO_KVM_CMD_EVENT (CAP_NET_ADMIN). */
+#define HEXO_KVM_MCGRP_EVENTS		"events"
 
 #define HEXO_KVM_TIMEOUT_MIN_MS		100
 #define HEXO_KVM_TIMEOUT_MAX_MS		600000

@@ -315,7 +315,8 @@ struct hexo_hello {
  * guest needs to start, WRITEs TAKE (the source lets go of the VM but keeps
  * lending its memory), READs the rest on demand and in the background, and
  * WRITEs RELEASE once it holds every page. The source resumes the VM when
- * no DONE or TAKE comes within its deadline.
+ * no DONE or TAKE comes within its deadline. Later the source may WRITE
+ * RECLAIM, echoing the export and token: the target offloads the VM back.
  */
 #define HEXO_KVM_SPAN		(1ULL << 24)	/* pages per export: 64 GiB of guest */
 #define HEXO_KVM_MAX_EXPORTS	15
@@ -333,6 +334,12 @@ enum hexo_kvm_msg_type {
 	HEXO_KVM_MSG_TAKE	= 4,
 	/* target -> source: it holds every page; the export may go */
 	HEXO_KVM_MSG_RELEASE	= 5,
+	/*
+	 * source -> target, after DONE or RELEASE: send the VM of this export
+	 * back (an OFFER follows from the target, now its source). Answered
+	 * OK when the target starts that offload.
+	 */
+	HEXO_KVM_MSG_RECLAIM	= 6,
 };
 
 struct hexo_kvm_msg {
@@ -346,8 +353,13 @@ struct hexo_kvm_msg {
 	__be32	isa;		/* enum hexo_isa of the source */
 	__be32	layout;		/* the guest's data layout checksum (its ELF's) */
 	__be32	point;		/* the migration point the guest stopped at */
-	__be32	reserved;	/* zero */
+	/* RECLAIM only (zero otherwise): each step's bound, 0 for the default */
+	__be32	timeout_ms;
+	/* OFFER only (zero otherwise): */
 	char	app[32];	/* the application's name, NUL-terminated */
+	/* RELEASE only (zero otherwise): what the target pulled after TAKE */
+	__be64	demand;		/* pages pulled at the guest's faults */
+	__be64	background;	/* pages pulled in the background */
 } __attribute__((packed));
 
 #endif /* _UAPI_HEXO_WIRE_H */
