@@ -38,18 +38,41 @@ step "The board runs a 512 MiB workload, twice its RAM: it swaps to the server's
 show board "/hexo/selftests/netswap/memstress 512 20000"
 show board "free -m; hexoctl netswap show"
 show server "hexoctl netswap boards"
-show board "swapoff /dev/netswap0 && hexoctl netswap detach netswap0"
 
-step "hexo_kvm attaches to a KVM VM held by a VMM process on the board"
-show board "cd /hexo/selftests/hexoctl && (./kvm_hold 8 1 >/tmp/h.out &) && sleep 1 &&
-	hexoctl kvm attach pid \$(pidof kvm_hold) fd \$(sed -n 's/vmfd //p' /tmp/h.out) name demo &&
-	hexoctl kvm show && hexoctl kvm detach id 1 && killall kvm_hold"
+step "hexo_kvm serves the same link on both nodes (HEXO_SVC_KVM on hexo_link, next to Netswap)"
+show server "modprobe hexo_kvm && hexoctl vm serve dev eth0 && hexoctl vm show"
+show board "modprobe hexo_kvm && hexoctl vm serve dev eth0 && hexoctl vm show"
 
-step "A unikernel VM (NPB CG, class S) starts on the x86_64 server; it stops at iteration 6"
-show server "hexovm -o /tmp/cg.img --checkpoint-at 3:7 /hexo/guest/cg.elf S 2>&1"
-step "Its checkpoint image crosses to the arm64 board"
-vm_copy server /tmp/cg.img board /tmp/cg.img && echo "    /tmp/cg.img copied, checksum verified"
-step "The board resumes it with its own arm64 build and verifies zeta against the NPB reference"
-show board "hexovm --stats --restore /tmp/cg.img 2>&1"
+step "Two NPB VMs run on the x86_64 server: EP (class S) and CG (class W), each attached to hexo_kvm"
+on_bg server ep "hexovm /hexo/guest/ep.elf S 2>&1" >/dev/null
+on_bg server cg "hexovm /hexo/guest/cg.elf W 2>&1" >/dev/null
+sleep 2
+for app in ep cg; do
+	on server "for p in \$(pidof hexovm); do grep -q $app.elf /proc/\$p/cmdline && break; done
+		for f in /proc/\$p/fd/*; do [ \"\$(readlink \$f)\" = anon_inode:kvm-vm ] && fd=\${f##*/}; done
+		hexoctl vm attach pid \$p fd \$fd name $app" >/dev/null
+done
+show server "hexoctl vm show"
+
+step "The board waits for a VM (hexovm --incoming: it runs the arm64 build of what it is offered)"
+on_bg board incoming "hexovm --incoming --incoming-timeout 120 2>&1" >/dev/null
+echo "    board: hexovm --incoming started"
+
+step "EP is offloaded to the board mid-run: hexoctl vm offload stops it at a migration point and the board pulls it"
+id=$(on server "hexoctl -j vm show" | python3 -c 'import json, sys
+print(next(v["id"] for v in json.load(sys.stdin)["vms"] if v["name"] == "ep"))')
+show server "hexoctl vm offload id $id to $HEXO_BOARD_MAC dev eth0 timeout 20000 2>&1"
+
+step "EP finishes on the arm64 board, verified against the NPB reference"
+on_wait board incoming 600 | grep -E "took|resumed|: at |verification|result|post-copy" |
+	sed 's/^/    board: /'
+on_wait server ep 60 | grep -E "parked|handed" | sed 's/^/    server: /'
+
+step "CG ran on at the server the whole time, verified too"
+on_wait server cg 900 | grep -E "reference|verification" | sed 's/^/    server: /'
+
+step "The offload's statistics, as the server counted them"
+show server "hexoctl vm show id $id"
+show board "hexoctl vm show; free -m; hexoctl netswap show"
 
 step "Done."
