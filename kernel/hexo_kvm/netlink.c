@@ -102,6 +102,7 @@ static int hkvm_put_vm(struct sk_buff *skb, const struct hkvm_vm_info *vm)
 	    nla_put_string(skb, HEXO_KVM_A_VM_NAME, vm->name) ||
 	    nla_put_u32(skb, HEXO_KVM_A_VM_VCPUS, vm->vcpus) ||
 	    nla_put_u64_64bit(skb, HEXO_KVM_A_VM_MEM, vm->mem_bytes, HEXO_KVM_A_PAD) ||
+	    nla_put_u32(skb, HEXO_KVM_A_ISA, HKVM_ISA) ||
 	    nla_put_u32(skb, HEXO_KVM_A_STATE, vm->state) ||
 	    nla_put_u32(skb, HEXO_KVM_A_ERROR, -vm->error) ||
 	    nla_put_u32(skb, HEXO_KVM_A_OFFLOADS, vm->offloads) ||

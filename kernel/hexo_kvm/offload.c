@@ -368,11 +368,7 @@ static int hkvm_offload_offer(struct hkvm_vm *vm)
 	msg.token = cpu_to_be64(exp->token);
 	msg.mem_size = cpu_to_be64(cb->mem_size);
 	msg.heap_top = cpu_to_be64(cb->heap_top);
-#ifdef CONFIG_X86_64
-	msg.isa = cpu_to_be32(HEXO_ISA_X86_64);
-#else
-	msg.isa = cpu_to_be32(HEXO_ISA_ARM64);
-#endif
+	msg.isa = cpu_to_be32(HKVM_ISA);
 	msg.layout = cpu_to_be32(vm->layout);
 	msg.point = cpu_to_be32(cb->cont.point);
 	memcpy(msg.app, cb->app, min(sizeof(msg.app), sizeof(cb->app)));

@@ -7,6 +7,7 @@
 #include <linux/mmu_notifier.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
+#include <hexo/guest.h>
 #include <hexo/hexo_kvm.h>
 
 struct kvm;
@@ -15,6 +16,8 @@ struct netlink_ext_ack;
 struct hkvm_export;
 
 #define HKVM_MAX_VMS	64
+/* The ISA of this node's VMs (enum hexo_isa). */
+#define HKVM_ISA	(IS_ENABLED(CONFIG_X86_64) ? HEXO_ISA_X86_64 : HEXO_ISA_ARM64)
 
 /* The last offload's statistics (enum hexo_kvm_stat). */
 struct hkvm_stats {

@@ -35,7 +35,7 @@ if [ -c /dev/kvm ]; then
 	ktap_expect "kvm attach: attaches a running VMM's VM" \
 		"^vm 1: name demo pid $HOLD vcpus 2 mem 4M" hexoctl kvm attach pid "$HOLD" fd "$FD" name demo
 	ktap_expect "kvm show -j: the VM with its vCPUs and memory" \
-		"\"vms\":\\[\\{\"id\":1,\"name\":\"demo\",\"pid\":$HOLD,\"vcpus\":2,\"mem\":4194304,\"state\":\"idle\",\"offloads\":0,\"lending\":false,\"vmm_exited\":false\\}\\]" \
+		"\"vms\":\\[\\{\"id\":1,\"name\":\"demo\",\"pid\":$HOLD,\"vcpus\":2,\"mem\":4194304,\"isa\":\"(x86_64|arm64)\",\"state\":\"idle\",\"offloads\":0,\"lending\":false,\"vmm_exited\":false\\}\\]" \
 		hexoctl -j kvm show
 	ktap_expect_status "kvm attach twice: refused" 1 "File exists.*attached already" \
 		hexoctl kvm attach pid "$HOLD" fd "$FD"

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <hexo/guest.h>
 #include <hexo/hexo_kvm.h>
 
 #include "hexoctl.h"
@@ -148,6 +149,9 @@ static int kvm_vm_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	out_u64("vcpus", " vcpus %llu", nla_get_u32(tb[HEXO_KVM_A_VM_VCPUS]));
 	out_u64("mem", NULL, nla_get_u64(tb[HEXO_KVM_A_VM_MEM]));
 	out_text(" mem %s", fmt_size(nla_get_u64(tb[HEXO_KVM_A_VM_MEM]), size, sizeof(size)));
+	if (tb[HEXO_KVM_A_ISA])
+		out_str("isa", " isa %s", nla_get_u32(tb[HEXO_KVM_A_ISA]) == HEXO_ISA_X86_64 ? "x86_64" :
+			nla_get_u32(tb[HEXO_KVM_A_ISA]) == HEXO_ISA_ARM64 ? "arm64" : "?");
 	if (tb[HEXO_KVM_A_STATE]) {
 		out_str("state", " state %s", kvm_state_name(nla_get_u32(tb[HEXO_KVM_A_STATE])));
 		if (st)

@@ -39,7 +39,8 @@
  *   do:      HEXO_KVM_A_VM_ID required; dump: every attached VM.
  *   Reply:   HEXO_KVM_A_VM_ID, HEXO_KVM_A_VM_PID, HEXO_KVM_A_VM_NAME,
  *            HEXO_KVM_A_VM_VCPUS (u32, vCPUs created),
- *            HEXO_KVM_A_VM_MEM (u64, bytes of guest memory in its slots)
+ *            HEXO_KVM_A_VM_MEM (u64, bytes of guest memory in its slots),
+ *            HEXO_KVM_A_ISA (u32, enum hexo_isa: this node's)
  *
  *            HEXO_KVM_A_STATE (u32, enum hexo_kvm_state), HEXO_KVM_A_ERROR
  *            (u32, the errno that ended the last offload, 0 if none),
