@@ -10,6 +10,7 @@
 #   make unit             the host-side tests only (unit tests, build checks)
 #   make soak             the long runs (full-size swap, 20% loss, ...)
 #   make bench-netswap    Netswap against the link, AoE, NBD and zram
+#   make bench-offload    hexo_kvm offloads: downtime and duration against size
 #   make help             more
 #
 # Outputs go to build/$(ARCH)/ (override with OUT=); the Debian kernel ABI is
@@ -50,7 +51,7 @@ USER_CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE \
 USER_LDFLAGS := -static
 KSELFTEST_CFLAGS := -I$(DEPS)/ksrc/tools/testing/selftests
 
-.PHONY: all deps modules user dtbs initramfs check unit demo bench-netswap soak \
+.PHONY: all deps modules user dtbs initramfs check unit demo bench-netswap bench-offload soak \
 	clean help FORCE
 
 all: modules user dtbs
@@ -116,6 +117,14 @@ bench-netswap: deps
 	@$(MAKE) --no-print-directory ARCH=arm64 initramfs
 	@$(TOP)/scripts/testbed pair --board-mem 256 --server-mem 2048 -- \
 		$(TOP)/scripts/bench/netswap.sh
+
+# hexo_kvm offloads of growing guests, post-copy and stop-and-copy, against
+# the link; see Documentation/offload-bench.rst.
+bench-offload: deps
+	@$(MAKE) --no-print-directory ARCH=x86_64 initramfs
+	@$(MAKE) --no-print-directory ARCH=arm64 initramfs
+	@$(TOP)/scripts/testbed pair --board-mem 256 --server-mem 2048 -- \
+		$(TOP)/scripts/bench/offload.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory ARCH=x86_64 initramfs
