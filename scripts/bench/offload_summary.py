@@ -4,24 +4,12 @@
 the median and range of the rounds, against the link's rate measured in
 the same run, and the targets of Documentation/offload-bench.rst."""
 
-import json
 import statistics
 import sys
 
+from summarize import load  # bench-netswap's reader: one result per JSON line
+
 MIB = 1 << 20
-
-
-def load(path):
-    rows = []
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if line:
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError:
-                    rows.append({"kind": "error", "dev": "?", "result": {"what": line}})
-    return rows
 
 
 def spread(vals, fmt="{:.0f}"):
@@ -59,7 +47,8 @@ def main():
     setup = next((r["result"] for r in rows if r["kind"] == "setup"), {})
     link = max((r["result"].get("mb_per_s", 0) for r in rows if r["kind"] == "link_bulk"),
                default=0)
-    errors = [r["result"].get("what", r["result"]) for r in rows if r["kind"] == "error"]
+    errors = [r["result"].get("what", r["result"]) if isinstance(r["result"], dict)
+              else r["result"] for r in rows if r["kind"] == "error"]
     runs = {}
     for r in rows:
         if r["kind"] == "offload":

@@ -373,6 +373,27 @@ static int kvm_get_state(struct hxnl *nl, uint32_t id, struct kvm_vm_state *st)
 	return hxnl_call(nl, msg, HEXO_KVM_A_MAX, kvm_state_cb, st);
 }
 
+/*
+ * The arguments offload and reclaim share: "id ID" and "timeout MS". 1 when
+ * argv[0] is neither, 0 when parsed, else the usage error's status.
+ */
+static int kvm_arg_common(char **argv, uint32_t *id, uint32_t *timeout)
+{
+	if (!strcmp(argv[0], "id")) {
+		if (parse_u32(argv[1], UINT32_MAX, id) || !*id)
+			return hexoctl_usage_err("kvm", "bad id '%s'", argv[1]);
+		return 0;
+	}
+	if (!strcmp(argv[0], "timeout")) {
+		if (parse_u32(argv[1], HEXO_KVM_TIMEOUT_MAX_MS, timeout) ||
+		    *timeout < HEXO_KVM_TIMEOUT_MIN_MS)
+			return hexoctl_usage_err("kvm", "timeout is %u to %u ms",
+						 HEXO_KVM_TIMEOUT_MIN_MS, HEXO_KVM_TIMEOUT_MAX_MS);
+		return 0;
+	}
+	return 1;
+}
+
 static int kvm_offload(int argc, char **argv)
 {
 	uint32_t id = 0, timeout = 0, last;
@@ -392,9 +413,10 @@ static int kvm_offload(int argc, char **argv)
 		}
 		if (argc < 2)
 			return hexoctl_usage_err("kvm", "'%s' needs a value", argv[0]);
-		if (!strcmp(argv[0], "id")) {
-			if (parse_u32(argv[1], UINT32_MAX, &id) || !id)
-				return hexoctl_usage_err("kvm", "bad id '%s'", argv[1]);
+		ret = kvm_arg_common(argv, &id, &timeout);
+		if (ret != 1) {
+			if (ret)
+				return ret;
 		} else if (!strcmp(argv[0], "to")) {
 			if (parse_mac(argv[1], mac))
 				return hexoctl_usage_err("kvm", "bad MAC '%s' (like 52:54:00:12:34:56)",
@@ -402,12 +424,6 @@ static int kvm_offload(int argc, char **argv)
 			have_mac = true;
 		} else if (!strcmp(argv[0], "dev")) {
 			dev = argv[1];
-		} else if (!strcmp(argv[0], "timeout")) {
-			if (parse_u32(argv[1], HEXO_KVM_TIMEOUT_MAX_MS, &timeout) ||
-			    timeout < HEXO_KVM_TIMEOUT_MIN_MS)
-				return hexoctl_usage_err("kvm", "timeout is %u to %u ms",
-							 HEXO_KVM_TIMEOUT_MIN_MS,
-							 HEXO_KVM_TIMEOUT_MAX_MS);
 		} else {
 			return hexoctl_usage_err("kvm", "unexpected '%s'", argv[0]);
 		}
@@ -464,18 +480,11 @@ static int kvm_reclaim(int argc, char **argv)
 	for (; argc > 0; argc -= 2, argv += 2) {
 		if (argc < 2)
 			return hexoctl_usage_err("kvm", "'%s' needs a value", argv[0]);
-		if (!strcmp(argv[0], "id")) {
-			if (parse_u32(argv[1], UINT32_MAX, &id) || !id)
-				return hexoctl_usage_err("kvm", "bad id '%s'", argv[1]);
-		} else if (!strcmp(argv[0], "timeout")) {
-			if (parse_u32(argv[1], HEXO_KVM_TIMEOUT_MAX_MS, &timeout) ||
-			    timeout < HEXO_KVM_TIMEOUT_MIN_MS)
-				return hexoctl_usage_err("kvm", "timeout is %u to %u ms",
-							 HEXO_KVM_TIMEOUT_MIN_MS,
-							 HEXO_KVM_TIMEOUT_MAX_MS);
-		} else {
+		ret = kvm_arg_common(argv, &id, &timeout);
+		if (ret == 1)
 			return hexoctl_usage_err("kvm", "unexpected '%s'", argv[0]);
-		}
+		if (ret)
+			return ret;
 	}
 	if (!id)
 		return hexoctl_usage_err("kvm", "reclaim needs 'id ID'");
