@@ -337,7 +337,7 @@ enum hexo_kvm_msg_type {
 	/*
 	 * source -> target, after DONE or RELEASE: send the VM of this export
 	 * back (an OFFER follows from the target, now its source). Answered
-	 * OK when the target starts that offload.
+	 * OK when the target runs that VM; it then starts the offload.
 	 */
 	HEXO_KVM_MSG_RECLAIM	= 6,
 };
