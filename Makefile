@@ -11,6 +11,7 @@
 #   make soak             the long runs (full-size swap, 20% loss, ...)
 #   make bench-netswap    Netswap against the link, AoE, NBD and zram
 #   make bench-offload    hexo_kvm offloads: downtime and duration against size
+#   make hexosim          the offload policy's simulator (build/host/bin/hexosim)
 #   make help             more
 #
 # Outputs go to build/$(ARCH)/ (override with OUT=); the Debian kernel ABI is
@@ -78,6 +79,7 @@ modules: deps
 include $(TOP)/user/user.mk
 include $(TOP)/guest/guest.mk
 include $(TOP)/user/hexovm/hexovm.mk
+include $(TOP)/user/policy/policy.mk
 include $(TOP)/selftests/selftests.mk
 
 user: deps $(USER_PROGS) $(SELFTEST_PROGS)
@@ -139,5 +141,5 @@ clean:
 		$(TOP)/build/runs $(TOP)/build/warncheck-*
 
 help:
-	@sed -n '3,16p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,17p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
 	@echo "Testbed: scripts/testbed --help   (one test in one VM: see README.md)"
