@@ -178,6 +178,26 @@ TEST(idle_cores_reclaim_the_worst_fit_first)
 	hxp_profile_free(&w.prof);
 }
 
+TEST(a_vm_as_fast_on_its_board_stays_there)
+{
+	struct world w;
+	struct hxp_vm *v;
+
+	ASSERT_EQ(0, world_init(&w));
+	v = add_vm(&w, "cg", HXP_ON_BOARD, 0);
+	v->rate[HXP_ISA_X86_64] = 20;
+	v->rate[HXP_ISA_ARM64] = 20;	/* measured: as fast as on the server */
+	w.srv[0].free_for_s = 100;
+	ASSERT_EQ(1, decide(&w));
+	EXPECT_EQ(HXP_NOTHING, (int)w.d[0].action);
+	EXPECT_NE(NULL, strstr(w.d[0].reason, "the best reclaim, vm 100, gains -0."));
+	/* At 0.8 there, the server's idle core is worth the move. */
+	v->rate[HXP_ISA_ARM64] = 16;
+	ASSERT_EQ(1, decide(&w));
+	EXPECT_EQ(HXP_RECLAIM, (int)w.d[0].action);
+	hxp_profile_free(&w.prof);
+}
+
 TEST(reclaims_wait_for_the_idle_cores_to_last)
 {
 	struct world w;
@@ -457,6 +477,22 @@ TEST(llc_heuristic_lowest_first_never_overcommits_a_board)
 	EXPECT_EQ(5u, w.d[0].vm);
 	EXPECT_EQ(HXP_OFFLOAD, (int)w.d[1].action);
 	EXPECT_STREQ("ep", w.vms[w.d[1].vm].kernel);
+	/* Reclaims, highest LLC first, but only once idle cores have lasted. */
+	w.st.nr_vms = 3;
+	for (i = 0; i < 3; i++)
+		w.vms[i].where = HXP_ON_BOARD;
+	w.vms[2].llc = 7e7;
+	w.srv[0].free_for_s = 10;
+	ASSERT_EQ(1, hxp_decide_llc(&w.st, &w.prof, &w.p, w.d, MAXD));
+	EXPECT_EQ(HXP_NOTHING, (int)w.d[0].action);
+	w.srv[0].free_for_s = 30;
+	ASSERT_EQ(3, hxp_decide_llc(&w.st, &w.prof, &w.p, w.d, MAXD));
+	EXPECT_EQ(HXP_RECLAIM, (int)w.d[0].action);
+	EXPECT_EQ(2u, w.d[0].vm);
+	w.st.nr_vms = 8;
+	for (i = 0; i < 3; i++)
+		w.vms[i].where = HXP_ON_SERVER;
+	w.srv[0].free_for_s = 0;
 	/* No LLC count at all: nothing goes. */
 	for (i = 0; i < (int)w.st.nr_vms; i++)
 		w.vms[i].llc = 0;

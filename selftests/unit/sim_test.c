@@ -139,6 +139,16 @@ TEST_F(sim, without_noise_hexo_is_the_oracle)
 	EXPECT_LT(0u, h.offloads);
 }
 
+/* With noise, the oracle knows what HEXO has to estimate: the runs differ. */
+TEST_F(sim, with_noise_the_oracle_knows_more)
+{
+	struct hxp_sim_result h, o;
+
+	ASSERT_EQ(0, hxp_sim_run(&self->c, HXP_SIM_HEXO, &h, self->err, sizeof(self->err)));
+	ASSERT_EQ(0, hxp_sim_run(&self->c, HXP_SIM_ORACLE, &o, self->err, sizeof(self->err)));
+	EXPECT_NE(0, memcmp(&h, &o, sizeof(h)));
+}
+
 /* Boards add capacity to over-committed servers: every policy that uses them gains. */
 TEST_F(sim, boards_add_throughput)
 {
