@@ -534,4 +534,14 @@ TEST(random_is_the_seeds_and_keeps_the_rules)
 	hxp_profile_free(&w.prof);
 }
 
+TEST(names)
+{
+	EXPECT_STREQ("offload", hxp_action_name(HXP_OFFLOAD));
+	EXPECT_STREQ("reclaim", hxp_action_name(HXP_RECLAIM));
+	EXPECT_STREQ("lost", hxp_action_name(HXP_LOST));
+	EXPECT_STREQ("nothing", hxp_action_name(HXP_NOTHING));
+	EXPECT_STREQ("llc", hxp_source_name(HXP_EST_LLC));
+	EXPECT_STREQ("arm64+netswap", hxp_isa_name(HXP_ISA_ARM64_NETSWAP));
+}
+
 TEST_HARNESS_MAIN

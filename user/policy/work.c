@@ -8,6 +8,17 @@
 
 #include "work.h"
 
+const char *hxp_action_name(enum hxp_action a)
+{
+	switch (a) {
+	case HXP_NOTHING: return "nothing";
+	case HXP_OFFLOAD: return "offload";
+	case HXP_RECLAIM: return "reclaim";
+	case HXP_LOST: return "lost";
+	default: return "?";
+	}
+}
+
 int hxp_work_init(struct hxp_work *w, const struct hxp_state *st, const struct hxp_params *p,
 		  struct hxp_decision *out, unsigned int max)
 {
