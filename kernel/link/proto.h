@@ -128,6 +128,16 @@ static inline enum hxp_order hxp_order(u64 seq, u64 last)
 	return seq > last ? HXP_NEWER : HXP_OLDER;
 }
 
+/*
+ * How long before now last was, on a clock that wraps (jiffies): 0 when
+ * last is later than now, as a stamp written after now was read is, so
+ * that a race never looks like an age.
+ */
+static inline unsigned long hxp_since(unsigned long now, unsigned long last)
+{
+	return (long)(now - last) > 0 ? now - last : 0;
+}
+
 /* The fragment bits of page (a position in a request) when pages travel in fpp fragments. */
 static inline u64 hxp_page_frags(u32 fpp, u32 page)
 {

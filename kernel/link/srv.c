@@ -851,7 +851,8 @@ static void hxl_srv_close_idle(struct hxl_srv *srv, unsigned long limit, bool al
 	mutex_lock(&srv->sess_lock);
 	spin_lock_bh(&srv->lock);
 	list_for_each_entry_safe(s, tmp, &srv->sessions, node) {
-		idle = now - READ_ONCE(s->last_rx);
+		/* A frame may have come since now was read, on another CPU. */
+		idle = hxp_since(now, READ_ONCE(s->last_rx));
 		if (all || idle > limit ||
 		    (!READ_ONCE(s->proven) && idle > min(limit, unproven)) ||
 		    (idle > superseded && hxl_srv_superseded(srv, s)))
@@ -1010,7 +1011,7 @@ void hxl_srv_visit_sessions(struct hxl_srv *srv, hxl_sess_visit_t fn, void *arg)
 		info.window = s->window;
 		info.max_pages = s->max_pages;
 		info.keyed = srv->keyed;
-		info.idle_ms = jiffies_to_msecs(jiffies - READ_ONCE(s->last_rx));
+		info.idle_ms = jiffies_to_msecs(hxp_since(jiffies, READ_ONCE(s->last_rx)));
 		memcpy(info.reqs, s->reqs, sizeof(info.reqs));
 		info.csum_errors = s->csum_errors;
 		info.busy = s->busy;

@@ -249,6 +249,24 @@ TEST(cwnd_undo_after_spurious_timeout)
 	EXPECT_EQ(3u, w.cwnd);
 }
 
+/*
+ * A server's idle time: the expiry worker reads the clock, then a frame of
+ * the session stamps last_rx, one tick later, on another CPU. The session
+ * was idle for no time; now - last_rx, unsigned, said ULONG_MAX, and a
+ * live session was expired in the middle of a stream of writes (its pages
+ * lost to its board).
+ */
+TEST(idle_since_a_later_stamp_is_zero)
+{
+	EXPECT_EQ(0ul, hxp_since(100, 100));
+	EXPECT_EQ(1ul, hxp_since(101, 100));
+	EXPECT_EQ(0ul, hxp_since(100, 101));
+	EXPECT_EQ(0ul, hxp_since(100, 100 + 5000));
+	/* Across the wrap of the clock, both ways. */
+	EXPECT_EQ(10ul, hxp_since(5, ~0ul - 4));
+	EXPECT_EQ(0ul, hxp_since(~0ul - 4, 5));
+}
+
 TEST(write_order)
 {
 	EXPECT_EQ(HXP_NEWER, (int)hxp_order(8, 7));
