@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ra MiB: random access over a large table, the memory-bound guest (the
- * kind of load that swaps to Netswap on a board). A table of 2^k 64-bit
- * words, table[i] = i, takes 4 * 2^k read-modify-write updates at
+ * ra MiB [N]: random access over a large table, the memory-bound guest
+ * (the kind of load that swaps to Netswap on a board). A table of 2^k
+ * 64-bit words, table[i] = i, takes N * 2^k (N: 4 unless given, up to
+ * 64) read-modify-write updates at
  * pseudorandom places (a 64-bit LFSR stream, as in HPC Challenge's
  * RandomAccess): table[ran mod 2^k] ^= ran. The table's digest is the
  * result. Verification: XOR is its own inverse, so replaying the same
@@ -94,16 +95,18 @@ static int ra_run(void)
 
 static int ra_main(int argc, char **argv)
 {
-	uint64_t mib = 16;
+	uint64_t mib = 16, per_word = 4;
 
-	if ((argc > 1 && !hexo_parse_u64(argv[1], &mib)) || mib < 1 || mib > 2048) {
-		hexo_printf("usage: ra [MiB]   (table size, 1 to 2048, default 16)\n");
+	if ((argc > 1 && !hexo_parse_u64(argv[1], &mib)) || mib < 1 || mib > 2048 ||
+	    (argc > 2 && !hexo_parse_u64(argv[2], &per_word)) || per_word < 1 || per_word > 64) {
+		hexo_printf("usage: ra [MiB [N]]   (table size, 1 to 2048, default 16; N updates "
+			    "per word, 1 to 64, default 4)\n");
 		return 2;
 	}
 	ra.words = 1;
 	while (ra.words * 2 <= mib << 17)
 		ra.words *= 2;
-	ra.updates = 4 * ra.words;
+	ra.updates = per_word * ra.words;
 	ra.table = hexo_malloc(ra.words * sizeof(*ra.table));
 	if (!ra.table) {
 		hexo_printf("ra: no room for a %llu MiB table; give hexovm --mem %lluM or more\n",

@@ -30,11 +30,14 @@ verifies() {
 	fi
 }
 
-ktap_plan 5
+ktap_plan 7
 for app in ep is cg; do
 	verifies "$app class $CLASS verifies on $(uname -m)" $app $MEM $CLASS
 done
 verifies "ra over $RA MiB verifies on $(uname -m)" ra $RAMEM $RA
+verifies "ra over 4 MiB with 1 update per word verifies on $(uname -m)" ra 64M 4 1
+ktap_expect_status "ra refuses 65 updates per word, with its usage" 2 \
+	"N updates per word, 1 to 64" hexovm "$G/ra.elf" 4 65
 ktap_expect "spin: --console to a file, the clock, the exit status" \
 	"spin: 100 ms without a migration point.*spin: crossed 5 migration points" \
 	sh -c "hexovm --console /tmp/spin.console $G/spin.elf 100 5 && tr '\n' ' ' </tmp/spin.console"
