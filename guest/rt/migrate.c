@@ -34,7 +34,7 @@ void hexo_migration_point(uint32_t point)
 {
 	volatile struct hexo_cb *cb = (volatile struct hexo_cb *)HEXO_GPA_CB;
 
-	hexo_mig_seq++;
+	cb->points = ++hexo_mig_seq;
 	if (!hexo_migration_wanted(cb, point))
 		return;
 	if (!hexo_mig_state)

@@ -54,6 +54,8 @@ static const struct nla_policy hkvm_policy[HEXO_KVM_A_MAX + 1] = {
 	[HEXO_KVM_A_ADDR]	= { .type = NLA_U64 },
 	[HEXO_KVM_A_POSTCOPY]	= { .type = NLA_FLAG },
 	[HEXO_KVM_A_BACKGROUND]	= { .type = NLA_FLAG },
+	[HEXO_KVM_A_PRECOPY]	= { .type = NLA_FLAG },
+	[HEXO_KVM_A_DIRTY]	= { .type = NLA_FLAG },
 };
 
 static const struct genl_multicast_group hkvm_mcgrps[] = {
@@ -89,6 +91,10 @@ static int hkvm_put_stats(struct sk_buff *skb, const struct hkvm_stats *st)
 	    nla_put_u64_64bit(skb, HEXO_KVM_STAT_DURATION_US, hkvm_us(st->start, st->end),
 			      HEXO_KVM_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, HEXO_KVM_STAT_PARKING_US, hkvm_us(st->start, st->parked),
+			      HEXO_KVM_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_KVM_STAT_PRECOPY_PAGES, st->precopy_pages,
+			      HEXO_KVM_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_KVM_STAT_DIRTY_PAGES, st->dirty_pages,
 			      HEXO_KVM_STAT_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
@@ -110,6 +116,8 @@ static int hkvm_put_vm(struct sk_buff *skb, const struct hkvm_vm_info *vm)
 	    (vm->has_peer && nla_put(skb, HEXO_KVM_A_PEER, ETH_ALEN, vm->peer)) ||
 	    (vm->gone && nla_put_flag(skb, HEXO_KVM_A_VMM_EXITED)) ||
 	    (vm->has_origin && nla_put(skb, HEXO_KVM_A_ORIGIN, ETH_ALEN, vm->origin)) ||
+	    (vm->has_points &&
+	     nla_put_u64_64bit(skb, HEXO_KVM_A_POINTS, vm->points, HEXO_KVM_A_PAD)) ||
 	    hkvm_put_stats(skb, &vm->stats))
 		return -EMSGSIZE;
 	return 0;
@@ -125,7 +133,9 @@ static int hkvm_put_offer(struct sk_buff *skb, const struct hkvm_offer_info *o)
 	    nla_put_u64_64bit(skb, HEXO_KVM_A_VM_MEM, o->mem_size, HEXO_KVM_A_PAD) ||
 	    nla_put_u64_64bit(skb, HEXO_KVM_A_HEAP_TOP, o->heap_top, HEXO_KVM_A_PAD) ||
 	    nla_put_u32(skb, HEXO_KVM_A_LAYOUT, o->layout) ||
-	    nla_put_u32(skb, HEXO_KVM_A_POINT, o->point))
+	    nla_put_u32(skb, HEXO_KVM_A_POINT, o->point) ||
+	    nla_put_u32(skb, HEXO_KVM_A_TIMEOUT_MS, o->timeout_ms) ||
+	    (o->precopy && nla_put_flag(skb, HEXO_KVM_A_PRECOPY)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -284,7 +294,8 @@ static int hkvm_cmd_offload(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENOENT;
 	} else {
 		ret = hkvm_offload_start(vm, genl_info_net(info), ifindex, nla_data(peer),
-					 timeout, info->extack);
+					 timeout, nla_get_flag(info->attrs[HEXO_KVM_A_PRECOPY]),
+					 info->extack);
 		if (!ret)
 			hkvm_vm_fill(vm, &vi);
 	}
@@ -383,11 +394,31 @@ static int hkvm_cmd_pull(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *addr = HEXO_GENL_REQUIRE(info, HEXO_KVM_A_ADDR,
 						"missing HEXO_KVM_A_ADDR (where in the caller)");
 
+	bool dirty = nla_get_flag(info->attrs[HEXO_KVM_A_DIRTY]);
+	struct sk_buff *msg;
+	u64 pulled;
+	void *hdr;
+	int ret;
+
 	if (!id || !gpa || !len || !addr)
 		return -EINVAL;
-	return hkvm_pull(genl_info_net(info), nla_get_u32(id), nla_get_u64(gpa),
-			 nla_get_u64(len), nla_get_u64(addr),
-			 nla_get_flag(info->attrs[HEXO_KVM_A_BACKGROUND]), info->extack);
+	ret = hkvm_pull(genl_info_net(info), nla_get_u32(id), nla_get_u64(gpa),
+			nla_get_u64(len), nla_get_u64(addr),
+			nla_get_flag(info->attrs[HEXO_KVM_A_BACKGROUND]), dirty, &pulled,
+			info->extack);
+	if (ret || !dirty)
+		return ret;
+	/* Which pages changed, the caller cannot know: it is told how many. */
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &hkvm_genl_family, 0, HEXO_KVM_CMD_PULL);
+	if (!hdr || nla_put_u64_64bit(msg, HEXO_KVM_A_LEN, pulled << PAGE_SHIFT, HEXO_KVM_A_PAD)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
 }
 
 /* ACCEPT with the caller's VM: attached first, detached if the answer fails. */
@@ -399,6 +430,15 @@ static int hkvm_cmd_accept(struct genl_info *info, struct nlattr *id)
 	struct hkvm_vm_info vi;
 	int ret;
 
+	if (info->attrs[HEXO_KVM_A_PRECOPY]) {
+		if (fd || info->attrs[HEXO_KVM_A_POSTCOPY]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[HEXO_KVM_A_PRECOPY],
+					    "a pre-copy round's end takes no VM and no post-copy");
+			return -EINVAL;
+		}
+		return hkvm_pull_answer(genl_info_net(info), nla_get_u32(id),
+					HEXO_KVM_MSG_COPIED, info->extack);
+	}
 	if (!fd)
 		return hkvm_pull_answer(genl_info_net(info), nla_get_u32(id), type, info->extack);
 	if (hkvm_pull_get(nla_get_u32(id), &o)) {
@@ -559,6 +599,29 @@ void hkvm_genl_event(const struct hkvm_vm *vm)
 	}
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_allns(&hkvm_genl_family, msg, 0, 0);
+}
+
+void hkvm_genl_offers_event(void)
+{
+	struct hkvm_offer_info o;
+	struct sk_buff *msg;
+	u32 next = 0;
+	void *hdr;
+
+	mutex_lock(&hkvm_vms_lock);	/* hkvm_genl_up */
+	while (hkvm_genl_up && !hkvm_pull_next(&next, &o)) {
+		msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+		if (!msg)
+			break;
+		hdr = genlmsg_put(msg, 0, 0, &hkvm_genl_family, 0, HEXO_KVM_CMD_OFFERED);
+		if (!hdr || hkvm_put_offer(msg, &o)) {
+			nlmsg_free(msg);
+			break;
+		}
+		genlmsg_end(msg, hdr);
+		genlmsg_multicast_allns(&hkvm_genl_family, msg, 0, 0);
+	}
+	mutex_unlock(&hkvm_vms_lock);
 }
 
 int __init hkvm_genl_init(void)

@@ -3,10 +3,15 @@
  * Offloads, source side (include/uapi/hexo/hexo_kvm.h, HEXO_KVM_CMD_OFFLOAD;
  * include/uapi/hexo/wire.h, HEXO_SVC_KVM). A VM goes
  *
- *   IDLE -> REQUESTED   the guest's migration flag raised, vCPUs kicked
+ *   IDLE [-> PRECOPYING] pre-copy: the dirty log on, the running guest's
+ *                       heap lent to the target, which pulls it and says
+ *                       COPIED (dirty.c)
+ *        -> REQUESTED   the guest's migration flag raised, vCPUs kicked
  *        -> OFFERING    the VMM parked the guest at a migration point: its
  *                       control block, data and heap are pinned and
- *                       exported, and the target is sent an OFFER
+ *                       exported (after a pre-copy: the pages written
+ *                       since are named in a dirty map), and the target is
+ *                       sent an OFFER
  *        -> OFFERED     the target pulls what it needs
  *        -> HANDED_OFF  the target said DONE: it runs the VM now
  *
@@ -27,6 +32,7 @@
 #include <hexo/guest.h>
 #include <hexo/wire.h>
 
+#include "dirty.h"
 #include "guestmem.h"
 #include "link/hexo_link.h"
 #include "netlink.h"
@@ -47,9 +53,15 @@ struct hkvm_export {
 	u64 npages;
 	int answer;			/* HKVM_ANS_*: the target's word */
 	bool released;			/* after TAKE: RELEASE came */
+	bool parked;			/* the guest stopped; before: pre-copy */
+	bool copied;			/* pre-copy: the target said COPIED */
+	u64 precopy_top;		/* pre-copy: the heap PRECOPY lent */
+	u8 *map;			/* pre-copy, once parked: the dirty map */
+	u64 map_bytes;
 	/* Counted under hkvm_exp_lock; added to vm->stats when it goes. */
 	ktime_t taken;			/* when DONE or TAKE came */
-	u64 sent_pages, zero_pages, stop_pages;
+	u64 reads;			/* pages read: a pre-copy's progress */
+	u64 sent_pages, zero_pages, stop_pages, precopy_pages, dirty_pages;
 	u64 demand_pages, background_pages;	/* RELEASE's */
 };
 
@@ -109,6 +121,8 @@ static void hkvm_export_stats(const struct hkvm_export *exp, struct hkvm_stats *
 	st->pages += exp->sent_pages;
 	st->zero_pages += exp->zero_pages;
 	st->stop_pages += exp->stop_pages;
+	st->precopy_pages += exp->precopy_pages;
+	st->dirty_pages += exp->dirty_pages;
 	st->demand_pages += exp->demand_pages;
 	st->background_pages += exp->background_pages;
 	if (exp->taken)
@@ -137,27 +151,50 @@ static void hkvm_export_free(struct hkvm_export *exp)
 		if (exp->pages[i])
 			unpin_user_page(exp->pages[i]);
 	kvfree(exp->pages);
+	kvfree(exp->map);
 	kfree(exp);
 }
 
-static int hkvm_export_pin(struct hkvm_export *exp, struct kvm *kvm, u64 gpa, u64 end)
+/*
+ * Pins [gpa, end) into pages (indexed by gfn). Pinned for writing while
+ * the guest runs (pre-copy), so that each is the page the guest goes on
+ * writing (an untouched one is not the shared zero page). On error,
+ * nothing stays pinned and pages is as it was.
+ */
+static int hkvm_export_pin(struct page **pages, struct kvm *kvm, u64 gpa, u64 end,
+			   bool running)
 {
 	u64 gfn = gpa >> PAGE_SHIFT, n = (end - gpa) >> PAGE_SHIFT;
+	int ret;
 
 	if (end <= gpa)
 		return 0;
-	return hkvm_guest_pin(kvm, gfn, n, exp->pages + gfn, false);
+	ret = hkvm_guest_pin(kvm, gfn, n, pages + gfn, running);
+	if (ret)
+		memset(pages + gfn, 0, n * sizeof(*pages));
+	return ret;
+}
+
+/* The heap's top in cb, or its bottom when cb's is not sane. */
+static u64 hkvm_heap_top(const struct hexo_cb *cb)
+{
+	u64 top = cb->heap_top;
+
+	if (top <= HEXO_GPA_HEAP || top > cb->mem_size || top % HEXO_PAGE_SIZE)
+		return HEXO_GPA_HEAP;
+	return top;
 }
 
 /*
- * Pins and exports what the target needs of a parked guest: its control
- * block, its data (HEXO_GPA_DATA up to the heap) and its heap in use. The
- * guest's code and ISA-private pages are the target's own.
+ * Pins and exports what the target needs of a guest: its control block,
+ * its data (HEXO_GPA_DATA up to the heap) and its heap in use. The guest's
+ * code and ISA-private pages are the target's own. Parked, or running for
+ * a pre-copy.
  */
-static int hkvm_export_create(struct hkvm_vm *vm, const struct hexo_cb *cb,
+static int hkvm_export_create(struct hkvm_vm *vm, const struct hexo_cb *cb, bool running,
 			      struct hkvm_export **out)
 {
-	u64 heap_top = cb->heap_top, npages = cb->mem_size >> PAGE_SHIFT;
+	u64 heap_top = hkvm_heap_top(cb), npages = cb->mem_size >> PAGE_SHIFT;
 	struct hkvm_export *exp;
 	int ret, id;
 
@@ -173,13 +210,14 @@ static int hkvm_export_create(struct hkvm_vm *vm, const struct hexo_cb *cb,
 	exp->vm = vm;
 	exp->token = get_random_u64();
 	ether_addr_copy(exp->peer, vm->peer);
-	if (heap_top <= HEXO_GPA_HEAP || heap_top > cb->mem_size || heap_top % HEXO_PAGE_SIZE)
-		heap_top = HEXO_GPA_HEAP;
-	ret = hkvm_export_pin(exp, vm->kvm, HEXO_GPA_CB, HEXO_GPA_CB + HEXO_PAGE_SIZE);
+	exp->parked = !running;
+	exp->precopy_top = heap_top;
+	ret = hkvm_export_pin(exp->pages, vm->kvm, HEXO_GPA_CB, HEXO_GPA_CB + HEXO_PAGE_SIZE,
+			      running);
 	if (!ret)
-		ret = hkvm_export_pin(exp, vm->kvm, HEXO_GPA_DATA, HEXO_GPA_HEAP);
+		ret = hkvm_export_pin(exp->pages, vm->kvm, HEXO_GPA_DATA, HEXO_GPA_HEAP, running);
 	if (!ret)
-		ret = hkvm_export_pin(exp, vm->kvm, HEXO_GPA_HEAP, heap_top);
+		ret = hkvm_export_pin(exp->pages, vm->kvm, HEXO_GPA_HEAP, heap_top, running);
 	if (ret)
 		goto err;
 
@@ -208,6 +246,7 @@ bool hkvm_export_read(u16 e, u64 gfn, const u8 *peer, u64 index,
 {
 	struct hkvm_export *exp;
 	struct page *page;
+	u64 k;
 	void *p;
 
 	if (!e || e > HEXO_KVM_MAX_EXPORTS)
@@ -218,6 +257,19 @@ bool hkvm_export_read(u16 e, u64 gfn, const u8 *peer, u64 index,
 		spin_unlock(&hkvm_exp_lock);
 		return false;
 	}
+	if (gfn >= HEXO_KVM_MAP_GFN) {
+		/* The dirty map: kvzalloc'ed to whole pages. */
+		k = gfn - HEXO_KVM_MAP_GFN;
+		p = exp->map && k < DIV_ROUND_UP(exp->map_bytes, PAGE_SIZE) ?
+		    exp->map + k * PAGE_SIZE : NULL;
+		if (p && memchr_inv(p, 0, PAGE_SIZE))
+			emit(arg, p, hxl_page_crc(index, p));
+		else
+			emit(arg, NULL, 0);
+		spin_unlock(&hkvm_exp_lock);
+		return true;
+	}
+	exp->reads++;
 	page = gfn < exp->npages ? exp->pages[gfn] : NULL;
 	if (page) {
 		p = kmap_local_page(page);
@@ -225,7 +277,9 @@ bool hkvm_export_read(u16 e, u64 gfn, const u8 *peer, u64 index,
 		if (memchr_inv(p, 0, PAGE_SIZE)) {
 			emit(arg, p, hxl_page_crc(index, p));
 			exp->sent_pages++;
-			if (exp->answer == HKVM_ANS_NONE)
+			if (!exp->parked)
+				exp->precopy_pages++;
+			else if (exp->answer == HKVM_ANS_NONE)
 				exp->stop_pages++;
 		} else {
 			emit(arg, NULL, 0);
@@ -255,7 +309,16 @@ bool hkvm_export_answer(u16 e, const u8 *peer, const struct hexo_kvm_msg *msg)
 	spin_lock(&hkvm_exp_lock);
 	exp = hkvm_exports[e];
 	if (exp && exp->token == token && ether_addr_equal(exp->peer, peer)) {
-		if (type == HEXO_KVM_MSG_RELEASE) {
+		if (type == HEXO_KVM_MSG_COPIED) {
+			/* Confirmed until the answer: the guest stops, an OFFER follows. */
+			ok = exp->answer == HKVM_ANS_NONE;
+			if (ok && !exp->copied && !exp->parked) {
+				exp->copied = true;
+				mod_delayed_work(system_wq, &exp->vm->work, 0);
+			}
+		} else if (!exp->parked && want > 0) {
+			ok = false;	/* it runs here: no OFFER was sent yet */
+		} else if (type == HEXO_KVM_MSG_RELEASE) {
 			if (exp->answer == HKVM_ANS_TAKE && !exp->released) {
 				exp->released = true;
 				/* The target's counts, bounded by what it could have pulled. */
@@ -302,6 +365,7 @@ static int hkvm_set_flag(struct hkvm_vm *vm, u32 flag)
  */
 static void hkvm_offload_handed(struct hkvm_vm *vm, int answer)
 {
+	hkvm_dirty_stop(vm->kvm, &vm->dirty);
 	vm->handed_export = vm->exp->id;
 	vm->handed_token = vm->exp->token;
 	hkvm_reclaim_forget(vm->id);	/* it runs elsewhere: nothing to send back */
@@ -324,6 +388,7 @@ static void hkvm_offload_end(struct hkvm_vm *vm, int err)
 		hkvm_export_free(vm->exp);
 		vm->exp = NULL;
 	}
+	hkvm_dirty_stop(vm->kvm, &vm->dirty);
 	hkvm_set_flag(vm, 0);
 	vm->error = err;
 	vm->stats.end = ktime_get();
@@ -333,14 +398,9 @@ static void hkvm_offload_end(struct hkvm_vm *vm, int err)
 	pr_info("VM %u: offload to %pM aborted (%d); it runs on here\n", vm->id, vm->peer, err);
 }
 
-/*
- * OFFERING, outside hkvm_vms_lock (the fields it reads do not change while
- * an offload is in flight): exports the parked guest and tells the target.
- */
-static int hkvm_offload_offer(struct hkvm_vm *vm)
+/* The guest's control block, checked; kfree() it. */
+static int hkvm_offload_read_cb(struct hkvm_vm *vm, struct hexo_cb **out)
 {
-	struct hexo_kvm_msg msg = {};
-	struct hkvm_export *exp;
 	struct hexo_cb *cb;
 	int ret;
 
@@ -348,35 +408,202 @@ static int hkvm_offload_offer(struct hkvm_vm *vm)
 	if (!cb)
 		return -ENOMEM;
 	ret = hkvm_guest_rw(vm->kvm, HEXO_GPA_CB, cb, sizeof(*cb), false);
-	if (ret)
-		goto out;
-	ret = -EPROTO;
-	if (cb->magic != HEXO_CB_MAGIC || cb->abi_version != HEXO_ABI_VERSION ||
-	    !cb->mem_size || cb->mem_size % HEXO_PAGE_SIZE ||
-	    cb->mem_size >> PAGE_SHIFT >= HEXO_KVM_SPAN || cb->mem_size < HEXO_GPA_HEAP)
-		goto out;
-	ret = hkvm_export_create(vm, cb, &exp);
-	if (ret)
-		goto out;
-	mutex_lock(&hkvm_vms_lock);
-	vm->exp = exp;
-	mutex_unlock(&hkvm_vms_lock);
+	if (!ret && (cb->magic != HEXO_CB_MAGIC || cb->abi_version != HEXO_ABI_VERSION ||
+		     !cb->mem_size || cb->mem_size % HEXO_PAGE_SIZE ||
+		     cb->mem_size >> PAGE_SHIFT > HEXO_KVM_MAP_GFN ||
+		     cb->mem_size < HEXO_GPA_HEAP))
+		ret = -EPROTO;
+	if (ret) {
+		kfree(cb);
+		return ret;
+	}
+	*out = cb;
+	return 0;
+}
+
+static int hkvm_offload_send(struct hkvm_vm *vm, const struct hkvm_export *exp,
+			     const struct hexo_cb *cb, int type, u64 heap_top)
+{
+	struct hexo_kvm_msg msg = {};
 
 	msg.magic = cpu_to_be32(HEXO_KVM_MSG_MAGIC);
-	msg.type = cpu_to_be16(HEXO_KVM_MSG_OFFER);
+	msg.type = cpu_to_be16(type);
 	msg.export = cpu_to_be16(exp->id);
 	msg.token = cpu_to_be64(exp->token);
 	msg.mem_size = cpu_to_be64(cb->mem_size);
-	msg.heap_top = cpu_to_be64(cb->heap_top);
+	msg.heap_top = cpu_to_be64(heap_top);
 	msg.isa = cpu_to_be32(HKVM_ISA);
 	msg.layout = cpu_to_be32(vm->layout);
-	msg.point = cpu_to_be32(cb->cont.point);
+	if (type == HEXO_KVM_MSG_OFFER)
+		msg.point = cpu_to_be32(cb->cont.point);
+	else
+		msg.timeout_ms = cpu_to_be32(vm->timeout_ms);
 	memcpy(msg.app, cb->app, min(sizeof(msg.app), sizeof(cb->app)));
 	msg.app[sizeof(msg.app) - 1] = 0;
-	ret = hkvm_service_send(vm->net, vm->ifindex, vm->peer, &msg, vm->timeout_ms);
-out:
+	return hkvm_service_send(vm->net, vm->ifindex, vm->peer, &msg, vm->timeout_ms);
+}
+
+/*
+ * PRECOPYING, first step, outside hkvm_vms_lock: the dirty log on, then
+ * the running guest exported and the target sent a PRECOPY.
+ */
+static int hkvm_offload_precopy(struct hkvm_vm *vm)
+{
+	struct hkvm_export *exp;
+	struct hexo_cb *cb;
+	int ret;
+
+	ret = hkvm_dirty_start(vm->kvm, &vm->dirty);
+	if (ret)
+		return ret;
+	/* Read after the log is on: what changes from here is logged. */
+	ret = hkvm_offload_read_cb(vm, &cb);
+	if (ret)
+		return ret;
+	ret = hkvm_export_create(vm, cb, true, &exp);
+	if (!ret) {
+		mutex_lock(&hkvm_vms_lock);
+		vm->exp = exp;
+		mutex_unlock(&hkvm_vms_lock);
+		ret = hkvm_offload_send(vm, exp, cb, HEXO_KVM_MSG_PRECOPY, exp->precopy_top);
+	}
 	kfree(cb);
 	return ret;
+}
+
+/*
+ * A pre-copied export, the guest parked: the heap above what PRECOPY lent
+ * is pinned, and the pages written since are named in the dirty map.
+ */
+static int hkvm_export_finish(struct hkvm_vm *vm, struct hkvm_export *exp, u64 heap_top)
+{
+	u64 bytes = DIV_ROUND_UP(exp->npages, 8), ndirty, top = exp->precopy_top, g;
+	struct page **grown = NULL;
+	u8 *map;
+	int ret;
+
+	map = kvzalloc(round_up(bytes, PAGE_SIZE), GFP_KERNEL);
+	if (!map)
+		return -ENOMEM;
+	if (heap_top > top) {
+		grown = kvcalloc(exp->npages, sizeof(*grown), GFP_KERNEL);
+		ret = grown ? hkvm_export_pin(grown, vm->kvm, top, heap_top, false) : -ENOMEM;
+		if (ret) {
+			kvfree(grown);
+			kvfree(map);
+			return ret;
+		}
+	}
+	ndirty = hkvm_dirty_map(vm->kvm, map, exp->npages);
+	spin_lock_bh(&hkvm_exp_lock);
+	for (g = top >> PAGE_SHIFT; grown && g < heap_top >> PAGE_SHIFT; g++)
+		exp->pages[g] = grown[g];
+	exp->map = map;
+	exp->map_bytes = bytes;
+	exp->dirty_pages = ndirty;
+	exp->parked = true;
+	spin_unlock_bh(&hkvm_exp_lock);
+	kvfree(grown);
+	return 0;
+}
+
+/*
+ * OFFERING, outside hkvm_vms_lock (the fields it reads do not change while
+ * an offload is in flight): exports the parked guest, or finishes its
+ * pre-copied export, and tells the target.
+ */
+static int hkvm_offload_offer(struct hkvm_vm *vm)
+{
+	struct hkvm_export *exp = vm->exp;
+	struct hexo_cb *cb;
+	int ret;
+
+	ret = hkvm_offload_read_cb(vm, &cb);
+	if (ret)
+		return ret;
+	if (exp) {
+		ret = -EPROTO;
+		if (cb->mem_size >> PAGE_SHIFT == exp->npages)
+			ret = hkvm_export_finish(vm, exp, hkvm_heap_top(cb));
+	} else {
+		ret = hkvm_export_create(vm, cb, false, &exp);
+		if (!ret) {
+			mutex_lock(&hkvm_vms_lock);
+			vm->exp = exp;
+			mutex_unlock(&hkvm_vms_lock);
+		}
+	}
+	if (!ret)
+		ret = hkvm_offload_send(vm, exp, cb, HEXO_KVM_MSG_OFFER, hkvm_heap_top(cb));
+	kfree(cb);
+	return ret;
+}
+
+/* Raises the guest's migration flag: it parks at its next migration point. */
+static int hkvm_offload_request(struct hkvm_vm *vm)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+	int ret;
+
+	ret = hkvm_set_flag(vm, HEXO_MIGRATE_HOST);
+	if (ret)
+		return ret;
+	kvm_for_each_vcpu(i, vcpu, vm->kvm)
+		kvm_vcpu_kick(vcpu);
+	return 0;
+}
+
+/* PRECOPYING, under hkvm_vms_lock: on to REQUESTED once the target holds the heap. */
+static void hkvm_offload_precopying(struct hkvm_vm *vm)
+{
+	bool copied;
+	int answer, ret;
+	u64 reads;
+
+	if (!vm->exp && !vm->vmm_exited) {
+		mutex_unlock(&hkvm_vms_lock);
+		ret = hkvm_offload_precopy(vm);
+		mutex_lock(&hkvm_vms_lock);
+		if (ret) {
+			hkvm_offload_end(vm, ret);
+			return;
+		}
+		vm->deadline = jiffies + msecs_to_jiffies(vm->timeout_ms);
+	}
+	if (vm->vmm_exited) {
+		hkvm_offload_end(vm, -ESRCH);
+		return;
+	}
+	spin_lock_bh(&hkvm_exp_lock);
+	copied = vm->exp->copied;
+	answer = vm->exp->answer;
+	reads = vm->exp->reads;
+	spin_unlock_bh(&hkvm_exp_lock);
+	if (answer < 0) {
+		hkvm_offload_end(vm, -ECANCELED);
+		return;
+	}
+	if (copied) {
+		ret = hkvm_offload_request(vm);
+		if (ret) {
+			hkvm_offload_end(vm, ret == -EFAULT ? -EFAULT : -ESRCH);
+			return;
+		}
+		vm->deadline = jiffies + msecs_to_jiffies(vm->timeout_ms);
+		hkvm_offload_set(vm, HEXO_KVM_ST_REQUESTED);
+		mod_delayed_work(system_wq, &vm->work, vm->deadline - jiffies);
+		return;
+	}
+	/* A target that pulls has as long as it takes; one that stops, a timeout. */
+	if (reads != vm->precopy_reads) {
+		vm->precopy_reads = reads;
+		vm->deadline = jiffies + msecs_to_jiffies(vm->timeout_ms);
+	}
+	if (time_before(jiffies, vm->deadline))
+		mod_delayed_work(system_wq, &vm->work, vm->deadline - jiffies);
+	else
+		hkvm_offload_end(vm, -ETIMEDOUT);
 }
 
 static void hkvm_offload_work(struct work_struct *work)
@@ -387,6 +614,9 @@ static void hkvm_offload_work(struct work_struct *work)
 
 	mutex_lock(&hkvm_vms_lock);
 	switch (vm->state) {
+	case HEXO_KVM_ST_PRECOPYING:
+		hkvm_offload_precopying(vm);
+		break;
 	case HEXO_KVM_ST_REQUESTED:
 		if (time_before(jiffies, vm->deadline))
 			mod_delayed_work(system_wq, &vm->work, vm->deadline - jiffies);
@@ -453,8 +683,8 @@ void hkvm_offload_init_vm(struct hkvm_vm *vm)
 
 static bool hkvm_offload_in_flight(const struct hkvm_vm *vm)
 {
-	return vm->state == HEXO_KVM_ST_REQUESTED || vm->state == HEXO_KVM_ST_OFFERING ||
-	       vm->state == HEXO_KVM_ST_OFFERED;
+	return vm->state == HEXO_KVM_ST_PRECOPYING || vm->state == HEXO_KVM_ST_REQUESTED ||
+	       vm->state == HEXO_KVM_ST_OFFERING || vm->state == HEXO_KVM_ST_OFFERED;
 }
 
 bool hkvm_offload_idle(const struct hkvm_vm *vm)
@@ -472,6 +702,9 @@ void hkvm_offload_vmm_exited(struct hkvm_vm *vm)
 	if (vm->state == HEXO_KVM_ST_REQUESTED) {
 		cancel_delayed_work(&vm->work);
 		hkvm_offload_end(vm, -ESRCH);
+	} else if (vm->state == HEXO_KVM_ST_PRECOPYING) {
+		/* Its work may be exporting, out of the lock: it ends it. */
+		mod_delayed_work(system_wq, &vm->work, 0);
 	}
 }
 
@@ -498,11 +731,9 @@ void hkvm_offload_cancel(struct hkvm_vm *vm)
 }
 
 int hkvm_offload_start(struct hkvm_vm *vm, struct net *net, int ifindex, const u8 *peer,
-		       u32 timeout_ms, struct netlink_ext_ack *extack)
+		       u32 timeout_ms, bool precopy, struct netlink_ext_ack *extack)
 {
-	struct kvm_vcpu *vcpu;
-	unsigned long i;
-	int ret;
+	int ret = 0;
 
 	lockdep_assert_held(&hkvm_vms_lock);
 	if (!vm->kvm || vm->vmm_exited) {
@@ -521,13 +752,12 @@ int hkvm_offload_start(struct hkvm_vm *vm, struct net *net, int ifindex, const u
 		NL_SET_ERR_MSG(extack, "the interface is not served: hexoctl kvm serve dev IF first");
 		return -ENOTCONN;
 	}
-	ret = hkvm_set_flag(vm, HEXO_MIGRATE_HOST);
+	if (!precopy)
+		ret = hkvm_offload_request(vm);
 	if (ret) {
 		NL_SET_ERR_MSG(extack, "cannot reach the guest's control block: is its VMM gone?");
 		return ret == -EFAULT ? -EFAULT : -ESRCH;
 	}
-	kvm_for_each_vcpu(i, vcpu, vm->kvm)
-		kvm_vcpu_kick(vcpu);
 	ether_addr_copy(vm->peer, peer);
 	vm->has_peer = true;
 	vm->ifindex = ifindex;
@@ -535,9 +765,17 @@ int hkvm_offload_start(struct hkvm_vm *vm, struct net *net, int ifindex, const u
 	vm->timeout_ms = timeout_ms;
 	vm->error = 0;
 	vm->stats = (struct hkvm_stats){ .valid = true, .start = ktime_get() };
+	vm->precopy = precopy;
+	vm->precopy_reads = 0;
 	vm->deadline = jiffies + msecs_to_jiffies(timeout_ms);
-	hkvm_offload_set(vm, HEXO_KVM_ST_REQUESTED);
-	mod_delayed_work(system_wq, &vm->work, msecs_to_jiffies(timeout_ms));
+	if (precopy) {
+		/* The work turns the dirty log on and exports (sleeps, VMM's mm). */
+		hkvm_offload_set(vm, HEXO_KVM_ST_PRECOPYING);
+		mod_delayed_work(system_wq, &vm->work, 0);
+	} else {
+		hkvm_offload_set(vm, HEXO_KVM_ST_REQUESTED);
+		mod_delayed_work(system_wq, &vm->work, msecs_to_jiffies(timeout_ms));
+	}
 	return 0;
 }
 

@@ -25,7 +25,7 @@ void hkvm_offload_cancel(struct hkvm_vm *vm);
 
 /* HEXO_KVM_CMD_OFFLOAD, under hkvm_vms_lock. */
 int hkvm_offload_start(struct hkvm_vm *vm, struct net *net, int ifindex, const u8 *peer,
-		       u32 timeout_ms, struct netlink_ext_ack *extack);
+		       u32 timeout_ms, bool precopy, struct netlink_ext_ack *extack);
 /* HEXO_KVM_CMD_PARKED, under hkvm_vms_lock. */
 int hkvm_offload_parked(struct hkvm_vm *vm, u32 layout, struct netlink_ext_ack *extack);
 
@@ -36,9 +36,10 @@ int hkvm_offload_parked(struct hkvm_vm *vm, u32 layout, struct netlink_ext_ack *
 bool hkvm_export_read(u16 e, u64 gfn, const u8 *peer, u64 index,
 		      void (*emit)(void *arg, const void *data, u32 crc), void *arg);
 /*
- * The target's DONE, TAKE, RELEASE or ABORT (type, HEXO_KVM_MSG_*) for
- * export e, in softirq. For DONE and TAKE, whether the source lets go of
- * the VM (the target may run it).
+ * The target's DONE, TAKE, RELEASE, COPIED or ABORT (type, HEXO_KVM_MSG_*)
+ * for export e, in softirq. For DONE and TAKE, whether the source lets go
+ * of the VM (the target may run it); for COPIED, whether the source goes
+ * on to stop the guest.
  */
 bool hkvm_export_answer(u16 e, const u8 *peer, const struct hexo_kvm_msg *msg);
 /* A VM's last offload's statistics, counting what is in flight. */

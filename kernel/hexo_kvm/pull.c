@@ -21,6 +21,7 @@
 #include <hexo/hexo_kvm.h>
 
 #include "link/hexo_link.h"
+#include "netlink.h"
 #include "pull.h"
 #include "service.h"
 
@@ -47,22 +48,47 @@ static u32 hkvm_offer_next;
 /* Offers coming and going, and their channels (pulls themselves run in parallel). */
 static DEFINE_MUTEX(hkvm_pull_mutex);
 
+/* An offer came or changed: told to the events group, out of softirq. */
+static void hkvm_offer_event_fn(struct work_struct *work)
+{
+	hkvm_genl_offers_event();
+}
+
+static DECLARE_WORK(hkvm_offer_event, hkvm_offer_event_fn);
+
 bool hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *msg)
 {
 	u64 mem = be64_to_cpu(msg->mem_size), token = be64_to_cpu(msg->token);
+	bool precopy = be16_to_cpu(msg->type) == HEXO_KVM_MSG_PRECOPY, ok = true, news = false;
 	u16 export = be16_to_cpu(msg->export);
 	struct hkvm_offer *o, *slot = NULL;
 	int i;
 
 	if (!export || export > HEXO_KVM_MAX_EXPORTS || !mem || mem % HEXO_PAGE_SIZE ||
-	    mem >> PAGE_SHIFT >= HEXO_KVM_SPAN || !memchr(msg->app, 0, sizeof(msg->app)))
+	    mem >> PAGE_SHIFT > HEXO_KVM_MAP_GFN || !memchr(msg->app, 0, sizeof(msg->app)))
 		return false;
 	spin_lock(&hkvm_offers_lock);
 	for (i = 0; i < HEXO_KVM_MAX_OFFERS; i++) {
 		o = &hkvm_offers[i];
 		if (o->info.id && o->info.export == export && o->info.token == token &&
-		    ether_addr_equal(o->info.peer, peer))
-			goto out;	/* a retransmission */
+		    ether_addr_equal(o->info.peer, peer)) {
+			/* A retransmission, or the final offer of a pre-copy. */
+			if (!precopy && o->info.precopy) {
+				ok = mem == o->info.mem_size;
+				if (!ok)
+					goto out;
+				o->info.heap_top = be64_to_cpu(msg->heap_top);
+				o->info.point = be32_to_cpu(msg->point);
+				o->info.layout = be32_to_cpu(msg->layout);
+				o->info.precopy = false;
+				o->info.precopied = true;
+				o->at = jiffies;
+				news = true;
+				pr_info("offer %u from %pM: pre-copied, stopped at migration point %u\n",
+					o->info.id, peer, o->info.point);
+			}
+			goto out;
+		}
 		if (!o->info.id && !slot)
 			slot = o;
 	}
@@ -87,14 +113,23 @@ bool hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *m
 	slot->info.layout = be32_to_cpu(msg->layout);
 	slot->info.point = be32_to_cpu(msg->point);
 	memcpy(slot->info.app, msg->app, sizeof(slot->info.app));
+	slot->info.precopy = precopy;
+	slot->info.timeout_ms = precopy ? be32_to_cpu(msg->timeout_ms) : 0;
 	slot->info.export = export;
 	slot->info.token = token;
 	slot->at = jiffies;
-	pr_info("offer %u from %pM: %s, %llu MiB, at migration point %u\n", slot->info.id,
-		peer, slot->info.app, mem >> 20, slot->info.point);
+	news = true;
+	if (precopy)
+		pr_info("offer %u from %pM: %s, %llu MiB, pre-copy\n", slot->info.id, peer,
+			slot->info.app, mem >> 20);
+	else
+		pr_info("offer %u from %pM: %s, %llu MiB, at migration point %u\n",
+			slot->info.id, peer, slot->info.app, mem >> 20, slot->info.point);
 out:
 	spin_unlock(&hkvm_offers_lock);
-	return true;
+	if (news)
+		schedule_work(&hkvm_offer_event);
+	return ok;
 }
 
 static struct hkvm_offer *hkvm_offer_find(u32 id)
@@ -180,10 +215,19 @@ struct hkvm_pull_req {
 	int status;
 };
 
+/* Runs of guest pages, HKVM_PULL_CHUNK in all at most, and where they go. */
+struct hkvm_pull_seg {
+	u64 gfn;			/* of the export: a guest page or the map's */
+	unsigned long n;
+	u64 addr;			/* the caller's; 0: into pages[] as given */
+};
+
 struct hkvm_pull_step {
 	atomic_t pending;
 	struct completion done;
-	struct hkvm_pull_req reqs[];
+	struct page *pages[HKVM_PULL_CHUNK];
+	struct hkvm_pull_seg segs[HKVM_PULL_CHUNK];
+	struct hkvm_pull_req reqs[HKVM_PULL_CHUNK];
 };
 
 static void hkvm_pull_req_done(struct hxl_req *req, int status)
@@ -196,32 +240,37 @@ static void hkvm_pull_req_done(struct hxl_req *req, int status)
 		complete(&st->done);
 }
 
-/* One step: n (<= HKVM_PULL_CHUNK) pages at gfn into the caller's addr. */
-static int hkvm_pull_step(struct hkvm_offer *o, struct hkvm_pull_step *st, struct page **pages,
-			  u64 gfn, unsigned long n, u64 addr, u32 max_pages)
+/*
+ * Reads nsegs segments of the export into st->pages, in requests of
+ * max_pages at most, and waits for them all; pages that came ABSENT are
+ * zeroed.
+ */
+static int hkvm_pull_xfer(struct hkvm_offer *o, struct hkvm_pull_step *st, unsigned int nsegs,
+			  u32 max_pages)
 {
-	unsigned long i, nreq = DIV_ROUND_UP(n, max_pages), k;
-	int got, ret = 0;
+	unsigned long off = 0, i, k, nreq = 0, c;
+	unsigned int s;
+	int ret = 0;
 
-	got = pin_user_pages_fast(addr, n, FOLL_WRITE, pages);
-	if (got < 0 || (unsigned long)got != n) {
-		if (got > 0)
-			unpin_user_pages(pages, got);
-		return -EFAULT;
+	for (s = 0; s < nsegs; s++) {
+		for (i = 0; i < st->segs[s].n; i += c, nreq++) {
+			struct hkvm_pull_req *pr = &st->reqs[nreq];
+
+			c = min_t(unsigned long, max_pages, st->segs[s].n - i);
+			memset(pr, 0, sizeof(*pr));
+			pr->st = st;
+			pr->req.op = HEXO_OP_READ;
+			pr->req.index = o->info.export * HEXO_KVM_SPAN + 1 + st->segs[s].gfn + i;
+			pr->req.count = c;
+			pr->req.pages = st->pages + off + i;
+			pr->req.done = hkvm_pull_req_done;
+		}
+		off += st->segs[s].n;
 	}
+	if (!nreq)
+		return 0;
 	atomic_set(&st->pending, nreq);
 	reinit_completion(&st->done);
-	for (k = 0; k < nreq; k++) {
-		struct hxl_req *req = &st->reqs[k].req;
-
-		memset(&st->reqs[k], 0, sizeof(st->reqs[k]));
-		st->reqs[k].st = st;
-		req->op = HEXO_OP_READ;
-		req->index = o->info.export * HEXO_KVM_SPAN + 1 + gfn + k * max_pages;
-		req->count = min_t(unsigned long, max_pages, n - k * max_pages);
-		req->pages = pages + k * max_pages;
-		req->done = hkvm_pull_req_done;
-	}
 	for (k = 0; k < nreq; k++)
 		hxl_chan_submit(o->chan, &st->reqs[k].req, k + 1 < nreq);
 	/* hexo_link ends every request within the channel's dead_ms. */
@@ -237,21 +286,114 @@ static int hkvm_pull_step(struct hkvm_offer *o, struct hkvm_pull_step *st, struc
 			if (req->absent & BIT_ULL(i))
 				clear_highpage(req->pages[i]);
 	}
-	unpin_user_pages_dirty_lock(pages, n, true);
+	return ret;
+}
+
+/* One step: st->segs[0, nsegs) into the caller's memory at their addr. */
+static int hkvm_pull_step(struct hkvm_offer *o, struct hkvm_pull_step *st, unsigned int nsegs,
+			  u32 max_pages)
+{
+	unsigned long off = 0;
+	unsigned int s;
+	int got, ret;
+
+	for (s = 0; s < nsegs; s++) {
+		got = pin_user_pages_fast(st->segs[s].addr, st->segs[s].n, FOLL_WRITE,
+					  st->pages + off);
+		if (got > 0)
+			off += got;
+		if (got < 0 || (unsigned long)got != st->segs[s].n) {
+			unpin_user_pages(st->pages, off);
+			return -EFAULT;
+		}
+	}
+	ret = hkvm_pull_xfer(o, st, nsegs, max_pages);
+	unpin_user_pages_dirty_lock(st->pages, off, true);
+	return ret;
+}
+
+/* [gfn, gfn + n) to addr, a step at a time. */
+static int hkvm_pull_range(struct hkvm_offer *o, struct hkvm_pull_step *st, u64 gfn, u64 n,
+			   u64 addr, u32 max_pages)
+{
+	u64 done, c;
+	int ret = 0;
+
+	for (done = 0; done < n && !ret; done += c) {
+		c = min_t(u64, HKVM_PULL_CHUNK, n - done);
+		st->segs[0] = (struct hkvm_pull_seg){ gfn + done, c, addr + (done << PAGE_SHIFT) };
+		ret = hkvm_pull_step(o, st, 1, max_pages);
+	}
+	return ret;
+}
+
+/*
+ * The pages of [gfn, gfn + n) that the source's dirty map names, to addr:
+ * the map a page at a time, then its runs, HKVM_PULL_CHUNK pages a step.
+ */
+static int hkvm_pull_dirty(struct hkvm_offer *o, struct hkvm_pull_step *st, u64 gfn, u64 n,
+			   u64 addr, u32 max_pages, u64 *pulled)
+{
+	const u64 bits = PAGE_SIZE * 8;
+	unsigned long nseg = 0, npages = 0, b, e, take;
+	struct page *mpage;
+	u64 k, lo, hi;
+	void *map;
+	int ret = 0;
+
+	mpage = alloc_page(GFP_KERNEL);
+	map = mpage ? kmalloc(PAGE_SIZE, GFP_KERNEL) : NULL;
+	if (!map) {
+		if (mpage)
+			__free_page(mpage);
+		return -ENOMEM;
+	}
+	for (k = gfn / bits; k <= (gfn + n - 1) / bits && !ret; k++) {
+		st->segs[0] = (struct hkvm_pull_seg){ HEXO_KVM_MAP_GFN + k, 1, 0 };
+		st->pages[0] = mpage;
+		ret = hkvm_pull_xfer(o, st, 1, max_pages);
+		if (ret)
+			break;
+		memcpy_from_page(map, mpage, 0, PAGE_SIZE);
+		lo = max(gfn, k * bits) - k * bits;
+		hi = min(gfn + n, (k + 1) * bits) - k * bits;
+		for (b = find_next_bit_le(map, hi, lo); b < hi && !ret;
+		     b = find_next_bit_le(map, hi, e)) {
+			e = find_next_zero_bit_le(map, hi, b);
+			while (b < e && !ret) {
+				take = min_t(unsigned long, e - b, HKVM_PULL_CHUNK - npages);
+				st->segs[nseg++] = (struct hkvm_pull_seg){
+					k * bits + b, take, addr + ((k * bits + b - gfn) << PAGE_SHIFT)
+				};
+				npages += take;
+				b += take;
+				if (npages == HKVM_PULL_CHUNK) {
+					ret = hkvm_pull_step(o, st, nseg, max_pages);
+					*pulled += npages;
+					nseg = npages = 0;
+				}
+			}
+		}
+	}
+	if (!ret && nseg) {
+		ret = hkvm_pull_step(o, st, nseg, max_pages);
+		*pulled += npages;
+	}
+	kfree(map);
+	__free_page(mpage);
 	return ret;
 }
 
 int hkvm_pull(struct net *net, u32 id, u64 gpa, u64 len, u64 addr, bool background,
-	      struct netlink_ext_ack *extack)
+	      bool dirty, u64 *pulled, struct netlink_ext_ack *extack)
 {
 	struct hkvm_pull_step *st = NULL;
 	struct hxl_chan_info ci;
-	struct page **pages = NULL;
 	struct hkvm_offer *o;
-	u64 done, n;
 	u32 mp;
 	int ret;
 
+	*pulled = 0;
 	if (!len || (gpa | len | addr) % HEXO_PAGE_SIZE) {
 		NL_SET_ERR_MSG(extack, "address, length and guest address must be page-aligned");
 		return -EINVAL;
@@ -268,6 +410,11 @@ int hkvm_pull(struct net *net, u32 id, u64 gpa, u64 len, u64 addr, bool backgrou
 		mutex_unlock(&hkvm_pull_mutex);
 		return -EINVAL;
 	}
+	if (dirty && !o->info.precopied) {
+		NL_SET_ERR_MSG(extack, "changed pages are known after a pre-copy round only");
+		mutex_unlock(&hkvm_pull_mutex);
+		return -EINVAL;
+	}
 	ret = hkvm_pull_chan(net, o, extack);
 	if (!ret)
 		down_read(&o->use);
@@ -276,27 +423,28 @@ int hkvm_pull(struct net *net, u32 id, u64 gpa, u64 len, u64 addr, bool backgrou
 		return ret;
 	hxl_chan_get_info(o->chan, &ci);
 	mp = clamp_t(u32, ci.max_pages, 1, HXL_PAGES_AT_1500);
-	st = kzalloc(struct_size(st, reqs, DIV_ROUND_UP(HKVM_PULL_CHUNK, mp)), GFP_KERNEL);
-	pages = kcalloc(HKVM_PULL_CHUNK, sizeof(*pages), GFP_KERNEL);
-	if (!st || !pages) {
+	st = kvzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	init_completion(&st->done);
-	for (done = 0; done < len && !ret; done += n << PAGE_SHIFT) {
-		n = min_t(u64, HKVM_PULL_CHUNK, (len - done) >> PAGE_SHIFT);
-		ret = hkvm_pull_step(o, st, pages, (gpa + done) >> PAGE_SHIFT, n, addr + done, mp);
+	if (dirty) {
+		ret = hkvm_pull_dirty(o, st, gpa >> PAGE_SHIFT, len >> PAGE_SHIFT, addr, mp, pulled);
+	} else {
+		ret = hkvm_pull_range(o, st, gpa >> PAGE_SHIFT, len >> PAGE_SHIFT, addr, mp);
+		if (!ret)
+			*pulled = len >> PAGE_SHIFT;
 	}
 	if (!ret && o->taken)
-		atomic64_add(len >> PAGE_SHIFT, background ? &o->background : &o->demand);
+		atomic64_add(*pulled, background ? &o->background : &o->demand);
 	if (ret == -EIO)
 		NL_SET_ERR_MSG(extack, "the source did not deliver the pages (gone, or no such export)");
 	else if (ret == -EFAULT)
 		NL_SET_ERR_MSG(extack, "the address range is not the caller's writable memory");
 out:
 	up_read(&o->use);
-	kfree(pages);
-	kfree(st);
+	kvfree(st);
 	return ret;
 }
 
@@ -331,6 +479,16 @@ int hkvm_pull_answer(struct net *net, u32 id, int type, struct netlink_ext_ack *
 		ret = -ENOENT;
 		goto out;
 	}
+	if (accept && o->info.precopy) {
+		NL_SET_ERR_MSG(extack, "the guest runs at its source: end the pre-copy round first");
+		ret = -EINVAL;
+		goto out;
+	}
+	if (type == HEXO_KVM_MSG_COPIED && !o->info.precopy) {
+		NL_SET_ERR_MSG(extack, "this offer is not in a pre-copy round");
+		ret = -EINVAL;
+		goto out;
+	}
 	if ((type == HEXO_KVM_MSG_RELEASE) != o->taken) {
 		if (o->taken)
 			NL_SET_ERR_MSG(extack, "the VM was taken: release the offer instead");
@@ -359,6 +517,8 @@ int hkvm_pull_answer(struct net *net, u32 id, int type, struct netlink_ext_ack *
 		atomic64_set(&o->demand, 0);
 		atomic64_set(&o->background, 0);
 		o->taken = true;	/* pulls go on until RELEASE */
+	} else if (type == HEXO_KVM_MSG_COPIED) {
+		/* The source's final offer follows; the caller rejects it if not. */
 	} else {
 		hkvm_offer_drop(o);
 	}
@@ -379,6 +539,7 @@ void hkvm_pull_uninit(void)
 {
 	int i;
 
+	cancel_work_sync(&hkvm_offer_event);
 	mutex_lock(&hkvm_pull_mutex);
 	for (i = 0; i < HEXO_KVM_MAX_OFFERS; i++)
 		if (hkvm_offers[i].info.id)

@@ -184,7 +184,7 @@ static void hkvm_reclaim_work(struct work_struct *work)
 		mutex_lock(&hkvm_vms_lock);
 		vm = hkvm_vm_find(id);
 		ret = vm ? hkvm_offload_start(vm, req.net, req.ifindex, req.peer,
-					      req.timeout_ms, NULL) : -ENOENT;
+					      req.timeout_ms, false, NULL) : -ENOENT;
 		mutex_unlock(&hkvm_vms_lock);
 		if (ret)
 			pr_info("VM %u: %pM reclaims it, but it cannot be offloaded (%d)\n", id,

@@ -2,8 +2,8 @@
 /*
  * HEXO_SVC_KVM on hexo_link (service.h). A session reads the exports lent
  * to its client (offload.c) and writes messages to this node's inbox: an
- * OFFER goes to the offers (pull.c), DONE and ABORT to the export they
- * answer. The same transport as Netswap, with its loss recovery, checksums
+ * OFFER or a PRECOPY goes to the offers (pull.c); DONE, TAKE, RELEASE,
+ * COPIED and ABORT to the export they answer. The same transport as Netswap, with its loss recovery, checksums
  * and keyed frames.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -74,12 +74,14 @@ static int hkvm_srv_write(struct hxl_sess *sess, u64 index, u64 seq, u32 crc, co
 		return HEXO_ST_INVAL;
 	switch (be16_to_cpu(msg->type)) {
 	case HEXO_KVM_MSG_OFFER:
+	case HEXO_KVM_MSG_PRECOPY:
 		return hkvm_pull_offered(hxl_sess_peer(sess), hxl_srv_ifindex(srv), msg) ?
 		       HEXO_ST_OK : HEXO_ST_INVAL;
 	case HEXO_KVM_MSG_DONE:
 	case HEXO_KVM_MSG_ABORT:
 	case HEXO_KVM_MSG_TAKE:
 	case HEXO_KVM_MSG_RELEASE:
+	case HEXO_KVM_MSG_COPIED:
 		return hkvm_export_answer(be16_to_cpu(msg->export), hxl_sess_peer(sess), msg) ?
 		       HEXO_ST_OK : HEXO_ST_INVAL;
 	case HEXO_KVM_MSG_RECLAIM:

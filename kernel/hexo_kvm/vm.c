@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
+#include "guestmem.h"
 #include "offload.h"
 #include "reclaim.h"
 #include "vm.h"
@@ -41,6 +42,22 @@ static u64 hkvm_vm_mem_bytes(struct kvm *kvm)
 	return pages << PAGE_SHIFT;
 }
 
+/* A HEXO guest's progress: the migration points it crossed (struct hexo_cb). */
+static int hkvm_vm_points(struct kvm *kvm, u64 *points)
+{
+	u32 magic;
+	int ret;
+
+	ret = hkvm_guest_rw(kvm, HEXO_GPA_CB + offsetof(struct hexo_cb, magic), &magic,
+			    sizeof(magic), false);
+	if (!ret && magic != HEXO_CB_MAGIC)
+		ret = -ENOENT;
+	if (!ret)
+		ret = hkvm_guest_rw(kvm, HEXO_GPA_CB + offsetof(struct hexo_cb, points), points,
+				    sizeof(*points), false);
+	return ret;
+}
+
 void hkvm_vm_fill(const struct hkvm_vm *vm, struct hkvm_vm_info *info)
 {
 	memset(info, 0, sizeof(*info));
@@ -59,6 +76,9 @@ void hkvm_vm_fill(const struct hkvm_vm *vm, struct hkvm_vm_info *info)
 	info->lending = vm->state == HEXO_KVM_ST_HANDED_OFF && vm->exp;
 	hkvm_offload_stats(vm, &info->stats);
 	memcpy(info->peer, vm->peer, ETH_ALEN);
+	/* A guest handed off runs elsewhere: its count here is stale. */
+	if (vm->kvm && !vm->vmm_exited && vm->state != HEXO_KVM_ST_HANDED_OFF)
+		info->has_points = !hkvm_vm_points(vm->kvm, &info->points);
 }
 
 struct hkvm_vm *hkvm_vm_find(u32 id)

@@ -10,6 +10,8 @@
 #include <hexo/guest.h>
 #include <hexo/hexo_kvm.h>
 
+#include "dirty.h"
+
 struct kvm;
 struct net;
 struct netlink_ext_ack;
@@ -23,7 +25,7 @@ struct hkvm_export;
 struct hkvm_stats {
 	bool valid;			/* an offload started */
 	ktime_t start, parked, taken, end;	/* 0: not yet */
-	u64 pages, zero_pages, stop_pages;
+	u64 pages, zero_pages, stop_pages, precopy_pages, dirty_pages;
 	u64 demand_pages, background_pages;
 };
 
@@ -57,6 +59,9 @@ struct hkvm_vm {
 	u32 timeout_ms;
 	u32 layout;
 	unsigned long deadline;		/* jiffies */
+	bool precopy;			/* asked for a pre-copy */
+	u64 precopy_reads;		/* its export's reads at the last deadline */
+	struct hkvm_dirty dirty;	/* the dirty log hexo_kvm turned on */
 	struct hkvm_export *exp;
 	u16 handed_export;		/* the last hand-off's export and token, */
 	u64 handed_token;		/* which a RECLAIM names */
@@ -80,6 +85,8 @@ struct hkvm_vm_info {
 	bool has_origin;
 	u8 origin[ETH_ALEN];
 	u8 peer[ETH_ALEN];
+	bool has_points;		/* a HEXO guest that runs here: */
+	u64 points;			/* its struct hexo_cb.points */
 	struct hkvm_stats stats;
 };
 

@@ -29,7 +29,8 @@ static void kvm_usage(FILE *f)
 		"       hexoctl kvm detach id ID\n"
 		"       hexoctl kvm serve dev IFNAME\n"
 		"       hexoctl kvm unserve dev IFNAME\n"
-		"       hexoctl kvm offload id ID to MAC dev IFNAME [ timeout MS ] [ nowait ]\n"
+		"       hexoctl kvm offload id ID to MAC dev IFNAME [ timeout MS ] [ precopy ]\n"
+		"                                                   [ nowait ]\n"
 		"       hexoctl kvm reclaim id ID [ timeout MS ]\n"
 		"       hexoctl kvm offers\n"
 		"       hexoctl kvm monitor\n"
@@ -46,7 +47,9 @@ static void kvm_usage(FILE *f)
 		"           migration point and let the target pull it; waits for the end\n"
 		"           and prints each step unless nowait. TIMEOUT (100 to 600000,\n"
 		"           default 10000) bounds reaching a migration point and the\n"
-		"           target's answer; on failure the VM runs on here\n"
+		"           target's answer; on failure the VM runs on here. precopy:\n"
+		"           the target pulls the heap while the guest runs, then what\n"
+		"           changed, with the guest stopped\n"
 		"  reclaim  ask the node VM ID was handed off to for it back: it offloads\n"
 		"           the VM here, where hexovm --incoming takes it\n"
 		"  offers   the VMs this node was offered and has not answered\n"
@@ -79,6 +82,7 @@ static const char *const kvm_states[] = {
 	[HEXO_KVM_ST_OFFERED] = "offered",
 	[HEXO_KVM_ST_HANDED_OFF] = "handed-off",
 	[HEXO_KVM_ST_ABORTED] = "aborted",
+	[HEXO_KVM_ST_PRECOPYING] = "pre-copying",
 };
 
 static const char *kvm_state_name(uint32_t st)
@@ -105,6 +109,8 @@ static void kvm_vm_stats(const struct nlattr *nest)
 		{ HEXO_KVM_STAT_STOP_PAGES, "stop_pages", " stopped-pages %llu" },
 		{ HEXO_KVM_STAT_DEMAND_PAGES, "demand_pages", " demand-pages %llu" },
 		{ HEXO_KVM_STAT_BACKGROUND_PAGES, "background_pages", " background-pages %llu" },
+		{ HEXO_KVM_STAT_PRECOPY_PAGES, "precopy_pages", " precopy-pages %llu" },
+		{ HEXO_KVM_STAT_DIRTY_PAGES, "dirty_pages", " dirty-pages %llu" },
 	};
 	struct nlattr *stb[HEXO_KVM_STAT_MAX + 1] = {};
 	uint64_t us;
@@ -169,6 +175,8 @@ static int kvm_vm_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	if (tb[HEXO_KVM_A_ORIGIN] && nla_len(tb[HEXO_KVM_A_ORIGIN]) == 6)
 		out_str("origin", " from %s", fmt_mac(nla_data(tb[HEXO_KVM_A_ORIGIN]), mac,
 						      sizeof(mac)));
+	if (tb[HEXO_KVM_A_POINTS])
+		out_u64("points", " points %llu", nla_get_u64(tb[HEXO_KVM_A_POINTS]));
 	if (tb[HEXO_KVM_A_LENDING])
 		out_bool("lending", nla_get_u32(tb[HEXO_KVM_A_LENDING]) ?
 			 " lending (a post-copy target still pulls)" : "",
@@ -399,15 +407,18 @@ static int kvm_offload(int argc, char **argv)
 	uint32_t id = 0, timeout = 0, last;
 	const char *dev = NULL;
 	struct kvm_vm_state st = { 0 };
-	bool have_mac = false, wait = true;
+	bool have_mac = false, wait = true, precopy = false;
 	uint8_t mac[6];
 	struct nl_msg *msg;
 	struct hxnl nl;
 	int ret;
 
 	for (; argc > 0; argc -= 2, argv += 2) {
-		if (!strcmp(argv[0], "nowait")) {
-			wait = false;
+		if (!strcmp(argv[0], "nowait") || !strcmp(argv[0], "precopy")) {
+			if (argv[0][0] == 'n')
+				wait = false;
+			else
+				precopy = true;
 			argc++, argv--;
 			continue;
 		}
@@ -442,6 +453,8 @@ static int kvm_offload(int argc, char **argv)
 	nla_put_string(msg, HEXO_KVM_A_IFNAME, dev);
 	if (timeout)
 		nla_put_u32(msg, HEXO_KVM_A_TIMEOUT_MS, timeout);
+	if (precopy)
+		nla_put_flag(msg, HEXO_KVM_A_PRECOPY);
 	/* nowait prints the VM as the request left it; otherwise, as it ended. */
 	ret = hxnl_call(&nl, msg, HEXO_KVM_A_MAX, wait ? kvm_state_cb : kvm_vm_cb, &st);
 	/* Every step is bounded by the timeout; hexo_kvm ends each one. */
@@ -522,7 +535,9 @@ static int kvm_offer_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	out_str("source", " from %s", mac);
 	out_u64("mem", NULL, nla_get_u64(tb[HEXO_KVM_A_VM_MEM]));
 	out_text(" mem %s", fmt_size(nla_get_u64(tb[HEXO_KVM_A_VM_MEM]), size, sizeof(size)));
-	out_u64("point", " point %llu\n", nla_get_u32(tb[HEXO_KVM_A_POINT]));
+	out_u64("point", " point %llu", nla_get_u32(tb[HEXO_KVM_A_POINT]));
+	out_bool("precopy", tb[HEXO_KVM_A_PRECOPY] ? " pre-copy\n" : "\n",
+		 !!tb[HEXO_KVM_A_PRECOPY]);
 	out_obj_end();
 	return 0;
 }

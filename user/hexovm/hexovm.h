@@ -147,6 +147,8 @@ struct hexovm_offer {
 	uint64_t mem_size, heap_top;
 	uint32_t layout, point, isa;
 	char app[HEXO_APP_NAME_MAX];
+	bool precopy;			/* in its pre-copy round: the guest runs there */
+	uint32_t timeout_ms;		/* the source's bound on stopping it after one */
 };
 
 /*
@@ -162,7 +164,7 @@ int hexovm_link_wait_offer(double timeout_s, struct hexovm_offer *o);
  * from the source: 0 only when the source let go of it; else the offer is
  * rejected and the guest runs on at the source.
  */
-int hexovm_link_take(struct hexovm *vm, const struct hexovm_offer *o);
+int hexovm_link_take(struct hexovm *vm, struct hexovm_offer *o);
 
 /*
  * postcopy.c: the guest runs while [start, end) is still at the source of

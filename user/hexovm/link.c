@@ -7,6 +7,7 @@
  * through the module, and runs it once the source has let go.
  */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -114,12 +115,57 @@ static int hexovm_offer_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	o->point = nla_get_u32(tb[HEXO_KVM_A_POINT]);
 	o->isa = nla_get_u32(tb[HEXO_KVM_A_ISA]);
 	snprintf(o->app, sizeof(o->app), "%s", nla_get_string(tb[HEXO_KVM_A_APP]));
+	o->precopy = !!tb[HEXO_KVM_A_PRECOPY];
+	o->timeout_ms = tb[HEXO_KVM_A_TIMEOUT_MS] ? nla_get_u32(tb[HEXO_KVM_A_TIMEOUT_MS]) : 0;
 	return 0;
+}
+
+/*
+ * Offers are announced (HEXO_KVM_CMD_OFFERED, group "events"): a taker that
+ * subscribed sleeps until one comes, or until end_ns (at most a second, so
+ * that a lost announcement costs no more); without the subscription it
+ * polls.
+ */
+struct hexovm_offer_watch {
+	struct hxnl ev;
+	bool on;
+};
+
+static void hexovm_watch_open(struct hexovm_offer_watch *w)
+{
+	w->on = !hxnl_open(&w->ev, HEXO_KVM_GENL_NAME);
+	if (w->on && hxnl_subscribe(&w->ev, HEXO_KVM_MCGRP_EVENTS)) {
+		hxnl_close(&w->ev);
+		w->on = false;
+	}
+}
+
+static void hexovm_watch_close(struct hexovm_offer_watch *w)
+{
+	if (w->on)
+		hxnl_close(&w->ev);
+	w->on = false;
+}
+
+static void hexovm_watch_wait(struct hexovm_offer_watch *w, uint64_t end_ns)
+{
+	uint64_t now = hexovm_now_ns(), ms = end_ns > now ? (end_ns - now) / 1000000 + 1 : 0;
+	struct pollfd p;
+
+	if (!w->on) {
+		usleep(HEXOVM_POLL_US);
+		return;
+	}
+	p.fd = nl_socket_get_fd(w->ev.sk);
+	p.events = POLLIN;
+	if (poll(&p, 1, ms < 1000 ? (int)ms : 1000) > 0)
+		hxnl_recv(&w->ev, HEXO_KVM_A_MAX, NULL, NULL);
 }
 
 int hexovm_link_wait_offer(double timeout_s, struct hexovm_offer *o)
 {
 	uint64_t end = hexovm_now_ns() + (uint64_t)(timeout_s * 1e9);
+	struct hexovm_offer_watch w;
 	struct nl_msg *msg;
 	struct hxnl nl;
 	int ret;
@@ -130,6 +176,8 @@ int hexovm_link_wait_offer(double timeout_s, struct hexovm_offer *o)
 			   "IFNAME): %s", strerror(-ret));
 		return ret;
 	}
+	/* Subscribed before the first look: an offer after it is announced. */
+	hexovm_watch_open(&w);
 	memset(o, 0, sizeof(*o));
 	for (;;) {
 		msg = hxnl_msg(&nl, HEXO_KVM_CMD_GET_OFFER, true);
@@ -149,15 +197,26 @@ int hexovm_link_wait_offer(double timeout_s, struct hexovm_offer *o)
 			ret = -ETIMEDOUT;
 			break;
 		}
-		usleep(HEXOVM_POLL_US * 5);
+		hexovm_watch_wait(&w, end);
 	}
+	hexovm_watch_close(&w);
 	hxnl_close(&nl);
 	return ret;
 }
 
-static int hexovm_pull(struct hxnl *nl, const struct hexovm_offer *o, struct hexovm *vm,
-		       uint64_t gpa, uint64_t end)
+static int hexovm_pulled_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 {
+	if (!tb[HEXO_KVM_A_LEN])
+		return -EPROTO;
+	*(uint64_t *)arg = nla_get_u64(tb[HEXO_KVM_A_LEN]);
+	return 0;
+}
+
+/* [gpa, end) of the guest from its source; with dirty, only what changed there. */
+static int hexovm_pull_as(struct hxnl *nl, const struct hexovm_offer *o, struct hexovm *vm,
+			  uint64_t gpa, uint64_t end, bool dirty)
+{
+	uint64_t pulled;
 	struct nl_msg *msg;
 	int ret;
 
@@ -165,6 +224,7 @@ static int hexovm_pull(struct hxnl *nl, const struct hexovm_offer *o, struct hex
 	end = (end + HEXO_PAGE_SIZE - 1) & ~(uint64_t)(HEXO_PAGE_SIZE - 1);
 	if (end <= gpa)
 		return 0;
+	pulled = end - gpa;
 	msg = hxnl_msg(nl, HEXO_KVM_CMD_PULL, false);
 	if (!msg)
 		return -ENOMEM;
@@ -172,12 +232,20 @@ static int hexovm_pull(struct hxnl *nl, const struct hexovm_offer *o, struct hex
 	nla_put_u64(msg, HEXO_KVM_A_GPA, gpa);
 	nla_put_u64(msg, HEXO_KVM_A_LEN, end - gpa);
 	nla_put_u64(msg, HEXO_KVM_A_ADDR, (uintptr_t)(vm->mem + gpa));
-	ret = hxnl_call(nl, msg, HEXO_KVM_A_MAX, NULL, NULL);
+	if (dirty)
+		nla_put_flag(msg, HEXO_KVM_A_DIRTY);
+	ret = hxnl_call(nl, msg, HEXO_KVM_A_MAX, dirty ? hexovm_pulled_cb : NULL, &pulled);
 	if (ret)
 		hexovm_nl_fail(nl, "pulling the guest from its source", ret);
 	else
-		vm->stats.pulled_bytes += end - gpa;
+		vm->stats.pulled_bytes += pulled;
 	return ret;
+}
+
+static int hexovm_pull(struct hxnl *nl, const struct hexovm_offer *o, struct hexovm *vm,
+		       uint64_t gpa, uint64_t end)
+{
+	return hexovm_pull_as(nl, o, vm, gpa, end, false);
 }
 
 /* Accepting, the VM is attached to hexo_kvm: the source may reclaim it. */
@@ -201,11 +269,90 @@ static int hexovm_answer(struct hxnl *nl, const struct hexovm *vm, const struct 
 	return ret;
 }
 
-int hexovm_link_take(struct hexovm *vm, const struct hexovm_offer *o)
+/* The heap's top an offer gives, or its bottom when that is not sane. */
+static uint64_t hexovm_offer_top(const struct hexovm *vm, const struct hexovm_offer *o)
 {
-	uint64_t t0 = hexovm_now_ns(), heap_top = HEXO_GPA_HEAP;
+	if (o->heap_top > HEXO_GPA_HEAP && o->heap_top <= vm->mem_size &&
+	    !(o->heap_top % HEXO_PAGE_SIZE))
+		return o->heap_top;
+	return HEXO_GPA_HEAP;
+}
+
+/*
+ * An offer in its pre-copy round: the heap it lends is pulled while the
+ * guest runs on at the source, the round's end is said (ACCEPT with
+ * HEXO_KVM_A_PRECOPY), and the source's final offer, once the guest
+ * stopped, replaces *o. *top: where the round's heap ended.
+ */
+static int hexovm_precopy(struct hxnl *nl, struct hexovm *vm, struct hexovm_offer *o,
+			  uint64_t *top)
+{
+	uint64_t t0 = hexovm_now_ns(), end, bound_ms;
+	struct hexovm_offer_watch w;
+	struct hexovm_offer f;
+	struct nl_msg *msg;
+	int ret;
+
+	*top = hexovm_offer_top(vm, o);
+	ret = hexovm_pull(nl, o, vm, HEXO_GPA_HEAP, *top);
+	if (ret)
+		return ret;
+	msg = hxnl_msg(nl, HEXO_KVM_CMD_ACCEPT, false);
+	if (!msg)
+		return -ENOMEM;
+	nla_put_u32(msg, HEXO_KVM_A_OFFER_ID, o->id);
+	nla_put_flag(msg, HEXO_KVM_A_PRECOPY);
+	ret = hxnl_call(nl, msg, HEXO_KVM_A_MAX, NULL, NULL);
+	if (ret) {
+		hexovm_nl_fail(nl, "the source did not take the pre-copy round's end", ret);
+		return ret;
+	}
+	hexovm_err("pre-copy: %llu KiB of %s's heap pulled in %llu ms while it ran at the "
+		   "source; waiting for it to stop", (unsigned long long)((*top - HEXO_GPA_HEAP) >> 10),
+		   o->app, (unsigned long long)((hexovm_now_ns() - t0) / 1000000));
+	/* The source parks the guest, then offers: each within its timeout. */
+	bound_ms = 2ULL * (o->timeout_ms ? o->timeout_ms : HEXO_KVM_TIMEOUT_DEFAULT_MS) + 1000;
+	end = hexovm_now_ns() + bound_ms * 1000000;
+	hexovm_watch_open(&w);
+	for (;;) {
+		memset(&f, 0, sizeof(f));
+		msg = hxnl_msg(nl, HEXO_KVM_CMD_GET_OFFER, false);
+		if (!msg) {
+			ret = -ENOMEM;
+			break;
+		}
+		nla_put_u32(msg, HEXO_KVM_A_OFFER_ID, o->id);
+		ret = hxnl_call(nl, msg, HEXO_KVM_A_MAX, hexovm_offer_cb, &f);
+		if (ret) {
+			hexovm_nl_fail(nl, "lost the pre-copied offer", ret);
+			break;
+		}
+		if (!f.precopy)
+			break;
+		if (hexovm_now_ns() >= end) {
+			hexovm_err("pre-copy: the source did not stop %s within %llu ms", o->app,
+				   (unsigned long long)bound_ms);
+			ret = -ETIMEDOUT;
+			break;
+		}
+		hexovm_watch_wait(&w, end);
+	}
+	hexovm_watch_close(&w);
+	if (ret)
+		return ret;
+	if (f.mem_size != o->mem_size || strcmp(f.app, o->app)) {
+		hexovm_err("pre-copy: the final offer is not the pre-copied guest's");
+		return -EPROTO;
+	}
+	*o = f;
+	return 0;
+}
+
+int hexovm_link_take(struct hexovm *vm, struct hexovm_offer *o)
+{
+	uint64_t t0 = hexovm_now_ns(), heap_top, pre_top = 0, base = 0;
 	struct hexo_cb *cb = hexovm_cb(vm);
-	bool postcopy;
+	bool postcopy, precopied = false;
 	struct hxnl nl;
 	int ret;
 
@@ -214,6 +361,16 @@ int hexovm_link_take(struct hexovm *vm, const struct hexovm_offer *o)
 		hexovm_err("hexo_kvm is gone: %s", strerror(-ret));
 		return ret;
 	}
+	/* The guest's layout is known once it stopped: after a pre-copy round. */
+	if (o->precopy) {
+		ret = hexovm_precopy(&nl, vm, o, &pre_top);
+		if (ret)
+			goto reject;
+		precopied = true;
+		/* The guest stopped at the source: what is pulled from here on. */
+		t0 = hexovm_now_ns();
+		base = vm->stats.pulled_bytes;
+	}
 	if (o->layout != vm->elf.layout_crc) {
 		hexovm_err("%s does not match the offered guest: its data layout is %08x, the "
 			   "ELF's %08x; run the %s build of the same %s sources", vm->opts->elf,
@@ -221,16 +378,24 @@ int hexovm_link_take(struct hexovm *vm, const struct hexovm_offer *o)
 		ret = -EINVAL;
 		goto reject;
 	}
-	if (o->heap_top > HEXO_GPA_HEAP && o->heap_top <= vm->mem_size &&
-	    !(o->heap_top % HEXO_PAGE_SIZE))
-		heap_top = o->heap_top;
-	/* Post-copy: the guest starts with its control block and data; the heap follows. */
-	postcopy = !vm->opts->stop_and_copy && heap_top > HEXO_GPA_HEAP;
+	heap_top = hexovm_offer_top(vm, o);
+	/*
+	 * Post-copy: the guest starts with its control block and data; the
+	 * heap follows. After a pre-copy round: what changed of it, and what
+	 * grew, with the guest stopped.
+	 */
+	postcopy = !precopied && !vm->opts->stop_and_copy && heap_top > HEXO_GPA_HEAP;
 	ret = hexovm_pull(&nl, o, vm, HEXO_GPA_CB, HEXO_GPA_CB + HEXO_PAGE_SIZE);
 	if (!ret)
 		ret = hexovm_pull(&nl, o, vm, vm->elf.data_start, vm->elf.data_end);
-	if (!ret && !postcopy)
+	if (!ret && precopied) {
+		ret = hexovm_pull_as(&nl, o, vm, HEXO_GPA_HEAP,
+				     heap_top < pre_top ? heap_top : pre_top, true);
+		if (!ret)
+			ret = hexovm_pull(&nl, o, vm, pre_top, heap_top);
+	} else if (!ret && !postcopy) {
 		ret = hexovm_pull(&nl, o, vm, HEXO_GPA_HEAP, heap_top);
+	}
 	if (ret)
 		goto reject;
 	if (cb->magic != HEXO_CB_MAGIC || cb->abi_version != HEXO_ABI_VERSION ||
@@ -256,9 +421,10 @@ int hexovm_link_take(struct hexovm *vm, const struct hexovm_offer *o)
 	cb->cont.migrations++;
 	hexovm_err("took %s from %s at migration point %u (migration %u): %llu KiB pulled in "
 		   "%llu ms%s", o->app, hexovm_isa_name(o->isa), cb->cont.point,
-		   cb->cont.migrations, (unsigned long long)(vm->stats.pulled_bytes >> 10),
+		   cb->cont.migrations, (unsigned long long)((vm->stats.pulled_bytes - base) >> 10),
 		   (unsigned long long)((hexovm_now_ns() - t0) / 1000000),
-		   postcopy ? "; the heap follows (post-copy)" : "");
+		   postcopy ? "; the heap follows (post-copy)" :
+		   precopied ? " after the pre-copy round" : "");
 	goto out;
 reject:
 	hexovm_answer(&nl, vm, o, false, false);

@@ -142,6 +142,11 @@ struct hexo_cb {
 	struct hexo_hc hc;	/* the hypercall in flight */
 	char app[HEXO_APP_NAME_MAX];	/* guest: the application's name */
 	char cmdline[HEXO_CMDLINE_MAX];	/* VMM: the application's arguments */
+	__u64 points;		/* guest: migration points crossed since the
+				 * application started, on every node it ran
+				 * on: its progress, which the host may read
+				 * (a guest that does not count leaves 0)
+				 */
 };
 
 #endif /* !__ASSEMBLY__ */

@@ -52,13 +52,22 @@
  *            its VMM exited and hexo_kvm let go of the KVM VM; the entry
  *            stays as a record of it until HEXO_KVM_CMD_DETACH),
  *            HEXO_KVM_A_ORIGIN (6 bytes: the node it was taken from, for a
- *            VM attached by HEXO_KVM_CMD_ACCEPT)
+ *            VM attached by HEXO_KVM_CMD_ACCEPT), HEXO_KVM_A_POINTS (u64,
+ *            for a HEXO guest running here: the migration points it has
+ *            crossed since it started, on every node, struct
+ *            hexo_cb.points; its progress)
  *
  * HEXO_KVM_CMD_EVENT (multicast, group HEXO_KVM_MCGRP_EVENTS, all network
  *   namespaces)
  *   Sent when an offload changes a VM's HEXO_KVM_A_STATE, and when a
  *   post-copy target releases its memory (HEXO_KVM_A_LENDING drops to 0).
  *   Carries the VM as in HEXO_KVM_CMD_GET_VM.
+ *
+ * HEXO_KVM_CMD_OFFERED (multicast, group HEXO_KVM_MCGRP_EVENTS, all network
+ *   namespaces)
+ *   Sent when an offer comes, and when a pre-copied offer's final offer
+ *   replaces it: one message per offer this node holds, as in
+ *   HEXO_KVM_CMD_GET_OFFER, so that a taker waits for it instead of polling.
  *
  * HEXO_KVM_CMD_SERVE, HEXO_KVM_CMD_UNSERVE (CAP_NET_ADMIN)
  *   Serves HEXO_SVC_KVM (include/uapi/hexo/wire.h) on an interface, or stops:
@@ -76,7 +85,13 @@
  *   Request: HEXO_KVM_A_VM_ID, HEXO_KVM_A_PEER, HEXO_KVM_A_IFINDEX or
  *            HEXO_KVM_A_IFNAME, all required; HEXO_KVM_A_TIMEOUT_MS u32,
  *            optional, 100 to 600000 (default 10000): the bound on each of
- *            reaching a migration point and the target's answer.
+ *            reaching a migration point and the target's answer;
+ *            HEXO_KVM_A_PRECOPY (flag): pre-copy. hexo_kvm turns on KVM's
+ *            dirty log on the VM's memory slots, lends the running guest's
+ *            heap to the target, which pulls it (HEXO_KVM_ST_PRECOPYING: no
+ *            timeout while it makes progress, one timeout without), and
+ *            only then raises the flag; the target then pulls what changed.
+ *            The dirty log is turned off again when the offload ends.
  *   Reply:   the VM, as in HEXO_KVM_CMD_GET_VM.
  *   Errors:  ENOENT no such VM; EBUSY an offload of it is in flight;
  *            ENOTCONN the interface is not served; ESRCH its VMM is gone.
@@ -100,7 +115,14 @@
  *   do:      HEXO_KVM_A_OFFER_ID required; dump: every offer.
  *   Reply:   HEXO_KVM_A_OFFER_ID, HEXO_KVM_A_PEER (the source), HEXO_KVM_A_IFINDEX,
  *            HEXO_KVM_A_APP, HEXO_KVM_A_ISA, HEXO_KVM_A_VM_MEM, HEXO_KVM_A_HEAP_TOP,
- *            HEXO_KVM_A_LAYOUT, HEXO_KVM_A_POINT
+ *            HEXO_KVM_A_LAYOUT, HEXO_KVM_A_POINT, HEXO_KVM_A_TIMEOUT_MS (the
+ *            source's bound on stopping the guest after a pre-copy round);
+ *            HEXO_KVM_A_PRECOPY (flag) while the offer is in its pre-copy
+ *            round: the guest still runs at the source, only the heap up to
+ *            HEXO_KVM_A_HEAP_TOP may be pulled, and the caller says it holds
+ *            it with ACCEPT and HEXO_KVM_A_PRECOPY. The source's final offer
+ *            then replaces it (same id: no HEXO_KVM_A_PRECOPY, the final
+ *            heap top and migration point).
  *
  * HEXO_KVM_CMD_PULL (CAP_NET_ADMIN)
  *   Reads guest memory of an offer from its source into the caller's memory:
@@ -109,6 +131,10 @@
  *   After a post-copy ACCEPT, HEXO_KVM_A_BACKGROUND (flag) counts the pages
  *   as pulled in the background rather than at a guest's fault; RELEASE
  *   reports both counts to the source (HEXO_KVM_STAT_*_PAGES).
+ *   HEXO_KVM_A_DIRTY (flag), after a pre-copy round: only the pages of the
+ *   range that changed at the source since are pulled; the others are left
+ *   as the round pulled them. The reply then carries HEXO_KVM_A_LEN, the
+ *   bytes pulled.
  *   Errors:  ENOENT no such offer; EINVAL outside the guest's memory; EFAULT
  *            the address range is not the caller's writable memory; EIO the
  *            source did not answer or holds no such export.
@@ -120,6 +146,8 @@
  *   ACCEPT with HEXO_KVM_A_POSTCOPY (flag): the source keeps lending the
  *   guest's memory, the caller pulls the rest while the VM runs, and ends
  *   the offer with HEXO_KVM_CMD_RELEASE once it holds every page.
+ *   ACCEPT with HEXO_KVM_A_PRECOPY ends an offer's pre-copy round: the
+ *   source stops the guest and sends its final offer; the offer stays.
  *   ACCEPT may carry HEXO_KVM_A_VM_FD, the caller's VM (from KVM_CREATE_VM)
  *   that will run the guest: it is attached to hexo_kvm, named after the
  *   application, with the source as its HEXO_KVM_A_ORIGIN, so that the
@@ -173,6 +201,7 @@ enum hexo_kvm_cmd {
 	HEXO_KVM_CMD_RELEASE,
 	HEXO_KVM_CMD_EVENT,
 	HEXO_KVM_CMD_RECLAIM,
+	HEXO_KVM_CMD_OFFERED,
 
 	__HEXO_KVM_CMD_MAX
 };
@@ -212,6 +241,9 @@ enum hexo_kvm_attr {
 	HEXO_KVM_A_BACKGROUND,		/* flag */
 	HEXO_KVM_A_VMM_EXITED,		/* flag */
 	HEXO_KVM_A_ORIGIN,		/* binary, 6 bytes: a MAC */
+	HEXO_KVM_A_PRECOPY,		/* flag */
+	HEXO_KVM_A_DIRTY,		/* flag */
+	HEXO_KVM_A_POINTS,		/* u64 */
 
 	__HEXO_KVM_A_MAX
 };
@@ -225,6 +257,7 @@ enum hexo_kvm_state {
 	HEXO_KVM_ST_OFFERED,		/* the target pulls; waiting for its answer */
 	HEXO_KVM_ST_HANDED_OFF,		/* the target runs it: the VMM lets go */
 	HEXO_KVM_ST_ABORTED,		/* the offload failed (HEXO_KVM_A_ERROR): it runs on here */
+	HEXO_KVM_ST_PRECOPYING,		/* pre-copy: the target pulls, the guest runs on */
 };
 
 /*
@@ -243,6 +276,8 @@ enum hexo_kvm_stat {
 	HEXO_KVM_STAT_DOWNTIME_US,	/* parked until the target took the VM */
 	HEXO_KVM_STAT_DURATION_US,	/* the request until the source let go of the last page */
 	HEXO_KVM_STAT_PARKING_US,	/* the request until the guest parked */
+	HEXO_KVM_STAT_PRECOPY_PAGES,	/* pre-copy: pages sent while the guest ran */
+	HEXO_KVM_STAT_DIRTY_PAGES,	/* pre-copy: pages that changed meanwhile */
 
 	__HEXO_KVM_STAT_MAX
 };

@@ -307,6 +307,13 @@ struct hexo_hello {
  *                    the server's export e (1 to HEXO_KVM_MAX_EXPORTS),
  *                    READ only. Pages the export does not hold, and pages
  *                    of zeros, are answered ABSENT (the reader zeroes them).
+ *                    Guest pages stop below HEXO_KVM_MAP_GFN.
+ *   export e, map k  index e * HEXO_KVM_SPAN + 1 + HEXO_KVM_MAP_GFN + k: page
+ *                    k of the export's dirty map, once its final OFFER after
+ *                    a PRECOPY was sent (ABSENT before, and where it is all
+ *                    zeros): bit g % 8 of byte g / 8 of the map (page k
+ *                    holds bytes k * 4096 on) is set when guest page g
+ *                    changed after the PRECOPY, READ only.
  * An offload: the source exports the stopped VM's control block, data and
  * heap, and WRITEs an OFFER naming the export to the target's inbox; the
  * target READs what it needs from the source and WRITEs DONE (it takes
@@ -317,9 +324,19 @@ struct hexo_hello {
  * WRITEs RELEASE once it holds every page. The source resumes the VM when
  * no DONE or TAKE comes within its deadline. Later the source may WRITE
  * RECLAIM, echoing the export and token: the target offloads the VM back.
+ * Pre-copy: the source first WRITEs PRECOPY, with the guest running on; the
+ * target READs the heap up to PRECOPY's heap_top and WRITEs COPIED. Then
+ * the source stops the guest, and the export's final OFFER (the same
+ * export and token) comes: the target READs the control block, the data,
+ * the heap pages the dirty map names and the heap above PRECOPY's top, and
+ * answers DONE or ABORT as after any OFFER. A source that does not OFFER
+ * within PRECOPY's timeout_ms after COPIED has given up.
  */
 #define HEXO_KVM_SPAN		(1ULL << 24)	/* pages per export: 64 GiB of guest */
 #define HEXO_KVM_MAX_EXPORTS	15
+/* The dirty map's pages: one bit per page of the largest guest. */
+#define HEXO_KVM_MAP_PAGES	(HEXO_KVM_SPAN / (8 * 4096))
+#define HEXO_KVM_MAP_GFN	(HEXO_KVM_SPAN - 1 - HEXO_KVM_MAP_PAGES)
 #define HEXO_KVM_SPACE		((HEXO_KVM_MAX_EXPORTS + 1) * HEXO_KVM_SPAN * 4096)
 #define HEXO_KVM_MSG_MAGIC	0x48584b4d	/* "HXKM" */
 
@@ -340,6 +357,13 @@ enum hexo_kvm_msg_type {
 	 * OK when the target runs that VM; it then starts the offload.
 	 */
 	HEXO_KVM_MSG_RECLAIM	= 6,
+	/*
+	 * source -> target: pull the guest's heap up to heap_top now, while it
+	 * runs on at the source (pre-copy); its final OFFER follows COPIED.
+	 */
+	HEXO_KVM_MSG_PRECOPY	= 7,
+	/* target -> source, after PRECOPY: it holds the heap; stop the guest */
+	HEXO_KVM_MSG_COPIED	= 8,
 };
 
 struct hexo_kvm_msg {
@@ -347,15 +371,18 @@ struct hexo_kvm_msg {
 	__be16	type;		/* enum hexo_kvm_msg_type */
 	__be16	export;		/* the source's export, 1 to HEXO_KVM_MAX_EXPORTS */
 	__be64	token;		/* random per export; DONE and ABORT echo the OFFER's */
-	/* OFFER only (zero otherwise): */
+	/* OFFER and PRECOPY only (zero otherwise): */
 	__be64	mem_size;	/* bytes of guest memory from GPA 0 */
 	__be64	heap_top;	/* the guest's heap ends here (struct hexo_cb) */
 	__be32	isa;		/* enum hexo_isa of the source */
-	__be32	layout;		/* the guest's data layout checksum (its ELF's) */
-	__be32	point;		/* the migration point the guest stopped at */
-	/* RECLAIM only (zero otherwise): each step's bound, 0 for the default */
+	__be32	layout;		/* the guest's data layout checksum (PRECOPY: 0) */
+	__be32	point;		/* where the guest stopped (PRECOPY: 0) */
+	/*
+	 * RECLAIM: each step's bound, 0 for the default. PRECOPY: the
+	 * source's bound on stopping the guest after COPIED. Zero otherwise.
+	 */
 	__be32	timeout_ms;
-	/* OFFER only (zero otherwise): */
+	/* OFFER and PRECOPY only (zero otherwise): */
 	char	app[32];	/* the application's name, NUL-terminated */
 	/* RELEASE only (zero otherwise): what the target pulled after TAKE */
 	__be64	demand;		/* pages pulled at the guest's faults */
