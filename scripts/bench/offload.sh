@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench-offload: hexo_kvm offloads of a guest of growing memory from
-# the x86_64 server to the arm64 board, post-copy and stop-and-copy, with
+# the x86_64 server to the arm64 board, post-copy, pre-copy and
+# stop-and-copy, with
 # the link's own rate measured in the same run. The guest is ra (a table of
 # SIZE MiB on its heap, built before the offload), offloaded mid-run; the
 # board has Netswap attached, so a guest larger than its RAM fits. Each
@@ -14,7 +15,7 @@
 #
 # Environment: BENCH_SIZES (table MiB, powers of two, default "16 64 128
 # 256": the last is more than the board's RAM), BENCH_MODES (default
-# "postcopy stopcopy"),
+# "postcopy precopy stopcopy"),
 # BENCH_ROUNDS (offloads per size and mode, default 3), BENCH_SECONDS (per
 # link measurement, default 5).
 set -u
@@ -22,7 +23,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/host.sh"
 
 SIZES=${BENCH_SIZES:-16 64 128 256}
-MODES=${BENCH_MODES:-postcopy stopcopy}
+MODES=${BENCH_MODES:-postcopy precopy stopcopy}
 ROUNDS=${BENCH_ROUNDS:-3}
 SECS=${BENCH_SECONDS:-5}
 G=/hexo/guest
@@ -77,10 +78,13 @@ vm_fd='for f in /proc/$p/fd/*; do [ "$(readlink $f)" = anon_inode:kvm-vm ] && { 
 
 # offload SIZE MODE ROUND: one offload of ra SIZE, recorded.
 offload() {
-	local size=$1 mode=$2 round=$3 opts="" id st r o
+	local size=$1 mode=$2 round=$3 opts="" how="" n=4 id st r o
 	[ "$mode" = stopcopy ] && opts=--stop-and-copy
+	# A pre-copy moves the table while ra runs on: ra runs 4 times longer,
+	# so that it is still running when the round ends.
+	[ "$mode" = precopy ] && how=precopy n=16
 	on_bg board incoming "hexovm --incoming --incoming-timeout 300 $opts 2>&1" >/dev/null
-	on_bg server source "hexovm --mem $((size + 64))M $G/ra.elf $size 2>&1" >/dev/null
+	on_bg server source "hexovm --mem $((size + 64))M $G/ra.elf $size $n 2>&1" >/dev/null
 	# ra SIZE runs about SIZE/8 s on the server, the first tenth of it
 	# writing its table: offload once that is done, long before the end.
 	local ms=$((1000 + size * 25))
@@ -93,7 +97,7 @@ offload() {
 		on board "killall hexovm" >/dev/null 2>&1
 		return
 	fi
-	if ! o=$(on server "hexoctl vm offload id $id to $B dev eth0 timeout 120000 2>&1"); then
+	if ! o=$(on server "hexoctl vm offload id $id to $B dev eth0 timeout 120000 $how 2>&1"); then
 		fail "ra $size $mode round $round: not handed off: $(echo "$o" | tr '\n' ' ')"
 	else
 		# Done when the board holds every page (post-copy: after its RELEASE).

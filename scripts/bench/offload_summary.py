@@ -37,6 +37,10 @@ def derived(s):
         if s["downtime_us"] else None,
         "post_mb_s": post_pages * page / 1e6 / (post_ms / 1000) if post_ms > 0 and post_pages
         else None,
+        # Pre-copy: the round's pages over the time to the park (the round
+        # and the wait for the migration point).
+        "pre_mb_s": s.get("precopy_pages", 0) * page / 1e6 / (s["parking_us"] / 1e6)
+        if s.get("precopy_pages") and s["parking_us"] else None,
         "stop_bytes": s["stop_pages"] * page,
         "demand": s["demand_pages"], "background": s["background_pages"],
     }
@@ -67,9 +71,10 @@ def main():
     print(hdr)
     print("-" * len(hdr))
     verdicts = []
-    for (mode, size) in sorted(runs, key=lambda k: (k[0] != "postcopy", k[1])):
+    order = {"postcopy": 0, "precopy": 1}
+    for (mode, size) in sorted(runs, key=lambda k: (order.get(k[0], 2), k[0], k[1])):
         ds = runs[(mode, size)]
-        rate_key = "post_mb_s" if mode == "postcopy" else "stop_mb_s"
+        rate_key = {"postcopy": "post_mb_s", "precopy": "pre_mb_s"}.get(mode, "stop_mb_s")
         rates = [d[rate_key] for d in ds if d[rate_key]]
         of_link = f"{statistics.median(rates) / link:.0%}" if rates and link else "-"
         print(f"{mode:<9} {size:>4}  {spread([d['downtime_ms'] for d in ds]):<22} "
@@ -94,8 +99,10 @@ def main():
                             f"(target 80%): {'met' if ok else 'MISSED'}")
     print()
     print("rate: post-copy, the pages pulled after the hand-off over the time from the")
-    print("hand-off to the last page; stop-and-copy, the pages moved while stopped over")
-    print("the downtime. Downtime: parked until the board took the VM.")
+    print("hand-off to the last page; pre-copy, the pages of its round over the time to")
+    print("the park; stop-and-copy, the pages moved while stopped over the downtime.")
+    print("Downtime: parked until the board took the VM; after a pre-copy, what the")
+    print("guest wrote during the round crosses then (stopped MiB).")
     print()
     for v in verdicts:
         print(v)
