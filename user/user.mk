@@ -5,11 +5,17 @@ HXLIB_SRCS := $(addprefix $(TOP)/user/lib/,hxnl.c out.c parse.c static_shims.c)
 HXLIB_HDRS := $(wildcard $(TOP)/user/lib/*.h) $(wildcard $(TOP)/include/uapi/hexo/*.h)
 LIBNL_LIBS := $(LIBNL_LDFLAGS) -lnl-genl-3 -lnl-3 -lpthread -lm
 
+# The offload policy's pure code (user/policy/policy.mk): hexoctl's daemon
+# runs it, as hexosim and the unit tests do.
+HXP_PURE_SRCS := $(addprefix $(TOP)/user/policy/,model.c decide.c baseline.c work.c profile.c \
+	text.c conf.c rand.c)
+
 HEXOCTL_SRCS := $(wildcard $(TOP)/user/hexoctl/*.c)
-$(OUT)/bin/hexoctl: $(HEXOCTL_SRCS) $(HXLIB_SRCS) $(HXLIB_HDRS) $(wildcard $(TOP)/user/hexoctl/*.h)
+$(OUT)/bin/hexoctl: $(HEXOCTL_SRCS) $(HXLIB_SRCS) $(HXLIB_HDRS) $(wildcard $(TOP)/user/hexoctl/*.h) \
+		$(HXP_PURE_SRCS) $(wildcard $(TOP)/user/policy/*.h)
 	@mkdir -p $(dir $@)
-	$(TCC) $(USER_CFLAGS) $(LIBNL_CFLAGS) -I$(TOP)/user/hexoctl -o $@ \
-		$(HEXOCTL_SRCS) $(HXLIB_SRCS) $(USER_LDFLAGS) $(LIBNL_LIBS)
+	$(TCC) $(USER_CFLAGS) $(LIBNL_CFLAGS) -I$(TOP)/user/hexoctl -I$(TOP)/user/policy -o $@ \
+		$(HEXOCTL_SRCS) $(HXP_PURE_SRCS) $(HXLIB_SRCS) $(USER_LDFLAGS) $(LIBNL_LIBS)
 
 USER_PROGS := $(OUT)/bin/hexoctl
 

@@ -3,8 +3,7 @@
 # Makefile: its pure code, the simulator hexosim (a host program) and the
 # unit tests that link the very same code.
 
-HXP_SRCS := $(addprefix $(TOP)/user/policy/,model.c decide.c baseline.c work.c profile.c \
-	rand.c) $(TOP)/user/lib/parse.c
+HXP_SRCS := $(HXP_PURE_SRCS) $(TOP)/user/lib/parse.c
 HXP_SIM_SRCS := $(HXP_SRCS) $(addprefix $(TOP)/user/policy/,sim.c offcost.c)
 HXP_HDRS := $(wildcard $(TOP)/user/policy/*.h) $(HXLIB_HDRS)
 
@@ -12,7 +11,8 @@ $(HOST_OUT)/bin/hexosim: $(TOP)/user/policy/hexosim.c $(HXP_SIM_SRCS) $(HXP_HDRS
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(USER_CFLAGS) -I$(TOP)/user/policy -o $@ $< $(HXP_SIM_SRCS) -lm
 
-$(HOST_OUT)/unit/policy_test $(HOST_OUT)/unit/profile_test $(HOST_OUT)/unit/sim_test: \
+$(HOST_OUT)/unit/policy_test $(HOST_OUT)/unit/profile_test $(HOST_OUT)/unit/sim_test \
+		$(HOST_OUT)/unit/conf_test: \
 		$(HOST_OUT)/unit/%: $(TOP)/selftests/unit/%.c $(HXP_SIM_SRCS) $(HXP_HDRS)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(USER_CFLAGS) -I$(TOP)/user/policy $(KSELFTEST_CFLAGS) \

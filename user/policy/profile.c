@@ -12,15 +12,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "parse.h"
 #include "policy.h"
-
-#define HXP_MAX_FIELDS	8
+#include "text.h"
 
 static const char *const isa_names[HXP_NR_ISA] = {
 	[HXP_ISA_X86_64] = "x86_64",
@@ -31,28 +29,6 @@ static const char *const isa_names[HXP_NR_ISA] = {
 const char *hxp_isa_name(enum hxp_isa isa)
 {
 	return isa < HXP_NR_ISA ? isa_names[isa] : "?";
-}
-
-struct prof_ctx {
-	const char *name;
-	unsigned int line;
-	char *err;
-	size_t errlen;
-};
-
-static int __attribute__((format(printf, 2, 3)))
-prof_err(struct prof_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	n = snprintf(c->err, c->errlen, "%s:%u: ", c->name, c->line);
-	if (n >= 0 && (size_t)n < c->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(c->err + n, c->errlen - n, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
 }
 
 /* A positive, finite decimal number, the whole string. */
@@ -71,16 +47,16 @@ static int parse_rate(const char *s, double *out)
 	return 0;
 }
 
-static int check_name(struct prof_ctx *c, const char *what, const char *s)
+static int check_name(struct hxp_text *c, const char *what, const char *s)
 {
 	const char *p;
 
 	if (strlen(s) >= HXP_NAME_MAX)
-		return prof_err(c, "%s '%s': longer than %d characters", what, s,
+		return hxp_text_err(c, "%s '%s': longer than %d characters", what, s,
 				HXP_NAME_MAX - 1);
 	for (p = s; *p; p++)
 		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
-			return prof_err(c, "%s '%s': only letters, digits, '_', '-' and '.'",
+			return hxp_text_err(c, "%s '%s': only letters, digits, '_', '-' and '.'",
 					what, s);
 	return 0;
 }
@@ -109,8 +85,9 @@ static struct hxp_prof_entry *entry_get(struct hxp_profile *prof, const char *ke
 }
 
 /* One line's fields, already split: 0, -EINVAL (c->err says why), -ENOMEM. */
-static int parse_fields(struct hxp_profile *prof, struct prof_ctx *c, char **f, int nf)
+static int parse_fields(struct hxp_text *c, char **f, int nf, void *arg)
 {
+	struct hxp_profile *prof = arg;
 	struct hxp_prof_entry *e;
 	const char *memtok = NULL;
 	double rate, llc = 0;
@@ -118,7 +95,7 @@ static int parse_fields(struct hxp_profile *prof, struct prof_ctx *c, char **f, 
 	int isa, i, ret;
 
 	if (nf < 4)
-		return prof_err(c, "%d field%s; a line is KERNEL CLASS ISA RATE "
+		return hxp_text_err(c, "%d field%s; a line is KERNEL CLASS ISA RATE "
 				"[llc=REFS_PER_S] [mem=SIZE]", nf, nf == 1 ? "" : "s");
 	ret = check_name(c, "kernel", f[0]);
 	if (!ret)
@@ -129,38 +106,38 @@ static int parse_fields(struct hxp_profile *prof, struct prof_ctx *c, char **f, 
 		if (!strcmp(f[2], isa_names[isa]))
 			break;
 	if (isa == HXP_NR_ISA)
-		return prof_err(c, "ISA '%s': x86_64, arm64 or arm64+netswap", f[2]);
+		return hxp_text_err(c, "ISA '%s': x86_64, arm64 or arm64+netswap", f[2]);
 	if (parse_rate(f[3], &rate))
-		return prof_err(c, "rate '%s': not a positive number (iterations per second)",
+		return hxp_text_err(c, "rate '%s': not a positive number (iterations per second)",
 				f[3]);
 	for (i = 4; i < nf; i++) {
 		if (!strncmp(f[i], "llc=", 4)) {
 			if (llc)
-				return prof_err(c, "llc= given twice");
+				return hxp_text_err(c, "llc= given twice");
 			if (isa != HXP_ISA_X86_64)
-				return prof_err(c, "llc= is the server's LLC references per second: "
+				return hxp_text_err(c, "llc= is the server's LLC references per second: "
 						"on x86_64 lines only");
 			if (parse_rate(f[i] + 4, &llc))
-				return prof_err(c, "llc '%s': not a positive number (LLC "
+				return hxp_text_err(c, "llc '%s': not a positive number (LLC "
 						"references per second)", f[i] + 4);
 		} else if (!strncmp(f[i], "mem=", 4)) {
 			if (mem)
-				return prof_err(c, "mem= given twice");
+				return hxp_text_err(c, "mem= given twice");
 			memtok = f[i] + 4;
 			if (parse_size(memtok, &mem) || !mem)
-				return prof_err(c, "mem '%s': not a size (64M, 1G, ...)", memtok);
+				return hxp_text_err(c, "mem '%s': not a size (64M, 1G, ...)", memtok);
 		} else {
-			return prof_err(c, "'%s': unknown field (llc=, mem=)", f[i]);
+			return hxp_text_err(c, "'%s': unknown field (llc=, mem=)", f[i]);
 		}
 	}
 	e = entry_get(prof, f[0], f[1]);
 	if (!e)
 		return -ENOMEM;
 	if (e->rate[isa])
-		return prof_err(c, "%s %s %s given twice (first at line %u)", f[0], f[1],
+		return hxp_text_err(c, "%s %s %s given twice (first at line %u)", f[0], f[1],
 				f[2], e->line[isa]);
 	if (mem && e->mem && mem != e->mem)
-		return prof_err(c, "mem %s of %s %s differs from line %u's (%llu bytes)",
+		return hxp_text_err(c, "mem %s of %s %s differs from line %u's (%llu bytes)",
 				memtok, f[0], f[1], e->mem_line, (unsigned long long)e->mem);
 	e->rate[isa] = rate;
 	e->line[isa] = c->line;
@@ -176,76 +153,18 @@ static int parse_fields(struct hxp_profile *prof, struct prof_ctx *c, char **f, 
 int hxp_profile_parse(struct hxp_profile *prof, const char *text, const char *name,
 		      char *err, size_t errlen)
 {
-	struct prof_ctx c = { .name = name, .line = 0, .err = err, .errlen = errlen };
-	const char *p = text;
-
-	while (*p) {
-		const char *eol = strchr(p, '\n');
-		size_t len = eol ? (size_t)(eol - p) : strlen(p);
-		char buf[256], *f[HXP_MAX_FIELDS + 1], *hash, *tok, *save;
-		int nf = 0, ret;
-
-		c.line++;
-		if (len >= sizeof(buf))
-			return prof_err(&c, "longer than %zu characters", sizeof(buf) - 1);
-		memcpy(buf, p, len);
-		buf[len] = '\0';
-		p += len + (eol ? 1 : 0);
-		hash = strchr(buf, '#');
-		if (hash)
-			*hash = '\0';
-		for (tok = strtok_r(buf, " \t\r", &save); tok; tok = strtok_r(NULL, " \t\r", &save)) {
-			if (nf == HXP_MAX_FIELDS)
-				return prof_err(&c, "more than %d fields", HXP_MAX_FIELDS);
-			f[nf++] = tok;
-		}
-		if (!nf)
-			continue;
-		ret = parse_fields(prof, &c, f, nf);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return hxp_text_parse(text, name, err, errlen, parse_fields, prof);
 }
 
 int hxp_profile_load(struct hxp_profile *prof, const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t len = 0, cap = 0, n;
+	char *text;
 	int ret;
 
-	if (!f) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+	ret = hxp_text_load(path, &text, err, errlen);
+	if (ret)
 		return ret;
-	}
-	do {
-		if (cap - len < 4096) {
-			char *nt = realloc(text, cap + 65536);
-
-			if (!nt) {
-				fclose(f);
-				free(text);
-				return -ENOMEM;
-			}
-			text = nt;
-			cap += 65536;
-		}
-		n = fread(text + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n);
-	ret = ferror(f) ? -EIO : 0;
-	fclose(f);
-	if (ret) {
-		snprintf(err, errlen, "%s: read error", path);
-	} else if (memchr(text, '\0', len)) {
-		snprintf(err, errlen, "%s: not a text file (a NUL byte)", path);
-		ret = -EINVAL;
-	} else {
-		text[len] = '\0';
-		ret = hxp_profile_parse(prof, text, path, err, errlen);
-	}
+	ret = hxp_profile_parse(prof, text, path, err, errlen);
 	free(text);
 	return ret;
 }
