@@ -117,7 +117,9 @@ static int hkvm_put_vm(struct sk_buff *skb, const struct hkvm_vm_info *vm)
 	    (vm->gone && nla_put_flag(skb, HEXO_KVM_A_VMM_EXITED)) ||
 	    (vm->has_origin && nla_put(skb, HEXO_KVM_A_ORIGIN, ETH_ALEN, vm->origin)) ||
 	    (vm->has_points &&
-	     nla_put_u64_64bit(skb, HEXO_KVM_A_POINTS, vm->points, HEXO_KVM_A_PAD)) ||
+	     (nla_put_u64_64bit(skb, HEXO_KVM_A_POINTS, vm->points, HEXO_KVM_A_PAD) ||
+	      nla_put_string(skb, HEXO_KVM_A_APP, vm->app) ||
+	      nla_put_string(skb, HEXO_KVM_A_ARGS, vm->args))) ||
 	    hkvm_put_stats(skb, &vm->stats))
 		return -EMSGSIZE;
 	return 0;

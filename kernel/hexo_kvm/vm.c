@@ -42,19 +42,37 @@ static u64 hkvm_vm_mem_bytes(struct kvm *kvm)
 	return pages << PAGE_SHIFT;
 }
 
-/* A HEXO guest's progress: the migration points it crossed (struct hexo_cb). */
-static int hkvm_vm_points(struct kvm *kvm, u64 *points)
+/* A guest's string, NUL-terminated and printable: the guest wrote it. */
+static void hkvm_vm_str(char *dst, const char *src, size_t len)
 {
-	u32 magic;
+	size_t i;
+
+	for (i = 0; i + 1 < len && src[i]; i++)
+		dst[i] = src[i] >= 0x20 && src[i] < 0x7f ? src[i] : '?';
+	dst[i] = 0;
+}
+
+/*
+ * A HEXO guest's own word on itself (struct hexo_cb): the migration points
+ * it crossed, its application and arguments.
+ */
+static int hkvm_vm_guest(struct kvm *kvm, struct hkvm_vm_info *info)
+{
+	struct hexo_cb *cb;
 	int ret;
 
-	ret = hkvm_guest_rw(kvm, HEXO_GPA_CB + offsetof(struct hexo_cb, magic), &magic,
-			    sizeof(magic), false);
-	if (!ret && magic != HEXO_CB_MAGIC)
+	cb = kmalloc(sizeof(*cb), GFP_KERNEL);
+	if (!cb)
+		return -ENOMEM;
+	ret = hkvm_guest_rw(kvm, HEXO_GPA_CB, cb, sizeof(*cb), false);
+	if (!ret && cb->magic != HEXO_CB_MAGIC)
 		ret = -ENOENT;
-	if (!ret)
-		ret = hkvm_guest_rw(kvm, HEXO_GPA_CB + offsetof(struct hexo_cb, points), points,
-				    sizeof(*points), false);
+	if (!ret) {
+		info->points = cb->points;
+		hkvm_vm_str(info->app, cb->app, min(sizeof(info->app), sizeof(cb->app)));
+		hkvm_vm_str(info->args, cb->cmdline, min(sizeof(info->args), sizeof(cb->cmdline)));
+	}
+	kfree(cb);
 	return ret;
 }
 
@@ -78,7 +96,7 @@ void hkvm_vm_fill(const struct hkvm_vm *vm, struct hkvm_vm_info *info)
 	memcpy(info->peer, vm->peer, ETH_ALEN);
 	/* A guest handed off runs elsewhere: its count here is stale. */
 	if (vm->kvm && !vm->vmm_exited && vm->state != HEXO_KVM_ST_HANDED_OFF)
-		info->has_points = !hkvm_vm_points(vm->kvm, &info->points);
+		info->has_points = !hkvm_vm_guest(vm->kvm, info);
 }
 
 struct hkvm_vm *hkvm_vm_find(u32 id)

@@ -86,7 +86,9 @@ struct hkvm_vm_info {
 	u8 origin[ETH_ALEN];
 	u8 peer[ETH_ALEN];
 	bool has_points;		/* a HEXO guest that runs here: */
-	u64 points;			/* its struct hexo_cb.points */
+	u64 points;			/* its struct hexo_cb.points, */
+	char app[HEXO_APP_NAME_MAX];	/* .app and */
+	char args[HEXO_CMDLINE_MAX];	/* .cmdline, printable */
 	struct hkvm_stats stats;
 };
 

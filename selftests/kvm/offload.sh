@@ -13,7 +13,7 @@
 
 . ./lib.sh
 
-ktap_plan 35
+ktap_plan 37
 for vm in server board; do
 	on "$vm" "rm -rf $T && mkdir -p $T && modprobe hexo_kvm && hexoctl kvm serve dev eth0" >/dev/null
 done
@@ -70,6 +70,8 @@ id=$(start server "" ep S)
 p1=$(points server)
 sleep 1
 p2=$(points server)
+ktap_expect "hexoctl kvm show: the guest's application and arguments, in its own words" \
+	"^vm $id: .* app ep args \"S\"" on server "hexoctl kvm show id $id"
 on server "hexoctl kvm offload id $id to ${MAC[board]} dev eth0 timeout 20000" >/dev/null 2>&1
 sleep 1
 p3=$(points board)

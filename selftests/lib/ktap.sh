@@ -14,6 +14,7 @@ KTAP_FAIL=0
 KTAP_SKIP=0
 
 ktap_plan() {
+	KTAP_PLAN=$1
 	echo "TAP version 13"
 	echo "1..$1"
 }
@@ -108,6 +109,11 @@ ktap_expect_status() {
 
 ktap_finish() {
 	echo "# Totals: pass:$KTAP_PASS fail:$KTAP_FAIL skip:$KTAP_SKIP"
+	# A script that ran more or fewer tests than it planned is wrong too.
+	if [ -n "${KTAP_PLAN:-}" ] && [ "$KTAP_N" != "$KTAP_PLAN" ]; then
+		echo "# planned $KTAP_PLAN tests, ran $KTAP_N"
+		exit 1
+	fi
 	[ "$KTAP_FAIL" -eq 0 ]
 	exit $?
 }

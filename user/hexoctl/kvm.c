@@ -177,6 +177,10 @@ static int kvm_vm_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 						      sizeof(mac)));
 	if (tb[HEXO_KVM_A_POINTS])
 		out_u64("points", " points %llu", nla_get_u64(tb[HEXO_KVM_A_POINTS]));
+	if (tb[HEXO_KVM_A_APP])
+		out_str("app", " app %s", nla_get_string(tb[HEXO_KVM_A_APP]));
+	if (tb[HEXO_KVM_A_ARGS])
+		out_str("args", " args \"%s\"", nla_get_string(tb[HEXO_KVM_A_ARGS]));
 	if (tb[HEXO_KVM_A_LENDING])
 		out_bool("lending", nla_get_u32(tb[HEXO_KVM_A_LENDING]) ?
 			 " lending (a post-copy target still pulls)" : "",

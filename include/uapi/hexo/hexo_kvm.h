@@ -55,7 +55,10 @@
  *            VM attached by HEXO_KVM_CMD_ACCEPT), HEXO_KVM_A_POINTS (u64,
  *            for a HEXO guest running here: the migration points it has
  *            crossed since it started, on every node, struct
- *            hexo_cb.points; its progress)
+ *            hexo_cb.points; its progress), and with it HEXO_KVM_A_APP and
+ *            HEXO_KVM_A_ARGS (strings: its application and arguments,
+ *            struct hexo_cb.app and .cmdline, as the guest wrote them,
+ *            non-printable bytes as '?')
  *
  * HEXO_KVM_CMD_EVENT (multicast, group HEXO_KVM_MCGRP_EVENTS, all network
  *   namespaces)
@@ -244,6 +247,7 @@ enum hexo_kvm_attr {
 	HEXO_KVM_A_PRECOPY,		/* flag */
 	HEXO_KVM_A_DIRTY,		/* flag */
 	HEXO_KVM_A_POINTS,		/* u64 */
+	HEXO_KVM_A_ARGS,		/* string */
 
 	__HEXO_KVM_A_MAX
 };
