@@ -17,13 +17,14 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: hexoctl [OPTIONS] OBJECT { VERB | help }\n"
-		"OBJECT := { version | netswap | kvm (or vm) | link }\n"
+		"OBJECT := { version | netswap | kvm (or vm) | link | policy }\n"
 		"OPTIONS := { -j[son] | -p[retty] | -V[ersion] | -h[elp] }\n"
 		"\n"
 		"  version   versions of hexoctl and of the loaded HEXO modules\n"
 		"  netswap   Netswap: swap devices on a board, page serving on a server\n"
 		"  kvm       hexo_kvm: KVM VMs attached for cross-ISA handoff\n"
 		"  link      hexo_link: the interfaces HEXO frames use, and their counters\n"
+		"  policy    the offload policy's daemon: which VMs go to boards and back\n"
 		"\n"
 		"Every object takes 'help'. Unique prefixes are accepted: 'hexoctl n sh'.\n");
 }
@@ -129,6 +130,7 @@ static const struct {
 	{ "kvm", do_kvm },
 	{ "vm", do_kvm },
 	{ "link", do_link },
+	{ "policy", do_policy },
 };
 
 int main(int argc, char **argv)

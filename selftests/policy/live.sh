@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The policy daemon decides by itself, live (Documentation/policy.rst, "The
+# daemon"): two ra guests share the server's one core, so hexoctl policy run
+# offloads one to the board; when the other ends and the core is idle, it
+# reclaims it. Both finish with the verified result of a run that never
+# moved. The profile is the test's own (its arm64 rate made up, so that the
+# board is worth it and a reclaim too); the x86_64 rates are measured.
+. ../lib/ktap.sh
+. ../lib/host.sh
+. ../kvm/lib.sh
+
+T=/tmp/policy-live
+APP="ra.elf 16 64"
+
+ktap_plan 8
+for vm in server board; do
+	on "$vm" "rm -rf $T && mkdir -p $T && modprobe hexo_kvm && hexoctl kvm serve dev eth0" >/dev/null
+done
+on server "cat >$T/profile <<'E'
+# The test's own numbers (made up): ra 16 runs at 0.4 of a server core on a board.
+ra 16 x86_64 1000
+ra 16 arm64 400
+E
+cat >$T/conf <<E
+dev eth0
+board ${MAC[board]} cores 1 mem 200M
+server cores 1
+profile $T/profile
+interval 500
+timeout 20000
+hold 5
+reclaim-after 2
+horizon 120
+state $T/state.json
+E
+cat >$T/bad <<'E'
+dev eth0
+board ${MAC[board]} cores 1 mem 200M
+interval 5
+E" >/dev/null
+ktap_expect_status "a bad configuration is refused, naming its line" 1 \
+	"policy: $T/bad:3: interval '5': milliseconds, 100 to 600000" \
+	on server "hexoctl policy run config $T/bad"
+
+# The unmoved reference, then the board's taker: one offer at a time.
+ref=$(on server "hexovm --mem 96M $G/$APP 2>&1" | grep "^ra: result ")
+on board "rm -f $T/stop" >/dev/null
+on_bg board taker "while [ ! -e $T/stop ]; do hexovm --incoming --incoming-timeout 300; done" \
+	>/dev/null
+# Each guest attached as it starts: the hexovm that was not there before.
+seen=
+for g in a b; do
+	on_bg server "$g" "hexovm --mem 96M $G/$APP 2>&1" >/dev/null
+	seen=$(on server "sleep 0.5; for p in \$(pidof hexovm); do case ' $seen ' in *\" \$p \"*) ;;
+		*) fd=\$($vm_fd); hexoctl kvm attach pid \$p fd \$fd name ra-$g >/dev/null &&
+		echo $seen \$p;; esac; done")
+done
+on_bg server daemon "hexoctl policy run config $T/conf" >/dev/null
+
+# The one left on the server ends; the other comes back and ends here.
+on_wait server a 300 >/dev/null
+on_wait server b 300 >/dev/null
+out=$(on server "for i in \$(seq 600); do n=\$(cat $T/state.json.incoming.*.log 2>/dev/null |
+	grep -c 'verification SUCCESSFUL'); [ \"\$n\" -ge 1 ] && break; sleep 0.5; done;
+	cat /tmp/job.a.out /tmp/job.b.out $T/state.json.incoming.*.log 2>/dev/null")
+log=$(on server "cat /tmp/job.daemon.out")
+printf '%s\n' "$log" | ktap_quote
+ktap_expect "the daemon offloaded a guest to the board by itself, saying why" \
+	"^policy: offload vm [0-9]+ \(ra 16\) to ${MAC[board]}: gain [0-9.]+ cores: " \
+	echo "$log"
+ktap_expect "... and reclaimed it once the server's core was idle, saying why" \
+	"^policy: reclaim vm [0-9]+ \(ra 16\) from ${MAC[board]}: gain [0-9.]+ cores: .*idle" \
+	echo "$log"
+handed=$(grep -c "handed off at migration point" <<<"$out")
+ktap_expect "... one guest was handed off from the server, and taken back" "^1 1$" \
+	echo "$handed $(grep -c 'took ra from arm64' <<<"$out")"
+results=$(grep "^ra: result " <<<"$out" | sort | uniq -c | sed 's/^ *//')
+ktap_expect "both guests ended verified, with the unmoved run's result" \
+	"^2 ${ref}$" echo "$results"
+ktap_expect "hexoctl policy show: the decisions, with their reasons" \
+	"offload vm [0-9]+ to .*reclaim vm [0-9]+ from " \
+	on server "hexoctl policy show state $T/state.json | tr '\n' ' '"
+ktap_expect "hexoctl -j policy show: the same, in JSON" "^offload reclaim$" \
+	eval "on server 'hexoctl -j policy show state $T/state.json' | python3 -c 'import json, sys
+print(\" \".join(d[\"action\"] for d in json.load(sys.stdin)[\"decisions\"]))'"
+ktap_expect "the board took the guest and handed it back" "took ra from x86_64.*handed off" \
+	eval "on board 'cat /tmp/job.taker.out' | tr '\n' ' '"
+
+on server "killall -q hexoctl" >/dev/null
+on board "touch $T/stop" >/dev/null 2>&1
+for vm in server board; do
+	on "$vm" "killall -q hexovm; hexoctl kvm unserve dev eth0; sleep 0.5; rmmod hexo_kvm" \
+		>/dev/null 2>&1
+done
+ktap_finish

@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hexoctl policy: the offload policy's daemon (Documentation/policy.rst,
+ * "The daemon"). On a server it watches the VMs attached to hexo_kvm,
+ * measures each HEXO guest's progress (the migration points it crossed,
+ * HEXO_KVM_A_POINTS, over the CPU time its VMM got), and carries out the
+ * decisions of the policy's own code (user/policy/decide.c, which hexosim
+ * runs too): offloads to the boards of its configuration, reclaims when
+ * cores free up. Every decision is logged with its reason, and the last
+ * round is kept in a state file that "policy show" prints.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <hexo/guest.h>
+#include <hexo/hexo_kvm.h>
+
+#include "conf.h"
+#include "hexoctl.h"
+#include "out.h"
+#include "parse.h"
+#include "policy.h"
+
+#define POL_MAX_VMS	64
+#define POL_MAX_DECISIONS	16
+
+static void policy_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: hexoctl policy run config FILE [ once ] [ dry-run ]\n"
+		"       hexoctl policy show [ state FILE ]\n"
+		"\n"
+		"  run   on a server: every interval, measure the attached VMs' progress,\n"
+		"        decide with the offload policy and carry out its offloads and\n"
+		"        reclaims (dry-run: only log them), until killed (once: one round)\n"
+		"  show  the last round of the daemon: the VMs, their estimates and the\n"
+		"        decisions with their reasons (default state /run/hexo-policy.json)\n");
+}
+
+/* What the daemon knows of a VM, by hexo_kvm id. */
+struct pol_vm {
+	uint32_t id, pid, vcpus, state;
+	uint64_t mem, points;
+	char name[HEXO_KVM_NAME_MAX], app[32], cls[32];
+	uint8_t peer[6], origin[6];
+	bool has_peer, has_origin, here, seen, used, finished;
+	double cpu_s, sample_at;	/* the last sample of its VMM's CPU time */
+	double rate;			/* points per CPU-second, measured here */
+	double moved_at;		/* when it last moved; 0: never */
+};
+
+struct pol {
+	struct hxp_conf conf;
+	struct hxp_profile prof;
+	struct pol_vm vms[POL_MAX_VMS];
+	enum hxp_isa isa;		/* this node's */
+	unsigned int cores;
+	double free_since;		/* since when a core is idle; 0: none is */
+	bool dry;
+	struct pol_decision {
+		struct hxp_decision d;
+		uint32_t vm_id;
+		double at;
+	} last[POL_MAX_DECISIONS];	/* the latest last */
+	unsigned int nlast;
+};
+
+static double pol_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds process pid got (all its threads), from /proc/PID/stat. */
+static int pol_cpu_s(uint32_t pid, double *out)
+{
+	unsigned long long ut, st;
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	/* After the command's ")": state, then fields 4 to 13, utime, stime. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+			 &ut, &st) != 2)
+		return -EPROTO;
+	*out = (double)(ut + st) / sysconf(_SC_CLK_TCK);
+	return 0;
+}
+
+static struct pol_vm *pol_vm_get(struct pol *p, uint32_t id)
+{
+	struct pol_vm *free_slot = NULL;
+	unsigned int i;
+
+	for (i = 0; i < POL_MAX_VMS; i++) {
+		if (p->vms[i].used && p->vms[i].id == id)
+			return &p->vms[i];
+		if (!p->vms[i].used && !free_slot)
+			free_slot = &p->vms[i];
+	}
+	if (free_slot) {
+		memset(free_slot, 0, sizeof(*free_slot));
+		free_slot->used = true;
+		free_slot->id = id;
+	}
+	return free_slot;
+}
+
+static int pol_vm_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	struct pol *p = arg;
+	struct pol_vm *v;
+	const char *args;
+	double cpu, now = pol_now();
+
+	if (!tb[HEXO_KVM_A_VM_ID] || !tb[HEXO_KVM_A_STATE])
+		return -EPROTO;
+	if (tb[HEXO_KVM_A_ISA])
+		p->isa = nla_get_u32(tb[HEXO_KVM_A_ISA]) == HEXO_ISA_ARM64 ? HXP_ISA_ARM64 :
+									      HXP_ISA_X86_64;
+	v = pol_vm_get(p, nla_get_u32(tb[HEXO_KVM_A_VM_ID]));
+	if (!v)
+		return 0;	/* more than the daemon follows */
+	v->seen = true;
+	v->state = nla_get_u32(tb[HEXO_KVM_A_STATE]);
+	v->pid = nla_u32_or0(tb[HEXO_KVM_A_VM_PID]);
+	v->vcpus = nla_u32_or0(tb[HEXO_KVM_A_VM_VCPUS]);
+	v->mem = nla_u64_or0(tb[HEXO_KVM_A_VM_MEM]);
+	if (tb[HEXO_KVM_A_VM_NAME])
+		snprintf(v->name, sizeof(v->name), "%s", nla_get_string(tb[HEXO_KVM_A_VM_NAME]));
+	v->has_peer = tb[HEXO_KVM_A_PEER] && nla_len(tb[HEXO_KVM_A_PEER]) == 6;
+	if (v->has_peer)
+		memcpy(v->peer, nla_data(tb[HEXO_KVM_A_PEER]), 6);
+	v->has_origin = tb[HEXO_KVM_A_ORIGIN] && nla_len(tb[HEXO_KVM_A_ORIGIN]) == 6;
+	if (v->has_origin) {
+		memcpy(v->origin, nla_data(tb[HEXO_KVM_A_ORIGIN]), 6);
+		if (!v->moved_at)
+			v->moved_at = now;	/* it came here when it appeared */
+	}
+	/* A HEXO guest running here: its own word on what it is and how far it got. */
+	v->here = tb[HEXO_KVM_A_POINTS] && !tb[HEXO_KVM_A_VMM_EXITED];
+	if (!v->here)
+		return 0;
+	if (tb[HEXO_KVM_A_APP])
+		snprintf(v->app, sizeof(v->app), "%s", nla_get_string(tb[HEXO_KVM_A_APP]));
+	if (tb[HEXO_KVM_A_ARGS]) {
+		args = nla_get_string(tb[HEXO_KVM_A_ARGS]);
+		/* The class is the first argument (EP A, ra 256). */
+		snprintf(v->cls, sizeof(v->cls), "%.*s", (int)strcspn(args, " "), args);
+	}
+	if (!v->pid || pol_cpu_s(v->pid, &cpu))
+		return 0;
+	if (v->sample_at && cpu - v->cpu_s >= 0.2 &&
+	    nla_get_u64(tb[HEXO_KVM_A_POINTS]) >= v->points) {
+		double r = (nla_get_u64(tb[HEXO_KVM_A_POINTS]) - v->points) / (cpu - v->cpu_s);
+
+		v->rate = v->rate ? 0.5 * v->rate + 0.5 * r : r;
+	}
+	if (!v->sample_at || cpu - v->cpu_s >= 0.2) {
+		v->points = nla_get_u64(tb[HEXO_KVM_A_POINTS]);
+		v->cpu_s = cpu;
+		v->sample_at = now;
+	}
+	return 0;
+}
+
+static int pol_board_of(const struct pol *p, const struct pol_vm *v)
+{
+	unsigned int b;
+
+	for (b = 0; v->has_peer && b < p->conf.nr_boards; b++)
+		if (!memcmp(p->conf.boards[b].mac, v->peer, 6))
+			return b;
+	return -1;
+}
+
+static bool pol_in_flight(uint32_t state)
+{
+	return state == HEXO_KVM_ST_PRECOPYING || state == HEXO_KVM_ST_REQUESTED ||
+	       state == HEXO_KVM_ST_OFFERING || state == HEXO_KVM_ST_OFFERED;
+}
+
+static void pol_log(const struct pol *p, const struct pol_vm *v, const struct hxp_decision *d)
+{
+	char mac[18];
+
+	fmt_mac(p->conf.boards[d->board].mac, mac, sizeof(mac));
+	printf("policy: %s%s vm %u (%s %s) %s %s: gain %.2f cores: %s\n", p->dry ? "dry-run " : "",
+	       hxp_action_name(d->action), v->id, v->app[0] ? v->app : v->name, v->cls,
+	       d->action == HXP_OFFLOAD ? "to" : "from", mac, d->gain, d->reason);
+	fflush(stdout);
+}
+
+/* Starts hexovm --incoming to take a reclaimed VM; its output goes to a log. */
+static pid_t pol_spawn_incoming(const struct pol *p, uint32_t id)
+{
+	char log[HXP_CONF_PATH_MAX + 32], tmo[16];
+	pid_t pid;
+	int fd;
+
+	snprintf(log, sizeof(log), "%s.incoming.%u.log", p->conf.state, id);
+	snprintf(tmo, sizeof(tmo), "%u", p->conf.timeout_ms / 1000 * 3 + 10);
+	pid = fork();
+	if (pid)
+		return pid;
+	setsid();
+	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+	}
+	execlp(p->conf.hexovm, p->conf.hexovm, "--incoming", "--incoming-timeout", tmo,
+	       (char *)NULL);
+	fprintf(stderr, "policy: cannot run %s: %s\n", p->conf.hexovm, strerror(errno));
+	_exit(127);
+}
+
+static int pol_offload(struct pol *p, struct hxnl *nl, struct pol_vm *v, unsigned int b)
+{
+	struct nl_msg *msg = hxnl_msg(nl, HEXO_KVM_CMD_OFFLOAD, false);
+
+	if (!msg)
+		return -ENOMEM;
+	nla_put_u32(msg, HEXO_KVM_A_VM_ID, v->id);
+	nla_put(msg, HEXO_KVM_A_PEER, 6, p->conf.boards[b].mac);
+	nla_put_string(msg, HEXO_KVM_A_IFNAME, p->conf.dev);
+	nla_put_u32(msg, HEXO_KVM_A_TIMEOUT_MS, p->conf.timeout_ms);
+	return hxnl_call(nl, msg, HEXO_KVM_A_MAX, NULL, NULL);
+}
+
+static int pol_reclaim(struct pol *p, struct hxnl *nl, struct pol_vm *v)
+{
+	struct nl_msg *msg;
+	pid_t pid;
+	int ret;
+
+	pid = pol_spawn_incoming(p, v->id);
+	if (pid < 0)
+		return -errno;
+	msg = hxnl_msg(nl, HEXO_KVM_CMD_RECLAIM, false);
+	if (!msg) {
+		kill(pid, SIGTERM);
+		return -ENOMEM;
+	}
+	nla_put_u32(msg, HEXO_KVM_A_VM_ID, v->id);
+	nla_put_u32(msg, HEXO_KVM_A_TIMEOUT_MS, p->conf.timeout_ms);
+	ret = hxnl_call(nl, msg, HEXO_KVM_A_MAX, NULL, NULL);
+	if (ret)
+		kill(pid, SIGTERM);
+	/*
+	 * Either way the board runs it no more: it comes back here, attached
+	 * anew by the hexovm started for it, or it ended there (EIO: the
+	 * board did not agree).
+	 */
+	if (!ret || ret == -EIO)
+		v->finished = true;
+	return ret;
+}
+
+/* A string into f as JSON: quoted, escaped. */
+static void pol_json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* Writes path through path.new, so that a reader never sees half of it. */
+static FILE *pol_open_new(const char *path, char *tmp, size_t len)
+{
+	snprintf(tmp, len, "%s.new", path);
+	return fopen(tmp, "w");
+}
+
+static void pol_commit(FILE *f, const char *tmp, const char *path)
+{
+	if (fclose(f) == 0)
+		rename(tmp, path);
+}
+
+/*
+ * The state files: this round as "policy show" prints it, in JSON (STATE)
+ * and in words (STATE.txt).
+ */
+static void pol_write_state(const struct pol *p, const struct hxp_state *st,
+			    const struct pol_vm *const *map, const struct hxp_estimate *est,
+			    double now)
+{
+	char tmp[HXP_CONF_PATH_MAX + 8], txt[HXP_CONF_PATH_MAX + 8], tmp2[HXP_CONF_PATH_MAX + 16];
+	char mac[18];
+	unsigned int i;
+	FILE *f, *t;
+
+	snprintf(txt, sizeof(txt), "%s.txt", p->conf.state);
+	f = pol_open_new(p->conf.state, tmp, sizeof(tmp));
+	t = pol_open_new(txt, tmp2, sizeof(tmp2));
+	if (!f || !t) {
+		if (f)
+			fclose(f);
+		if (t)
+			fclose(t);
+		return;
+	}
+	fprintf(f, "{\"server\":{\"cores\":%u,\"free_for_s\":%.1f},\"vms\":[",
+		st->servers[0].cores, st->servers[0].free_for_s);
+	fprintf(t, "server: %u cores, %s", st->servers[0].cores,
+		st->servers[0].free_for_s > 0 ? "" : "none idle\n");
+	if (st->servers[0].free_for_s > 0)
+		fprintf(t, "a core idle for %.1f s\n", st->servers[0].free_for_s);
+	for (i = 0; i < st->nr_vms; i++) {
+		const struct hxp_vm *v = &st->vms[i];
+
+		if (v->where == HXP_ON_BOARD)
+			fmt_mac(p->conf.boards[v->node].mac, mac, sizeof(mac));
+		fprintf(f, "%s{\"id\":%u,\"app\":", i ? "," : "", map[i]->id);
+		pol_json_str(f, v->kernel);
+		fprintf(f, ",\"class\":");
+		pol_json_str(f, v->cls);
+		fprintf(f, ",\"where\":\"%s\",\"rate\":%.3f,\"estimate\":\"%s\",\"ratio\":%.3f}",
+			v->where == HXP_ON_BOARD ? mac : "here", map[i]->rate,
+			hxp_source_name(est[i].src), est[i].ratio);
+		fprintf(t, "vm %u: %s %s %s%s, %.1f points/CPU-s here, estimate %s, ratio %.2f\n",
+			map[i]->id, v->kernel, v->cls, v->where == HXP_ON_BOARD ? "on " : "here",
+			v->where == HXP_ON_BOARD ? mac : "", map[i]->rate,
+			hxp_source_name(est[i].src), est[i].ratio);
+	}
+	fprintf(f, "],\"decisions\":[");
+	fprintf(t, "decisions (the latest last):%s\n", p->nlast ? "" : " none");
+	for (i = 0; i < p->nlast; i++) {
+		const struct pol_decision *d = &p->last[i];
+
+		fmt_mac(p->conf.boards[d->d.board].mac, mac, sizeof(mac));
+		fprintf(f, "%s{\"ago_s\":%.1f,\"action\":\"%s\",\"vm\":%u,\"board\":\"%s\","
+			"\"gain\":%.3f,\"reason\":", i ? "," : "", now - d->at,
+			hxp_action_name(d->d.action), d->vm_id, mac, d->d.gain);
+		pol_json_str(f, d->d.reason);
+		fprintf(f, "}");
+		fprintf(t, "  %.1f s ago: %s vm %u %s %s: gain %.2f cores: %s\n", now - d->at,
+			hxp_action_name(d->d.action), d->vm_id,
+			d->d.action == HXP_OFFLOAD ? "to" : "from", mac, d->d.gain, d->d.reason);
+	}
+	fprintf(f, "]}\n");
+	pol_commit(f, tmp, p->conf.state);
+	pol_commit(t, tmp2, txt);
+}
+
+static void pol_remember(struct pol *p, const struct hxp_decision *d, uint32_t id, double now)
+{
+	if (p->nlast == POL_MAX_DECISIONS) {
+		memmove(p->last, p->last + 1, sizeof(p->last) - sizeof(p->last[0]));
+		p->nlast--;
+	}
+	p->last[p->nlast++] = (struct pol_decision){ *d, id, now };
+}
+
+static int pol_round(struct pol *p, struct hxnl *nl)
+{
+	struct hxp_vm vms[POL_MAX_VMS];
+	const struct pol_vm *map[POL_MAX_VMS];
+	struct hxp_estimate est[POL_MAX_VMS];
+	struct hxp_board boards[HXP_CONF_MAX_BOARDS];
+	struct hxp_decision dec[POL_MAX_DECISIONS];
+	struct hxp_server server = { .cores = p->cores };
+	struct hxp_state st = { .servers = &server, .nr_servers = 1, .boards = boards,
+				.nr_boards = p->conf.nr_boards, .vms = vms };
+	unsigned int i, busy = 0, n = 0;
+	double now = pol_now();
+	struct nl_msg *msg;
+	bool moved = false;
+	int ret, nd, b;
+
+	for (i = 0; i < POL_MAX_VMS; i++)
+		p->vms[i].seen = false;
+	msg = hxnl_msg(nl, HEXO_KVM_CMD_GET_VM, true);
+	if (!msg)
+		return -ENOMEM;
+	ret = hxnl_call(nl, msg, HEXO_KVM_A_MAX, pol_vm_cb, p);
+	if (ret)
+		return ret;
+	for (i = 0; i < p->conf.nr_boards; i++)
+		boards[i] = (struct hxp_board){ .cores = p->conf.boards[i].cores, .present = true,
+						.mem_free = p->conf.boards[i].mem,
+						.swap_free = p->conf.boards[i].swap };
+	for (i = 0; i < POL_MAX_VMS; i++) {
+		struct pol_vm *v = &p->vms[i];
+
+		if (v->used && !v->seen)
+			v->used = false;	/* detached */
+		if (!v->used)
+			continue;
+		if (v->here && (v->state != HEXO_KVM_ST_HANDED_OFF))
+			busy += v->vcpus;
+		if (v->here && pol_in_flight(v->state))
+			continue;	/* moving: nothing to decide */
+		b = v->state == HEXO_KVM_ST_HANDED_OFF && !v->finished ? pol_board_of(p, v) : -1;
+		if (!(v->here && v->state != HEXO_KVM_ST_HANDED_OFF) && b < 0)
+			continue;	/* ended, or elsewhere than the daemon's boards */
+		vms[n] = (struct hxp_vm){ .id = v->id, .vcpus = v->vcpus ? v->vcpus : 1,
+					  .mem = v->mem, .where = b < 0 ? HXP_ON_SERVER : HXP_ON_BOARD,
+					  .node = b < 0 ? 0 : b, .home = 0,
+					  .since_move_s = v->moved_at ? now - v->moved_at : HXP_NEVER };
+		snprintf(vms[n].kernel, sizeof(vms[n].kernel), "%s", v->app[0] ? v->app : v->name);
+		snprintf(vms[n].cls, sizeof(vms[n].cls), "%s", v->cls);
+		if (b < 0)
+			vms[n].rate[p->isa] = v->rate;
+		else if (boards[b].mem_free >= v->mem)
+			boards[b].mem_free -= v->mem;
+		else
+			boards[b].mem_free = 0;
+		map[n++] = v;
+	}
+	st.nr_vms = n;
+	if (busy < p->cores) {
+		if (!p->free_since)
+			p->free_since = now;
+		server.free_for_s = now - p->free_since;
+	} else {
+		p->free_since = 0;
+	}
+	for (i = 0; i < n; i++)
+		hxp_estimate(&vms[i], &p->prof, &p->conf.params, &est[i]);
+	nd = hxp_decide(&st, &p->prof, &p->conf.params, dec, POL_MAX_DECISIONS);
+	if (nd < 0)
+		return nd;
+	for (i = 0; i < (unsigned int)nd; i++) {
+		struct pol_vm *v;
+
+		if (dec[i].action != HXP_OFFLOAD && dec[i].action != HXP_RECLAIM)
+			continue;
+		v = (struct pol_vm *)map[dec[i].vm];
+		pol_log(p, v, &dec[i]);
+		pol_remember(p, &dec[i], v->id, now);
+		if (p->dry || moved)
+			continue;	/* one move a round: the next sees its effect */
+		ret = dec[i].action == HXP_OFFLOAD ? pol_offload(p, nl, v, dec[i].board) :
+						     pol_reclaim(p, nl, v);
+		if (ret) {
+			hexoctl_nl_fail(nl, dec[i].action == HXP_OFFLOAD ? "policy: offload" :
+					"policy: reclaim", ret);
+			continue;
+		}
+		v->moved_at = now;
+		moved = true;
+	}
+	pol_write_state(p, &st, map, est, now);
+	return 0;
+}
+
+static int policy_run(int argc, char **argv)
+{
+	const char *config = NULL;
+	bool once = false;
+	struct hxnl nl;
+	char err[512];
+	struct pol *p;
+	int ret;
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return HEXOCTL_EFAIL;
+	for (; argc > 0; argc--, argv++) {
+		if (!strcmp(argv[0], "once")) {
+			once = true;
+		} else if (!strcmp(argv[0], "dry-run")) {
+			p->dry = true;
+		} else if (!strcmp(argv[0], "config") && argc > 1) {
+			config = argv[1];
+			argc--, argv++;
+		} else {
+			free(p);
+			return hexoctl_usage_err("policy", "unexpected '%s'", argv[0]);
+		}
+	}
+	if (!config) {
+		free(p);
+		return hexoctl_usage_err("policy", "run needs 'config FILE'");
+	}
+	hxp_conf_default(&p->conf);
+	ret = hxp_conf_load(&p->conf, config, err, sizeof(err));
+	if (!ret && p->conf.profile[0])
+		ret = hxp_profile_load(&p->prof, p->conf.profile, err, sizeof(err));
+	if (ret) {
+		hexoctl_err("policy: %s", err);
+		hxp_profile_free(&p->prof);
+		free(p);
+		return HEXOCTL_EFAIL;
+	}
+	p->cores = p->conf.server_cores ? p->conf.server_cores : sysconf(_SC_NPROCESSORS_ONLN);
+	/* Reclaimed VMs run in hexovm processes of their own: never zombies. */
+	signal(SIGCHLD, SIG_IGN);
+	if (hexoctl_open(&nl, HEXO_KVM_GENL_NAME, "hexo_kvm")) {
+		hxp_profile_free(&p->prof);
+		free(p);
+		return HEXOCTL_EFAIL;
+	}
+	printf("policy: %u cores here, %u board%s, profile %s, every %u ms%s\n", p->cores,
+	       p->conf.nr_boards, p->conf.nr_boards == 1 ? "" : "s",
+	       p->conf.profile[0] ? p->conf.profile : "(none)", p->conf.interval_ms,
+	       p->dry ? ", dry-run" : "");
+	fflush(stdout);
+	do {
+		ret = pol_round(p, &nl);
+		if (ret) {
+			hexoctl_nl_fail(&nl, "policy: a round", ret);
+			break;
+		}
+		if (!once)
+			usleep(p->conf.interval_ms * 1000);
+	} while (!once);
+	hxnl_close(&nl);
+	hxp_profile_free(&p->prof);
+	free(p);
+	return ret ? HEXOCTL_EFAIL : 0;
+}
+
+static int policy_show(int argc, char **argv)
+{
+	const char *state = "/run/hexo-policy.json";
+	char buf[4096], path[HXP_CONF_PATH_MAX + 8];
+	size_t n;
+	FILE *f;
+
+	if (argc == 2 && !strcmp(argv[0], "state"))
+		state = argv[1];
+	else if (argc)
+		return hexoctl_usage_err("policy", "show takes at most 'state FILE'");
+	/* What the daemon wrote at its last round, in JSON or in words. */
+	snprintf(path, sizeof(path), "%s%s", state, out_json() ? "" : ".txt");
+	f = fopen(path, "r");
+	if (!f) {
+		hexoctl_err("policy show: %s: %s (is hexoctl policy run going?)", path,
+			    strerror(errno));
+		return HEXOCTL_EFAIL;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)))
+		fwrite(buf, 1, n, stdout);
+	fclose(f);
+	return 0;
+}
+
+static const struct hexoctl_verb policy_verbs[] = {
+	{ "run", policy_run },
+	{ "show", policy_show },
+	{}
+};
+
+int do_policy(int argc, char **argv)
+{
+	return hexoctl_dispatch("policy", policy_verbs, policy_usage, argc, argv);
+}
