@@ -71,6 +71,6 @@ for o in version netswap kvm link; do
 	hexoctl "$o" help | grep -q "^Usage: hexoctl $o" || { echo "# no help for $o"; fails=1; }
 done
 ktap_check "every object has help" test $fails = 0
-ktap_expect "hexoctl help lists the objects" "OBJECT := \\{ version \\| netswap \\| kvm \\(or vm\\) \\| link \\}" hexoctl help
+ktap_expect "hexoctl help lists the objects" "OBJECT := \\{ version \\| netswap \\| kvm \\(or vm\\) \\| link \\| policy \\}" hexoctl help
 rmmod netswap hexo_kvm hexo_link
 ktap_finish
