@@ -226,6 +226,9 @@ static pid_t pol_spawn_incoming(const struct pol *p, uint32_t id)
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
 	}
+	/* Nothing of the daemon's (its netlink socket) lives on in the VMM. */
+	for (fd = 3; fd < 1024; fd++)
+		close(fd);
 	execlp(p->conf.hexovm, p->conf.hexovm, "--incoming", "--incoming-timeout", tmo,
 	       (char *)NULL);
 	fprintf(stderr, "policy: cannot run %s: %s\n", p->conf.hexovm, strerror(errno));
