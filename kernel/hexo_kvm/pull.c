@@ -114,7 +114,13 @@ bool hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *m
 	slot->info.point = be32_to_cpu(msg->point);
 	memcpy(slot->info.app, msg->app, sizeof(slot->info.app));
 	slot->info.precopy = precopy;
-	slot->info.timeout_ms = precopy ? be32_to_cpu(msg->timeout_ms) : 0;
+	/* How long the caller waits for the final offer: bounded here, whatever came. */
+	slot->info.timeout_ms = be32_to_cpu(msg->timeout_ms);
+	if (!precopy)
+		slot->info.timeout_ms = 0;
+	else if (slot->info.timeout_ms < HEXO_KVM_TIMEOUT_MIN_MS ||
+		 slot->info.timeout_ms > HEXO_KVM_TIMEOUT_MAX_MS)
+		slot->info.timeout_ms = HEXO_KVM_TIMEOUT_DEFAULT_MS;
 	slot->info.export = export;
 	slot->info.token = token;
 	slot->at = jiffies;

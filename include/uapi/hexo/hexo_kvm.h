@@ -119,7 +119,9 @@
  *   Reply:   HEXO_KVM_A_OFFER_ID, HEXO_KVM_A_PEER (the source), HEXO_KVM_A_IFINDEX,
  *            HEXO_KVM_A_APP, HEXO_KVM_A_ISA, HEXO_KVM_A_VM_MEM, HEXO_KVM_A_HEAP_TOP,
  *            HEXO_KVM_A_LAYOUT, HEXO_KVM_A_POINT, HEXO_KVM_A_TIMEOUT_MS (the
- *            source's bound on stopping the guest after a pre-copy round);
+ *            source's bound on stopping the guest after a pre-copy round,
+ *            HEXO_KVM_TIMEOUT_DEFAULT_MS when the source's was out of range;
+ *            0 for other offers);
  *            HEXO_KVM_A_PRECOPY (flag) while the offer is in its pre-copy
  *            round: the guest still runs at the source, only the heap up to
  *            HEXO_KVM_A_HEAP_TOP may be pulled, and the caller says it holds
