@@ -29,7 +29,16 @@ host_pkgs=(
 	qemu-system-x86 qemu-system-arm busybox-static
 	# kselftest_harness.h and checkpatch.pl come from the kernel source package
 	linux-source-6.1
+	# make deb and its tests: debhelper and dh-dkms, the man pages (rst2man),
+	# lintian, systemd-analyze for the units, a Debian root for dkms
+	debhelper dh-dkms dkms fakeroot dpkg-dev lintian python3-docutils man-db
+	systemd debootstrap
 )
+
+# Foreign-architecture packages installed with apt (multiarch, beside the
+# amd64 ones): the libraries hexo-tools links with when dpkg-buildpackage
+# cross-builds it for arm64.
+cross_pkgs=(libnl-3-dev:arm64 libnl-genl-3-dev:arm64)
 
 # Packages unpacked (never installed) into build/deps/root-<arch>.
 # Installing the arm64 headers would remove the cross compiler; installing the
@@ -87,6 +96,28 @@ apt_update() {
 	say "apt-get update"
 	as_root apt-get update -qq
 	apt_updated=1
+}
+
+missing_cross_pkgs() {
+	local installed p
+	installed=$(dpkg-query -W -f='${binary:Package} ${db:Status-Status}\n' "${cross_pkgs[@]}" 2>/dev/null |
+		awk '$2 == "installed" { print $1 }')
+	for p in "${cross_pkgs[@]}"; do
+		grep -qxF "$p" <<<"$installed" || printf '%s\n' "$p"
+	done
+}
+
+install_cross_pkgs() {
+	local missing
+	missing=$(missing_cross_pkgs)
+	[ -z "$missing" ] && return
+	[ "$mode" = --check ] && die "missing packages:" $missing
+	enable_arm64
+	say "installing:" $missing
+	apt_update
+	# shellcheck disable=SC2086
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends $missing >/dev/null
 }
 
 install_host_pkgs() {
@@ -183,6 +214,29 @@ PY
 	mv "$out.tmp" "$out"
 }
 
+# A Debian 12 root with Debian's dkms and the pinned amd64 headers, where
+# selftests/deb/dkms.sh installs hexo-dkms with dpkg -i (through an overlay,
+# so this root stays clean).
+make_dkms_root() {
+	local root=$deps/root-dkms
+	[ -e "$root/.done" ] && return
+	[ "$mode" = --check ] && die "$root is missing"
+	say "debootstrap: a Debian 12 root for the DKMS test (once, a few minutes)"
+	rm -rf "$root"
+	debootstrap --variant=minbase --include=dkms,kmod,ca-certificates \
+		bookworm "$root" http://deb.debian.org/debian >"$deps/root-dkms.log" 2>&1 ||
+		die "debootstrap failed; see $deps/root-dkms.log"
+	# The pinned ABI's headers may be in the security archive only.
+	echo "deb http://deb.debian.org/debian-security bookworm-security main" \
+		>"$root/etc/apt/sources.list.d/security.list"
+	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	chroot "$root" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends linux-headers-$KABI-amd64" \
+		>>"$deps/root-dkms.log" 2>&1 || die "cannot install the headers in $root; see $deps/root-dkms.log"
+	chroot "$root" apt-get clean
+	touch "$root/.done"
+}
+
 # kselftest's C harness and checkpatch come from the kernel source package;
 # they are extracted, never committed.
 extract_kernel_tools() {
@@ -201,16 +255,18 @@ extract_kernel_tools() {
 }
 
 if [ "$mode" != --check ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want_stamp" ] &&
-	[ -z "$(missing_host_pkgs)" ]; then
+	[ -z "$(missing_host_pkgs)" ] && [ -z "$(missing_cross_pkgs)" ]; then
 	exit 0
 fi
 
 install_host_pkgs
+install_cross_pkgs
 unpack_root x86_64 "${root_x86_64_pkgs[@]}"
 unpack_root arm64 "${root_arm64_pkgs[@]}"
 fix_arm64_headers
 extract_vmlinux
 extract_kernel_tools
+make_dkms_root
 if [ "$mode" != --check ]; then
 	echo "$want_stamp" >"$stamp"
 	say "all dependencies in place"
