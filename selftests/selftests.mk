@@ -24,5 +24,13 @@ $(HOST_OUT)/unit/%: $(TOP)/selftests/unit/%.c $(UNIT_LINK) $(HXLIB_HDRS) $(TOP)/
 	$(HOSTCC) $(USER_CFLAGS) $(PROTO_CFLAGS) $(KSELFTEST_CFLAGS) -Wno-missing-prototypes \
 		-o $@ $< $(UNIT_LINK)
 
+# hexoctl stats' metrics with the output layer they are a sink of; no netlink.
+METRICS_SRCS := $(TOP)/user/hexoctl/metrics.c $(TOP)/user/lib/out.c
+$(HOST_OUT)/unit/metrics_test: $(TOP)/selftests/unit/metrics_test.c $(METRICS_SRCS) \
+		$(TOP)/user/hexoctl/metrics.h $(HXLIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(USER_CFLAGS) -I$(TOP)/user/hexoctl $(KSELFTEST_CFLAGS) -Wno-missing-prototypes \
+		-o $@ $< $(METRICS_SRCS)
+
 .PHONY: unit-build
 unit-build: $(UNIT_PROGS)

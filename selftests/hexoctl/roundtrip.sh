@@ -67,10 +67,10 @@ ktap_expect_status "unknown verb: usage error naming the object" 2 \
 ktap_expect_status "kvm attach without fd: usage error" 2 "attach needs 'pid PID fd FD'" \
 	hexoctl kvm attach pid 1
 fails=0
-for o in version netswap kvm link; do
+for o in version netswap kvm link stats; do
 	hexoctl "$o" help | grep -q "^Usage: hexoctl $o" || { echo "# no help for $o"; fails=1; }
 done
 ktap_check "every object has help" test $fails = 0
-ktap_expect "hexoctl help lists the objects" "OBJECT := \\{ version \\| netswap \\| kvm \\(or vm\\) \\| link \\| policy \\}" hexoctl help
+ktap_expect "hexoctl help lists the objects" "OBJECT := \\{ version \\| netswap \\| kvm \\(or vm\\) \\| link \\| policy \\| stats \\}" hexoctl help
 rmmod netswap hexo_kvm hexo_link
 ktap_finish

@@ -17,7 +17,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: hexoctl [OPTIONS] OBJECT { VERB | help }\n"
-		"OBJECT := { version | netswap | kvm (or vm) | link | policy }\n"
+		"OBJECT := { version | netswap | kvm (or vm) | link | policy | stats }\n"
 		"OPTIONS := { -j[son] | -p[retty] | -V[ersion] | -h[elp] }\n"
 		"\n"
 		"  version   versions of hexoctl and of the loaded HEXO modules\n"
@@ -25,6 +25,7 @@ static void usage(FILE *f)
 		"  kvm       hexo_kvm: KVM VMs attached for cross-ISA handoff\n"
 		"  link      hexo_link: the interfaces HEXO frames use, and their counters\n"
 		"  policy    the offload policy's daemon: which VMs go to boards and back\n"
+		"  stats     the others' counters as Prometheus metrics\n"
 		"\n"
 		"Every object takes 'help'. Unique prefixes are accepted: 'hexoctl n sh'.\n");
 }
@@ -131,6 +132,7 @@ static const struct {
 	{ "vm", do_kvm },
 	{ "link", do_link },
 	{ "policy", do_policy },
+	{ "stats", do_stats },
 };
 
 int main(int argc, char **argv)

@@ -58,5 +58,6 @@ int do_netswap(int argc, char **argv);
 int do_kvm(int argc, char **argv);
 int do_link(int argc, char **argv);
 int do_policy(int argc, char **argv);
+int do_stats(int argc, char **argv);
 
 #endif /* _HEXOCTL_H */

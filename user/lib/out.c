@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Text and JSON output with one call per value. The JSON writer tracks
- * nesting to place commas; strings are escaped per RFC 8259.
+ * Text and JSON output with one call per value, or the values handed to a
+ * sink. The JSON writer tracks nesting to place commas; strings are escaped
+ * per RFC 8259.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 static bool json_mode, json_pretty;
 static int depth;
 static bool need_comma[OUT_MAX_DEPTH];
+static const struct out_sink *sink;
 
 void out_init(bool json, bool pretty)
 {
@@ -24,6 +26,13 @@ void out_init(bool json, bool pretty)
 	json_pretty = pretty;
 	depth = 0;
 	memset(need_comma, 0, sizeof(need_comma));
+	sink = NULL;
+}
+
+void out_init_sink(const struct out_sink *s)
+{
+	out_init(false, false);
+	sink = s;
 }
 
 bool out_json(void)
@@ -97,31 +106,41 @@ static void json_close(char c)
 
 void out_obj_begin(const char *key)
 {
-	if (json_mode)
+	if (sink)
+		sink->open(sink->ctx, key, false);
+	else if (json_mode)
 		json_open(key, '{');
 }
 
 void out_obj_end(void)
 {
-	if (json_mode)
+	if (sink)
+		sink->close(sink->ctx);
+	else if (json_mode)
 		json_close('}');
 }
 
 void out_arr_begin(const char *key)
 {
-	if (json_mode)
+	if (sink)
+		sink->open(sink->ctx, key, true);
+	else if (json_mode)
 		json_open(key, '[');
 }
 
 void out_arr_end(void)
 {
-	if (json_mode)
+	if (sink)
+		sink->close(sink->ctx);
+	else if (json_mode)
 		json_close(']');
 }
 
 void out_str(const char *key, const char *fmt, const char *val)
 {
-	if (json_mode) {
+	if (sink) {
+		sink->value(sink->ctx, key, OUT_STR, val, 0);
+	} else if (json_mode) {
 		json_key(key);
 		json_string(val);
 	} else if (fmt) {
@@ -131,7 +150,9 @@ void out_str(const char *key, const char *fmt, const char *val)
 
 void out_u64(const char *key, const char *fmt, uint64_t val)
 {
-	if (json_mode) {
+	if (sink) {
+		sink->value(sink->ctx, key, OUT_U64, NULL, val);
+	} else if (json_mode) {
 		json_key(key);
 		printf("%llu", (unsigned long long)val);
 	} else if (fmt) {
@@ -141,7 +162,9 @@ void out_u64(const char *key, const char *fmt, uint64_t val)
 
 void out_bool(const char *key, const char *fmt, bool val)
 {
-	if (json_mode) {
+	if (sink) {
+		sink->value(sink->ctx, key, OUT_BOOL, NULL, val);
+	} else if (json_mode) {
 		json_key(key);
 		fputs(val ? "true" : "false", stdout);
 	} else if (fmt) {
@@ -153,7 +176,7 @@ void out_text(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (json_mode)
+	if (json_mode || sink)
 		return;
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
