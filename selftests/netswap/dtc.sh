@@ -6,9 +6,9 @@
 # Ethernet controller: the testbed's to QEMU's virt machine, the boards' to
 # Debian's own DTBs from linux-image-$KABI-arm64 (scripts/deps.sh unpacks it
 # into build/deps/root-arm64). Applied with fdtoverlay, whose libfdt code is
-# U-Boot's "fdt apply"; the Raspberry Pi overlays also with dtmerge, the
-# firmware's overlay code (raspberrypi/utils), when it is on PATH or named
-# by DTMERGE.
+# U-Boot's "fdt apply"; the Raspberry Pi overlays also with dtmerge
+# (raspberrypi/utils: Raspberry Pi's overlay library, nearest to the
+# firmware's closed loader), when it is on PATH or named by DTMERGE.
 . ../lib/ktap.sh
 top=$(cd ../.. && pwd)
 . "$top/scripts/kernel.env"
