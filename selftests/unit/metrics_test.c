@@ -281,4 +281,45 @@ TEST(the_table_follows_the_naming_conventions)
 	EXPECT_GT(rows, 50);
 }
 
+/* Documentation/monitoring.rst, found from this file's own path. */
+static char *monitoring_rst(void)
+{
+	char path[4096], *buf = NULL;
+	const char *dir = __FILE__;
+	size_t len = strrchr(dir, '/') ? (size_t)(strrchr(dir, '/') - dir) : 1;
+	long n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%.*s/../../Documentation/monitoring.rst", (int)len,
+		 strrchr(dir, '/') ? dir : ".");
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) > 0 && !fseek(f, 0, SEEK_SET)) {
+		buf = calloc(1, n + 1);
+		if (buf && fread(buf, 1, n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+TEST(the_monitoring_page_names_every_metric)
+{
+	char *doc = monitoring_rst(), want[128];
+
+	ASSERT_NE(NULL, doc) TH_LOG("no Documentation/monitoring.rst beside %s", __FILE__);
+	for (const struct metric_def *d = metric_defs; d->key || d->name; d++) {
+		if (!d->name)
+			continue;
+		snprintf(want, sizeof(want), "``%s``", d->name);
+		if (!strstr(doc, want))
+			snprintf(want, sizeof(want), "``%s{", d->name);
+		EXPECT_NE(NULL, strstr(doc, want)) TH_LOG("monitoring.rst lacks %s", d->name);
+	}
+	free(doc);
+}
+
 TEST_HARNESS_MAIN

@@ -100,7 +100,7 @@ const struct metric_def metric_defs[] = {
 	LABEL(SRV "/serves", "dev", "interface"),
 	GAUGE(SRV "/serves", "size", "hexo_netswap_server_size_bytes",
 	      "RAM served on the interface."),
-	GAUGE(SRV "/serves", "board_size", "hexo_netswap_server_board_size_bytes",
+	GAUGE(SRV "/serves", "board_size", "hexo_netswap_server_board_limit_bytes",
 	      "Most RAM one attachment gets."),
 	GAUGE(SRV "/serves", "reserved", "hexo_netswap_server_reserved_bytes",
 	      "RAM granted to the boards attached."),
