@@ -12,6 +12,7 @@
 #   make bench-netswap    Netswap against the link, AoE, NBD and zram
 #   make bench-offload    hexo_kvm offloads: downtime and duration against size
 #   make hexosim          the offload policy's simulator (build/host/bin/hexosim)
+#   make deb              Debian packages (hexo-dkms, hexo-tools) in build/deb/
 #   make help             more
 #
 # Outputs go to build/$(ARCH)/ (override with OUT=); the Debian kernel ABI is
@@ -53,7 +54,7 @@ USER_LDFLAGS := -static
 KSELFTEST_CFLAGS := -I$(DEPS)/ksrc/tools/testing/selftests
 
 .PHONY: all deps modules user dtbs initramfs check unit demo bench-netswap bench-offload soak \
-	clean help FORCE
+	deb clean help FORCE
 
 all: modules user dtbs
 
@@ -81,6 +82,7 @@ include $(TOP)/guest/guest.mk
 include $(TOP)/user/hexovm/hexovm.mk
 include $(TOP)/user/policy/policy.mk
 include $(TOP)/selftests/selftests.mk
+include $(TOP)/Documentation/man.mk
 
 user: deps $(USER_PROGS) $(SELFTEST_PROGS)
 
@@ -136,10 +138,15 @@ demo: deps
 unit: deps unit-build
 	@$(TOP)/scripts/testbed check --suite check --only host
 
+# hexo-dkms and hexo-tools (amd64, arm64) with debhelper and dh-dkms; see
+# README.md, "Install on real machines".
+deb: deps
+	@nice -n 19 $(TOP)/scripts/deb.sh
+
 clean:
 	rm -rf $(TOP)/build/x86_64 $(TOP)/build/arm64 $(TOP)/build/host \
 		$(TOP)/build/runs $(TOP)/build/warncheck-*
 
 help:
-	@sed -n '3,17p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,19p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
 	@echo "Testbed: scripts/testbed --help   (one test in one VM: see README.md)"

@@ -29,3 +29,11 @@ $(OUT)/bin/hexolink: $(HEXOLINK_SRCS) $(PROTO_SRCS) $(HXLIB_HDRS) $(TOP)/kernel/
 	$(TCC) $(USER_CFLAGS) $(PROTO_CFLAGS) -o $@ $(HEXOLINK_SRCS) $(PROTO_SRCS) $(USER_LDFLAGS)
 
 USER_PROGS += $(OUT)/bin/hexolink
+
+# The boot-time commands of hexo-netswap.service and hexo-serve.service
+# (user/boot/), in /hexo/bin for the testbed's test of them.
+$(OUT)/bin/hexo-netswap $(OUT)/bin/hexo-serve: $(OUT)/bin/%: $(TOP)/user/boot/%
+	@mkdir -p $(dir $@)
+	install -m 0755 $< $@
+
+USER_PROGS += $(OUT)/bin/hexo-netswap $(OUT)/bin/hexo-serve
