@@ -168,10 +168,12 @@ int hexovm_link_take(struct hexovm *vm, struct hexovm_offer *o);
 
 /*
  * postcopy.c: the guest runs while [start, end) is still at the source of
- * offer (accepted for post-copy); pages come on demand and in the
- * background. stop() after the run: ends the pulls, releases the source.
+ * offer (accepted for post-copy); pages come on demand from start(), in the
+ * background from go() (once the source let go). stop() after the run:
+ * ends the pulls, releases the source.
  */
 int hexovm_postcopy_start(struct hexovm *vm, uint32_t offer, uint64_t start, uint64_t end);
+int hexovm_postcopy_go(struct hexovm *vm);
 void hexovm_postcopy_stop(struct hexovm *vm);
 
 /* The regions a capture holds and the header that describes them. */

@@ -416,6 +416,8 @@ int hexovm_link_take(struct hexovm *vm, struct hexovm_offer *o)
 			_exit(1);	/* its threads wait on a source that runs the guest on */
 		goto out;
 	}
+	if (postcopy && hexovm_postcopy_go(vm))
+		_exit(1);	/* the guest is here, and its heap would never follow */
 	cb->resume = 1;
 	cb->migrate = 0;
 	cb->cont.migrations++;

@@ -2,10 +2,12 @@
 /*
  * Post-copy (Documentation/offload.rst): the guest runs on the target
  * before its heap is here. The heap is registered with userfaultfd; a
- * fault thread pulls the block a vCPU (or hexovm) touches, a background
- * thread pulls the rest in order, and once every page is here the source
- * is told to let go of its copy (HEXO_KVM_CMD_RELEASE). A page that cannot
- * be pulled stops the guest: it never runs on with memory missing.
+ * fault thread pulls the block a vCPU (or hexovm) touches, PC_BG_THREADS
+ * background threads pull the rest in order, a block each at a time (so
+ * that the link is busy while a thread copies in what it got), and once
+ * every page is here the source is told to let go of its copy
+ * (HEXO_KVM_CMD_RELEASE). A page that cannot be pulled stops the guest: it
+ * never runs on with memory missing.
  *
  * userfaultfd rather than a hexo_kvm device that the guest's memory is
  * mapped from: KVM, hexovm and the kernel's own accesses to guest memory
@@ -18,6 +20,7 @@
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +34,8 @@
 #include "hxnl.h"
 
 #define PC_FAULT_PAGES	16	/* pulled per fault: the block around it */
-#define PC_BG_PAGES	64	/* pulled per background step */
+#define PC_BG_PAGES	64	/* pulled per background step, at most */
+#define PC_BG_THREADS	3	/* background steps in flight */
 
 struct hexovm_postcopy {
 	struct hexovm *vm;
@@ -41,7 +45,10 @@ struct hexovm_postcopy {
 	atomic_uchar *here;		/* per page of the range: 1 once copied in */
 	atomic_uint_fast64_t missing;
 	atomic_bool stop;
-	pthread_t fault_thr, bg_thr;
+	pthread_t fault_thr, bg_thr[PC_BG_THREADS];
+	atomic_uint_fast64_t bg_next;	/* the next background block */
+	atomic_uint bg_running;		/* the last one out releases the source */
+	int bg_started;
 	atomic_uint_fast64_t demand_pulls, bg_pulls;
 	uint64_t t0_ns;
 };
@@ -71,23 +78,90 @@ static int pc_pull(struct hxnl *nl, uint64_t gpa, uint64_t n, void *buf, bool ba
 	return hxnl_call(nl, msg, HEXO_KVM_A_MAX, NULL, NULL);
 }
 
-/* Copies what was pulled into the pages still missing, and wakes their waiters. */
-static void pc_place(uint64_t gpa, uint64_t n, const uint8_t *buf)
+/*
+ * Of the block of n pages from page *first of the range (fewer at its end),
+ * what lies between the first and the last page still missing: [*first,
+ * *last). False when none is missing. What faults brought into a block does
+ * not cross the link again unless a missing page lies on either side.
+ */
+static bool pc_missing(uint64_t *first, uint64_t *last, uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++) {
-		uint64_t p = (gpa - pc.start) / HEXO_PAGE_SIZE + i;
+	uint64_t npages = (pc.end - pc.start) / HEXO_PAGE_SIZE;
+
+	*last = *first + n < npages ? *first + n : npages;
+	while (*first < *last && atomic_load(&pc.here[*first]))
+		(*first)++;
+	while (*last > *first && atomic_load(&pc.here[*last - 1]))
+		(*last)--;
+	return *first < *last;
+}
+
+/* Marks n pages from page p of the range here. */
+static void pc_mark(uint64_t p, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		if (!atomic_exchange(&pc.here[p + i], 1))
+			atomic_fetch_sub(&pc.missing, 1);
+}
+
+/*
+ * Copies n pages of buf to gpa, and wakes their waiters; false if one was
+ * there already. The kernel copies a run up to such a page and says how far
+ * it got (EAGAIN, c.copy: the bytes copied); it also refuses for a while
+ * when the mapping changes (EAGAIN, nothing copied): both go on from there.
+ */
+static bool pc_copy(uint64_t gpa, uint64_t n, const uint8_t *buf)
+{
+	uint64_t off = 0, len = n * HEXO_PAGE_SIZE;
+	unsigned int stuck = 0;
+
+	while (off < len) {
 		struct uffdio_copy c = {
-			.dst = (uintptr_t)(pc.vm->mem + gpa + i * HEXO_PAGE_SIZE),
-			.src = (uintptr_t)(buf + i * HEXO_PAGE_SIZE),
-			.len = HEXO_PAGE_SIZE,
+			.dst = (uintptr_t)(pc.vm->mem + gpa + off),
+			.src = (uintptr_t)(buf + off),
+			.len = len - off,
 		};
 
-		if (atomic_load(&pc.here[p]))
-			continue;
-		if (ioctl(pc.uffd, UFFDIO_COPY, &c) && errno != EEXIST)
+		if (!ioctl(pc.uffd, UFFDIO_COPY, &c))
+			return true;
+		if (errno == EEXIST)
+			return false;
+		if (errno != EAGAIN || ++stuck > 1000)
 			pc_fatal("UFFDIO_COPY", errno);
-		if (!atomic_exchange(&pc.here[p], 1))
-			atomic_fetch_sub(&pc.missing, 1);
+		if (c.copy > 0) {
+			off += c.copy;
+			stuck = 0;
+		} else {
+			sched_yield();
+		}
+	}
+	return true;
+}
+
+/*
+ * Copies what was pulled into the pages still missing, a run of them in one
+ * call, and wakes their waiters. Another thread may copy a page of the run
+ * meanwhile (the kernel then refuses the run part-way): the run goes again
+ * a page at a time.
+ */
+static void pc_place(uint64_t gpa, uint64_t n, const uint8_t *buf)
+{
+	uint64_t p0 = (gpa - pc.start) / HEXO_PAGE_SIZE, i = 0, e;
+
+	while (i < n) {
+		if (atomic_load(&pc.here[p0 + i])) {
+			i++;
+			continue;
+		}
+		for (e = i + 1; e < n && !atomic_load(&pc.here[p0 + e]); e++)
+			;
+		if (!pc_copy(gpa + i * HEXO_PAGE_SIZE, e - i, buf + i * HEXO_PAGE_SIZE))
+			for (uint64_t k = i; k < e; k++)
+				if (!atomic_load(&pc.here[p0 + k]))
+					pc_copy(gpa + k * HEXO_PAGE_SIZE, 1,
+						buf + k * HEXO_PAGE_SIZE);
+		pc_mark(p0 + i, e - i);
+		i = e;
 	}
 }
 
@@ -111,30 +185,25 @@ static void *pc_fault_main(void *arg)
 			continue;
 		uint64_t gpa = ((uint8_t *)(uintptr_t)m.arg.pagefault.address - pc.vm->mem) &
 			       ~(uint64_t)(HEXO_PAGE_SIZE - 1);
-		uint64_t blk = PC_FAULT_PAGES * HEXO_PAGE_SIZE;
-		uint64_t from = pc.start + (gpa - pc.start) / blk * blk;
-		uint64_t n = (pc.end - from) / HEXO_PAGE_SIZE;
+		uint64_t p = (gpa - pc.start) / HEXO_PAGE_SIZE, first, last;
 
-		if (n > PC_FAULT_PAGES)
-			n = PC_FAULT_PAGES;
 		/*
-		 * A fault reported for pages copied in since (the copy woke its
+		 * A fault reported for a page copied in since (the copy woke its
 		 * thread) needs nothing; after the last page the source may have
 		 * let go, and a pull would fail.
 		 */
-		bool all = true;
-
-		for (uint64_t i = 0; i < n && all; i++)
-			all = atomic_load(&pc.here[(from - pc.start) / HEXO_PAGE_SIZE + i]);
-		if (all)
+		if (atomic_load(&pc.here[p]))
 			continue;
-		ret = pc_pull(&nl, from, n, buf, false);
+		first = p / PC_FAULT_PAGES * PC_FAULT_PAGES;
+		if (!pc_missing(&first, &last, PC_FAULT_PAGES))
+			continue;
+		ret = pc_pull(&nl, pc.start + first * HEXO_PAGE_SIZE, last - first, buf, false);
 		/* The background may have brought the page meanwhile, and the source let go. */
-		if (ret && atomic_load(&pc.here[(gpa - pc.start) / HEXO_PAGE_SIZE]))
+		if (ret && atomic_load(&pc.here[p]))
 			continue;
 		if (ret)
 			pc_fatal("the source did not deliver a page the guest needs", -ret);
-		pc_place(from, n, buf);
+		pc_place(pc.start + first * HEXO_PAGE_SIZE, last - first, buf);
 		atomic_fetch_add(&pc.demand_pulls, 1);
 	}
 	hxnl_close(&nl);
@@ -152,33 +221,32 @@ static int pc_release(struct hxnl *nl)
 	return hxnl_call(nl, msg, HEXO_KVM_A_MAX, NULL, NULL);
 }
 
+/* The background pull: blocks in order, from the cursor all its threads share. */
 static void *pc_bg_main(void *arg)
 {
-	uint64_t blk = PC_BG_PAGES * HEXO_PAGE_SIZE;
+	uint64_t nblk = (pc.end - pc.start + PC_BG_PAGES * HEXO_PAGE_SIZE - 1) /
+			(PC_BG_PAGES * HEXO_PAGE_SIZE);
 	struct hxnl nl;
 	uint8_t *buf;
+	uint64_t b;
 	int ret;
 
-	buf = aligned_alloc(HEXO_PAGE_SIZE, blk);
+	buf = aligned_alloc(HEXO_PAGE_SIZE, PC_BG_PAGES * HEXO_PAGE_SIZE);
 	if (!buf || hxnl_open(&nl, HEXO_KVM_GENL_NAME))
 		pc_fatal("cannot start the background pull", ENOMEM);
-	for (uint64_t gpa = pc.start; gpa < pc.end && !atomic_load(&pc.stop); gpa += blk) {
-		uint64_t n = (pc.end - gpa) / HEXO_PAGE_SIZE, first = (gpa - pc.start) / HEXO_PAGE_SIZE;
-		bool all = true;
+	while (!atomic_load(&pc.stop) && (b = atomic_fetch_add(&pc.bg_next, 1)) < nblk) {
+		uint64_t first = b * PC_BG_PAGES, last;
 
-		if (n > PC_BG_PAGES)
-			n = PC_BG_PAGES;
-		for (uint64_t i = 0; i < n && all; i++)
-			all = atomic_load(&pc.here[first + i]);
-		if (all)
+		if (!pc_missing(&first, &last, PC_BG_PAGES))
 			continue;
-		ret = pc_pull(&nl, gpa, n, buf, true);
+		ret = pc_pull(&nl, pc.start + first * HEXO_PAGE_SIZE, last - first, buf, true);
 		if (ret)
 			pc_fatal("the source did not deliver the guest's memory", -ret);
-		pc_place(gpa, n, buf);
+		pc_place(pc.start + first * HEXO_PAGE_SIZE, last - first, buf);
 		atomic_fetch_add(&pc.bg_pulls, 1);
 	}
-	if (!atomic_load(&pc.missing)) {
+	/* The last thread out: the others may still be copying in. */
+	if (atomic_fetch_sub(&pc.bg_running, 1) == 1 && !atomic_load(&pc.missing)) {
 		ret = pc_release(&nl);
 		hexovm_err("post-copy: all %llu KiB here after %llu ms (%llu pulls on demand, %llu in "
 			   "the background)%s", (unsigned long long)((pc.end - pc.start) >> 10),
@@ -214,11 +282,25 @@ int hexovm_postcopy_start(struct hexovm *vm, uint32_t offer, uint64_t start, uin
 		hexovm_err("post-copy: userfaultfd: %s", strerror(errno));
 		return -errno;
 	}
-	if (pthread_create(&pc.fault_thr, NULL, pc_fault_main, NULL) ||
-	    pthread_create(&pc.bg_thr, NULL, pc_bg_main, NULL)) {
+	if (pthread_create(&pc.fault_thr, NULL, pc_fault_main, NULL)) {
 		hexovm_err("post-copy: cannot start its threads");
 		return -ENOMEM;
 	}
+	return 0;
+}
+
+/*
+ * The source let go: the background pull starts. Not before: its blocks
+ * would queue on the link ahead of the answer that ends the downtime.
+ */
+int hexovm_postcopy_go(struct hexovm *vm)
+{
+	atomic_store(&pc.bg_running, PC_BG_THREADS);
+	for (pc.bg_started = 0; pc.bg_started < PC_BG_THREADS; pc.bg_started++)
+		if (pthread_create(&pc.bg_thr[pc.bg_started], NULL, pc_bg_main, NULL)) {
+			hexovm_err("post-copy: cannot start the background pull");
+			return -ENOMEM;
+		}
 	return 0;
 }
 
@@ -230,7 +312,8 @@ void hexovm_postcopy_stop(struct hexovm *vm)
 		return;
 	/* The guest ended: what it never touched is not needed any more. */
 	atomic_store(&pc.stop, true);
-	pthread_join(pc.bg_thr, NULL);
+	for (int i = 0; i < pc.bg_started; i++)
+		pthread_join(pc.bg_thr[i], NULL);
 	pthread_join(pc.fault_thr, NULL);
 	if (atomic_load(&pc.missing) && !hxnl_open(&nl, HEXO_KVM_GENL_NAME)) {
 		pc_release(&nl);
