@@ -17,11 +17,13 @@ ktap_check "server: serve.conf written" \
 	on server "mkdir -p /tmp/hexo && printf 'dev eth0\nsize 256M\nboard-size 128M\n' >/tmp/hexo/serve.conf"
 ktap_expect "server: hexo-serve up serves what serve.conf says" "serving 256M on eth0" \
 	on server "HEXO_RUNDIR=/tmp/hexo/run hexo-serve up /tmp/hexo/serve.conf"
+# No priority: the testbed's swapon is busybox's, which has no -p (units.sh
+# checks the -p that util-linux's takes against a recording stand-in).
 ktap_check "board: netswap.conf written" \
-	on board "mkdir -p /tmp/hexo && printf 'dev eth0\nserver %s\nsize 64M\npriority 7\n' $HEXO_SERVER_MAC >/tmp/hexo/netswap.conf"
+	on board "mkdir -p /tmp/hexo && printf 'dev eth0\nserver %s\nsize 64M\n' $HEXO_SERVER_MAC >/tmp/hexo/netswap.conf"
 ktap_expect "board: hexo-netswap up attaches, mkswaps and swaps on" "swapping on /dev/netswap0" \
 	on board "HEXO_RUNDIR=/tmp/hexo/run hexo-netswap up /tmp/hexo/netswap.conf"
-ktap_expect "board: /dev/netswap0 is swap, priority 7" "^/dev/netswap0 .* 7\$" \
+ktap_expect "board: /dev/netswap0 is swap" "^/dev/netswap0 " \
 	on board "cat /proc/swaps"
 ktap_expect "server: the board is served" "board-size 128M .* boards 1" \
 	on server "hexoctl netswap show"
