@@ -140,6 +140,13 @@ want block && for round in $(seq "$ROUNDS"); do
 				rec block "$d" "${r%\}},\"round\":$round}"
 			done
 		done
+		# What the round cost in recovery: retransmits, timeouts, drops.
+		case $d in netswap*)
+			c=$(on board "hexoctl -j netswap show" | tr -d '\n')
+			lb=$(on board "hexoctl -j link show" | tr -d '\n')
+			ls=$(on server "hexoctl -j link show" | tr -d '\n')
+			rec counters "$d" "{\"round\":$round,\"board\":${c:-null},\"link_board\":${lb:-null},\"link_server\":${ls:-null}}" ;;
+		esac
 		teardown_dev $d
 	done
 done

@@ -136,6 +136,35 @@ def main():
                 print(f"  {label:26} did not complete (status {a.get('status')})")
         print()
 
+    # Recovery per netswap round: a slow round with retransmits measured loss.
+    recov = ("retransmits", "timeouts", "csum_errors", "dups", "busy", "errors")
+
+    def leaves(o, keys, acc):
+        if isinstance(o, dict):
+            for k, v in o.items():
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and keys(k):
+                    acc[k] = acc.get(k, 0) + v
+                else:
+                    leaves(v, keys, acc)
+        elif isinstance(o, list):
+            for v in o:
+                leaves(v, keys, acc)
+        return acc
+
+    counters = [r for r in rows if r["kind"] == "counters" and r["result"]]
+    if counters:
+        print("Recovery and drops after each netswap round (block runs; nonzero only):")
+        for r in counters:
+            c = leaves(r["result"].get("board"), lambda k: k in recov, {})
+            for end in ("board", "server"):
+                c.update({f"{end} {k}": v for k, v in leaves(
+                    r["result"].get("link_" + end),
+                    lambda k: k.startswith("rx_") and k not in
+                    ("rx_frames", "rx_bytes", "rx_pfmemalloc"), {}).items()})
+            nz = ", ".join(f"{k} {v}" for k, v in c.items() if v) or "none"
+            print(f"  {r['dev']:14} round {r['result'].get('round')}: {nz}")
+        print()
+
     # Ratios and targets.
     data_rtt = max(rtt, key=lambda r: r.get("size", 0)) if rtt else {}
     qd1 = block.get(("netswap", "randread", 1))
