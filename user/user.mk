@@ -23,8 +23,10 @@ USER_PROGS := $(OUT)/bin/hexoctl
 PROTO_SRCS := $(TOP)/kernel/link/proto.c $(TOP)/user/lib/crc32c.c
 PROTO_CFLAGS := -I$(TOP)/kernel/link
 
-HEXOLINK_SRCS := $(TOP)/user/hexolink/hexolink.c $(TOP)/user/lib/parse.c
-$(OUT)/bin/hexolink: $(HEXOLINK_SRCS) $(PROTO_SRCS) $(HXLIB_HDRS) $(TOP)/kernel/link/proto.h
+HEXOLINK_SRCS := $(addprefix $(TOP)/user/hexolink/,hexolink.c frame.c measure.c bulk.c forge.c) \
+	$(TOP)/user/lib/parse.c
+$(OUT)/bin/hexolink: $(HEXOLINK_SRCS) $(PROTO_SRCS) $(HXLIB_HDRS) $(TOP)/kernel/link/proto.h \
+		$(TOP)/user/hexolink/hexolink.h
 	@mkdir -p $(dir $@)
 	$(TCC) $(USER_CFLAGS) $(PROTO_CFLAGS) -o $@ $(HEXOLINK_SRCS) $(PROTO_SRCS) $(USER_LDFLAGS)
 

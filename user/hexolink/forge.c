@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hexolink's hostile frames: malformed ones (fuzz), one forged request
+ * (forge), a session's frames sent again (replay), and a lying server's
+ * grant (grant). All are reproducible from --seed.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/if_packet.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hexolink.h"
+
+static uint32_t rnd_state;
+
+static uint32_t rnd(void)
+{
+	/* xorshift32: reproducible from --seed */
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+/* A sealed header toward the peer, with fields chosen by the caller after. */
+static struct hexo_hdr *fuzz_hdr(uint8_t *f, const struct link *l, uint8_t service, uint8_t op,
+				 uint32_t session)
+{
+	struct ethhdr *eth = (struct ethhdr *)f;
+	struct hexo_hdr *h = (struct hexo_hdr *)(f + ETH_HLEN);
+
+	memcpy(eth->h_dest, l->peer, ETH_ALEN);
+	memcpy(eth->h_source, l->mac, ETH_ALEN);
+	eth->h_proto = htons(HEXO_ETH_P);
+	hxp_hdr_init(h, service, op, session, rnd());
+	return h;
+}
+
+static const char *const fuzz_kinds[] = {
+	"runt", "version", "hdr_len", "data_len", "hdr_crc", "service", "op",
+	"foreign_session", "write_garbage", "in_session", "hello_garbage", "stray_reply",
+	"big_data",
+};
+#define FUZZ_KINDS (sizeof(fuzz_kinds) / sizeof(fuzz_kinds[0]))
+
+/*
+ * Malformed and hostile frames, a kind at a time in turn: frames the header
+ * checks must drop (runt, version, hdr_len, data_len, hdr_crc, service) and
+ * well-formed ones that must be refused further in (unknown op, sessions that
+ * are not the sender's, garbage writes and HELLOs, replies nobody asked for,
+ * and, with --session, requests inside a real session with bad ranges,
+ * offsets and checksums).
+ */
+int do_fuzz(struct link *l)
+{
+	static uint8_t f[FRAME_MAX];
+	uint32_t sent[FUZZ_KINDS] = {}, k;
+	size_t len;
+
+	rnd_state = opt.seed ? opt.seed : 1;
+	for (uint32_t i = 0; i < opt.count; i++) {
+		struct hexo_hdr *h;
+		uint32_t dlen = rnd() % 1400;
+
+		k = i % FUZZ_KINDS;
+		h = fuzz_hdr(f, l, HEXO_SVC_NETSWAP, HEXO_OP_READ, rnd());
+		for (uint32_t j = 0; j < dlen; j++)
+			f[ETH_HLEN + HEXO_HDR_LEN + j] = rnd();
+		h->data_len = htons(dlen);
+		len = ETH_HLEN + HEXO_HDR_LEN + dlen;
+		switch (k) {
+		case 0:		/* shorter than a header */
+			len = ETH_HLEN + rnd() % HEXO_HDR_LEN;
+			break;
+		case 1:
+			h->version = 2 + rnd() % 250;
+			hxp_hdr_seal(h);
+			break;
+		case 2:
+			h->hdr_len = (uint8_t[]){ 0, 40, 45, 46, 252 }[rnd() % 5];
+			hxp_hdr_seal(h);
+			break;
+		case 3:
+			h->data_len = htons(dlen + 1 + rnd() % 1000);
+			hxp_hdr_seal(h);
+			break;
+		case 4:
+			for (int j = 0; j < HEXO_HDR_LEN; j++)
+				((uint8_t *)h)[j] = rnd();
+			h->version = HEXO_WIRE_VERSION;
+			h->hdr_len = HEXO_HDR_LEN;
+			h->data_len = htons(dlen);
+			break;
+		case 5:
+			h->service = __HEXO_SVC_MAX + rnd() % 200;
+			hxp_hdr_seal(h);
+			break;
+		case 6:
+			h->op = 100 + rnd() % 150;
+			hxp_hdr_seal(h);
+			break;
+		case 7:		/* someone else's (or nobody's) session */
+			h->op = (uint8_t[]){ HEXO_OP_READ, HEXO_OP_WRITE, HEXO_OP_DISCARD,
+					     HEXO_OP_FLUSH, HEXO_OP_PING, HEXO_OP_BYE }[rnd() % 6];
+			h->index = cpu_to_be64(rnd() % 100000);
+			h->count = cpu_to_be32(1 + rnd() % 64);
+			hxp_hdr_seal(h);
+			break;
+		case 8:
+			h->op = HEXO_OP_WRITE;
+			h->count = cpu_to_be32(rnd());
+			h->data_off = cpu_to_be32(rnd());
+			h->index = cpu_to_be64(((uint64_t)rnd() << 32) | rnd());
+			hxp_hdr_seal(h);
+			break;
+		case 9:
+			/*
+			 * Inside the session named with --session: malformed
+			 * reads and writes (a well-formed DISCARD would be a
+			 * legitimate request, not a malformed one).
+			 */
+			h->session = cpu_to_be32(opt.session);
+			h->op = (uint8_t[]){ HEXO_OP_READ, HEXO_OP_WRITE, HEXO_OP_READV }[rnd() % 3];
+			if (h->op == HEXO_OP_READV) {
+				/* Entries of random tags and ranges, half with a valid checksum. */
+				h->count = cpu_to_be32(dlen / sizeof(struct hexo_readv));
+				h->data_len = htons(dlen / sizeof(struct hexo_readv) *
+						    sizeof(struct hexo_readv));
+				h->data_crc = cpu_to_be32(rnd() % 2 ? rnd() :
+					hxp_data_crc(0, f + ETH_HLEN + HEXO_HDR_LEN, ntohs(h->data_len)));
+				hxp_hdr_seal(h);
+				len = ETH_HLEN + HEXO_HDR_LEN + ntohs(h->data_len);
+				break;
+			}
+			h->index = cpu_to_be64(rnd() % 3 ? ~0ULL - rnd() % 64 : rnd());
+			h->count = cpu_to_be32(rnd() % 2 ? 0 : rnd());
+			h->data_off = cpu_to_be32(rnd() % 2 ? rnd() : (rnd() % 3) * 1456 + 1);
+			h->seq = cpu_to_be64(rnd());
+			h->data_crc = cpu_to_be32(rnd());
+			hxp_hdr_seal(h);
+			break;
+		case 10:
+			h->op = HEXO_OP_HELLO;
+			h->session = 0;
+			h->data_len = htons(rnd() % 2 ? sizeof(struct hexo_hello) : rnd() % 80);
+			len = ETH_HLEN + HEXO_HDR_LEN + ntohs(h->data_len);
+			h->data_crc = cpu_to_be32(rnd() % 4 ? rnd() :
+				hxp_data_crc(0, f + ETH_HLEN + HEXO_HDR_LEN, ntohs(h->data_len)));
+			hxp_hdr_seal(h);
+			break;
+		case 11:	/* answers to questions nobody asked */
+			h->flags = HEXO_F_REPLY | (rnd() % 2 ? HEXO_F_ABSENT : 0);
+			h->op = (uint8_t[]){ HEXO_OP_READ, HEXO_OP_WRITE, HEXO_OP_HELLO,
+					     HEXO_OP_PING }[rnd() % 4];
+			h->session = cpu_to_be32(opt.session && rnd() % 2 ? opt.session : rnd());
+			h->tag = cpu_to_be32(rnd() % 2 ? rnd() % 64 : rnd());
+			h->data_off = cpu_to_be32(rnd() % 8192);
+			h->status = rnd() % 10;
+			hxp_hdr_seal(h);
+			break;
+		case 12:	/* frames as large as the link takes */
+			dlen = 1500 - HEXO_HDR_LEN;
+			for (uint32_t j = 0; j < dlen; j++)
+				f[ETH_HLEN + HEXO_HDR_LEN + j] = rnd();
+			h->data_len = htons(dlen + rnd() % 3);
+			h->session = cpu_to_be32(opt.session);
+			h->op = HEXO_OP_WRITE;
+			hxp_hdr_seal(h);
+			len = ETH_HLEN + HEXO_HDR_LEN + dlen;
+			break;
+		}
+		frame_send(l, f, len);
+		sent[k]++;
+		if (opt.interval > 0) {
+			struct timespec ts = { 0, (long)(opt.interval * 1e9) };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	printf("fuzz: sent %u frames:", opt.count);
+	for (k = 0; k < FUZZ_KINDS; k++)
+		printf(" %s %u", fuzz_kinds[k], sent[k]);
+	printf("\n");
+	return 0;
+}
+
+/* A HELLO's data as a client asking for opt.nr pages sends it. */
+static void hello_fill(struct hexo_hello *hello)
+{
+	memset(hello, 0, sizeof(*hello));
+	hello->nonce = cpu_to_be64((uint64_t)rnd() << 32 | rnd());
+	hello->boot = cpu_to_be64((uint64_t)rnd() << 32 | rnd());
+	hello->size = cpu_to_be64((uint64_t)opt.nr * HEXO_PAGE_SIZE);
+	hello->caps = cpu_to_be32(HXP_CAPS);
+	hello->mtu = cpu_to_be16(1500);
+	hello->window = cpu_to_be16(64);
+	hello->max_pages = cpu_to_be16(32);
+	snprintf(hello->name, sizeof(hello->name), "hexolink");
+}
+
+/*
+ * A version 1 HELLO (wire version 1's header: 44 bytes, seq 32 bits, hdr_crc
+ * last), and the answer: a version 2 end must say HEXO_ST_VERSION in
+ * version 1's format.
+ */
+static int forge_v1_hello(struct link *l, uint8_t *f, uint8_t *r)
+{
+	struct ethhdr *eth = (struct ethhdr *)f;
+	uint8_t *h = f + ETH_HLEN;
+	uint32_t tag = rnd() | 0xffff, crc;
+	double deadline;
+
+	memcpy(eth->h_dest, l->peer, ETH_ALEN);
+	memcpy(eth->h_source, l->mac, ETH_ALEN);
+	eth->h_proto = htons(HEXO_ETH_P);
+	memset(h, 0, HXP_V1_REFUSAL_LEN);
+	h[0] = 1;
+	h[1] = HEXO_SVC_NETSWAP;
+	h[2] = HEXO_OP_HELLO;
+	h[5] = HXP_V1_HDR_LEN;
+	h[7] = HXP_V1_HELLO_LEN;
+	for (int i = 0; i < 4; i++)
+		h[12 + i] = tag >> (24 - 8 * i);
+	for (int i = 0; i < 8; i++)
+		h[HXP_V1_HDR_LEN + i] = (uint8_t)rnd();
+	h[HXP_V1_HDR_LEN + 16 + 6] = 1;			/* size: 1 MiB */
+	h[HXP_V1_HDR_LEN + 36] = 1500 >> 8;		/* mtu */
+	h[HXP_V1_HDR_LEN + 37] = 1500 & 0xff;
+	h[HXP_V1_HDR_LEN + 39] = 64;			/* window */
+	h[HXP_V1_HDR_LEN + 41] = 32;			/* max_pages */
+	crc = hxp_data_crc(0, h + HXP_V1_HDR_LEN, HXP_V1_HELLO_LEN);
+	for (int i = 0; i < 4; i++)
+		h[36 + i] = crc >> (24 - 8 * i);
+	crc = hxp_crc32c(h, HXP_V1_HDR_LEN);
+	for (int i = 0; i < 4; i++)
+		h[40 + i] = crc >> (24 - 8 * i);
+	frame_send(l, f, ETH_HLEN + HXP_V1_REFUSAL_LEN);
+
+	deadline = now() + opt.timeout;
+	for (;;) {
+		struct pollfd p = { .fd = l->fd, .events = POLLIN };
+		double left = deadline - now();
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+			break;
+		n = recv(l->fd, r, FRAME_MAX, 0);
+		if (n < ETH_HLEN + HXP_V1_REFUSAL_LEN ||
+		    memcmp(((struct ethhdr *)r)->h_source, l->peer, ETH_ALEN))
+			continue;
+		h = r + ETH_HLEN;
+		if (h[0] == 1 && (h[3] & HEXO_F_REPLY) && !memcmp(h + 12, f + ETH_HLEN + 12, 4) &&
+		    !memcmp(h + HXP_V1_HDR_LEN, f + ETH_HLEN + HXP_V1_HDR_LEN, 8)) {
+			printf("forge: version 1 reply status %u\n", h[4]);
+			return 0;
+		}
+	}
+	printf("forge: no reply\n");
+	return 0;
+}
+
+/*
+ * One request with the session, op and range given, as some other host could
+ * send it; prints what comes back: a status, or data frames.
+ */
+int do_forge(struct link *l)
+{
+	static uint8_t f[FRAME_MAX], r[FRAME_MAX];
+	uint32_t tag, frames = 0, bad = 0, status = ~0u, session = 0;
+	double deadline;
+	struct hexo_hdr *h;
+
+	rnd_state = opt.seed ? opt.seed : 1;
+	if (opt.have_as)
+		memcpy(l->mac, opt.as, ETH_ALEN);
+	if (opt.op == 0xff)
+		return forge_v1_hello(l, f, r);
+	h = fuzz_hdr(f, l, HEXO_SVC_NETSWAP, opt.op, opt.session);
+	tag = be32_to_cpu(h->tag);
+	h->index = cpu_to_be64(opt.index);
+	h->count = cpu_to_be32(opt.nr);
+	/* The oldest order there is: never newer than what a page holds. */
+	h->seq = cpu_to_be64(1);
+	if (opt.op == HEXO_OP_HELLO) {
+		struct hexo_hello *hello = (struct hexo_hello *)(h + 1);
+
+		hello_fill(hello);
+		h->session = 0;
+		h->index = 0;
+		h->count = 0;
+		h->data_len = cpu_to_be16(sizeof(*hello));
+		h->data_crc = cpu_to_be32(hxp_data_crc(0, hello, sizeof(*hello)));
+		hxp_hdr_seal(h);
+		frame_send(l, f, ETH_HLEN + HEXO_HDR_LEN + sizeof(*hello));
+	} else if (opt.op == HEXO_OP_READV) {
+		/* -n entries of --pages each, from --index on, all with our tag. */
+		struct hexo_readv *e = (struct hexo_readv *)(h + 1);
+		uint32_t n = opt.count, dlen = n * sizeof(*e);
+
+		if (!n || HEXO_HDR_LEN + dlen > 1500)
+			die("forge --op readv: -n 1 to %zu entries", (1500 - HEXO_HDR_LEN) / sizeof(*e));
+		for (uint32_t i = 0; i < n; i++) {
+			e[i].tag = h->tag;
+			e[i].count = cpu_to_be32(opt.nr);
+			e[i].index = cpu_to_be64(opt.index + (uint64_t)i * opt.nr);
+		}
+		h->count = cpu_to_be32(n);
+		h->index = 0;
+		h->data_len = cpu_to_be16(dlen);
+		h->data_crc = cpu_to_be32(hxp_data_crc(0, e, dlen));
+		hxp_hdr_seal(h);
+		frame_send(l, f, ETH_HLEN + HEXO_HDR_LEN + dlen);
+	} else {
+		hxp_hdr_seal(h);
+		frame_send(l, f, ETH_HLEN + HEXO_HDR_LEN);
+	}
+	deadline = now() + opt.timeout;
+	for (;;) {
+		const struct hexo_hdr *rh = (const struct hexo_hdr *)(r + ETH_HLEN);
+
+		if (!frame_recv(l, r, deadline, &bad))
+			break;
+		if (!(rh->flags & HEXO_F_REPLY) || be32_to_cpu(rh->tag) != tag)
+			continue;
+		if (rh->status != HEXO_ST_OK) {
+			status = rh->status;
+			break;
+		}
+		if (opt.op == HEXO_OP_HELLO) {
+			status = HEXO_ST_OK;
+			session = be32_to_cpu(rh->session);
+			break;
+		}
+		frames++;
+		status = HEXO_ST_OK;
+		deadline = now() + 0.5;	/* the rest of a data reply */
+	}
+	if (status == ~0u)
+		printf("forge: no reply\n");
+	else if (status == HEXO_ST_OK && opt.op == HEXO_OP_HELLO)
+		printf("forge: reply ok, session %u\n", session);
+	else if (status == HEXO_ST_OK)
+		printf("forge: reply ok, %u data frames\n", frames);
+	else
+		printf("forge: reply status %u\n", status);
+	return 0;
+}
+
+/*
+ * Replays: captures up to -n HEXO frames this host sends to the peer within
+ * -t seconds (a session under way), then sends each again, as an attacker
+ * on the segment could. A keyed session must drop every one.
+ */
+#define REPLAY_MAX	512
+
+int do_replay(struct link *l)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, HEXO_ETH_P, 0, 3),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+				   .sll_ifindex = l->ifindex };
+	static uint8_t frames[REPLAY_MAX][FRAME_MAX];
+	static size_t lens[REPLAY_MAX];
+	double deadline = now() + opt.timeout;
+	uint32_t n = 0, want = opt.count < REPLAY_MAX ? opt.count : REPLAY_MAX;
+	int fd;
+
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
+		die("capture socket on %s: %s", opt.ifname, strerror(errno));
+	fprintf(stderr, "hexolink: listening on %s\n", opt.ifname);
+	while (n < want) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		double left = deadline - now();
+		ssize_t len;
+
+		if (left <= 0 || poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+			break;
+		len = recv(fd, frames[n], FRAME_MAX, 0);
+		/* Frames to the peer, not HELLOs (those are answered anyway). */
+		if (len < ETH_HLEN + HEXO_HDR_LEN ||
+		    memcmp(((struct ethhdr *)frames[n])->h_dest, l->peer, ETH_ALEN) ||
+		    ((struct hexo_hdr *)(frames[n] + ETH_HLEN))->op == HEXO_OP_HELLO)
+			continue;
+		lens[n++] = (size_t)len;
+	}
+	close(fd);
+	/* Paced (-w, default 1 ms): a burst would be cut short by the link. */
+	for (uint32_t i = 0; i < n; i++) {
+		struct timespec ts = { 0, (long)((opt.interval > 0 ? opt.interval : 0.001) * 1e9) };
+
+		frame_send(l, frames[i], lens[i]);
+		nanosleep(&ts, NULL);
+	}
+	printf("replay: captured %u, sent %u again\n", n, n);
+	return n ? 0 : 1;
+}
+
+/*
+ * A server that lies: answers the first netswap HELLO from the peer with a
+ * grant of --pages more pages than asked (default: as many again), the way a
+ * broken or forged server could. A client must refuse it.
+ */
+int do_grant(struct link *l)
+{
+	static uint8_t r[FRAME_MAX], f[FRAME_MAX];
+	double deadline = now() + opt.timeout;
+	struct hexo_hello req, *rep;
+	struct hexo_hdr *h;
+	uint32_t bad = 0;
+	uint64_t asked;
+	size_t data_at;
+
+	rnd_state = opt.seed ? opt.seed : 1;
+	for (;;) {
+		const struct hexo_hdr *rh = (const struct hexo_hdr *)(r + ETH_HLEN);
+		size_t n = frame_recv(l, r, deadline, &bad);
+
+		if (!n) {
+			printf("grant: no HELLO\n");
+			return 1;
+		}
+		if (rh->service != HEXO_SVC_NETSWAP || rh->op != HEXO_OP_HELLO ||
+		    (rh->flags & HEXO_F_REPLY) || be16_to_cpu(rh->data_len) < sizeof(req))
+			continue;
+		hxp_hdr_check(rh, n - ETH_HLEN, &data_at);
+		memcpy(&req, (const uint8_t *)rh + data_at, sizeof(req));
+		break;
+	}
+	asked = be64_to_cpu(req.size);
+	h = fuzz_hdr(f, l, HEXO_SVC_NETSWAP, HEXO_OP_HELLO, rnd() | 1);
+	h->tag = ((const struct hexo_hdr *)(r + ETH_HLEN))->tag;
+	h->flags = HEXO_F_REPLY;
+	rep = (struct hexo_hello *)(h + 1);
+	*rep = req;
+	rep->boot = 0;
+	rep->prev_session = 0;
+	rep->epoch = cpu_to_be64((uint64_t)rnd() << 32 | rnd());
+	rep->size = cpu_to_be64(asked + (opt.nr > 1 ? (uint64_t)opt.nr * HEXO_PAGE_SIZE : asked));
+	h->data_len = cpu_to_be16(sizeof(*rep));
+	h->data_crc = cpu_to_be32(hxp_data_crc(0, rep, sizeof(*rep)));
+	hxp_hdr_seal(h);
+	frame_send(l, f, ETH_HLEN + HEXO_HDR_LEN + sizeof(*rep));
+	printf("grant: asked %llu, granted %llu\n", (unsigned long long)asked,
+	       (unsigned long long)be64_to_cpu(rep->size));
+	return 0;
+}
