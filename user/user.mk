@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # User-space programs, included by the top-level Makefile (TCC, OUT, flags).
 
-HXLIB_SRCS := $(addprefix $(TOP)/user/lib/,hxnl.c out.c parse.c static_shims.c)
+HXLIB_SRCS := $(addprefix $(TOP)/user/lib/,err.c hxnl.c out.c parse.c static_shims.c)
 HXLIB_HDRS := $(wildcard $(TOP)/user/lib/*.h) $(wildcard $(TOP)/include/uapi/hexo/*.h)
 LIBNL_LIBS := $(LIBNL_LDFLAGS) -lnl-genl-3 -lnl-3 -lpthread -lm
 
@@ -24,7 +24,7 @@ PROTO_SRCS := $(TOP)/kernel/link/proto.c $(TOP)/user/lib/crc32c.c
 PROTO_CFLAGS := -I$(TOP)/kernel/link
 
 HEXOLINK_SRCS := $(addprefix $(TOP)/user/hexolink/,hexolink.c frame.c measure.c bulk.c forge.c) \
-	$(TOP)/user/lib/parse.c
+	$(TOP)/user/lib/err.c $(TOP)/user/lib/parse.c
 $(OUT)/bin/hexolink: $(HEXOLINK_SRCS) $(PROTO_SRCS) $(HXLIB_HDRS) $(TOP)/kernel/link/proto.h \
 		$(TOP)/user/hexolink/hexolink.h
 	@mkdir -p $(dir $@)

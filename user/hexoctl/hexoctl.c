@@ -12,6 +12,7 @@
 #include "hexoctl.h"
 #include "out.h"
 
+const char hx_prog[] = "hexoctl";
 
 static void usage(FILE *f)
 {
@@ -37,26 +38,15 @@ bool matches(const char *arg, const char *full)
 	return n > 0 && n <= strlen(full) && !strncmp(arg, full, n);
 }
 
-void hexoctl_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("hexoctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 int hexoctl_usage_err(const char *object, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "hexoctl: %s: ", object);
+	fprintf(stderr, "%s: %s: ", hx_prog, object);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'hexoctl %s help'.\n", object);
+	fprintf(stderr, "\nTry '%s %s help'.\n", hx_prog, object);
 	return HEXOCTL_EUSAGE;
 }
 
@@ -114,9 +104,7 @@ int hexoctl_open_loaded(struct hxnl *nl, const char *family, const char *module,
 
 int hexoctl_nl_fail(struct hxnl *nl, const char *what, int err)
 {
-	char buf[384];
-
-	hexoctl_err("%s: %s", what, hxnl_strerror(nl, err, buf, sizeof(buf)));
+	hxnl_fail(nl, what, err);
 	if (err == -EPERM)
 		fprintf(stderr, "This needs CAP_NET_ADMIN: run it as root.\n");
 	return HEXOCTL_EFAIL;

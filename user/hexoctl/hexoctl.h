@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "err.h"
 #include "hxnl.h"
 
 /* Exit statuses: 0 done, 1 the operation failed, 2 the command line is wrong. */
@@ -34,7 +35,8 @@ bool matches(const char *arg, const char *full);
 int hexoctl_dispatch(const char *object, const struct hexoctl_verb *verbs,
 		     void (*usage)(FILE *f), int argc, char **argv);
 
-void hexoctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "hexoctl: " and the message: hx_err() (err.h), by the name hexoctl's code uses. */
+#define hexoctl_err hx_err
 /* "hexoctl: OBJECT: unexpected 'x'" and the usage hint; returns HEXOCTL_EUSAGE. */
 int hexoctl_usage_err(const char *object, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

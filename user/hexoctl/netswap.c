@@ -304,7 +304,7 @@ static int netswap_genkey(int argc, char **argv)
 	if (argc)
 		return hexoctl_usage_err("netswap", "genkey takes no arguments");
 	if (getrandom(key, sizeof(key), 0) != sizeof(key)) {
-		fprintf(stderr, "hexoctl: netswap genkey: getrandom: %s\n", strerror(errno));
+		hexoctl_err("netswap genkey: getrandom: %s", strerror(errno));
 		return HEXOCTL_EFAIL;
 	}
 	fmt_key(key, b64);

@@ -7,7 +7,6 @@
  * the kernel's own protocol code (kernel/link/proto.c).
  */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,20 +14,10 @@
 #include "hexolink.h"
 #include "parse.h"
 
+const char hx_prog[] = "hexolink";
+
 struct hexolink_opts opt = { .ifname = "eth0", .count = 10, .size = 1024, .timeout = 10,
 			     .seed = 1, .op = HEXO_OP_READ, .nr = 1, .window = 64 };
-
-void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("hexolink: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
 
 static void usage(FILE *f)
 {
@@ -165,7 +154,7 @@ int main(int argc, char **argv)
 	    !strcmp(cmd, "forge") || !strcmp(cmd, "source") || !strcmp(cmd, "grant") ||
 	    !strcmp(cmd, "replay")) {
 		if (!l.have_peer) {
-			fprintf(stderr, "hexolink: %s needs --to MAC\n", cmd);
+			hx_err("%s needs --to MAC", cmd);
 			return 2;
 		}
 		if (!strcmp(cmd, "fuzz"))
@@ -187,7 +176,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hexolink: listening on %s\n", opt.ifname);
 		return !strcmp(cmd, "recv") ? do_recv(&l) : do_echo(&l);
 	}
-	fprintf(stderr, "hexolink: unknown command '%s'\n", cmd);
+	hx_err("unknown command '%s'", cmd);
 	usage(stderr);
 	return 2;
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <linux/if_ether.h>
 
+#include "err.h"
 #include "proto.h"
 
 #define FRAME_MAX 9216
@@ -44,8 +45,8 @@ struct hexolink_opts {
 };
 extern struct hexolink_opts opt;
 
-/* "hexolink: " and the message on stderr, then exit 1. */
-void __attribute__((format(printf, 1, 2), noreturn)) die(const char *fmt, ...);
+/* "hexolink: " and the message on stderr, then exit 1: hx_die() (err.h). */
+#define die hx_die
 
 /* frame.c */
 double now(void);

@@ -3,7 +3,7 @@
 
 HEXOVM_SRCS := $(addprefix $(TOP)/user/hexovm/,main.c kvm.c elf.c hypercall.c migrate.c \
 	image.c link.c postcopy.c $(ARCH).c) $(TOP)/user/lib/parse.c $(TOP)/user/lib/crc32c.c \
-	$(TOP)/user/lib/hxnl.c $(TOP)/user/lib/static_shims.c
+	$(TOP)/user/lib/err.c $(TOP)/user/lib/hxnl.c $(TOP)/user/lib/static_shims.c
 HEXOVM_HDRS := $(wildcard $(TOP)/user/hexovm/*.h) $(HXLIB_HDRS)
 
 $(OUT)/bin/hexovm: $(HEXOVM_SRCS) $(HEXOVM_HDRS)

@@ -17,17 +17,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "hexovm.h"
 
+const char hx_prog[] = "hexovm";
+
+/* hx_err() (err.h), by the name hexovm's code uses. */
 void hexovm_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("hexovm: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	hx_verr(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 uint64_t hexovm_now_ns(void)

@@ -12,6 +12,7 @@
 #include <netlink/genl/ctrl.h>
 #include <netlink/msg.h>
 
+#include "err.h"
 #include "hxnl.h"
 
 #ifndef SOL_NETLINK
@@ -310,4 +311,12 @@ const char *hxnl_strerror(const struct hxnl *nl, int err, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s", e);
 	return buf;
+}
+
+int hxnl_fail(const struct hxnl *nl, const char *what, int err)
+{
+	char buf[384];
+
+	hx_err("%s: %s", what, hxnl_strerror(nl, err, buf, sizeof(buf)));
+	return err;
 }

@@ -53,5 +53,10 @@ int hxnl_recv(struct hxnl *nl, int maxattr, hxnl_cb cb, void *arg);
 
 /* "Invalid argument: missing NETSWAP_A_SIZE" style text for an error. */
 const char *hxnl_strerror(const struct hxnl *nl, int err, char *buf, size_t len);
+/*
+ * A failed request on stderr through hx_err() (err.h): "PROG: what: " and
+ * hxnl_strerror()'s text, the kernel's extack message included. Returns err.
+ */
+int hxnl_fail(const struct hxnl *nl, const char *what, int err);
 
 #endif /* _HXNL_H */
