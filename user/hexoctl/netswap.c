@@ -332,7 +332,7 @@ static int netswap_attach(int argc, char **argv)
 		return hexoctl_usage_err("netswap", "attach needs 'dev IFNAME server MAC size SIZE'");
 	if (parse_mac(kv[1].val, mac))
 		return hexoctl_usage_err("netswap", "attach: '%s' is not a MAC address", kv[1].val);
-	if (parse_size(kv[2].val, &size) || size % 4096 || size < NETSWAP_MIN_SIZE ||
+	if (parse_size(kv[2].val, &size) || size % HEXO_PAGE_SIZE || size < NETSWAP_MIN_SIZE ||
 	    size > NETSWAP_MAX_SIZE)
 		return hexoctl_usage_err("netswap", "attach: size '%s' must be a multiple of 4K, "
 					 "at least 1M and at most 1T", kv[2].val);
@@ -340,7 +340,9 @@ static int netswap_attach(int argc, char **argv)
 					 NETSWAP_MIN_TIMEOUT_MS / 1000,
 					 NETSWAP_MAX_TIMEOUT_MS / 1000, &timeout_ms))
 		return HEXOCTL_EUSAGE;
-	if (kv[4].val && netswap_seconds("attach", "connect", kv[4].val, 1,
+	/* In whole seconds: the first one at or above the kernel's minimum. */
+	if (kv[4].val && netswap_seconds("attach", "connect", kv[4].val,
+					 (NETSWAP_MIN_CONNECT_MS + 999) / 1000,
 					 NETSWAP_MAX_CONNECT_MS / 1000, &connect_ms))
 		return HEXOCTL_EUSAGE;
 	if (kv[5].val && (parse_u32(kv[5].val, NETSWAP_MAX_WINDOW, &window) || !window))

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <hexo/netswap_server.h>
+#include <hexo/wire.h>
 
 #include "hexoctl.h"
 #include "modules.h"
@@ -150,10 +151,10 @@ int netswap_serve(int argc, char **argv)
 		return ret;
 	if (!kv[0].val || !kv[1].val)
 		return hexoctl_usage_err("netswap", "serve needs 'dev IFNAME size SIZE'");
-	if (parse_size(kv[1].val, &size) || size % 4096 || size < NETSWAP_SRV_MIN_SIZE)
+	if (parse_size(kv[1].val, &size) || size % HEXO_PAGE_SIZE || size < NETSWAP_SRV_MIN_SIZE)
 		return hexoctl_usage_err("netswap", "serve: size '%s' must be a multiple of 4K, "
 					 "at least 1M", kv[1].val);
-	if (kv[2].val && (parse_size(kv[2].val, &board_size) || board_size % 4096 ||
+	if (kv[2].val && (parse_size(kv[2].val, &board_size) || board_size % HEXO_PAGE_SIZE ||
 			  board_size < NETSWAP_SRV_MIN_SIZE || board_size > size))
 		return hexoctl_usage_err("netswap", "serve: board-size must be a multiple of 4K, "
 					 "at least 1M and at most size");
