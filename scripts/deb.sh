@@ -17,9 +17,14 @@ say() { printf 'deb: %s\n' "$*" >&2; }
 rm -rf "$out/src"
 mkdir -p "$src"
 # The files of the tree as make sees them: tracked or not, less what git
-# ignores (build outputs).
-(cd "$top" && git ls-files --cached --others --exclude-standard | rsync -a --files-from=- --ignore-missing-args ./ "$src"/) ||
-	{ say "cannot copy the tree (is it a git checkout?)"; exit 1; }
+# ignores (build outputs). A tree that is no git checkout (an unpacked
+# release): all of it but what .gitignore names.
+if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	(cd "$top" && git ls-files --cached --others --exclude-standard |
+		rsync -a --files-from=- --ignore-missing-args ./ "$src"/)
+else
+	rsync -a --exclude=.git --exclude-from="$top/.gitignore" "$top"/ "$src"/
+fi || { say "cannot copy the tree to $src"; exit 1; }
 
 # A native package: its version is VERSION. The date is the last commit's,
 # so two builds of one commit are the same.
