@@ -208,14 +208,18 @@ static void pol_log(const struct pol *p, const struct pol_vm *v, const struct hx
 	fflush(stdout);
 }
 
-/* Starts hexovm --incoming to take a reclaimed VM; its output goes to a log. */
-static pid_t pol_spawn_incoming(const struct pol *p, uint32_t id)
+/*
+ * Starts hexovm --incoming to take a reclaimed VM from the board it runs on
+ * (v->peer: an offer from another board is not its); its output goes to a log.
+ */
+static pid_t pol_spawn_incoming(const struct pol *p, const struct pol_vm *v)
 {
-	char log[HXP_CONF_PATH_MAX + 32], tmo[16];
+	char log[HXP_CONF_PATH_MAX + 32], tmo[16], from[18];
 	pid_t pid;
 	int fd;
 
-	snprintf(log, sizeof(log), "%s.incoming.%u.log", p->conf.state, id);
+	snprintf(log, sizeof(log), "%s.incoming.%u.log", p->conf.state, v->id);
+	fmt_mac(v->peer, from, sizeof(from));
 	snprintf(tmo, sizeof(tmo), "%u", p->conf.timeout_ms / 1000 * 3 + 10);
 	pid = fork();
 	if (pid)
@@ -230,7 +234,7 @@ static pid_t pol_spawn_incoming(const struct pol *p, uint32_t id)
 	for (fd = 3; fd < 1024; fd++)
 		close(fd);
 	execlp(p->conf.hexovm, p->conf.hexovm, "--incoming", "--incoming-timeout", tmo,
-	       (char *)NULL);
+	       "--from", from, (char *)NULL);
 	fprintf(stderr, "policy: cannot run %s: %s\n", p->conf.hexovm, strerror(errno));
 	_exit(127);
 }
@@ -254,7 +258,7 @@ static int pol_reclaim(struct pol *p, struct hxnl *nl, struct pol_vm *v)
 	pid_t pid;
 	int ret;
 
-	pid = pol_spawn_incoming(p, v->id);
+	pid = pol_spawn_incoming(p, v);
 	if (pid < 0)
 		return -errno;
 	msg = hxnl_msg(nl, HEXO_KVM_CMD_RECLAIM, false);

@@ -38,6 +38,9 @@ struct hexovm_opts {
 	bool incoming;			/* take an offer through hexo_kvm */
 	bool stop_and_copy;		/* ... pulling all of it before the guest runs */
 	double incoming_timeout;	/* seconds to wait for it */
+	uint32_t incoming_offer;	/* that offer only (its id), 0: any */
+	bool incoming_from_set;		/* offers from incoming_from only */
+	uint8_t incoming_from[6];
 	uint32_t stop_point, stop_count;
 	bool stats;
 };
@@ -157,8 +160,11 @@ struct hexovm_offer {
  * a negative errno: the guest carries on here.
  */
 int hexovm_link_parked(struct hexovm *vm);
-/* Waits up to timeout_s for an offer; 0 and *o filled. */
-int hexovm_link_wait_offer(double timeout_s, struct hexovm_offer *o);
+/*
+ * Waits up to opts->incoming_timeout for an offer that opts accepts (its id,
+ * its source); 0 and *o filled.
+ */
+int hexovm_link_wait_offer(const struct hexovm_opts *opts, struct hexovm_offer *o);
 /*
  * Pulls the offered guest into vm (its ELF loaded, no data), and takes it
  * from the source: 0 only when the source let go of it; else the offer is

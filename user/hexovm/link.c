@@ -15,6 +15,7 @@
 
 #include "hexovm.h"
 #include "hxnl.h"
+#include "parse.h"
 
 #define HEXOVM_POLL_US	20000
 
@@ -32,14 +33,6 @@ static int hexovm_state_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	st->state = nla_get_u32(tb[HEXO_KVM_A_STATE]);
 	st->error = tb[HEXO_KVM_A_ERROR] ? nla_get_u32(tb[HEXO_KVM_A_ERROR]) : 0;
 	return 0;
-}
-
-static int hexovm_nl_fail(struct hxnl *nl, const char *what, int ret)
-{
-	char buf[300];
-
-	hexovm_err("%s: %s", what, hxnl_strerror(nl, ret, buf, sizeof(buf)));
-	return ret;
 }
 
 int hexovm_link_parked(struct hexovm *vm)
@@ -64,7 +57,7 @@ int hexovm_link_parked(struct hexovm *vm)
 	nla_put_u32(msg, HEXO_KVM_A_LAYOUT, vm->elf.layout_crc);
 	ret = hxnl_call(&nl, msg, HEXO_KVM_A_MAX, hexovm_state_cb, &st);
 	if (ret) {
-		hexovm_nl_fail(&nl, "parked at a migration point, but hexo_kvm refused", ret);
+		hxnl_fail(&nl, "parked at a migration point, but hexo_kvm refused", ret);
 		goto out;
 	}
 	hexovm_err("parked at migration point %u for hexo_kvm (vm %u)", hexovm_cb(vm)->cont.point,
@@ -80,7 +73,7 @@ int hexovm_link_parked(struct hexovm *vm)
 		nla_put_u32(msg, HEXO_KVM_A_VM_ID, st.id);
 		ret = hxnl_call(&nl, msg, HEXO_KVM_A_MAX, hexovm_state_cb, &st);
 		if (ret) {
-			hexovm_nl_fail(&nl, "lost hexo_kvm's view of the offload", ret);
+			hxnl_fail(&nl, "lost hexo_kvm's view of the offload", ret);
 			goto out;
 		}
 	}
@@ -98,16 +91,29 @@ out:
 	return ret;
 }
 
+struct hexovm_offer_pick {
+	const struct hexovm_opts *opts;
+	struct hexovm_offer *o;
+	unsigned int seen;		/* offers listed, taken or not */
+};
+
 static int hexovm_offer_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 {
-	struct hexovm_offer *o = arg;
+	struct hexovm_offer_pick *pick = arg;
+	const struct hexovm_opts *opts = pick->opts;
+	struct hexovm_offer *o = pick->o;
 
-	if (o->id)
-		return 0;	/* the first offer only */
 	if (!tb[HEXO_KVM_A_OFFER_ID] || !tb[HEXO_KVM_A_VM_MEM] || !tb[HEXO_KVM_A_HEAP_TOP] ||
 	    !tb[HEXO_KVM_A_LAYOUT] || !tb[HEXO_KVM_A_POINT] || !tb[HEXO_KVM_A_APP] ||
-	    !tb[HEXO_KVM_A_ISA])
+	    !tb[HEXO_KVM_A_ISA] || !tb[HEXO_KVM_A_PEER] || nla_len(tb[HEXO_KVM_A_PEER]) != 6)
 		return -EPROTO;
+	pick->seen++;
+	if (o->id)
+		return 0;	/* the first offer chosen only */
+	if (opts->incoming_offer && nla_get_u32(tb[HEXO_KVM_A_OFFER_ID]) != opts->incoming_offer)
+		return 0;
+	if (opts->incoming_from_set && memcmp(nla_data(tb[HEXO_KVM_A_PEER]), opts->incoming_from, 6))
+		return 0;
 	o->id = nla_get_u32(tb[HEXO_KVM_A_OFFER_ID]);
 	o->mem_size = nla_get_u64(tb[HEXO_KVM_A_VM_MEM]);
 	o->heap_top = nla_get_u64(tb[HEXO_KVM_A_HEAP_TOP]);
@@ -162,10 +168,13 @@ static void hexovm_watch_wait(struct hexovm_offer_watch *w, uint64_t end_ns)
 		hxnl_recv(&w->ev, HEXO_KVM_A_MAX, NULL, NULL);
 }
 
-int hexovm_link_wait_offer(double timeout_s, struct hexovm_offer *o)
+int hexovm_link_wait_offer(const struct hexovm_opts *opts, struct hexovm_offer *o)
 {
+	double timeout_s = opts->incoming_timeout;
 	uint64_t end = hexovm_now_ns() + (uint64_t)(timeout_s * 1e9);
+	struct hexovm_offer_pick pick = { .opts = opts, .o = o };
 	struct hexovm_offer_watch w;
+	char from[64] = "", mac[18];
 	struct nl_msg *msg;
 	struct hxnl nl;
 	int ret;
@@ -185,15 +194,26 @@ int hexovm_link_wait_offer(double timeout_s, struct hexovm_offer *o)
 			ret = -ENOMEM;
 			break;
 		}
-		ret = hxnl_call(&nl, msg, HEXO_KVM_A_MAX, hexovm_offer_cb, o);
+		pick.seen = 0;
+		ret = hxnl_call(&nl, msg, HEXO_KVM_A_MAX, hexovm_offer_cb, &pick);
 		if (ret) {
-			hexovm_nl_fail(&nl, "cannot list hexo_kvm's offers", ret);
+			hxnl_fail(&nl, "cannot list hexo_kvm's offers", ret);
 			break;
 		}
 		if (o->id)
 			break;
+		/* An offer named by its id is one listed already: it came and went. */
+		if (opts->incoming_offer) {
+			hexovm_err("--incoming: no offer %u here (hexoctl kvm offers lists them)",
+				   opts->incoming_offer);
+			ret = -ENOENT;
+			break;
+		}
 		if (hexovm_now_ns() >= end) {
-			hexovm_err("--incoming: no offer within %g s", timeout_s);
+			if (opts->incoming_from_set)
+				snprintf(from, sizeof(from), " from %s (%u from others)",
+					 fmt_mac(opts->incoming_from, mac, sizeof(mac)), pick.seen);
+			hexovm_err("--incoming: no offer%s within %g s", from, timeout_s);
 			ret = -ETIMEDOUT;
 			break;
 		}
@@ -236,7 +256,7 @@ static int hexovm_pull_as(struct hxnl *nl, const struct hexovm_offer *o, struct 
 		nla_put_flag(msg, HEXO_KVM_A_DIRTY);
 	ret = hxnl_call(nl, msg, HEXO_KVM_A_MAX, dirty ? hexovm_pulled_cb : NULL, &pulled);
 	if (ret)
-		hexovm_nl_fail(nl, "pulling the guest from its source", ret);
+		hxnl_fail(nl, "pulling the guest from its source", ret);
 	else
 		vm->stats.pulled_bytes += pulled;
 	return ret;
@@ -265,7 +285,7 @@ static int hexovm_answer(struct hxnl *nl, const struct hexovm *vm, const struct 
 		nla_put_flag(msg, HEXO_KVM_A_POSTCOPY);
 	ret = hxnl_call(nl, msg, HEXO_KVM_A_MAX, NULL, NULL);
 	if (ret && accept)
-		hexovm_nl_fail(nl, "the source did not let go of the guest; not running it", ret);
+		hxnl_fail(nl, "the source did not let go of the guest; not running it", ret);
 	return ret;
 }
 
@@ -288,8 +308,10 @@ static int hexovm_precopy(struct hxnl *nl, struct hexovm *vm, struct hexovm_offe
 			  uint64_t *top)
 {
 	uint64_t t0 = hexovm_now_ns(), end, bound_ms;
+	static const struct hexovm_opts any;	/* the offer asked for by its id */
 	struct hexovm_offer_watch w;
 	struct hexovm_offer f;
+	struct hexovm_offer_pick pick = { .opts = &any, .o = &f };
 	struct nl_msg *msg;
 	int ret;
 
@@ -304,7 +326,7 @@ static int hexovm_precopy(struct hxnl *nl, struct hexovm *vm, struct hexovm_offe
 	nla_put_flag(msg, HEXO_KVM_A_PRECOPY);
 	ret = hxnl_call(nl, msg, HEXO_KVM_A_MAX, NULL, NULL);
 	if (ret) {
-		hexovm_nl_fail(nl, "the source did not take the pre-copy round's end", ret);
+		hxnl_fail(nl, "the source did not take the pre-copy round's end", ret);
 		return ret;
 	}
 	hexovm_err("pre-copy: %llu KiB of %s's heap pulled in %llu ms while it ran at the "
@@ -322,9 +344,9 @@ static int hexovm_precopy(struct hxnl *nl, struct hexovm *vm, struct hexovm_offe
 			break;
 		}
 		nla_put_u32(msg, HEXO_KVM_A_OFFER_ID, o->id);
-		ret = hxnl_call(nl, msg, HEXO_KVM_A_MAX, hexovm_offer_cb, &f);
+		ret = hxnl_call(nl, msg, HEXO_KVM_A_MAX, hexovm_offer_cb, &pick);
 		if (ret) {
-			hexovm_nl_fail(nl, "lost the pre-copied offer", ret);
+			hxnl_fail(nl, "lost the pre-copied offer", ret);
 			break;
 		}
 		if (!f.precopy)

@@ -43,6 +43,8 @@ static void hexovm_usage(FILE *f)
 		"                               hexo_kvm (hexoctl kvm offload on the source)\n"
 		"                               and carry it on; APP.elf as for --restore\n"
 		"      --incoming-timeout SECS  how long to wait for an offer (default 60)\n"
+		"      --from MAC               take offers from that source only\n"
+		"      --offer ID               take that offer only (hexoctl kvm offers)\n"
 		"      --stop-and-copy          pull all of the guest before it runs (default:\n"
 		"                               post-copy, its heap follows on demand)\n"
 		"      --guest-dir DIR          (default: ../guest next to hexovm)\n"
@@ -81,7 +83,7 @@ static int hexovm_stop_at(const char *s, struct hexovm_opts *o)
 static int hexovm_parse(int argc, char **argv, struct hexovm_opts *o)
 {
 	enum { OPT_AFTER = 256, OPT_AT, OPT_TIMEOUT, OPT_DIR, OPT_MIGRATOR, OPT_INCOMING,
-	       OPT_INCOMING_TIMEOUT, OPT_STOP_AND_COPY };
+	       OPT_INCOMING_TIMEOUT, OPT_STOP_AND_COPY, OPT_FROM, OPT_OFFER };
 	static const struct option longopts[] = {
 		{ "mem", required_argument, NULL, 'm' },
 		{ "console", required_argument, NULL, 'c' },
@@ -96,6 +98,8 @@ static int hexovm_parse(int argc, char **argv, struct hexovm_opts *o)
 		{ "incoming", no_argument, NULL, OPT_INCOMING },
 		{ "incoming-timeout", required_argument, NULL, OPT_INCOMING_TIMEOUT },
 		{ "stop-and-copy", no_argument, NULL, OPT_STOP_AND_COPY },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "offer", required_argument, NULL, OPT_OFFER },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -162,6 +166,28 @@ static int hexovm_parse(int argc, char **argv, struct hexovm_opts *o)
 				return 2;
 			}
 			break;
+		case OPT_FROM:
+			if (parse_mac(optarg, o->incoming_from)) {
+				hexovm_err("--from %s: want a MAC address (52:54:00:48:58:02)",
+					   optarg);
+				return 2;
+			}
+			o->incoming_from_set = true;
+			break;
+		case OPT_OFFER: {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || errno || !v || v > UINT32_MAX) {
+				hexovm_err("--offer %s: want an offer's id, as hexoctl kvm offers "
+					   "lists it", optarg);
+				return 2;
+			}
+			o->incoming_offer = v;
+			break;
+		}
 		case 'h':
 			hexovm_usage(stdout);
 			exit(0);
@@ -177,6 +203,10 @@ static int hexovm_parse(int argc, char **argv, struct hexovm_opts *o)
 		o->elf = argv[optind++];
 	if (!o->elf && !o->restore && !o->incoming) {
 		hexovm_usage(stderr);
+		return 2;
+	}
+	if ((o->incoming_from_set || o->incoming_offer) && !o->incoming) {
+		hexovm_err("--from and --offer choose among offers: they go with --incoming");
 		return 2;
 	}
 	if (o->restore && o->incoming) {
@@ -286,7 +316,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (opts.incoming) {
-		if (hexovm_link_wait_offer(opts.incoming_timeout, &offer))
+		if (hexovm_link_wait_offer(&opts, &offer))
 			return 1;
 		opts.mem_size = offer.mem_size;
 		if (!opts.elf) {
