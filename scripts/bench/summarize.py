@@ -137,7 +137,7 @@ def main():
         print()
 
     # Recovery per netswap round: a slow round with retransmits measured loss.
-    recov = ("retransmits", "timeouts", "csum_errors", "dups", "busy", "errors")
+    recov = ("retransmits", "timeouts", "spurious", "csum_errors", "dups", "busy", "errors")
 
     def leaves(o, keys, acc):
         if isinstance(o, dict):
