@@ -6,7 +6,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <poll.h>
 #include <stdio.h>
@@ -361,15 +360,6 @@ int do_forge(struct link *l)
 
 int do_replay(struct link *l)
 {
-	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, HEXO_ETH_P, 0, 3),
-		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, 0xffff),
-		BPF_STMT(BPF_RET | BPF_K, 0),
-	};
-	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
 				   .sll_ifindex = l->ifindex };
 	static uint8_t frames[REPLAY_MAX][FRAME_MAX];
@@ -379,7 +369,7 @@ int do_replay(struct link *l)
 	int fd;
 
 	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) ||
+	if (fd < 0 || frame_filter(fd, true) ||
 	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
 		die("capture socket on %s: %s", opt.ifname, strerror(errno));
 	fprintf(stderr, "hexolink: listening on %s\n", opt.ifname);

@@ -25,18 +25,25 @@ double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-void link_open(struct link *l)
+int frame_filter(int fd, bool outgoing)
 {
-	/* Only HEXO frames, and not our own outgoing ones. */
+	/* HEXO frames only: this host's outgoing ones, or all but those. */
 	struct sock_filter code[] = {
 		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, HEXO_ETH_P, 0, 3),
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, outgoing ? 0 : 1,
+			 outgoing ? 1 : 0),
 		BPF_STMT(BPF_RET | BPF_K, 0xffff),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
 	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+}
+
+void link_open(struct link *l)
+{
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
 	struct ifreq ifr = {};
 
@@ -45,7 +52,7 @@ void link_open(struct link *l)
 	l->fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
 	if (l->fd < 0)
 		die("AF_PACKET socket: %s (needs CAP_NET_RAW)", strerror(errno));
-	if (setsockopt(l->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
+	if (frame_filter(l->fd, false))
 		die("SO_ATTACH_FILTER: %s", strerror(errno));
 	l->ifindex = if_nametoindex(opt.ifname);
 	if (!l->ifindex)

@@ -52,6 +52,8 @@ extern struct hexolink_opts opt;
 double now(void);
 /* Opens the socket on opt.ifname: HEXO frames only, not our own. Dies on failure. */
 void link_open(struct link *l);
+/* Attaches a filter to fd: HEXO frames this host sends (outgoing), or all others. */
+int frame_filter(int fd, bool outgoing);
 /* The data of frame tag: what recv and ping check arriving data against. */
 void pattern(uint8_t *p, uint32_t len, uint32_t tag);
 /* Builds an Ethernet frame with a sealed HEXO header; returns its length. */
