@@ -241,16 +241,18 @@ static void hxl_chan_finish(struct hxl_chan *chan, struct hxl_req *req, int stat
 		chan->stats.reqs[k]++;
 		chan->stats.pages[k] += req->count;
 		if (!req->attempts) {
-			hxp_rtt_sample(&chan->rtt, div_u64(now - req->first_tx_ns, 1000));
+			hxp_rtt_sample(&chan->rtt, div_u64(now - req->first_tx_ns, 1000),
+				      div_u64(now, 1000));
 		} else if (req->late) {
 			/*
 			 * The first transmission's answer, late: nothing was
-			 * lost, and its round trip is known for sure, so the
-			 * estimate learns how late answers can be.
+			 * lost, and its round trip is known for sure: the
+			 * timeout now stays above it (the estimate's peak).
 			 */
 			chan->stats.spurious++;
 			hxp_cwnd_undo(&chan->cwnd);
-			hxp_rtt_sample(&chan->rtt, div_u64(now - req->first_tx_ns, 1000));
+			hxp_rtt_sample(&chan->rtt, div_u64(now - req->first_tx_ns, 1000),
+				      div_u64(now, 1000));
 		}
 		hxp_cwnd_ack(&chan->cwnd);
 	}

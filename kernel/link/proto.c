@@ -173,8 +173,9 @@ int hxp_frag_index(u32 total, u32 frag, u32 off, u32 len)
 }
 HXP_EXPORT(hxp_frag_index);
 
-void hxp_rtt_sample(struct hxp_rtt *r, u32 sample_us)
+void hxp_rtt_sample(struct hxp_rtt *r, u32 sample_us, u64 now_us)
 {
+	u64 age = now_us - r->period_us;	/* a clock that went back: a new period */
 	u32 err;
 
 	if (!sample_us)
@@ -182,6 +183,14 @@ void hxp_rtt_sample(struct hxp_rtt *r, u32 sample_us)
 	r->last_us = sample_us;
 	if (!r->min_us || sample_us < r->min_us)
 		r->min_us = sample_us;
+	if (age >= HXP_RTT_PEAK_PERIOD_US) {
+		/* A period without samples between: its peak is gone too. */
+		r->peak_prev_us = age < 2 * HXP_RTT_PEAK_PERIOD_US ? r->peak_us : 0;
+		r->peak_us = 0;
+		r->period_us = now_us;
+	}
+	if (sample_us > r->peak_us)
+		r->peak_us = sample_us;
 	if (!r->srtt_us) {
 		r->srtt_us = sample_us;
 		r->rttvar_us = sample_us / 2;
@@ -198,11 +207,13 @@ HXP_EXPORT(hxp_rtt_sample);
 
 u32 hxp_rto_us(const struct hxp_rtt *r, u32 initial_us, u32 lo_us, u32 hi_us)
 {
-	u64 rto;
+	u64 rto, peak;
 
 	if (!r->srtt_us)
 		return clamp(initial_us, lo_us, hi_us);
 	rto = (u64)r->srtt_us + 4 * (u64)r->rttvar_us;
+	peak = max(r->peak_us, r->peak_prev_us);
+	rto = max(rto, peak + peak / 2);
 	if (rto > hi_us)
 		return hi_us;
 	return rto < lo_us ? lo_us : (u32)rto;

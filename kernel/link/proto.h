@@ -220,17 +220,35 @@ enum hxp_hello hxp_hello_outcome(bool had_session, u32 old_session, u64 old_epoc
 /*
  * Round-trip time estimate (Jacobson/Karels, RFC 6298), in microseconds.
  * Samples come only from requests answered on their first transmission
- * (Karn's rule): the caller decides.
+ * (Karn's rule), or from a first transmission answered after its timeout
+ * fired (a spurious timeout): the caller decides.
+ *
+ * RFC 6298 assumes a sample or so per round trip. A channel with dozens of
+ * requests in flight takes dozens per round trip, and srtt and rttvar then
+ * forget a delay within a millisecond or two: the next stall of the same
+ * size (a busy server, a descheduled vCPU) times out every request in
+ * flight, though nothing was lost. So the timeout also stays above the
+ * largest round trip of the last one to two periods, by half of it. A
+ * spurious timeout's late sample is such a round trip, so the same delay
+ * does not fire the timeout twice (the Eifel response, RFC 4015, in spirit).
  */
+#define HXP_RTT_PEAK_PERIOD_US	1000000
+
 struct hxp_rtt {
 	u32 srtt_us;		/* 0 until the first sample */
 	u32 rttvar_us;
 	u32 last_us;
 	u32 min_us;
+	u32 peak_us;		/* largest sample of this period */
+	u32 peak_prev_us;	/* largest of the period before */
+	u64 period_us;		/* when this period began */
 };
 
-void hxp_rtt_sample(struct hxp_rtt *r, u32 sample_us);
-/* srtt + 4 * rttvar, clamped to [lo, hi]; "initial" before any sample. */
+void hxp_rtt_sample(struct hxp_rtt *r, u32 sample_us, u64 now_us);
+/*
+ * max(srtt + 4 * rttvar, 1.5 * recent peak), clamped to [lo, hi];
+ * "initial" before any sample.
+ */
 u32 hxp_rto_us(const struct hxp_rtt *r, u32 initial_us, u32 lo_us, u32 hi_us);
 
 /*

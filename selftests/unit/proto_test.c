@@ -172,19 +172,20 @@ TEST(rtt_estimate_converges)
 	struct hxp_rtt r = {};
 
 	EXPECT_EQ(20000u, hxp_rto_us(&r, 20000, 1000, 1000000));	/* no sample yet */
-	hxp_rtt_sample(&r, 1000);
+	hxp_rtt_sample(&r, 1000, 0);
 	EXPECT_EQ(1000u, r.srtt_us);
 	EXPECT_EQ(500u, r.rttvar_us);
 	EXPECT_EQ(3000u, hxp_rto_us(&r, 20000, 1000, 1000000));
+	/* Two periods later: the first sample's peak is forgotten. */
 	for (int i = 0; i < 200; i++)
-		hxp_rtt_sample(&r, 400);
+		hxp_rtt_sample(&r, 400, 2 * HXP_RTT_PEAK_PERIOD_US + i);
 	EXPECT_LE(r.srtt_us, 410u);
 	EXPECT_GE(r.srtt_us, 390u);
 	EXPECT_LE(r.rttvar_us, 10u);
 	EXPECT_EQ(400u, r.min_us);
 	/* Clamped at both ends. */
 	EXPECT_EQ(1000u, hxp_rto_us(&r, 20000, 1000, 1000000));
-	hxp_rtt_sample(&r, 4000000);
+	hxp_rtt_sample(&r, 4000000, 2 * HXP_RTT_PEAK_PERIOD_US + 200);
 	EXPECT_EQ(1000000u, hxp_rto_us(&r, 20000, 1000, 1000000));
 }
 
@@ -193,9 +194,42 @@ TEST(rtt_variance_tracks_jitter)
 	struct hxp_rtt r = {};
 
 	for (int i = 0; i < 100; i++)
-		hxp_rtt_sample(&r, i % 2 ? 500 : 1500);
+		hxp_rtt_sample(&r, i % 2 ? 500 : 1500, i);
 	EXPECT_GE(r.rttvar_us, 300u);
 	EXPECT_GE(hxp_rto_us(&r, 0, 1, 1000000), 2000u);
+}
+
+TEST(rto_stays_above_a_recent_stall)
+{
+	struct hxp_rtt r = {};
+	u64 t = 5000000;
+	int i;
+
+	/* Many samples per round trip: srtt and rttvar settle at once... */
+	for (i = 0; i < 1000; i++)
+		hxp_rtt_sample(&r, 400, t + i);
+	EXPECT_EQ(1000u, hxp_rto_us(&r, 20000, 1000, 1000000));
+	/* ...and forget a 20 ms stall within a few dozen more. */
+	hxp_rtt_sample(&r, 20000, t + 1000);
+	for (i = 0; i < 100; i++)
+		hxp_rtt_sample(&r, 400, t + 2000 + i);
+	EXPECT_LE(r.srtt_us + 4 * r.rttvar_us, 2000u);
+	/* The timeout does not: the next stall of that size is waited for. */
+	EXPECT_EQ(30000u, hxp_rto_us(&r, 20000, 1000, 1000000));
+	/* Still so in the next period... */
+	hxp_rtt_sample(&r, 400, t + HXP_RTT_PEAK_PERIOD_US);
+	EXPECT_EQ(30000u, hxp_rto_us(&r, 20000, 1000, 1000000));
+	/* ...and forgotten in the one after that. */
+	hxp_rtt_sample(&r, 400, t + 2 * HXP_RTT_PEAK_PERIOD_US);
+	EXPECT_EQ(1000u, hxp_rto_us(&r, 20000, 1000, 1000000));
+	/* After an idle gap of two periods, at once. */
+	hxp_rtt_sample(&r, 20000, t + 3 * HXP_RTT_PEAK_PERIOD_US);
+	hxp_rtt_sample(&r, 400, t + 6 * HXP_RTT_PEAK_PERIOD_US);
+	EXPECT_EQ(0u, r.peak_prev_us);
+	/* A clock that went back starts a period; it does not keep the old one forever. */
+	hxp_rtt_sample(&r, 9000, 10);
+	EXPECT_EQ(9000u, r.peak_us);
+	EXPECT_EQ(10u, (u32)r.period_us);
 }
 
 TEST(cwnd_aimd)
