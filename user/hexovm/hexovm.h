@@ -60,6 +60,7 @@ struct hexovm_stats {
 	uint64_t pulled_bytes;		/* --incoming: guest memory pulled before the start */
 	uint64_t demand_pulls, bg_pulls;	/* post-copy: pulls after it */
 	uint64_t t0_ns;
+	uint64_t points0;		/* the guest's cb->points when it started here */
 };
 
 struct hexovm {

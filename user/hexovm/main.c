@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "hexovm.h"
@@ -258,6 +259,7 @@ static void hexovm_print_stats(struct hexovm *vm)
 	uint64_t ns = hexovm_now_ns() - s->t0_ns;
 	long rss_pages = 0, size;
 	FILE *f = fopen("/proc/self/statm", "r");
+	struct rusage ru;
 
 	if (f) {
 		if (fscanf(f, "%ld %ld", &size, &rss_pages) != 2)
@@ -277,6 +279,22 @@ static void hexovm_print_stats(struct hexovm *vm)
 		(unsigned long long)s->timeouts, (unsigned long long)(vm->mem_size >> 20),
 		(unsigned long long)((hexovm_cb(vm)->heap_top - HEXO_GPA_HEAP) >> 10),
 		(unsigned long long)(rss_pages * sysconf(_SC_PAGESIZE) >> 10));
+	/*
+	 * The guest's progress here and the CPU time this process got for it
+	 * (all its threads, as /proc/PID/stat counts them for the policy
+	 * daemon): the calibration's rate is their quotient.
+	 */
+	if (!getrusage(RUSAGE_SELF, &ru)) {
+		double user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+		double sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+		uint64_t points = hexovm_cb(vm)->points;
+
+		fprintf(stderr, "hexovm: stats: progress: %llu migration points (%llu to %llu) "
+			"in %.3f CPU-s (%.3f user, %.3f system)\n",
+			(unsigned long long)(points >= s->points0 ? points - s->points0 : 0),
+			(unsigned long long)s->points0, (unsigned long long)points,
+			user + sys, user, sys);
+	}
 	if (vm->opts->incoming)
 		fprintf(stderr, "hexovm: stats: offload: %llu KiB pulled before the start, then "
 			"%llu pulls on demand and %llu in the background\n",
@@ -359,6 +377,7 @@ int main(int argc, char **argv)
 		cb->mem_size = opts.mem_size;
 		memcpy(cb->cmdline, opts.cmdline, sizeof(cb->cmdline));
 	}
+	vm.stats.points0 = cb->points;
 	if (hexovm_arch_vcpu_init(&vm))
 		goto err_kvm;
 	if (hexovm_migrate_init(&vm))
