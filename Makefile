@@ -12,6 +12,7 @@
 #   make bench-netswap    Netswap against the link, AoE, NBD and zram
 #   make bench-offload    hexo_kvm offloads: downtime and duration against size
 #   make bench-calibrate  the policy's calibration: guest rates on both ISAs
+#   make bench-policy     the policy live, and simulated: throughput, energy
 #   make hexosim          the offload policy's simulator (build/host/bin/hexosim)
 #   make deb              Debian packages (hexo-dkms, hexo-tools) in build/deb/
 #   make help             more
@@ -142,6 +143,16 @@ bench-calibrate: deps
 	@$(TOP)/scripts/testbed pair --board-mem 512 --server-mem 2048 -- \
 		$(TOP)/scripts/bench/calibrate.sh
 
+# The offload policy live in the testbed (one offload and one reclaim decided
+# by the daemon, every job verified), then hexosim on the calibration
+# profile: tables and a plot; see Documentation/policy.rst, "make
+# bench-policy".
+bench-policy: deps
+	@$(MAKE) --no-print-directory ARCH=x86_64 initramfs
+	@$(MAKE) --no-print-directory ARCH=arm64 initramfs
+	@$(MAKE) --no-print-directory hexosim
+	@$(TOP)/scripts/testbed pair -- $(TOP)/scripts/bench/policy.sh
+
 demo: deps
 	@$(MAKE) --no-print-directory ARCH=x86_64 initramfs
 	@$(MAKE) --no-print-directory ARCH=arm64 initramfs
@@ -160,5 +171,5 @@ clean:
 		$(TOP)/build/runs $(TOP)/build/warncheck-*
 
 help:
-	@sed -n '3,20p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,21p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
 	@echo "Testbed: scripts/testbed --help   (one test in one VM: see README.md)"
