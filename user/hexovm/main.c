@@ -253,13 +253,24 @@ static char *hexovm_default_elf(const struct hexovm_opts *o, const char *app)
 	return path;
 }
 
+void hexovm_progress_mark(struct hexovm *vm)
+{
+	struct rusage ru;
+
+	if (vm->stats.marked || getrusage(RUSAGE_SELF, &ru))
+		return;
+	vm->stats.marked = true;
+	vm->stats.points1 = hexovm_cb(vm)->points;
+	vm->stats.cpu_user_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+	vm->stats.cpu_sys_s = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
 static void hexovm_print_stats(struct hexovm *vm)
 {
 	struct hexovm_stats *s = &vm->stats;
 	uint64_t ns = hexovm_now_ns() - s->t0_ns;
 	long rss_pages = 0, size;
 	FILE *f = fopen("/proc/self/statm", "r");
-	struct rusage ru;
 
 	if (f) {
 		if (fscanf(f, "%ld %ld", &size, &rss_pages) != 2)
@@ -282,19 +293,20 @@ static void hexovm_print_stats(struct hexovm *vm)
 	/*
 	 * The guest's progress here and the CPU time this process got for it
 	 * (all its threads, as /proc/PID/stat counts them for the policy
-	 * daemon): the calibration's rate is their quotient.
+	 * daemon), up to the migration point that stopped it if one did (its
+	 * capture not counted), else to its end: the calibration's rate is
+	 * their quotient.
 	 */
-	if (!getrusage(RUSAGE_SELF, &ru)) {
-		double user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
-		double sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-		uint64_t points = hexovm_cb(vm)->points;
+	bool stopped = s->marked;
 
+	hexovm_progress_mark(vm);
+	if (s->marked)
 		fprintf(stderr, "hexovm: stats: progress: %llu migration points (%llu to %llu) "
-			"in %.3f CPU-s (%.3f user, %.3f system)\n",
-			(unsigned long long)(points >= s->points0 ? points - s->points0 : 0),
-			(unsigned long long)s->points0, (unsigned long long)points,
-			user + sys, user, sys);
-	}
+			"in %.3f CPU-s (%.3f user, %.3f system)%s\n",
+			(unsigned long long)(s->points1 >= s->points0 ? s->points1 - s->points0 : 0),
+			(unsigned long long)s->points0, (unsigned long long)s->points1,
+			s->cpu_user_s + s->cpu_sys_s, s->cpu_user_s, s->cpu_sys_s,
+			stopped ? ", to the migration point that stopped it" : "");
 	if (vm->opts->incoming)
 		fprintf(stderr, "hexovm: stats: offload: %llu KiB pulled before the start, then "
 			"%llu pulls on demand and %llu in the background\n",
