@@ -11,6 +11,8 @@
 #   make soak             the long runs (full-size swap, 20% loss, ...)
 #   make bench-netswap    Netswap against the link, AoE, NBD and zram
 #   make bench-offload    hexo_kvm offloads: downtime and duration against size
+#   make bench-calibrate  the policy's calibration: guest rates on both ISAs
+#   make bench-policy     the policy live, and simulated: throughput, energy
 #   make hexosim          the offload policy's simulator (build/host/bin/hexosim)
 #   make deb              Debian packages (hexo-dkms, hexo-tools) in build/deb/
 #   make help             more
@@ -53,7 +55,8 @@ USER_CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE \
 USER_LDFLAGS := -static
 KSELFTEST_CFLAGS := -I$(DEPS)/ksrc/tools/testing/selftests
 
-.PHONY: all deps modules user dtbs initramfs check unit demo bench-netswap bench-offload soak \
+.PHONY: all deps modules user dtbs initramfs check unit demo bench-netswap bench-offload \
+	bench-calibrate bench-policy soak \
 	deb clean help FORCE
 
 all: modules user dtbs
@@ -130,6 +133,26 @@ bench-offload: deps
 	@$(TOP)/scripts/testbed pair --board-mem 256 --server-mem 2048 -- \
 		$(TOP)/scripts/bench/offload.sh
 
+# The offload policy's calibration: EP, IS, CG and ra on the server, the
+# board and the board with Netswap, into build/bench/calibration.profile;
+# see Documentation/policy.rst, "The calibration".
+bench-calibrate: deps
+	@$(MAKE) --no-print-directory ARCH=x86_64 initramfs
+	@$(MAKE) --no-print-directory ARCH=arm64 initramfs
+	@$(MAKE) --no-print-directory hexocal
+	@$(TOP)/scripts/testbed pair --board-mem 512 --server-mem 2048 -- \
+		$(TOP)/scripts/bench/calibrate.sh
+
+# The offload policy live in the testbed (one offload and one reclaim decided
+# by the daemon, every job verified), then hexosim on the calibration
+# profile: tables and a plot; see Documentation/policy.rst, "make
+# bench-policy".
+bench-policy: deps
+	@$(MAKE) --no-print-directory ARCH=x86_64 initramfs
+	@$(MAKE) --no-print-directory ARCH=arm64 initramfs
+	@$(MAKE) --no-print-directory hexosim
+	@$(TOP)/scripts/testbed pair -- $(TOP)/scripts/bench/policy.sh
+
 demo: deps
 	@$(MAKE) --no-print-directory ARCH=x86_64 initramfs
 	@$(MAKE) --no-print-directory ARCH=arm64 initramfs
@@ -148,5 +171,5 @@ clean:
 		$(TOP)/build/runs $(TOP)/build/warncheck-*
 
 help:
-	@sed -n '3,19p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,21p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
 	@echo "Testbed: scripts/testbed --help   (one test in one VM: see README.md)"

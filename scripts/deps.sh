@@ -33,6 +33,8 @@ host_pkgs=(
 	# lintian, systemd-analyze for the units, a Debian root for dkms
 	debhelper dh-dkms dkms fakeroot dpkg-dev lintian python3-docutils man-db
 	systemd debootstrap
+	# make bench-policy's plot
+	gnuplot-nox
 )
 
 # Foreign-architecture packages installed with apt (multiarch, beside the

@@ -60,6 +60,11 @@ struct hexovm_stats {
 	uint64_t pulled_bytes;		/* --incoming: guest memory pulled before the start */
 	uint64_t demand_pulls, bg_pulls;	/* post-copy: pulls after it */
 	uint64_t t0_ns;
+	uint64_t points0;		/* the guest's cb->points when it started here */
+	/* hexovm_progress_mark(): its progress and this process's CPU time then */
+	bool marked;
+	uint64_t points1;
+	double cpu_user_s, cpu_sys_s;
 };
 
 struct hexovm {
@@ -91,6 +96,12 @@ static inline struct hexo_cb *hexovm_cb(struct hexovm *vm)
 void *hexovm_gpa(struct hexovm *vm, uint64_t gpa, uint64_t len);
 
 uint64_t hexovm_now_ns(void);
+/*
+ * Records the guest's progress (cb->points) and the CPU time this process
+ * has had (user, system, all threads) for --stats; the first call counts:
+ * at a migration point that stops the guest, before its capture.
+ */
+void hexovm_progress_mark(struct hexovm *vm);
 void hexovm_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* kvm.c: the VM, its memory and vCPU, and the run loop. */

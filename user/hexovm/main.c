@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "hexovm.h"
@@ -252,6 +253,18 @@ static char *hexovm_default_elf(const struct hexovm_opts *o, const char *app)
 	return path;
 }
 
+void hexovm_progress_mark(struct hexovm *vm)
+{
+	struct rusage ru;
+
+	if (vm->stats.marked || getrusage(RUSAGE_SELF, &ru))
+		return;
+	vm->stats.marked = true;
+	vm->stats.points1 = hexovm_cb(vm)->points;
+	vm->stats.cpu_user_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+	vm->stats.cpu_sys_s = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
 static void hexovm_print_stats(struct hexovm *vm)
 {
 	struct hexovm_stats *s = &vm->stats;
@@ -277,6 +290,23 @@ static void hexovm_print_stats(struct hexovm *vm)
 		(unsigned long long)s->timeouts, (unsigned long long)(vm->mem_size >> 20),
 		(unsigned long long)((hexovm_cb(vm)->heap_top - HEXO_GPA_HEAP) >> 10),
 		(unsigned long long)(rss_pages * sysconf(_SC_PAGESIZE) >> 10));
+	/*
+	 * The guest's progress here and the CPU time this process got for it
+	 * (all its threads, as /proc/PID/stat counts them for the policy
+	 * daemon), up to the migration point that stopped it if one did (its
+	 * capture not counted), else to its end: the calibration's rate is
+	 * their quotient.
+	 */
+	bool stopped = s->marked;
+
+	hexovm_progress_mark(vm);
+	if (s->marked)
+		fprintf(stderr, "hexovm: stats: progress: %llu migration points (%llu to %llu) "
+			"in %.3f CPU-s (%.3f user, %.3f system)%s\n",
+			(unsigned long long)(s->points1 >= s->points0 ? s->points1 - s->points0 : 0),
+			(unsigned long long)s->points0, (unsigned long long)s->points1,
+			s->cpu_user_s + s->cpu_sys_s, s->cpu_user_s, s->cpu_sys_s,
+			stopped ? ", to the migration point that stopped it" : "");
 	if (vm->opts->incoming)
 		fprintf(stderr, "hexovm: stats: offload: %llu KiB pulled before the start, then "
 			"%llu pulls on demand and %llu in the background\n",
@@ -359,6 +389,7 @@ int main(int argc, char **argv)
 		cb->mem_size = opts.mem_size;
 		memcpy(cb->cmdline, opts.cmdline, sizeof(cb->cmdline));
 	}
+	vm.stats.points0 = cb->points;
 	if (hexovm_arch_vcpu_init(&vm))
 		goto err_kvm;
 	if (hexovm_migrate_init(&vm))

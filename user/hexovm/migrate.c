@@ -206,11 +206,15 @@ int64_t hexovm_migrate_ready(struct hexovm *vm)
 		    cb->cont.point == cb->stop_point;
 	int ret;
 
+	/* The guest's progress for --stats, before what a capture costs. */
+	if (cb->migrate == HEXO_MIGRATE_HOST || vm->pending || stop)
+		hexovm_progress_mark(vm);
 	if (cb->migrate == HEXO_MIGRATE_HOST) {
 		/* hexo_kvm asked: it captures and moves the guest. */
 		ret = hexovm_link_parked(vm);
 		if (ret) {
 			cb->migrate = 0;
+			vm->stats.marked = false;	/* it runs on: counted to its end */
 			return ret;
 		}
 		vm->done = true;
@@ -227,6 +231,7 @@ int64_t hexovm_migrate_ready(struct hexovm *vm)
 		hexovm_withdraw(vm);
 		vm->stop_armed = false;
 		cb->stop_count = 0;
+		vm->stats.marked = false;
 		hexovm_err("capture failed; the guest keeps running");
 		return ret;
 	}

@@ -18,7 +18,13 @@ $(HOST_OUT)/unit/policy_test $(HOST_OUT)/unit/profile_test $(HOST_OUT)/unit/sim_
 	$(HOSTCC) $(USER_CFLAGS) -I$(TOP)/user/policy $(KSELFTEST_CFLAGS) \
 		-Wno-missing-prototypes -o $@ $< $(HXP_SIM_SRCS) -lm
 
-.PHONY: hexosim
-hexosim: $(HOST_OUT)/bin/hexosim
+# hexocal: the calibration's rounds to a profile, with the prediction errors.
+$(HOST_OUT)/bin/hexocal: $(TOP)/user/policy/hexocal.c $(HXP_SRCS) $(HXP_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(USER_CFLAGS) -I$(TOP)/user/policy -o $@ $< $(HXP_SRCS) -lm
 
-unit-build: $(HOST_OUT)/bin/hexosim
+.PHONY: hexosim hexocal
+hexosim: $(HOST_OUT)/bin/hexosim
+hexocal: $(HOST_OUT)/bin/hexocal
+
+unit-build: $(HOST_OUT)/bin/hexosim $(HOST_OUT)/bin/hexocal
