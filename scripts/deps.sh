@@ -239,6 +239,21 @@ make_dkms_root() {
 	touch "$root/.done"
 }
 
+# What hexo-tools depends on, and man, so that the DKMS test installs the
+# tools too (a root made before this step gets it now).
+dkms_root_tools() {
+	local root=$deps/root-dkms pkgs="libnl-3-200 libnl-genl-3-200 iproute2 man-db"
+	[ -e "$root/.tools" ] && return
+	[ "$mode" = --check ] && die "$root lacks hexo-tools' dependencies"
+	say "the DKMS test's root: $pkgs"
+	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	chroot "$root" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $pkgs" \
+		>>"$deps/root-dkms.log" 2>&1 || die "cannot install $pkgs in $root; see $deps/root-dkms.log"
+	chroot "$root" apt-get clean
+	touch "$root/.tools"
+}
+
 # kselftest's C harness and checkpatch come from the kernel source package;
 # they are extracted, never committed.
 extract_kernel_tools() {
@@ -269,6 +284,7 @@ fix_arm64_headers
 extract_vmlinux
 extract_kernel_tools
 make_dkms_root
+dkms_root_tools
 if [ "$mode" != --check ]; then
 	echo "$want_stamp" >"$stamp"
 	say "all dependencies in place"

@@ -21,9 +21,11 @@
         $HEXO_RUN; streams the output and exits with its status.
   testbed kill VM
         kills VM of the testbed in $HEXO_RUN at once (a power cut, for tests).
-  testbed initramfs --arch A
+  testbed initramfs --arch A [--kmod DIR] [--out FILE]
         (re)builds build/A/initramfs.cpio.gz; fails if it unpacks to more
         than a quarter of the smallest memory a test gives a VM of A.
+        --kmod takes HEXO's modules from DIR (a DKMS build, say) instead of
+        make's; --out writes FILE instead (boot it with run --initrd).
 """
 
 import argparse
@@ -178,7 +180,10 @@ def main():
 
     i = sub.add_parser("initramfs", help="build a VM's initramfs")
     i.add_argument("--arch", choices=list(config.ARCHES), required=True)
-    i.set_defaults(fn=lambda a: (initramfs.build(a.arch), 0)[1])
+    i.add_argument("--kmod", help="HEXO's modules from this directory instead of make's")
+    i.add_argument("--out", help="write the initramfs here instead")
+    i.set_defaults(fn=lambda a: (initramfs.build(a.arch, a.kmod and os.path.abspath(a.kmod),
+                                                 a.out and os.path.abspath(a.out)), 0)[1])
 
     a = p.parse_args()
     # A killed testbed still shuts its VMs down: SIGTERM and SIGHUP unwind

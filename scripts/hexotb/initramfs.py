@@ -293,10 +293,14 @@ def _write_cpio(stage, out):
     os.replace(out + ".tmp", out)
 
 
-def build(arch):
+def build(arch, kmod=None, dest=None):
+    """Builds the initramfs of arch at dest (build/A/initramfs.cpio.gz by
+    default), with HEXO's modules from the directory kmod (the .ko files
+    anywhere under it; build/A/kmod, make's, by default)."""
     a = config.ARCHES[arch]
     kver, root, out = a["kver"], a["root"], a["out"]
-    stage = os.path.join(out, "initramfs.d")
+    dest = dest or a["initramfs"]
+    stage = dest + ".d" if dest != a["initramfs"] else os.path.join(out, "initramfs.d")
     shutil.rmtree(stage, ignore_errors=True)
     for d in ["bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp",
               "run", "root", "etc", "mnt", "hexo/bin", "hexo/selftests",
@@ -321,7 +325,7 @@ def build(arch):
         f.write("root:x:0:\nnogroup:x:65534:\n")
 
     deps = _modules_dep(root, kver)
-    kmod = os.path.join(out, "kmod")
+    kmod = kmod or os.path.join(out, "kmod")
     ours = [os.path.join(d, n) for d, _, ns in os.walk(kmod) for n in ns if n.endswith(".ko")]
     for m in _closure(deps, DEBIAN_MODULES[arch] + _our_deps(ours)):
         _copy(os.path.join(root, "lib", "modules", kver, m),
@@ -357,10 +361,12 @@ def build(arch):
     _strip_debug(arch, [os.path.join(stage, "lib", "modules", kver, "extra"),
                         os.path.join(stage, "hexo", "bin"),
                         os.path.join(stage, "hexo", "selftests")])
-    _write_cpio(stage, a["initramfs"])
+    _write_cpio(stage, dest)
+    if dest != a["initramfs"]:
+        shutil.rmtree(stage, ignore_errors=True)
     # The uncompressed archive of earlier builds.
     old = os.path.join(out, "initramfs.cpio")
     if os.path.exists(old):
         os.unlink(old)
-    check_size(arch, a["initramfs"])
-    return a["initramfs"]
+    check_size(arch, dest)
+    return dest
