@@ -9,6 +9,7 @@
 
 #include "compat.h"
 #include "netlink.h"
+#include "offload.h"
 #include "pull.h"
 #include "reclaim.h"
 #include "service.h"
@@ -18,9 +19,12 @@ static int __init hkvm_init(void)
 {
 	int ret;
 
-	ret = hkvm_vm_init();
+	ret = hkvm_offload_init();
 	if (ret)
 		return ret;
+	ret = hkvm_vm_init();
+	if (ret)
+		goto err_offload;
 	hkvm_pull_init();
 	ret = hkvm_service_init();
 	if (ret)
@@ -35,12 +39,15 @@ err_service:
 	hkvm_service_uninit();
 err_vm:
 	hkvm_vm_uninit();
+err_offload:
+	hkvm_offload_uninit();
 	return ret;
 }
 
 /*
  * No new requests first, then no reads of exports nor offers coming in,
- * then the offers' channels, then the VMs (their exports unpinned).
+ * then the offers' channels, then the VMs (their exports unpinned), then
+ * the WITHDRAWs of the offloads that ended with them.
  */
 static void __exit hkvm_exit(void)
 {
@@ -49,6 +56,7 @@ static void __exit hkvm_exit(void)
 	hkvm_pull_uninit();
 	hkvm_reclaim_uninit();
 	hkvm_vm_uninit();
+	hkvm_offload_uninit();
 }
 
 module_init(hkvm_init);

@@ -381,10 +381,66 @@ static void hkvm_offload_handed(struct hkvm_vm *vm, int answer)
 	pr_info("VM %u: handed off to %pM\n", vm->id, vm->peer);
 }
 
+/*
+ * WITHDRAWs, sent after the offload ended (best effort, a second at most):
+ * the target drops the offer, and whatever it set up to take it.
+ */
+#define HKVM_WITHDRAW_MS	1000
+
+struct hkvm_withdraw {
+	struct work_struct work;
+	struct net *net;		/* held */
+	int ifindex;
+	u8 peer[ETH_ALEN];
+	u16 export;
+	u64 token;
+};
+
+static struct workqueue_struct *hkvm_withdraw_wq;
+
+static void hkvm_withdraw_fn(struct work_struct *work)
+{
+	struct hkvm_withdraw *w = container_of(work, struct hkvm_withdraw, work);
+	struct hexo_kvm_msg msg = {};
+	int ret;
+
+	msg.magic = cpu_to_be32(HEXO_KVM_MSG_MAGIC);
+	msg.type = cpu_to_be16(HEXO_KVM_MSG_WITHDRAW);
+	msg.export = cpu_to_be16(w->export);
+	msg.token = cpu_to_be64(w->token);
+	ret = hkvm_service_send(w->net, w->ifindex, w->peer, &msg, HKVM_WITHDRAW_MS);
+	if (ret)
+		pr_info("offer of export %u to %pM not withdrawn (%d): it expires there\n",
+			w->export, w->peer, ret);
+	put_net(w->net);
+	kfree(w);
+}
+
+/* Tells vm's target that exp's offer is off (its offload ended here). */
+static void hkvm_offload_withdraw(struct hkvm_vm *vm, const struct hkvm_export *exp)
+{
+	struct hkvm_withdraw *w;
+
+	if (!vm->net)
+		return;
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return;		/* the target's offer expires */
+	INIT_WORK(&w->work, hkvm_withdraw_fn);
+	w->net = get_net(vm->net);
+	w->ifindex = vm->ifindex;
+	ether_addr_copy(w->peer, vm->peer);
+	w->export = exp->id;
+	w->token = exp->token;
+	queue_work(hkvm_withdraw_wq, &w->work);
+}
+
 /* Ends the offload in flight: the guest runs on here. Under hkvm_vms_lock or out of the table. */
 static void hkvm_offload_end(struct hkvm_vm *vm, int err)
 {
 	if (vm->exp) {
+		/* Offered (or about to be): the target must not wait on it. */
+		hkvm_offload_withdraw(vm, vm->exp);
 		hkvm_export_free(vm->exp);
 		vm->exp = NULL;
 	}
@@ -673,6 +729,17 @@ static void hkvm_offload_work(struct work_struct *work)
 	}
 	hkvm_vm_reap(vm);	/* its VMM may have exited meanwhile */
 	mutex_unlock(&hkvm_vms_lock);
+}
+
+int hkvm_offload_init(void)
+{
+	hkvm_withdraw_wq = alloc_ordered_workqueue("hexo_kvm_withdraw", 0);
+	return hkvm_withdraw_wq ? 0 : -ENOMEM;
+}
+
+void hkvm_offload_uninit(void)
+{
+	destroy_workqueue(hkvm_withdraw_wq);	/* the WITHDRAWs queued are sent first */
 }
 
 void hkvm_offload_init_vm(struct hkvm_vm *vm)

@@ -15,6 +15,9 @@ struct net;
 struct netlink_ext_ack;
 struct page;
 
+/* The queue of WITHDRAWs to targets; uninit after the VMs are gone (sends what is queued). */
+int hkvm_offload_init(void);
+void hkvm_offload_uninit(void);
 void hkvm_offload_init_vm(struct hkvm_vm *vm);
 /* Under hkvm_vms_lock: nothing in flight, no memory lent. */
 bool hkvm_offload_idle(const struct hkvm_vm *vm);

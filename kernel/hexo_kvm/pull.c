@@ -35,6 +35,7 @@ struct hkvm_offer {
 	unsigned long at;		/* jiffies: when it came */
 	struct hxl_chan *chan;		/* to the source; set under hkvm_pull_mutex */
 	bool taken;			/* post-copy: TAKE confirmed, pulls go on */
+	bool withdrawn;			/* the source's WITHDRAW came: drop it */
 	/* Pages pulled after TAKE, for RELEASE to report. */
 	atomic64_t demand, background;
 	/* Pulls hold it for reading while they use chan; a drop for writing. */
@@ -55,6 +56,77 @@ static void hkvm_offer_event_fn(struct work_struct *work)
 }
 
 static DECLARE_WORK(hkvm_offer_event, hkvm_offer_event_fn);
+
+static void hkvm_offer_drop(struct hkvm_offer *o);
+
+/*
+ * Offers that nobody takes any more go, with their channels to the source:
+ * those the source withdrew, and those unused (no pull, no answer, no new
+ * offer) for longer than any source waits (its taker died, and its
+ * WITHDRAW was lost, or a post-copy taker died before its RELEASE). While
+ * offers exist, every HKVM_OFFERS_GC_MS.
+ */
+#define HKVM_OFFERS_GC_MS	10000
+
+static void hkvm_offers_gc_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(hkvm_offers_gc, hkvm_offers_gc_fn);
+
+static void hkvm_offers_gc_fn(struct work_struct *work)
+{
+	unsigned long idle = msecs_to_jiffies(HEXO_KVM_TIMEOUT_MAX_MS);
+	bool left = false, gone = false, stale;
+	struct hkvm_offer *o;
+	int i;
+
+	mutex_lock(&hkvm_pull_mutex);
+	for (i = 0; i < HEXO_KVM_MAX_OFFERS; i++) {
+		o = &hkvm_offers[i];
+		spin_lock_bh(&hkvm_offers_lock);
+		/*
+		 * Taken, it goes once its taker has been silent that long too:
+		 * a live post-copy guest pulls on until it RELEASEs.
+		 */
+		stale = o->info.id && ((o->withdrawn && !o->taken) ||
+				       time_after(jiffies, READ_ONCE(o->at) + idle));
+		left |= o->info.id && !stale;
+		spin_unlock_bh(&hkvm_offers_lock);
+		if (!stale)
+			continue;
+		pr_info("offer %u from %pM: %s; dropped\n", o->info.id, o->info.peer,
+			o->withdrawn && !o->taken ? "withdrawn by its source" :
+			o->taken ? "taken, its taker silent too long" : "unused too long");
+		hkvm_offer_drop(o);
+		gone = true;
+	}
+	mutex_unlock(&hkvm_pull_mutex);
+	if (gone)
+		hkvm_genl_offers_event();
+	if (left)
+		mod_delayed_work(system_wq, &hkvm_offers_gc, msecs_to_jiffies(HKVM_OFFERS_GC_MS));
+}
+
+bool hkvm_pull_withdrawn(const u8 *peer, const struct hexo_kvm_msg *msg)
+{
+	u16 export = be16_to_cpu(msg->export);
+	u64 token = be64_to_cpu(msg->token);
+	struct hkvm_offer *o;
+	bool found = false;
+	int i;
+
+	spin_lock(&hkvm_offers_lock);
+	for (i = 0; i < HEXO_KVM_MAX_OFFERS; i++) {
+		o = &hkvm_offers[i];
+		if (o->info.id && o->info.export == export && o->info.token == token &&
+		    ether_addr_equal(o->info.peer, peer)) {
+			o->withdrawn = true;
+			found = true;
+		}
+	}
+	spin_unlock(&hkvm_offers_lock);
+	if (found)
+		mod_delayed_work(system_wq, &hkvm_offers_gc, 0);
+	return found;
+}
 
 bool hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *msg)
 {
@@ -102,6 +174,7 @@ bool hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *m
 	if (!slot)
 		goto out;
 	memset(&slot->info, 0, sizeof(slot->info));
+	slot->withdrawn = false;
 	if (!++hkvm_offer_next)
 		++hkvm_offer_next;
 	slot->info.id = hkvm_offer_next;
@@ -133,8 +206,11 @@ bool hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *m
 			slot->info.id, peer, slot->info.app, mem >> 20, slot->info.point);
 out:
 	spin_unlock(&hkvm_offers_lock);
-	if (news)
+	if (news) {
 		schedule_work(&hkvm_offer_event);
+		/* Not sooner than it was due: a new offer does not hasten the next look. */
+		schedule_delayed_work(&hkvm_offers_gc, msecs_to_jiffies(HKVM_OFFERS_GC_MS));
+	}
 	return ok;
 }
 
@@ -171,7 +247,9 @@ int hkvm_pull_next(u32 *id, struct hkvm_offer_info *info)
 	spin_lock_bh(&hkvm_offers_lock);
 	for (i = 0; i < HEXO_KVM_MAX_OFFERS; i++) {
 		o = &hkvm_offers[i];
-		if (o->info.id && o->info.id >= *id && (!best || o->info.id < best->info.id))
+		/* A post-copy TAKE answered it: its taker pulls on, nobody else takes it. */
+		if (o->info.id && !READ_ONCE(o->taken) && o->info.id >= *id &&
+		    (!best || o->info.id < best->info.id))
 			best = o;
 	}
 	if (best) {
@@ -424,6 +502,7 @@ int hkvm_pull(struct net *net, u32 id, u64 gpa, u64 len, u64 addr, bool backgrou
 	ret = hkvm_pull_chan(net, o, extack);
 	if (!ret)
 		down_read(&o->use);
+	WRITE_ONCE(o->at, jiffies);	/* in use: not stale */
 	mutex_unlock(&hkvm_pull_mutex);
 	if (ret)
 		return ret;
@@ -519,6 +598,7 @@ int hkvm_pull_answer(struct net *net, u32 id, int type, struct netlink_ext_ack *
 		NL_SET_ERR_MSG(extack, "the source did not confirm: do not run the VM");
 		ret = -EIO;
 	}
+	WRITE_ONCE(o->at, jiffies);
 	if (!ret && type == HEXO_KVM_MSG_TAKE) {
 		atomic64_set(&o->demand, 0);
 		atomic64_set(&o->background, 0);
@@ -545,6 +625,7 @@ void hkvm_pull_uninit(void)
 {
 	int i;
 
+	cancel_delayed_work_sync(&hkvm_offers_gc);
 	cancel_work_sync(&hkvm_offer_event);
 	mutex_lock(&hkvm_pull_mutex);
 	for (i = 0; i < HEXO_KVM_MAX_OFFERS; i++)

@@ -2,8 +2,8 @@
 /*
  * HEXO_SVC_KVM on hexo_link (service.h). A session reads the exports lent
  * to its client (offload.c) and writes messages to this node's inbox: an
- * OFFER or a PRECOPY goes to the offers (pull.c); DONE, TAKE, RELEASE,
- * COPIED and ABORT to the export they answer. The same transport as Netswap, with its loss recovery, checksums
+ * OFFER, a PRECOPY or a WITHDRAW goes to the offers (pull.c); DONE, TAKE,
+ * RELEASE, COPIED and ABORT to the export they answer. The same transport as Netswap, with its loss recovery, checksums
  * and keyed frames.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -84,6 +84,10 @@ static int hkvm_srv_write(struct hxl_sess *sess, u64 index, u64 seq, u32 crc, co
 	case HEXO_KVM_MSG_COPIED:
 		return hkvm_export_answer(be16_to_cpu(msg->export), hxl_sess_peer(sess), msg) ?
 		       HEXO_ST_OK : HEXO_ST_INVAL;
+	case HEXO_KVM_MSG_WITHDRAW:
+		/* Nothing to drop is no error: the offer may be answered already. */
+		hkvm_pull_withdrawn(hxl_sess_peer(sess), msg);
+		return HEXO_ST_OK;
 	case HEXO_KVM_MSG_RECLAIM:
 		s = hxl_srv_priv(srv);
 		return hkvm_reclaim_asked(s->net, s->ifindex, hxl_sess_peer(sess), msg) ?

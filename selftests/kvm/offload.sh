@@ -13,7 +13,7 @@
 
 . ./lib.sh
 
-ktap_plan 39
+ktap_plan 44
 for vm in server board; do
 	on "$vm" "rm -rf $T && mkdir -p $T && modprobe hexo_kvm && hexoctl kvm serve dev eth0" >/dev/null
 done
@@ -162,6 +162,26 @@ ktap_expect_status "no migration point within the timeout: the offload fails" 1 
 ktap_expect "... the flag is withdrawn: the guest crosses its point later and ends here" \
 	"spin: crossed 1 migration points" on_wait server source 60
 on server "hexoctl kvm detach id $id" >/dev/null
+# A taker killed while it waits for the final offer of a pre-copy round:
+# the source gives up at its bound and withdraws the offer, so the board
+# keeps nothing of it (no offer, no channel), and the next offload is taken.
+on_bg board incoming "hexovm --incoming --incoming-timeout 120 2>&1" >/dev/null
+id=$(start server "" spin 30000 1)
+on server "hexoctl kvm offload id $id to ${MAC[board]} dev eth0 timeout 3000 precopy nowait" \
+	>/dev/null 2>&1
+ktap_expect "a pre-copy taker killed while it waits for the final offer" "killed" \
+	on board "i=0; while [ \$i -lt 300 ] && ! grep -q 'waiting for it to stop' /tmp/job.incoming.out;
+		do sleep 0.1; i=\$((i + 1)); done; killall -9 hexovm && echo killed"
+ktap_expect "... the source gives up at its bound" "state aborted" \
+	on server "for i in \$(seq 100); do hexoctl kvm show id $id | grep -q 'state aborted' && break;
+		sleep 0.1; done; hexoctl kvm show id $id"
+ktap_expect "... and withdraws its offer: the board holds none" "^offers 0$" \
+	on board "for i in \$(seq 50); do [ \$(hexoctl kvm offers | grep -c '^offer') = 0 ] && break;
+		sleep 0.1; done; echo offers \$(hexoctl kvm offers | grep -c '^offer'); dmesg | grep 'withdrawn by' | tail -1"
+on_wait board incoming 10 >/dev/null
+on server "killall hexovm; sleep 0.5; hexoctl kvm detach id $id" >/dev/null 2>&1
+on_wait server source 30 >/dev/null
+offload "... and the next offload to the board is taken, verified" server board ep S
 # One offload at a time.
 id=$(start server "" spin 4000 1)
 ktap_expect_status "a second offload of a VM in flight is refused" 1 "in flight" \

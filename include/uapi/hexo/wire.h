@@ -330,7 +330,8 @@ struct hexo_hello {
  * export and token) comes: the target READs the control block, the data,
  * the heap pages the dirty map names and the heap above PRECOPY's top, and
  * answers DONE or ABORT as after any OFFER. A source that does not OFFER
- * within PRECOPY's timeout_ms after COPIED has given up.
+ * within PRECOPY's timeout_ms after COPIED has given up. A source whose
+ * offload ends without a hand-off WRITEs WITHDRAW, echoing export and token.
  */
 #define HEXO_KVM_SPAN		(1ULL << 24)	/* pages per export: 64 GiB of guest */
 #define HEXO_KVM_MAX_EXPORTS	15
@@ -364,6 +365,14 @@ enum hexo_kvm_msg_type {
 	HEXO_KVM_MSG_PRECOPY	= 7,
 	/* target -> source, after PRECOPY: it holds the heap; stop the guest */
 	HEXO_KVM_MSG_COPIED	= 8,
+	/*
+	 * source -> target: the offload of this export ended without a
+	 * hand-off (no answer in time, the VMM gone, cancelled); the target
+	 * drops the offer unless it took it. Best effort: a target also drops
+	 * an offer that nobody used for HEXO_KVM_TIMEOUT_MAX_MS. Answered OK
+	 * whether or not there was such an offer.
+	 */
+	HEXO_KVM_MSG_WITHDRAW	= 9,
 };
 
 struct hexo_kvm_msg {
