@@ -4,7 +4,8 @@
 # make bench-offload: hexo_kvm offloads of a guest of growing memory from
 # the x86_64 server to the arm64 board, post-copy, pre-copy and
 # stop-and-copy, with
-# the link's own rate measured in the same run. The guest is ra (a table of
+# the link's own rate measured in the same run (hexolink's bulk transfer,
+# and pktgen's frames counted by the board's interface). The guest is ra (a table of
 # SIZE MiB on its heap, built before the offload), offloaded mid-run; the
 # board has Netswap attached, so a guest larger than its RAM fits. Each
 # offload's numbers are the source's (hexoctl -j vm show: downtime, parking,
@@ -21,6 +22,7 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/host.sh"
+. "$top/scripts/bench/pktgen.sh"
 
 SIZES=${BENCH_SIZES:-16 64 128 256}
 MODES=${BENCH_MODES:-postcopy precopy stopcopy}
@@ -61,6 +63,12 @@ for w in 32 64 128 256 512 1024 2048; do
 	*) fail "link bulk at window $w gave no result" ;;
 	esac
 done
+say "link: pktgen frames of 1514 bytes server -> board (the kernel's rate, no user space)"
+if r=$(pktgen_rate server board "$B" "$SECS" 1514 "$frag"); then
+	rec link_kernel "pktgen-server-to-board" "$r"
+else
+	fail "pktgen server -> board gave no result"
+fi
 
 # ------------------------------------------------------------ set up
 say "setup: Netswap on the board (1 GiB of the server's RAM), hexo_kvm served on both"

@@ -32,12 +32,12 @@ import subprocess
 from . import config
 
 # Debian modules the VMs load (their dependencies follow from modules.dep).
-# veth and 8021q: the namespace and VLAN tests.
+# veth and 8021q: the namespace and VLAN tests; pktgen: the benches' link.
 DEBIAN_MODULES = {
     "x86_64": ["virtio_pci", "virtio_net", "virtio_console", "kvm-amd",
-               "sch_netem", "nbd", "aoe", "zram", "virtio-rng", "veth", "8021q"],
+               "sch_netem", "nbd", "aoe", "zram", "virtio-rng", "veth", "8021q", "pktgen"],
     "arm64": ["virtio_pci", "virtio_mmio", "virtio_net", "virtio_console",
-              "sch_netem", "nbd", "aoe", "zram", "virtio-rng", "veth", "8021q"],
+              "sch_netem", "nbd", "aoe", "zram", "virtio-rng", "veth", "8021q", "pktgen"],
 }
 
 
