@@ -919,6 +919,42 @@ void hxl_chan_kick(struct hxl_chan *chan)
 }
 EXPORT_SYMBOL_GPL(hxl_chan_kick);
 
+bool hxl_chan_cancel(struct hxl_chan *chan, struct hxl_req *req)
+{
+	struct hxl_chan_out o;
+	struct hxl_req *q;
+	bool ours = false;
+	u16 slot;
+
+	hxl_chan_out_init(&o);
+	spin_lock_bh(&chan->lock);
+	/*
+	 * The caller may race with done(), or have handed req to another
+	 * channel since: only this channel's own tables say whether it is ours.
+	 */
+	slot = READ_ONCE(req->slot);
+	if (req->state == HXL_REQ_INFLIGHT && slot < chan->nslots && chan->slots[slot] == req) {
+		ours = true;
+	} else if (req->state == HXL_REQ_QUEUED) {
+		list_for_each_entry(q, &chan->pending, node) {
+			if (q == req) {
+				ours = true;
+				break;
+			}
+		}
+	}
+	if (ours) {
+		hxl_chan_finish(chan, req, -ECANCELED, &o);
+		/* Not a failure of the channel's: do not count it as one. */
+		chan->stats.errors--;
+		hxl_chan_pump(chan, &o);
+	}
+	spin_unlock_bh(&chan->lock);
+	hxl_chan_out_flush(chan, &o);
+	return ours;
+}
+EXPORT_SYMBOL_GPL(hxl_chan_cancel);
+
 struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg,
 				 const struct hxl_chan_ops *ops, void *priv,
 				 struct netlink_ext_ack *extack)

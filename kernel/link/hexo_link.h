@@ -71,7 +71,8 @@ struct hxl_req {
 	void (*done)(struct hxl_req *req, int status);
 	/*
 	 * done()'s status: 0, -EIO (server lost, deadline, or the server
-	 * holds no data for a page read), -ENOSPC, -EINVAL, -ENOTCONN.
+	 * holds no data for a page read), -ENOSPC, -EINVAL, -ENOTCONN, or
+	 * -ECANCELED (hxl_chan_cancel()).
 	 * For reads, absent is set for every page the server reported holding
 	 * no data for (their data is zeros): the caller decides what that means.
 	 */
@@ -197,6 +198,15 @@ int hxl_chan_wait_up(struct hxl_chan *chan, unsigned int timeout_ms, u64 *max_si
  */
 void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req, bool more);
 void hxl_chan_kick(struct hxl_chan *chan);
+/*
+ * Ends req with -ECANCELED if chan holds it (queued or in flight), and
+ * returns true; false if it does not (never submitted there, or done
+ * already: done() has been or is being called). Either way done() is
+ * called exactly once. done() may run before this returns, in the caller's
+ * context: call it with none of the locks done() takes. Its answer, if one
+ * comes, is then ignored as a straggler. Never sleeps.
+ */
+bool hxl_chan_cancel(struct hxl_chan *chan, struct hxl_req *req);
 /* Fails what is pending, says BYE to the server, frees the channel. Sleeps. */
 void hxl_chan_destroy(struct hxl_chan *chan);
 void hxl_chan_get_info(struct hxl_chan *chan, struct hxl_chan_info *info);
