@@ -29,6 +29,8 @@
 #define HXL_PING_MS		250
 #define HXL_KEEPALIVE_MS	1000
 #define HXL_IDLE_TICK_MS	100
+/* Silence after which a channel with a hold stops counting deadlines. */
+#define HXL_HOLD_SILENT_MS	(HXL_KEEPALIVE_MS + 2 * HXL_PING_MS)
 
 /*
  * Debugging the write order: where a new channel's sequence starts and by
@@ -438,6 +440,38 @@ static void hxl_chan_send_ctl(struct hxl_chan *chan, struct hxl_chan_out *o)
 	__skb_queue_tail(&o->tx, skb);
 }
 
+/* Silence past which the server is declared lost. */
+static unsigned long hxl_chan_silence_bound(struct hxl_chan *chan)
+{
+	return msecs_to_jiffies(max(chan->dead_ms, chan->hold_ms));
+}
+
+/* Whether the server is silent and the channel holds its requests for it. */
+static bool hxl_chan_holding(struct hxl_chan *chan, unsigned long now)
+{
+	return chan->hold_ms && chan->state == HXP_UP &&
+	       time_after_eq(now, chan->last_rx + msecs_to_jiffies(HXL_HOLD_SILENT_MS));
+}
+
+/*
+ * The server is silent, within the hold: no request reaches its deadline
+ * meanwhile, so each gets its whole dead_ms once the server answers again.
+ * Under chan->lock.
+ */
+static void hxl_chan_hold(struct hxl_chan *chan, unsigned long now)
+{
+	unsigned long until = now + msecs_to_jiffies(chan->dead_ms);
+	struct hxl_req *req;
+	u32 slot;
+
+	for_each_set_bit(slot, chan->busy_slots, chan->nslots)
+		if (time_before(chan->slots[slot]->dead_at, until))
+			chan->slots[slot]->dead_at = until;
+	list_for_each_entry(req, &chan->pending, node)
+		if (time_before(req->dead_at, until))
+			req->dead_at = until;
+}
+
 static void hxl_chan_tick(struct timer_list *t)
 {
 	struct hxl_chan *chan = from_timer(chan, t, timer);
@@ -455,10 +489,12 @@ static void hxl_chan_tick(struct timer_list *t)
 	}
 
 	if (chan->state == HXP_UP) {
-		if (time_after_eq(now, chan->last_rx + msecs_to_jiffies(chan->dead_ms))) {
+		if (time_after_eq(now, chan->last_rx + hxl_chan_silence_bound(chan))) {
 			hxl_chan_lose(chan, HXP_IN_SILENT, &o);
 			goto ctl;
 		}
+		if (hxl_chan_holding(chan, now))
+			hxl_chan_hold(chan, now);
 		for_each_set_bit(slot, chan->busy_slots, chan->nslots) {
 			req = chan->slots[slot];
 			if (time_after_eq(now, req->dead_at)) {
@@ -1007,6 +1043,7 @@ struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg
 	chan->window = chan->nslots;
 	chan->max_pages = chan->want_max_pages;
 	chan->dead_ms = cfg->dead_ms;
+	chan->hold_ms = cfg->hold_ms;
 	chan->seq = min_t(u64, READ_ONCE(seq_start), 1ULL << 48);
 	chan->seq_stride = clamp_t(u32, READ_ONCE(seq_stride), 1, 1U << 31);
 	chan->gen = READ_ONCE(tag_gen_start);
@@ -1104,6 +1141,8 @@ void hxl_chan_get_info(struct hxl_chan *chan, struct hxl_chan_info *info)
 	info->min_rtt_us = chan->rtt.min_us;
 	info->rto_us = jiffies_to_usecs(hxl_chan_rto(chan, 0));
 	info->dead_ms = chan->dead_ms;
+	info->hold_ms = chan->hold_ms;
+	info->holding = hxl_chan_holding(chan, jiffies);
 	info->idle_ms = chan->ever_up ? jiffies_to_msecs(jiffies - chan->last_rx) : 0;
 	info->stats = chan->stats;
 	spin_unlock_bh(&chan->lock);

@@ -44,6 +44,7 @@ struct hxl_chan {
 	u32 fpp;			/* frames per page */
 	u32 window, max_pages;
 	u32 dead_ms;
+	u32 hold_ms;			/* see struct hxl_chan_cfg */
 	u32 caps;			/* HEXO_CAP_* agreed */
 	u64 seq;			/* order of writes and discards */
 	u32 seq_stride;			/* 1 but in tests (seq_stride) */

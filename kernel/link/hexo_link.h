@@ -147,6 +147,8 @@ struct hxl_chan_info {
 	u32 queued;		/* requests waiting for the window */
 	u32 srtt_us, rttvar_us, min_rtt_us, rto_us;
 	u32 dead_ms;
+	u32 hold_ms;
+	bool holding;		/* the server is silent, and requests wait for it */
 	u64 idle_ms;		/* since the last frame from the server */
 	struct hxl_chan_stats stats;
 };
@@ -158,6 +160,13 @@ struct hxl_chan_cfg {
 	u8 service;
 	u64 size;		/* bytes wanted */
 	u32 dead_ms;		/* server silent this long: I/O fails */
+	/*
+	 * 0, or a server silent for less than this (a link outage, a replugged
+	 * cable) fails nothing: requests wait, retransmitted, and a request's
+	 * own dead_ms counts from when the server is heard again. The channel
+	 * is declared lost after max(dead_ms, hold_ms) of silence.
+	 */
+	u32 hold_ms;
 	u32 window;		/* pages in flight wanted */
 	u32 max_pages;		/* pages per request wanted */
 	const char *name;	/* for the server's display */
