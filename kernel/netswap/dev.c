@@ -34,34 +34,6 @@
 
 static_assert(PAGE_SIZE == HEXO_PAGE_SIZE, "netswap moves 4 KiB pages: 4K-page kernels only");
 
-#define NSW_SECTORS_PER_PAGE	(HEXO_PAGE_SIZE >> SECTOR_SHIFT)
-
-struct nsw_dev {
-	u32 index;
-	char name[DISK_NAME_LEN];
-	char ifname[IFNAMSIZ];
-	struct nsw_attach cfg;
-	struct hxl_chan *chan;
-	struct blk_mq_tag_set tag_set;
-	struct gendisk *disk;
-
-	spinlock_t lock;		/* the flags below */
-	bool async, disk_added, dying;
-	struct work_struct up_work;
-
-	u64 npages;
-	unsigned long *stored;		/* acknowledged in this session */
-	unsigned long *lost;		/* stored once, gone now */
-	atomic64_t local_reads;
-};
-
-/* Per blk-mq request: the protocol request and its pages. */
-struct nsw_cmd {
-	struct hxl_req req;
-	struct nsw_dev *dev;
-	struct page *pages[HXL_MAX_PAGES];
-};
-
 static int nsw_major;
 static DEFINE_XARRAY_ALLOC(nsw_devs);
 static DEFINE_MUTEX(nsw_devs_lock);
@@ -121,7 +93,7 @@ static void nsw_req_done(struct hxl_req *req, int status)
 }
 
 /* The request's pages: one whole page per 4 KiB block (see the limits). */
-static bool nsw_map(struct request *rq, struct nsw_cmd *cmd, u32 count)
+bool nsw_map(struct request *rq, struct nsw_cmd *cmd, u32 count)
 {
 	struct req_iterator iter;
 	struct bio_vec bv;
@@ -151,7 +123,15 @@ static blk_status_t nsw_queue_rq(struct blk_mq_hw_ctx *hctx, const struct blk_mq
 	struct nsw_cmd *cmd = blk_mq_rq_to_pdu(rq);
 	struct hxl_req *req = &cmd->req;
 	struct bio *bio;
+	blk_status_t st;
 
+	if (dev->nrep > 1) {
+		st = nsw_mirror_queue_rq(dev, bd);
+		/* The last of a batch still sends what the batch held. */
+		if (st != BLK_STS_OK && bd->last)
+			nsw_mirror_kick(dev);
+		return st;
+	}
 	blk_mq_start_request(rq);
 	cmd->dev = dev;
 	req->index = blk_rq_pos(rq) / NSW_SECTORS_PER_PAGE;
@@ -202,7 +182,10 @@ static void nsw_commit_rqs(struct blk_mq_hw_ctx *hctx)
 {
 	struct nsw_dev *dev = hctx->queue->queuedata;
 
-	hxl_chan_kick(dev->chan);
+	if (dev->nrep > 1)
+		nsw_mirror_kick(dev);
+	else
+		hxl_chan_kick(dev->chan);
 }
 
 static const struct blk_mq_ops nsw_mq_ops = {
@@ -224,12 +207,16 @@ static int nsw_dev_add_disk(struct nsw_dev *dev)
 	int ret;
 
 	hxl_chan_get_info(dev->chan, &ci);
+	if (dev->nrep > 1 && ci.state != HXL_CHAN_UP) {
+		/* The terms of the replica that answered. */
+		hxl_chan_get_info(dev->rep[1].chan, &ci);
+	}
 	memset(set, 0, sizeof(*set));
 	set->ops = &nsw_mq_ops;
 	set->nr_hw_queues = 1;
 	set->queue_depth = ci.window;
 	set->numa_node = NUMA_NO_NODE;
-	set->cmd_size = sizeof(struct nsw_cmd);
+	set->cmd_size = dev->nrep > 1 ? sizeof(struct nsw_cmd) : NSW_CMD_PLAIN_SIZE;
 	/*
 	 * No I/O scheduler by default: reordering buys nothing on a device
 	 * with no seek, and would add its queueing to every network round trip.
@@ -333,7 +320,7 @@ static void nsw_chan_event(struct hxl_chan *chan, enum hxl_event ev, void *priv)
 		pr_info("%s: %s\n", dev->name, what[ev]);
 	hxl_chan_get_info(chan, &ci);
 	nsw_genl_event(READ_ONCE(dev->cfg.net), dev->index, nl_ev[ev], dev->cfg.server,
-		       ci.session);
+		       ci.session, NETSWAP_MIRROR_NONE);
 }
 
 static void nsw_chan_session_lost(struct hxl_chan *chan, void *priv)
@@ -354,9 +341,38 @@ static const struct hxl_chan_ops nsw_chan_ops = {
 
 static void nsw_dev_free(struct nsw_dev *dev)
 {
+	if (dev->nrep > 1)
+		nsw_mirror_uninit(dev);
 	kvfree(dev->stored);
 	kvfree(dev->lost);
-	kfree(dev);
+	/* A mirrored device keeps its key for a replace's new channel. */
+	kfree_sensitive(dev);
+}
+
+/* Nothing is in flight on the disk any more, if it has one. */
+static void nsw_dev_destroy_chans(struct nsw_dev *dev)
+{
+	struct hxl_chan *chan[NSW_MAX_REPLICAS];
+	unsigned int r;
+
+	if (dev->nrep < 2) {
+		if (dev->chan)
+			hxl_chan_destroy(dev->chan);
+		return;
+	}
+	del_timer_sync(&dev->failover);
+	/* No new user of either (a read failing on one may turn to the other). */
+	spin_lock_bh(&dev->lock);
+	for (r = 0; r < dev->nrep; r++) {
+		chan[r] = dev->rep[r].chan;
+		dev->rep[r].chan = NULL;
+	}
+	spin_unlock_bh(&dev->lock);
+	for (r = 0; r < dev->nrep; r++) {
+		wait_var_event(&dev->rep[r].busy, !atomic_read(&dev->rep[r].busy));
+		if (chan[r])
+			hxl_chan_destroy(chan[r]);
+	}
 }
 
 /* Tears a device down. It is out of the table already. */
@@ -372,10 +388,12 @@ static void nsw_dev_destroy(struct nsw_dev *dev)
 	added = dev->disk_added;
 	spin_unlock_bh(&dev->lock);
 
+	if (dev->nrep > 1)
+		nsw_resync_uninit(dev);
 	/* In-flight I/O ends within the channel's timeout. */
 	if (added)
 		del_gendisk(dev->disk);
-	hxl_chan_destroy(dev->chan);
+	nsw_dev_destroy_chans(dev);
 	if (added) {
 		put_disk(dev->disk);
 		blk_mq_free_tag_set(&dev->tag_set);
@@ -392,6 +410,9 @@ static void nsw_dev_fill(struct nsw_dev *dev, struct nsw_dev_info *info)
 		[HXL_CHAN_CLOSED]	= NETSWAP_STATE_GONE,
 	};
 
+	struct nsw_rep_info *ri;
+	unsigned int r;
+
 	memset(info, 0, sizeof(*info));
 	info->net = dev->cfg.net;
 	info->index = dev->index;
@@ -402,22 +423,152 @@ static void nsw_dev_fill(struct nsw_dev *dev, struct nsw_dev_info *info)
 	info->pages_stored = bitmap_weight(dev->stored, dev->npages);
 	info->pages_lost = bitmap_weight(dev->lost, dev->npages);
 	info->local_reads = atomic64_read(&dev->local_reads);
+	info->nrep = dev->nrep;
+	info->mirror = NETSWAP_MIRROR_NONE;
+	if (dev->nrep < 2)
+		return;
+	/* Replace, which swaps channels, holds nsw_devs_lock as the callers do. */
+	for (r = 0; r < dev->nrep; r++) {
+		ri = &info->rep[r];
+		hxl_chan_get_info(dev->rep[r].chan, &ri->chan);
+		if (ri->chan.state == HXL_CHAN_UP)
+			info->state = NETSWAP_STATE_UP;
+		spin_lock_bh(&dev->lock);
+		ether_addr_copy(ri->server, dev->rep[r].server);
+		ri->in = dev->rep[r].in;
+		ri->lat_us = dev->rep[r].lat_us;
+		ri->copied = dev->rep[r].copied;
+		ri->failovers = dev->rep[r].failovers;
+		ri->reads = dev->rep[r].reads;
+		spin_unlock_bh(&dev->lock);
+		ri->pages_missing = bitmap_weight(dev->rep[r].dirty, dev->npages);
+	}
+	info->mirror = READ_ONCE(dev->mstate);
+	info->failover_ms = dev->cfg.failover_ms;
+	info->resync_rate = READ_ONCE(dev->cfg.resync_rate);
+}
+
+/* Why a server did not take the attach, for extack. */
+static void nsw_connect_err(struct netlink_ext_ack *extack, int ret, bool keyed)
+{
+	switch (ret) {
+	case -ETIMEDOUT:
+		if (keyed)
+			NL_SET_ERR_MSG(extack,
+				       "no answer from the server: is it serving netswap on that link, with the same key?");
+		else
+			NL_SET_ERR_MSG(extack,
+				       "no answer from the server: is it serving netswap on that link (hexoctl netswap serve)?");
+		break;
+	case -ENOSPC:
+		NL_SET_ERR_MSG(extack, "the server refused this size: it has less room");
+		break;
+	case -ECONNREFUSED:
+		NL_SET_ERR_MSG(extack, "the server does not serve netswap on that link");
+		break;
+	case -EPROTONOSUPPORT:
+		NL_SET_ERR_MSG(extack,
+			       "the server speaks another wire version: run the same HEXO release on both ends");
+		break;
+	case -EUSERS:
+		NL_SET_ERR_MSG(extack, "the server serves as many boards as it takes (its max-boards)");
+		break;
+	case -EPROTO:
+		NL_SET_ERR_MSG(extack, "the server granted a size that was not asked for: refused");
+		break;
+	case -EACCES:
+		NL_SET_ERR_MSG(extack,
+			       "the server serves keyed boards only: attach with its key (key FILE)");
+		break;
+	case -ENOKEY:
+		NL_SET_ERR_MSG(extack,
+			       "the server serves without a key: a keyed attach takes no unkeyed server");
+		break;
+	}
+}
+
+/* Waits for chan's server; says why it failed. */
+static int nsw_dev_wait(struct nsw_dev *dev, struct hxl_chan *chan, const u8 *server, u32 ms,
+			struct netlink_ext_ack *extack)
+{
+	u64 max_size = 0;
+	int ret;
+
+	ret = hxl_chan_wait_up(chan, ms, &max_size);
+	if (ret)
+		nsw_connect_err(extack, ret, dev->cfg.keyed);
+	if (ret == -ENOSPC)
+		pr_info("%s: server %pM can grant at most %llu bytes\n", dev->name, server,
+			max_size);
+	return ret;
+}
+
+static void nsw_chan_cfg(const struct nsw_attach *a, const u8 *server, struct hxl_chan_cfg *cfg)
+{
+	*cfg = (struct hxl_chan_cfg){
+		.ifindex = a->ifindex,
+		.service = HEXO_SVC_NETSWAP,
+		.size = a->size,
+		.dead_ms = a->timeout_ms,
+		.hold_ms = a->hold_ms,
+		.window = a->window,
+		.max_pages = HXL_MAX_PAGES,
+		.key = a->keyed ? a->key : NULL,
+	};
+	ether_addr_copy(cfg->peer, server);
+}
+
+/* A mirrored device's channels; with connect_ms, waits for at least one. */
+static int nsw_dev_mirror_connect(struct nsw_dev *dev, const struct nsw_attach *a,
+				  struct netlink_ext_ack *extack)
+{
+	unsigned long until = jiffies + msecs_to_jiffies(a->connect_ms);
+	struct hxl_chan_cfg cfg;
+	int ret, first = 0;
+	unsigned int r;
+	u32 left;
+
+	for (r = 0; r < dev->nrep; r++) {
+		nsw_chan_cfg(a, dev->rep[r].server, &cfg);
+		dev->rep[r].chan = hxl_chan_create(a->net, &cfg, &nsw_mirror_chan_ops,
+						   &dev->rep[r], extack);
+		if (IS_ERR(dev->rep[r].chan)) {
+			ret = PTR_ERR(dev->rep[r].chan);
+			dev->rep[r].chan = NULL;
+			return ret;
+		}
+	}
+	dev->chan = dev->rep[0].chan;
+	if (dev->async)
+		return 0;
+	/* Either will do: the other is filled once it answers. */
+	for (r = 0; r < dev->nrep; r++) {
+		left = time_before(jiffies, until) ? jiffies_to_msecs(until - jiffies) : 0;
+		ret = hxl_chan_wait_up(dev->rep[r].chan, max_t(u32, left, NETSWAP_MIN_CONNECT_MS),
+				       NULL);
+		spin_lock_bh(&dev->lock);
+		dev->rep[r].in = !ret;
+		dev->rep[r].up = !ret;
+		spin_unlock_bh(&dev->lock);
+		if (ret) {
+			pr_warn("%s: server %pM did not answer the attach (%d): degraded until it does\n",
+				dev->name, dev->rep[r].server, ret);
+			if (!first)
+				first = ret;
+		}
+	}
+	if (dev->rep[0].in || dev->rep[1].in)
+		return 0;
+	return nsw_dev_wait(dev, dev->rep[0].chan, dev->rep[0].server, NETSWAP_MIN_CONNECT_MS,
+			    extack) ?: first;
 }
 
 int nsw_dev_attach(const struct nsw_attach *a, struct nsw_dev_info *info,
 		   struct netlink_ext_ack *extack)
 {
-	struct hxl_chan_cfg cfg = {
-		.ifindex = a->ifindex,
-		.service = HEXO_SVC_NETSWAP,
-		.size = a->size,
-		.dead_ms = a->timeout_ms,
-		.window = a->window,
-		.max_pages = HXL_MAX_PAGES,
-	};
+	struct hxl_chan_cfg cfg;
 	struct net_device *ndev;
 	struct nsw_dev *dev;
-	u64 max_size = 0;
 	u32 index;
 	int ret;
 
@@ -425,16 +576,16 @@ int nsw_dev_attach(const struct nsw_attach *a, struct nsw_dev_info *info,
 		NL_SET_ERR_MSG(extack, "size must be a multiple of 4096 bytes");
 		return -EINVAL;
 	}
-	ether_addr_copy(cfg.peer, a->server);
-	if (a->keyed)
-		cfg.key = a->key;
+	if (a->mirrored && ether_addr_equal(a->server, a->mirror)) {
+		NL_SET_ERR_MSG(extack, "the mirror must be another server than the server");
+		return -EINVAL;
+	}
 	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
 	if (!dev)
 		return -ENOMEM;
 	dev->cfg = *a;
-	/* The channel holds the key; the device keeps none. */
-	memzero_explicit(dev->cfg.key, sizeof(dev->cfg.key));
 	dev->async = !a->connect_ms;
+	dev->nrep = a->mirrored ? 2 : 1;
 	spin_lock_init(&dev->lock);
 	INIT_WORK(&dev->up_work, nsw_dev_up_work);
 	atomic64_set(&dev->local_reads, 0);
@@ -444,6 +595,14 @@ int nsw_dev_attach(const struct nsw_attach *a, struct nsw_dev_info *info,
 	if (!dev->stored || !dev->lost) {
 		nsw_dev_free(dev);
 		return -ENOMEM;
+	}
+	if (a->mirrored) {
+		ret = nsw_mirror_init(dev);
+		if (ret) {
+			dev->nrep = 1;	/* nothing of the mirror's to free */
+			nsw_dev_free(dev);
+			return ret;
+		}
 	}
 	ndev = dev_get_by_index(a->net, a->ifindex);
 	if (ndev) {
@@ -458,66 +617,45 @@ int nsw_dev_attach(const struct nsw_attach *a, struct nsw_dev_info *info,
 	mutex_unlock(&nsw_devs_lock);
 	if (ret) {
 		NL_SET_ERR_MSG(extack, "too many netswap devices; detach one first");
+		memzero_explicit(dev->cfg.key, sizeof(dev->cfg.key));
 		nsw_dev_free(dev);
 		return ret == -EBUSY ? -ENOSPC : ret;
 	}
 	dev->index = index;
 	snprintf(dev->name, sizeof(dev->name), "netswap%u", index);
 
-	dev->chan = hxl_chan_create(a->net, &cfg, &nsw_chan_ops, dev, extack);
-	if (IS_ERR(dev->chan)) {
-		ret = PTR_ERR(dev->chan);
-		goto err_index;
-	}
-	if (!dev->async) {
-		ret = hxl_chan_wait_up(dev->chan, a->connect_ms, &max_size);
-		switch (ret) {
-		case 0:
-			break;
-		case -ETIMEDOUT:
-			if (a->keyed)
-				NL_SET_ERR_MSG(extack,
-					       "no answer from the server: is it serving netswap on that link, with the same key?");
-			else
-				NL_SET_ERR_MSG(extack,
-					       "no answer from the server: is it serving netswap on that link (hexoctl netswap serve)?");
-			break;
-		case -ENOSPC:
-			NL_SET_ERR_MSG(extack, "the server refused this size: it has less room");
-			break;
-		case -ECONNREFUSED:
-			NL_SET_ERR_MSG(extack, "the server does not serve netswap on that link");
-			break;
-		case -EPROTONOSUPPORT:
-			NL_SET_ERR_MSG(extack,
-				       "the server speaks another wire version: run the same HEXO release on both ends");
-			break;
-		case -EUSERS:
-			NL_SET_ERR_MSG(extack,
-				       "the server serves as many boards as it takes (its max-boards)");
-			break;
-		case -EPROTO:
-			NL_SET_ERR_MSG(extack,
-				       "the server granted a size that was not asked for: refused");
-			break;
-		case -EACCES:
-			NL_SET_ERR_MSG(extack,
-				       "the server serves keyed boards only: attach with its key (key FILE)");
-			break;
-		case -ENOKEY:
-			NL_SET_ERR_MSG(extack,
-				       "the server serves without a key: a keyed attach takes no unkeyed server");
-			break;
-		}
-		if (ret) {
-			if (ret == -ENOSPC)
-				pr_info("%s: server %pM can grant at most %llu bytes\n", dev->name,
-					a->server, max_size);
-			goto err_chan;
-		}
-		ret = nsw_dev_add_disk(dev);
+	if (a->mirrored) {
+		ret = nsw_dev_mirror_connect(dev, a, extack);
 		if (ret)
 			goto err_chan;
+		ret = nsw_resync_init(dev);
+		if (ret)
+			goto err_chan;
+		nsw_mirror_tell(dev, &dev->rep[dev->rep[0].in ? 1 : 0]);
+	} else {
+		nsw_chan_cfg(a, a->server, &cfg);
+		dev->chan = hxl_chan_create(a->net, &cfg, &nsw_chan_ops, dev, extack);
+		if (IS_ERR(dev->chan)) {
+			ret = PTR_ERR(dev->chan);
+			dev->chan = NULL;
+			goto err_chan;
+		}
+		if (!dev->async) {
+			ret = nsw_dev_wait(dev, dev->chan, a->server, a->connect_ms, extack);
+			if (ret)
+				goto err_chan;
+		}
+	}
+	/*
+	 * The channels hold the key (a replace's new one takes it from here):
+	 * an unmirrored device keeps none.
+	 */
+	if (!a->mirrored)
+		memzero_explicit(dev->cfg.key, sizeof(dev->cfg.key));
+	if (!dev->async) {
+		ret = nsw_dev_add_disk(dev);
+		if (ret)
+			goto err_resync;
 	}
 
 	mutex_lock(&nsw_devs_lock);
@@ -526,13 +664,138 @@ int nsw_dev_attach(const struct nsw_attach *a, struct nsw_dev_info *info,
 	mutex_unlock(&nsw_devs_lock);
 	return 0;
 
+err_resync:
+	if (a->mirrored)
+		nsw_resync_uninit(dev);
 err_chan:
-	hxl_chan_destroy(dev->chan);
-err_index:
+	nsw_dev_destroy_chans(dev);
 	mutex_lock(&nsw_devs_lock);
 	xa_erase(&nsw_devs, index);
 	mutex_unlock(&nsw_devs_lock);
+	memzero_explicit(dev->cfg.key, sizeof(dev->cfg.key));
 	nsw_dev_free(dev);
+	return ret;
+}
+
+int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, bool set_rate,
+		    u32 rate, struct nsw_dev_info *info, struct netlink_ext_ack *extack)
+{
+	struct nsw_replica *rep = NULL, *other;
+	struct hxl_chan *chan, *gone;
+	struct hxl_chan_info *ci;
+	struct hxl_chan_cfg cfg;
+	struct nsw_dev *dev;
+	u64 missing;
+	unsigned int r;
+	int ret;
+
+	ci = kmalloc(sizeof(*ci), GFP_KERNEL);
+	if (!ci)
+		return -ENOMEM;
+	/* Held throughout: no detach, and no other replace, meanwhile. */
+	mutex_lock(&nsw_devs_lock);
+	dev = xa_load(&nsw_devs, index);
+	ret = -ENODEV;
+	if (!dev || dev->cfg.net != info->net) {
+		NL_SET_ERR_MSG(extack, "no netswap device with this index");
+		goto out;
+	}
+	ret = -EOPNOTSUPP;
+	if (dev->nrep < 2) {
+		NL_SET_ERR_MSG(extack, "the device is not mirrored: attach it with a mirror");
+		goto out;
+	}
+	for (r = 0; r < dev->nrep; r++)
+		if (ether_addr_equal(dev->rep[r].server, old))
+			rep = &dev->rep[r];
+	ret = -ENOENT;
+	if (!rep) {
+		NL_SET_ERR_MSG(extack, "no replica of the device has that server");
+		goto out;
+	}
+	other = &dev->rep[rep->index ^ 1];
+	ret = -EEXIST;
+	if (ether_addr_equal(other->server, new)) {
+		NL_SET_ERR_MSG(extack, "the new server is the device's other replica already");
+		goto out;
+	}
+	missing = bitmap_weight(other->dirty, dev->npages);
+	ret = -EBUSY;
+	if (missing) {
+		NL_SET_ERR_MSG(extack,
+			       "the other replica misses pages this one holds: replacing it would lose them");
+		pr_info("%s: server %pM misses %llu pages: %pM stays\n", dev->name, other->server,
+			missing, old);
+		goto out;
+	}
+
+	nsw_chan_cfg(&dev->cfg, new, &cfg);
+	chan = hxl_chan_create(dev->cfg.net, &cfg, &nsw_mirror_chan_ops, rep, extack);
+	if (IS_ERR(chan)) {
+		ret = PTR_ERR(chan);
+		goto out;
+	}
+	ret = nsw_dev_wait(dev, chan, new, connect_ms, extack);
+	if (ret)
+		goto err_chan;
+	hxl_chan_get_info(chan, ci);
+	ret = -EPROTO;
+	if (ci->size != dev->cfg.size) {
+		NL_SET_ERR_MSG(extack, "the new server granted another size than the device's");
+		goto err_chan;
+	}
+
+	/* No new user of the old channel; those it has end, or fail, first. */
+	spin_lock_bh(&dev->lock);
+	ret = -EBUSY;
+	if (nsw_bits_weight(other->dirty, dev->npages)) {
+		spin_unlock_bh(&dev->lock);
+		NL_SET_ERR_MSG(extack,
+			       "the other replica missed a write meanwhile: replacing would lose it");
+		goto err_chan;
+	}
+	gone = rep->chan;
+	rep->chan = NULL;
+	rep->in = false;
+	rep->up = false;
+	rep->incarnation++;
+	spin_unlock_bh(&dev->lock);
+	wait_var_event(&rep->busy, !atomic_read(&rep->busy));
+	hxl_chan_destroy(gone);
+
+	spin_lock_bh(&dev->lock);
+	{
+		unsigned long *dirty[NSW_MAX_REPLICAS] = { dev->rep[0].dirty, dev->rep[1].dirty };
+
+		/* The new server holds nothing: every stored page is to be copied. */
+		nsw_bits_replica_lost(dev->stored, dev->lost, dirty, dev->nrep, rep->index,
+				      dev->npages);
+	}
+	rep->chan = chan;
+	ether_addr_copy(rep->server, new);
+	rep->lat_us = 0;
+	rep->in = true;
+	rep->up = true;
+	rep->synced = false;
+	rep->copied = 0;
+	rep->reads = 0;
+	if (rep->index == 0)
+		dev->chan = chan;
+	if (set_rate)
+		WRITE_ONCE(dev->cfg.resync_rate, rate);
+	spin_unlock_bh(&dev->lock);
+	pr_info("%s: server %pM replaces %pM; copying its pages\n", dev->name, new, old);
+	nsw_mirror_tell(dev, rep);
+	nsw_resync_kick(dev);
+	nsw_dev_fill(dev, info);
+	ret = 0;
+	goto out;
+
+err_chan:
+	hxl_chan_destroy(chan);
+out:
+	mutex_unlock(&nsw_devs_lock);
+	kfree(ci);
 	return ret;
 }
 

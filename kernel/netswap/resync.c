@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Resync: a mirrored device's background copy of the pages one replica
+ * misses, from the replica that holds them, while I/O goes on. One thread
+ * per mirrored device:
+ *
+ * - a replica that was given up on comes back in (is written to again) once
+ *   its server answers and some time has passed, so that a server that is
+ *   merely slow is not taken back at once;
+ * - the pages a replica that is in misses (its dirty bitmap) are copied,
+ *   NSW_COPY_PAGES at a time through preallocated pages: a READ from the
+ *   other replica, then a WRITE to it. No write or discard of those pages
+ *   is in flight meanwhile (mirror.c makes them wait): a write issued
+ *   after the copy is ordered after it by the channel's write order, so
+ *   the copy never overwrites newer data with older;
+ * - the copy is bounded to the device's resync rate (pages a second);
+ * - when a pass finds nothing left to copy, the replica is in sync, and the
+ *   device healthy if the other is too.
+ *
+ * A copy whose replica changed meanwhile (another server took its place) is
+ * dropped: its pages stay dirty and are copied again.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/wait_bit.h>
+
+#include "dev.h"
+
+/* An out replica is taken back no sooner than this after it was given up on. */
+#define NSW_REJOIN_MS		2000
+/* Nor while its server has been silent longer than this. */
+#define NSW_REJOIN_IDLE_MS	1500
+
+void nsw_resync_kick(struct nsw_dev *dev)
+{
+	WRITE_ONCE(dev->resync.kick, true);
+	wake_up(&dev->resync.wait);
+}
+
+static void nsw_resync_done(struct hxl_req *req, int status)
+{
+	struct nsw_resync *rs = container_of(req, struct nsw_resync, req);
+
+	rs->status = status;
+	complete(&rs->done);
+}
+
+/* Sends the copy's request to chan and waits for its end. */
+static int nsw_resync_io(struct nsw_dev *dev, struct nsw_replica *rep, struct hxl_chan *chan,
+			 u8 op)
+{
+	struct nsw_resync *rs = &dev->resync;
+
+	rs->req.op = op;
+	rs->req.index = rs->index;
+	rs->req.count = rs->count;
+	rs->req.pages = rs->pages;
+	rs->req.done = nsw_resync_done;
+	reinit_completion(&rs->done);
+	WRITE_ONCE(rs->chan, chan);
+	hxl_chan_submit(chan, &rs->req, false);
+	/*
+	 * The channel ends every request within its bound (a hold may make
+	 * that minutes); detach cancels it. Woken now and then meanwhile, so
+	 * that a long hold is not reported as a hung task.
+	 */
+	while (!wait_for_completion_timeout(&rs->done, 10 * HZ))
+		;
+	WRITE_ONCE(rs->chan, NULL);
+	nsw_rep_put(rep);
+	return rs->status;
+}
+
+/* Takes back replicas that were given up on and answer again. */
+static void nsw_resync_rejoin(struct nsw_dev *dev)
+{
+	struct hxl_chan_info *ci = &dev->resync.ci;
+	struct nsw_replica *rep;
+	struct hxl_chan *chan;
+	unsigned int r;
+	bool back;
+
+	for (r = 0; r < dev->nrep; r++) {
+		rep = &dev->rep[r];
+		spin_lock_bh(&dev->lock);
+		chan = rep->in ? NULL : nsw_rep_get(rep);
+		spin_unlock_bh(&dev->lock);
+		if (!chan)
+			continue;
+		hxl_chan_get_info(chan, ci);
+		nsw_rep_put(rep);
+		back = ci->state == HXL_CHAN_UP && !ci->holding && ci->idle_ms < NSW_REJOIN_IDLE_MS;
+		spin_lock_bh(&dev->lock);
+		if (back && rep->chan == chan && !rep->in &&
+		    time_after_eq(jiffies, rep->out_at + msecs_to_jiffies(NSW_REJOIN_MS))) {
+			/* Every page written meanwhile is in its dirty bitmap. */
+			rep->in = true;
+			rep->up = true;
+		} else {
+			back = false;
+		}
+		spin_unlock_bh(&dev->lock);
+		if (back) {
+			pr_info("%s: server %pM answers again: written to again, its missing pages copied\n",
+				dev->name, rep->server);
+			nsw_mirror_tell(dev, rep);
+		}
+	}
+}
+
+/*
+ * One copy. Returns the pages copied, 0 when there is nothing to copy now,
+ * or -EAGAIN to look again at once.
+ */
+static int nsw_resync_step(struct nsw_dev *dev)
+{
+	struct nsw_resync *rs = &dev->resync;
+	unsigned long *dirty[NSW_MAX_REPLICAS];
+	struct nsw_replica *dst = NULL, *src = NULL;
+	u32 inc_dst, inc_src, n, k;
+	struct hxl_chan *chan;
+	bool synced = false, ok;
+	unsigned int r;
+	int ret;
+
+	spin_lock_bh(&dev->lock);
+	for (r = 0; r < dev->nrep && !dst; r++) {
+		if (dev->rep[r].in && dev->rep[r].chan && !dev->rep[r].synced) {
+			dst = &dev->rep[r];
+			src = &dev->rep[r ^ 1];
+		}
+	}
+	if (!dst || !src->chan || !src->up) {
+		spin_unlock_bh(&dev->lock);
+		return 0;
+	}
+	n = nsw_bits_next_copy(dev->stored, dst->dirty, src->dirty, dev->npages, &rs->cursor,
+			       NSW_COPY_PAGES);
+	if (!n) {
+		/* A pass is done: whatever is still dirty came behind the cursor. */
+		if (!rs->cursor) {
+			synced = !nsw_bits_weight(dst->dirty, dev->npages);
+			dst->synced = synced;
+		}
+		rs->cursor = 0;
+		spin_unlock_bh(&dev->lock);
+		if (synced) {
+			pr_info("%s: server %pM holds every stored page\n", dev->name, dst->server);
+			nsw_mirror_tell(dev, dst);
+		}
+		return synced ? 0 : -EAGAIN;
+	}
+	if (nsw_mirror_busy(dev, rs->cursor, n, false)) {
+		/* Written to now: its copy comes on the next pass. */
+		rs->cursor += n;
+		spin_unlock_bh(&dev->lock);
+		return -EAGAIN;
+	}
+	chan = nsw_rep_get(src);
+	rs->active = true;
+	rs->index = rs->cursor;
+	rs->count = n;
+	inc_dst = dst->incarnation;
+	inc_src = src->incarnation;
+	spin_unlock_bh(&dev->lock);
+
+	ret = nsw_resync_io(dev, src, chan, HEXO_OP_READ);
+
+	spin_lock_bh(&dev->lock);
+	ok = !ret && inc_src == src->incarnation && inc_dst == dst->incarnation && dst->in;
+	if (ok && rs->req.absent) {
+		/* The source lost pages it was believed to hold. */
+		for (r = 0; r < dev->nrep; r++)
+			dirty[r] = dev->rep[r].dirty;
+		for (k = 0; k < n; k++)
+			if (rs->req.absent & BIT_ULL(k))
+				nsw_bits_replica_miss(dev->stored, dev->lost, dirty, dev->nrep,
+						      src->index, rs->index + k, 1);
+		src->synced = false;
+		ok = false;
+	}
+	chan = ok ? nsw_rep_get(dst) : NULL;
+	spin_unlock_bh(&dev->lock);
+
+	if (chan)
+		ret = nsw_resync_io(dev, dst, chan, HEXO_OP_WRITE);
+
+	spin_lock_bh(&dev->lock);
+	ok = chan && !ret && inc_dst == dst->incarnation;
+	if (ok) {
+		bitmap_clear(dst->dirty, rs->index, n);
+		dst->copied += n;
+	}
+	rs->active = false;
+	rs->cursor = rs->index + n;
+	if (dev->waiting) {
+		dev->waiting = false;
+		if (dev->disk_added)
+			blk_mq_run_hw_queues(dev->disk->queue, true);
+	}
+	spin_unlock_bh(&dev->lock);
+	return ok ? n : -EAGAIN;
+}
+
+static int nsw_resync_thread(void *arg)
+{
+	struct nsw_dev *dev = arg;
+	struct nsw_resync *rs = &dev->resync;
+	u64 copied = 0, start = 0, wait_us;
+	long timeout;
+	int ret;
+
+	while (!kthread_should_stop()) {
+		nsw_resync_rejoin(dev);
+		ret = nsw_resync_step(dev);
+		if (ret > 0) {
+			if (!copied)
+				start = ktime_get_ns();
+			copied += ret;
+			wait_us = nsw_rate_wait_us(copied, div_u64(ktime_get_ns() - start, 1000),
+						   READ_ONCE(dev->cfg.resync_rate));
+			if (wait_us)
+				wait_event_interruptible_timeout(rs->wait, kthread_should_stop(),
+								 usecs_to_jiffies(wait_us));
+			cond_resched();
+			continue;
+		}
+		if (ret == -EAGAIN) {
+			/* Copies that met a write or a failure: not in a busy loop. */
+			schedule_timeout_interruptible(1);
+			continue;
+		}
+		copied = 0;
+		timeout = wait_event_interruptible_timeout(rs->wait,
+							   READ_ONCE(rs->kick) || kthread_should_stop(),
+							   HZ / 2);
+		WRITE_ONCE(rs->kick, false);
+		if (timeout < 0)
+			flush_signals(current);
+	}
+	return 0;
+}
+
+int nsw_resync_init(struct nsw_dev *dev)
+{
+	struct nsw_resync *rs = &dev->resync;
+	unsigned int i;
+
+	init_waitqueue_head(&rs->wait);
+	init_completion(&rs->done);
+	for (i = 0; i < NSW_COPY_PAGES; i++) {
+		rs->pages[i] = alloc_page(GFP_KERNEL);
+		if (!rs->pages[i])
+			goto err;
+	}
+	rs->thread = kthread_run(nsw_resync_thread, dev, "%s-resync", dev->name);
+	if (IS_ERR(rs->thread))
+		goto err;
+	return 0;
+
+err:
+	rs->thread = NULL;
+	nsw_resync_uninit(dev);
+	return -ENOMEM;
+}
+
+/* Stops the copy (dev->dying is set); its channels still exist. */
+void nsw_resync_uninit(struct nsw_dev *dev)
+{
+	struct nsw_resync *rs = &dev->resync;
+	struct hxl_chan *chan;
+	unsigned int i;
+
+	if (rs->thread) {
+		/* A copy in flight ends now rather than at the channel's bound. */
+		chan = READ_ONCE(rs->chan);
+		if (chan)
+			hxl_chan_cancel(chan, &rs->req);
+		kthread_stop(rs->thread);
+		rs->thread = NULL;
+	}
+	for (i = 0; i < NSW_COPY_PAGES; i++) {
+		if (rs->pages[i])
+			__free_page(rs->pages[i]);
+		rs->pages[i] = NULL;
+	}
+}
