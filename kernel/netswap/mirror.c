@@ -291,6 +291,9 @@ blk_status_t nsw_mirror_queue_rq(struct nsw_dev *dev, const struct blk_mq_queue_
 	struct bio *bio;
 	int pick;
 
+	/* No other user of the PDU now: the failover timer looks at pending. */
+	for (r = 0; r < NSW_MAX_REPLICAS; r++)
+		cmd->sub[r].pending = false;
 	cmd->dev = dev;
 	cmd->index = blk_rq_pos(rq) / NSW_SECTORS_PER_PAGE;
 	cmd->count = blk_rq_sectors(rq) / NSW_SECTORS_PER_PAGE;
