@@ -5,14 +5,16 @@
 # down and up again (the testbed's agent does not use it) under a verifying
 # workload. I/O stalls, nothing fails, every byte checks out.
 #
-# Usage: hold.sh single|mirror. "single" is an unmirrored device against the
-# one server; "mirror" needs server2 (not yet in the testbed). Neither is in
-# tests.txt until it has run.
+# Usage: hold.sh single|mirror [UPDATES]. "single" is an unmirrored device
+# against the one server; "mirror" needs server2 (tests.txt:
+# pair:servers=2). UPDATES: the workload's random page updates, 1000000
+# unless given.
 . ../lib/ktap.sh
 . ../lib/host.sh
 . ./lib.sh
 
 MODE=${1:-single}
+UPDATES=${2:-1000000}
 mib=$((${HEXO_BOARD_MEM:-256} * 2))
 
 ktap_plan 5
@@ -26,7 +28,7 @@ else
 	attach board 1G timeout 5 hold 30
 fi
 on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0" >/dev/null
-on_bg board work "exec $B/memstress $mib 1000000" >/dev/null
+on_bg board work "exec $B/memstress $mib $UPDATES" >/dev/null
 ktap_check "the workload swaps" on_ready board work "memstress: random" 600
 ktap_check "the link goes down for 10 s, and up again" \
 	on board "ip link set eth0 down && sleep 10 && ip link set eth0 up"

@@ -12,14 +12,16 @@
 #   board --- server  (MAC $S)
 #         \-- server2 (MAC $S2)
 #
-# Usage: mirror.sh 1|2   (the server to kill). Needs server2: not yet in
-# the testbed, so not in tests.txt.
+# Usage: mirror.sh 1|2 [UPDATES]   (the server to kill; the workload's
+# random page updates, 2000000 unless given). Needs server2 (tests.txt:
+# pair:servers=2).
 . ../lib/ktap.sh
 . ../lib/host.sh
 . ./lib.sh
 . ./mirror_lib.sh
 
 WHICH=${1:-1}
+UPDATES=${2:-2000000}
 victim=server
 [ "$WHICH" = 2 ] && victim=server2
 mib=$(($(board_mem) * 3))
@@ -32,7 +34,7 @@ ktap_expect "both servers hold the device: healthy" "^[0-9]" wait_mirror healthy
 on_bg board events "hexoctl netswap monitor" >/dev/null
 on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0" >/dev/null
 start_probe
-on_bg board work "exec $B/memstress $mib 2000000" >/dev/null
+on_bg board work "exec $B/memstress $mib $UPDATES" >/dev/null
 ktap_check "the workload ($mib MiB) swaps to both, and reads back" \
 	on_ready board work "memstress: random" 600
 ktap_check "$victim is killed mid-run" kill_vm "$victim"

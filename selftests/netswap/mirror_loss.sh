@@ -6,13 +6,15 @@
 # verifying workload checks out, and no request reaches the block layer as
 # an error.
 #
-# Needs server2: not yet in the testbed, so not in tests.txt.
+# Usage: mirror_loss.sh [UPDATES]   (the workload's random page updates,
+# 500000 unless given). Needs server2 (tests.txt: pair:servers=2).
 . ../lib/ktap.sh
 . ../lib/host.sh
 . ./lib.sh
 . ./mirror_lib.sh
 
 mib=$(($(board_mem) * 2))
+UPDATES=${1:-500000}
 
 ktap_plan 4
 on board "dmesg -c" >/dev/null
@@ -20,7 +22,7 @@ serve_both "size 1G"
 attach_mirror 1G
 on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0" >/dev/null
 ktap_check "netem: 5% loss on the board" netem board loss 5%
-on_bg board work "exec $B/memstress $mib 500000" >/dev/null
+on_bg board work "exec $B/memstress $mib $UPDATES" >/dev/null
 out=$(on_wait board work 1800)
 rc=$?
 printf '%s\n' "$out" | tail -3 | ktap_quote

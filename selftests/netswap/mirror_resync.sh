@@ -9,13 +9,16 @@
 # server 1 is killed. Nothing is lost. Then "replace" with server2 served
 # anew once more, by hand this time.
 #
-# Needs server2: not yet in the testbed, so not in tests.txt.
+# Usage: mirror_resync.sh [UPDATES]   (the workload's random page updates,
+# 4000000 unless given: it must outlast the resync). Needs server2
+# (tests.txt: pair:servers=2).
 . ../lib/ktap.sh
 . ../lib/host.sh
 . ./lib.sh
 . ./mirror_lib.sh
 
 mib=$(($(board_mem) * 3))
+UPDATES=${1:-4000000}
 
 ktap_plan 9
 on board "dmesg -c" >/dev/null
@@ -23,7 +26,7 @@ serve_both "size 1G"
 attach_mirror 1G timeout 5 resync-rate 20000
 ktap_expect "healthy" "^[0-9]" wait_mirror healthy 10
 on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0" >/dev/null
-on_bg board work "exec $B/memstress $mib 4000000" >/dev/null
+on_bg board work "exec $B/memstress $mib $UPDATES" >/dev/null
 ktap_check "the workload swaps" on_ready board work "memstress: random" 600
 ktap_check "server2 restarts empty" on server2 "hexoctl netswap unserve dev eth0 &&
 	hexoctl netswap serve dev eth0 size 1G"
