@@ -7,7 +7,7 @@
 # memory cgroup with memory.swap.max=0 for everything but the workload), the
 # board's agent stays alive and answers.
 #
-# Needs server2: not yet in the testbed, so not in tests.txt.
+# Needs server2 (tests.txt: pair:servers=2).
 . ../lib/ktap.sh
 . ../lib/host.sh
 . ./lib.sh

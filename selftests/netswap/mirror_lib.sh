@@ -1,8 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers of the mirrored Netswap tests (sourced after ./lib.sh). They need
 # a pair topology with a second server VM, "server2" (HEXO_SERVER2_MAC),
-# on the board's segment: the testbed does not boot one yet, so these tests
-# are not in tests.txt.
+# on the board's segment: pair:servers=2 in tests.txt.
 
 S2=${HEXO_SERVER2_MAC:?the mirrored tests need a second server VM (server2)}
 

@@ -27,7 +27,7 @@ def vms(b):
 $1"
 }
 
-ktap_plan 11
+ktap_plan 12
 ktap_expect "default: a server and a board, as always" \
 	"^server:x86_64:1024:52:54:00:48:58:01:10.99.0.1/24 board:arm64:512:52:54:00:48:58:02:10.99.0.2/24$" \
 	tb "print(vms(bed()))"
@@ -81,4 +81,24 @@ ktap_expect "a pair test that killed server2: the runner boots every VM again, s
 	"^again: server board server2 server2: 52:54:00:48:58:03$" run_pair server2
 ktap_expect "a pair test that killed none and passed: no VM is booted again" \
 	"^again: none server2: 52:54:00:48:58:03$" run_pair -
+
+# needs_server2: every registered pair test that needs server2 (its script
+# sources mirror_lib.sh, or it is asked for a mirror) gets a topology with
+# servers=2; prints how many there are per suite.
+needs_server2() {
+	tb "n = {}
+for suite in ('check', 'soak', 'bench'):
+    for t in runner.load_tests(suite):
+        if t.where != 'pair':
+            continue
+        with open(os.path.join('$top', 'selftests', t.area, t.argv[0])) as f:
+            src = f.read().splitlines()
+        if '. ./mirror_lib.sh' in src or 'mirror' in t.argv[1:]:
+            if Topology(t.params).servers != 2:
+                sys.exit(f'{t.label()}: needs server2, has no servers=2')
+            n[suite] = n.get(suite, 0) + 1
+print(' '.join(f'{k} {v}' for k, v in n.items()))"
+}
+ktap_expect "the tests that need server2 are registered with servers=2" "^check [0-9]+ soak [0-9]+$" \
+	needs_server2
 ktap_finish
