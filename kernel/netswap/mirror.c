@@ -591,6 +591,12 @@ int nsw_mirror_init(struct nsw_dev *dev)
 
 	INIT_LIST_HEAD(&dev->active);
 	timer_setup(&dev->failover, nsw_failover_tick, 0);
+	/*
+	 * Before any channel exists: its first event kicks the resync, whose
+	 * thread starts only once the channels are connected.
+	 */
+	init_waitqueue_head(&dev->resync.wait);
+	init_completion(&dev->resync.done);
 	for (r = 0; r < dev->nrep; r++) {
 		struct nsw_replica *rep = &dev->rep[r];
 

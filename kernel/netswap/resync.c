@@ -249,8 +249,6 @@ int nsw_resync_init(struct nsw_dev *dev)
 	struct nsw_resync *rs = &dev->resync;
 	unsigned int i;
 
-	init_waitqueue_head(&rs->wait);
-	init_completion(&rs->done);
 	for (i = 0; i < NSW_COPY_PAGES; i++) {
 		rs->pages[i] = alloc_page(GFP_KERNEL);
 		if (!rs->pages[i])
