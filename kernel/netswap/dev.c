@@ -585,7 +585,8 @@ int nsw_dev_attach(const struct nsw_attach *a, struct nsw_dev_info *info,
 		return -ENOMEM;
 	dev->cfg = *a;
 	dev->async = !a->connect_ms;
-	dev->nrep = a->mirrored ? 2 : 1;
+	/* Mirrored once nsw_mirror_init() has allocated what that takes. */
+	dev->nrep = 1;
 	spin_lock_init(&dev->lock);
 	INIT_WORK(&dev->up_work, nsw_dev_up_work);
 	atomic64_set(&dev->local_reads, 0);
@@ -599,7 +600,6 @@ int nsw_dev_attach(const struct nsw_attach *a, struct nsw_dev_info *info,
 	if (a->mirrored) {
 		ret = nsw_mirror_init(dev);
 		if (ret) {
-			dev->nrep = 1;	/* nothing of the mirror's to free */
 			nsw_dev_free(dev);
 			return ret;
 		}

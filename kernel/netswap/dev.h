@@ -196,6 +196,10 @@ int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, boo
 		    u32 rate, struct nsw_dev_info *info, struct netlink_ext_ack *extack);
 
 /* mirror.c: the I/O of mirrored devices. */
+/*
+ * Allocates a mirror's state, then makes dev mirrored (nrep 2); on failure,
+ * dev is as it was (unmirrored: nothing of the mirror's to free).
+ */
 int nsw_mirror_init(struct nsw_dev *dev);
 void nsw_mirror_uninit(struct nsw_dev *dev);
 blk_status_t nsw_mirror_queue_rq(struct nsw_dev *dev, const struct blk_mq_queue_data *bd);

@@ -597,7 +597,7 @@ int nsw_mirror_init(struct nsw_dev *dev)
 	 */
 	init_waitqueue_head(&dev->resync.wait);
 	init_completion(&dev->resync.done);
-	for (r = 0; r < dev->nrep; r++) {
+	for (r = 0; r < NSW_MAX_REPLICAS; r++) {
 		struct nsw_replica *rep = &dev->rep[r];
 
 		rep->dev = dev;
@@ -606,7 +606,10 @@ int nsw_mirror_init(struct nsw_dev *dev)
 		atomic_set(&rep->busy, 0);
 		rep->dirty = kvcalloc(BITS_TO_LONGS(dev->npages), sizeof(long), GFP_KERNEL);
 		if (!rep->dirty) {
-			nsw_mirror_uninit(dev);
+			while (r--) {
+				kvfree(dev->rep[r].dirty);
+				dev->rep[r].dirty = NULL;
+			}
 			return -ENOMEM;
 		}
 	}
@@ -616,6 +619,8 @@ int nsw_mirror_init(struct nsw_dev *dev)
 	/* Given up on long ago: taken back as soon as it answers. */
 	dev->rep[0].out_at = jiffies - msecs_to_jiffies(NETSWAP_MAX_FAILOVER_MS);
 	dev->rep[1].out_at = dev->rep[0].out_at;
+	/* Mirrored from here: nsw_dev_free() undoes the above. */
+	dev->nrep = NSW_MAX_REPLICAS;
 	return 0;
 }
 
