@@ -127,8 +127,11 @@ static blk_status_t nsw_queue_rq(struct blk_mq_hw_ctx *hctx, const struct blk_mq
 
 	if (dev->nrep > 1) {
 		st = nsw_mirror_queue_rq(dev, bd);
-		/* The last of a batch still sends what the batch held. */
-		if (st != BLK_STS_OK && bd->last)
+		/*
+		 * The last of a batch sends what the batch held, however it
+		 * ended: sent, failed, sent back, or zeros served here.
+		 */
+		if (bd->last)
 			nsw_mirror_kick(dev);
 		return st;
 	}

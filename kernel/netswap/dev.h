@@ -202,6 +202,7 @@ int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, boo
  */
 int nsw_mirror_init(struct nsw_dev *dev);
 void nsw_mirror_uninit(struct nsw_dev *dev);
+/* Sends a request (held: the caller calls nsw_mirror_kick() when bd->last). */
 blk_status_t nsw_mirror_queue_rq(struct nsw_dev *dev, const struct blk_mq_queue_data *bd);
 void nsw_mirror_kick(struct nsw_dev *dev);
 extern const struct hxl_chan_ops nsw_mirror_chan_ops;

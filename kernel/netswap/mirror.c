@@ -386,8 +386,7 @@ blk_status_t nsw_mirror_queue_rq(struct nsw_dev *dev, const struct blk_mq_queue_
 		nsw_sub_send(cmd, r, chan[r], true);
 		nsw_rep_put(&dev->rep[r]);
 	}
-	if (bd->last)
-		nsw_mirror_kick(dev);
+	/* The caller kicks the channels at the batch's end (bd->last). */
 	nsw_cmd_put(cmd);
 	return BLK_STS_OK;
 }
