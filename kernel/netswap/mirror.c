@@ -172,7 +172,12 @@ static void nsw_cmd_end(struct nsw_cmd *cmd)
 		for (r = 0; r < dev->nrep; r++) {
 			if (cmd->op == HEXO_OP_WRITE && (o.dirty & BIT(r)))
 				dev->rep[r].synced = false;
-			if ((o.out & BIT(r)) && dev->rep[r].in) {
+			/*
+			 * cmd->in says who was written to when it was sent; an
+			 * earlier write may have given up on the other since.
+			 * The last replica in is never given up on.
+			 */
+			if ((o.out & BIT(r)) && dev->rep[r].in && nsw_mirror_other_in(dev, r)) {
 				nsw_mirror_out(dev, &dev->rep[r]);
 				told = &dev->rep[r];
 			}
