@@ -443,8 +443,8 @@ static void nsw_dev_fill(struct nsw_dev *dev, struct nsw_dev_info *info)
 		ri->copied = dev->rep[r].copied;
 		ri->failovers = dev->rep[r].failovers;
 		ri->reads = dev->rep[r].reads;
+		ri->pages_missing = dev->bits.ndirty[r];
 		spin_unlock_bh(&dev->lock);
-		ri->pages_missing = bitmap_weight(dev->rep[r].dirty, dev->npages);
 	}
 	info->mirror = READ_ONCE(dev->mstate);
 	info->failover_ms = dev->cfg.failover_ms;
@@ -722,7 +722,9 @@ int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, boo
 		NL_SET_ERR_MSG(extack, "the new server is the device's other replica already");
 		goto out;
 	}
-	missing = bitmap_weight(other->dirty, dev->npages);
+	spin_lock_bh(&dev->lock);
+	missing = dev->bits.ndirty[other->index];
+	spin_unlock_bh(&dev->lock);
 	ret = -EBUSY;
 	if (missing) {
 		NL_SET_ERR_MSG(extack,
@@ -751,7 +753,7 @@ int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, boo
 	/* No new user of the old channel; those it has end, or fail, first. */
 	spin_lock_bh(&dev->lock);
 	ret = -EBUSY;
-	if (nsw_bits_weight(other->dirty, dev->npages)) {
+	if (dev->bits.ndirty[other->index]) {
 		spin_unlock_bh(&dev->lock);
 		NL_SET_ERR_MSG(extack,
 			       "the other replica missed a write meanwhile: replacing would lose it");
@@ -767,19 +769,12 @@ int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, boo
 	hxl_chan_destroy(gone);
 
 	spin_lock_bh(&dev->lock);
-	{
-		unsigned long *dirty[NSW_MAX_REPLICAS] = { dev->rep[0].dirty, dev->rep[1].dirty };
-
-		/* The new server holds nothing: every stored page is to be copied. */
-		nsw_bits_replica_lost(dev->stored, dev->lost, dirty, dev->nrep, rep->index,
-				      dev->npages);
-	}
+	/* The new server holds nothing: every stored page is to be copied. */
+	nsw_rep_lost_all(rep);
 	rep->chan = chan;
 	ether_addr_copy(rep->server, new);
 	rep->lat_us = 0;
-	rep->in = true;
 	rep->up = true;
-	rep->synced = false;
 	rep->copied = 0;
 	rep->reads = 0;
 	if (rep->index == 0)

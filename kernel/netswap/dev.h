@@ -37,12 +37,10 @@ static_assert(NETSWAP_MAX_WINDOW <= HXL_MAX_WINDOW);
 
 #define NSW_SECTORS_PER_PAGE	(HEXO_PAGE_SIZE >> SECTOR_SHIFT)
 
-/* Pages one resync copy moves. */
-#define NSW_COPY_PAGES		16
-
 /*
  * A replica of a mirrored device: a channel to one server, and the pages
- * that server misses. Its fields but chan and dirty are under dev->lock.
+ * that server misses (dev->bits.dirty[index]). Its fields but chan are
+ * under dev->lock.
  */
 struct nsw_replica {
 	struct nsw_dev *dev;
@@ -53,9 +51,16 @@ struct nsw_replica {
 	bool in;		/* written to */
 	bool up;		/* its channel is up, as its events say */
 	bool synced;		/* the resync found no page missing since it was last marked */
+	/*
+	 * It lost every page it held, and the resync thread is marking them
+	 * missing, NSW_SCAN_WORDS words at a time from word sweep_at on:
+	 * meanwhile it is neither read from nor written to (nor in).
+	 */
+	bool sweeping;
+	u64 sweep_at;
+	u64 sweep_lost;		/* pages the sweep found no other replica held */
 	u32 lat_us;		/* how fast it answers: see nsw_lat_sample() */
 	unsigned long out_at;	/* jiffies: when it was last given up on */
-	unsigned long *dirty;	/* stored pages it does not hold */
 	atomic_t busy;		/* callers between taking chan and done with it */
 	u64 failovers, copied, reads;
 };
@@ -101,6 +106,7 @@ struct nsw_dev {
 
 	/* Mirrored devices only (nrep 2). */
 	unsigned int nrep;
+	struct nsw_bits bits;		/* stored and lost are the two above */
 	struct nsw_replica rep[NSW_MAX_REPLICAS];
 	enum netswap_mirror mstate;	/* as last told to listeners */
 	struct list_head active;	/* requests in flight (struct nsw_cmd.node) */
@@ -211,6 +217,11 @@ void nsw_mirror_tell(struct nsw_dev *dev, struct nsw_replica *rep);
 /* Takes a replica's channel for a call into hexo_link (dev->lock held), or NULL. */
 struct hxl_chan *nsw_rep_get(struct nsw_replica *rep);
 void nsw_rep_put(struct nsw_replica *rep);
+/*
+ * The replica lost every page it held (dev->lock held): it is out, and the
+ * resync thread sweeps its bitmaps (kick it once the lock is dropped).
+ */
+void nsw_rep_lost_all(struct nsw_replica *rep);
 
 /* resync.c: filling a replica from the other. */
 int nsw_resync_init(struct nsw_dev *dev);

@@ -47,6 +47,23 @@ void nsw_rep_put(struct nsw_replica *rep)
 		wake_up_var(&rep->busy);
 }
 
+void nsw_rep_lost_all(struct nsw_replica *rep)
+{
+	lockdep_assert_held(&rep->dev->lock);
+	/*
+	 * Marking a large device's pages takes milliseconds: not here, with
+	 * bottom halves off (maybe in softirq, under the channel's lock), but
+	 * in the resync thread, a chunk at a time. Until it is done the
+	 * replica's dirty bits are not to be trusted: it is not read from, not
+	 * written to, not copied from or to.
+	 */
+	rep->sweeping = true;
+	rep->sweep_at = 0;
+	rep->sweep_lost = 0;
+	rep->in = false;
+	rep->synced = false;
+}
+
 bool nsw_mirror_busy(struct nsw_dev *dev, u64 index, u32 count, bool resync)
 {
 	struct nsw_cmd *cmd;
@@ -69,9 +86,10 @@ static int nsw_mirror_pick(struct nsw_dev *dev, struct nsw_cmd *cmd, unsigned in
 	unsigned int r;
 
 	for (r = 0; r < dev->nrep; r++) {
-		v[r].present = dev->rep[r].chan;
+		v[r].present = dev->rep[r].chan && !dev->rep[r].sweeping;
 		v[r].up = dev->rep[r].up;
-		v[r].clean = !nsw_bits_any(dev->rep[r].dirty, cmd->index, cmd->count);
+		v[r].ready = false;
+		v[r].clean = !nsw_bits_any(dev->bits.dirty[r], cmd->index, cmd->count);
 		v[r].lat_us = dev->rep[r].lat_us;
 	}
 	return nsw_pick(v, dev->nrep, tried);
@@ -133,7 +151,6 @@ static void nsw_cmd_end(struct nsw_cmd *cmd)
 	struct nsw_dev *dev = cmd->dev;
 	struct nsw_replica *told = NULL;
 	u8 res[NSW_MAX_REPLICAS];
-	unsigned long *dirty[NSW_MAX_REPLICAS];
 	struct nsw_wout o;
 	bool wake = false;
 	int status = 0;
@@ -143,10 +160,8 @@ static void nsw_cmd_end(struct nsw_cmd *cmd)
 
 	spin_lock_bh(&dev->lock);
 	list_del(&cmd->node);
-	for (r = 0; r < dev->nrep; r++) {
-		dirty[r] = dev->rep[r].dirty;
+	for (r = 0; r < dev->nrep; r++)
 		res[r] = cmd->in & BIT(r) ? cmd->sub[r].res : NSW_W_NONE;
-	}
 	if (cmd->op == HEXO_OP_READ) {
 		if (cmd->read_rep < 0)
 			status = -EIO;
@@ -164,11 +179,9 @@ static void nsw_cmd_end(struct nsw_cmd *cmd)
 		nsw_write_outcome(res, dev->nrep, cmd->in, &o);
 		status = o.status;
 		if (cmd->op == HEXO_OP_WRITE)
-			nsw_bits_write_done(dev->stored, dev->lost, dirty, dev->nrep, &o,
-					    cmd->index, cmd->count);
+			nsw_bits_write_done(&dev->bits, &o, cmd->index, cmd->count);
 		else if (cmd->op == HEXO_OP_DISCARD && !o.status)
-			nsw_bits_discard_done(dev->stored, dev->lost, dirty, dev->nrep,
-					      cmd->index, cmd->count);
+			nsw_bits_discard_done(&dev->bits, cmd->index, cmd->count);
 		for (r = 0; r < dev->nrep; r++) {
 			if (cmd->op == HEXO_OP_WRITE && (o.dirty & BIT(r)))
 				dev->rep[r].synced = false;
@@ -213,19 +226,14 @@ static void nsw_cmd_put(struct nsw_cmd *cmd)
  */
 static bool nsw_read_absent(struct nsw_dev *dev, struct nsw_cmd *cmd, unsigned int r, u64 absent)
 {
-	unsigned long *dirty[NSW_MAX_REPLICAS];
 	bool missing = false;
-	unsigned int k;
 	u32 i;
 
-	for (k = 0; k < dev->nrep; k++)
-		dirty[k] = dev->rep[k].dirty;
 	for (i = 0; i < cmd->count; i++) {
 		if (!(absent & BIT_ULL(i)) || !test_bit(cmd->index + i, dev->stored))
 			continue;
 		missing = true;
-		nsw_bits_replica_miss(dev->stored, dev->lost, dirty, dev->nrep, r,
-				      cmd->index + i, 1);
+		nsw_bits_replica_miss(&dev->bits, r, cmd->index + i, 1);
 		dev->rep[r].synced = false;
 	}
 	return missing;
@@ -541,8 +549,11 @@ static void nsw_rep_event(struct hxl_chan *chan, enum hxl_event ev, void *priv)
 	ours = chan == rep->chan;
 	if (ours) {
 		rep->up = ev == HXL_EV_UP || ev == HXL_EV_BACK || ev == HXL_EV_RESTARTED;
-		/* Back: written to again; what it missed is in its dirty bitmap. */
-		if (rep->up)
+		/*
+		 * Back: written to again; what it missed is in its dirty
+		 * bitmap (once swept, if it lost its pages: see resync.c).
+		 */
+		if (rep->up && !rep->sweeping)
 			rep->in = true;
 		else if (nsw_mirror_other_in(dev, rep->index))
 			nsw_mirror_out(dev, rep);
@@ -561,27 +572,23 @@ static void nsw_rep_event(struct hxl_chan *chan, enum hxl_event ev, void *priv)
 	nsw_resync_kick(dev);
 }
 
-/* Under the channel's lock: nothing of the new session is in flight yet. */
+/*
+ * Under the channel's lock: nothing of the new session is in flight yet,
+ * and none is sent to the replica until the resync has swept its bitmaps.
+ */
 static void nsw_rep_session_lost(struct hxl_chan *chan, void *priv)
 {
 	struct nsw_replica *rep = priv;
 	struct nsw_dev *dev = rep->dev;
-	unsigned long *dirty[NSW_MAX_REPLICAS];
-	unsigned int r;
-	u64 lost = 0;
+	bool ours;
 
 	spin_lock_bh(&dev->lock);
-	if (chan == rep->chan) {
-		for (r = 0; r < dev->nrep; r++)
-			dirty[r] = dev->rep[r].dirty;
-		lost = nsw_bits_replica_lost(dev->stored, dev->lost, dirty, dev->nrep, rep->index,
-					     dev->npages);
-		rep->synced = false;
-	}
+	ours = chan == rep->chan;
+	if (ours)
+		nsw_rep_lost_all(rep);
 	spin_unlock_bh(&dev->lock);
-	if (lost)
-		pr_warn("%s: server %pM restarted, and the other did not hold %llu of its pages: lost\n",
-			dev->name, rep->server, lost);
+	if (ours)
+		nsw_resync_kick(dev);
 }
 
 const struct hxl_chan_ops nsw_mirror_chan_ops = {
@@ -601,6 +608,10 @@ int nsw_mirror_init(struct nsw_dev *dev)
 	 */
 	init_waitqueue_head(&dev->resync.wait);
 	init_completion(&dev->resync.done);
+	dev->bits.stored = dev->stored;
+	dev->bits.lost = dev->lost;
+	dev->bits.n = NSW_MAX_REPLICAS;
+	dev->bits.npages = dev->npages;
 	for (r = 0; r < NSW_MAX_REPLICAS; r++) {
 		struct nsw_replica *rep = &dev->rep[r];
 
@@ -608,11 +619,11 @@ int nsw_mirror_init(struct nsw_dev *dev)
 		rep->index = r;
 		rep->synced = true;
 		atomic_set(&rep->busy, 0);
-		rep->dirty = kvcalloc(BITS_TO_LONGS(dev->npages), sizeof(long), GFP_KERNEL);
-		if (!rep->dirty) {
+		dev->bits.dirty[r] = kvcalloc(BITS_TO_LONGS(dev->npages), sizeof(long), GFP_KERNEL);
+		if (!dev->bits.dirty[r]) {
 			while (r--) {
-				kvfree(dev->rep[r].dirty);
-				dev->rep[r].dirty = NULL;
+				kvfree(dev->bits.dirty[r]);
+				dev->bits.dirty[r] = NULL;
 			}
 			return -ENOMEM;
 		}
@@ -635,7 +646,7 @@ void nsw_mirror_uninit(struct nsw_dev *dev)
 
 	del_timer_sync(&dev->failover);
 	for (r = 0; r < dev->nrep; r++) {
-		kvfree(dev->rep[r].dirty);
-		dev->rep[r].dirty = NULL;
+		kvfree(dev->bits.dirty[r]);
+		dev->bits.dirty[r] = NULL;
 	}
 }

@@ -4,8 +4,10 @@
  * netswap.ko and, unchanged, into the host-side unit tests.
  */
 #ifdef __KERNEL__
+#include <linux/bitops.h>
 #include <linux/errno.h>
 #include <linux/math64.h>
+#include <linux/minmax.h>
 #else
 #include <errno.h>
 #define div64_u64(a, b) ((a) / (b))
@@ -28,6 +30,32 @@ static void nsw_clear(unsigned long *map, u64 i)
 	map[i / NSW_BPL] &= ~(1UL << (i % NSW_BPL));
 }
 
+static unsigned int nsw_popcount(unsigned long w)
+{
+#ifdef __KERNEL__
+	return hweight_long(w);
+#else
+	return __builtin_popcountl(w);
+#endif
+}
+
+/* Page i is dirty on replica r now (counted). */
+static void nsw_dirty_set(struct nsw_bits *b, unsigned int r, u64 i)
+{
+	if (!nsw_test(b->dirty[r], i)) {
+		nsw_set(b->dirty[r], i);
+		b->ndirty[r]++;
+	}
+}
+
+static void nsw_dirty_clear(struct nsw_bits *b, unsigned int r, u64 i)
+{
+	if (nsw_test(b->dirty[r], i)) {
+		nsw_clear(b->dirty[r], i);
+		b->ndirty[r]--;
+	}
+}
+
 /* Whether latency a is to be preferred to b (no estimate first). */
 static bool nsw_faster(u32 a, u32 b)
 {
@@ -46,6 +74,20 @@ int nsw_pick(const struct nsw_rview *r, unsigned int n, unsigned int tried)
 			continue;
 		if (best < 0 || (r[i].up && !r[best].up) ||
 		    (r[i].up == r[best].up && nsw_faster(r[i].lat_us, r[best].lat_us)))
+			best = i;
+	}
+	return best;
+}
+
+int nsw_pick_failover(const struct nsw_rview *r, unsigned int n, unsigned int skip)
+{
+	int best = -1;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (!r[i].present || !r[i].ready || !r[i].clean || (skip & (1U << i)))
+			continue;
+		if (best < 0 || nsw_faster(r[i].lat_us, r[best].lat_us))
 			best = i;
 	}
 	return best;
@@ -84,8 +126,7 @@ void nsw_write_outcome(const u8 *res, unsigned int n, unsigned int in, struct ns
 	o->out = ok ? failed & in : 0;
 }
 
-void nsw_bits_write_done(unsigned long *stored, unsigned long *lost, unsigned long *const *dirty,
-			 unsigned int n, const struct nsw_wout *o, u64 index, u32 count)
+void nsw_bits_write_done(struct nsw_bits *b, const struct nsw_wout *o, u64 index, u32 count)
 {
 	unsigned int r;
 	u64 i;
@@ -93,94 +134,104 @@ void nsw_bits_write_done(unsigned long *stored, unsigned long *lost, unsigned lo
 	for (i = index; i < index + count; i++) {
 		if (o->status) {
 			/* No replica holds it: whatever it held is gone too. */
-			if (nsw_test(stored, i)) {
-				nsw_clear(stored, i);
-				nsw_set(lost, i);
+			if (nsw_test(b->stored, i)) {
+				nsw_clear(b->stored, i);
+				nsw_set(b->lost, i);
 			}
-			for (r = 0; r < n; r++)
-				nsw_clear(dirty[r], i);
+			for (r = 0; r < b->n; r++)
+				nsw_dirty_clear(b, r, i);
 			continue;
 		}
-		nsw_set(stored, i);
-		nsw_clear(lost, i);
-		for (r = 0; r < n; r++) {
+		nsw_set(b->stored, i);
+		nsw_clear(b->lost, i);
+		for (r = 0; r < b->n; r++) {
 			if (o->clean & (1U << r))
-				nsw_clear(dirty[r], i);
+				nsw_dirty_clear(b, r, i);
 			else
-				nsw_set(dirty[r], i);
+				nsw_dirty_set(b, r, i);
 		}
 	}
 }
 
-void nsw_bits_discard_done(unsigned long *stored, unsigned long *lost,
-			   unsigned long *const *dirty, unsigned int n, u64 index, u32 count)
+void nsw_bits_discard_done(struct nsw_bits *b, u64 index, u32 count)
 {
 	unsigned int r;
 	u64 i;
 
 	/* Pages that read as zeros are never read from a server: none is dirty. */
 	for (i = index; i < index + count; i++) {
-		nsw_clear(stored, i);
-		nsw_clear(lost, i);
-		for (r = 0; r < n; r++)
-			nsw_clear(dirty[r], i);
+		nsw_clear(b->stored, i);
+		nsw_clear(b->lost, i);
+		for (r = 0; r < b->n; r++)
+			nsw_dirty_clear(b, r, i);
 	}
 }
 
 /* Page i, stored, became dirty on some replica: lost if it is dirty on all. */
-static bool nsw_settle(unsigned long *stored, unsigned long *lost, unsigned long *const *dirty,
-		       unsigned int n, u64 i)
+static bool nsw_settle(struct nsw_bits *b, u64 i)
 {
 	unsigned int r;
 
-	for (r = 0; r < n; r++)
-		if (!nsw_test(dirty[r], i))
+	for (r = 0; r < b->n; r++)
+		if (!nsw_test(b->dirty[r], i))
 			return false;
-	nsw_clear(stored, i);
-	nsw_set(lost, i);
-	for (r = 0; r < n; r++)
-		nsw_clear(dirty[r], i);
+	nsw_clear(b->stored, i);
+	nsw_set(b->lost, i);
+	for (r = 0; r < b->n; r++)
+		nsw_dirty_clear(b, r, i);
 	return true;
 }
 
-u32 nsw_bits_replica_miss(unsigned long *stored, unsigned long *lost,
-			  unsigned long *const *dirty, unsigned int n, unsigned int r,
-			  u64 index, u32 count)
+u32 nsw_bits_replica_miss(struct nsw_bits *b, unsigned int r, u64 index, u32 count)
 {
 	u32 nlost = 0;
 	u64 i;
 
 	for (i = index; i < index + count; i++) {
-		if (!nsw_test(stored, i))
+		if (!nsw_test(b->stored, i))
 			continue;
-		nsw_set(dirty[r], i);
-		nlost += nsw_settle(stored, lost, dirty, n, i);
+		nsw_dirty_set(b, r, i);
+		nlost += nsw_settle(b, i);
 	}
 	return nlost;
 }
 
-u64 nsw_bits_replica_lost(unsigned long *stored, unsigned long *lost,
-			  unsigned long *const *dirty, unsigned int n, unsigned int r, u64 npages)
+u64 nsw_bits_replica_lost(struct nsw_bits *b, unsigned int r, u64 *word, u64 nwords)
 {
-	u64 w, nw = (npages + NSW_BPL - 1) / NSW_BPL, nlost = 0;
-	unsigned long all, bits;
+	u64 w = *word, end = nsw_bits_words(b->npages), nlost = 0;
+	unsigned long all, fresh;
 	unsigned int k;
 
-	for (w = 0; w < nw; w++) {
-		dirty[r][w] |= stored[w];
-		all = stored[w];
-		for (k = 0; k < n; k++)
-			all &= dirty[k][w];
+	if (w < end && end - w > nwords)
+		end = w + nwords;
+	for (; w < end; w++) {
+		fresh = b->stored[w] & ~b->dirty[r][w];
+		b->dirty[r][w] |= fresh;
+		b->ndirty[r] += nsw_popcount(fresh);
+		all = b->stored[w];
+		for (k = 0; k < b->n; k++)
+			all &= b->dirty[k][w];
 		if (!all)
 			continue;
-		stored[w] &= ~all;
-		lost[w] |= all;
-		for (k = 0; k < n; k++)
-			dirty[k][w] &= ~all;
-		for (bits = all; bits; bits &= bits - 1)
-			nlost++;
+		b->stored[w] &= ~all;
+		b->lost[w] |= all;
+		for (k = 0; k < b->n; k++) {
+			b->dirty[k][w] &= ~all;
+			b->ndirty[k] -= nsw_popcount(all);
+		}
+		nlost += nsw_popcount(all);
 	}
+	if (w > *word)
+		*word = w;
 	return nlost;
+}
+
+void nsw_bits_copied(struct nsw_bits *b, unsigned int r, u64 index, u32 count)
+{
+	u64 i;
+
+	for (i = index; i < index + count; i++)
+		nsw_dirty_clear(b, r, i);
 }
 
 bool nsw_bits_any(const unsigned long *map, u64 index, u32 count)
@@ -207,30 +258,33 @@ u64 nsw_bits_weight(const unsigned long *map, u64 npages)
 		bits = map[i / NSW_BPL];
 		if (npages - i < NSW_BPL)
 			bits &= (1UL << (npages - i)) - 1;
-		for (; bits; bits &= bits - 1)
-			n++;
+		n += nsw_popcount(bits);
 	}
 	return n;
 }
 
 /* The words of pages a resync may copy: stored, dirty on dst, clean on src. */
-static unsigned long nsw_copy_word(const unsigned long *stored, const unsigned long *dirty_dst,
-				   const unsigned long *dirty_src, u64 w)
+static unsigned long nsw_copy_word(const struct nsw_bits *b, unsigned int dst, unsigned int src,
+				   u64 w)
 {
-	return stored[w] & dirty_dst[w] & ~dirty_src[w];
+	return b->stored[w] & b->dirty[dst][w] & ~b->dirty[src][w];
 }
 
-u32 nsw_bits_next_copy(const unsigned long *stored, const unsigned long *dirty_dst,
-		       const unsigned long *dirty_src, u64 npages, u64 *index, u32 max)
+u32 nsw_bits_next_copy(const struct nsw_bits *b, unsigned int dst, unsigned int src, u64 *index,
+		       u32 max, u64 budget)
 {
-	u64 i = *index, w;
+	u64 i = *index, w, looked = 0;
 	unsigned long bits;
 	u32 n = 0;
 
-	/* The first page: whole words at a time. */
-	while (i < npages) {
+	/* The first page: whole words at a time, budget of them at most. */
+	while (i < b->npages) {
+		if (looked++ >= budget) {
+			*index = i;
+			return 0;
+		}
 		w = i / NSW_BPL;
-		bits = nsw_copy_word(stored, dirty_dst, dirty_src, w) >> (i % NSW_BPL);
+		bits = nsw_copy_word(b, dst, src, w) >> (i % NSW_BPL);
 		if (bits) {
 			while (!(bits & 1)) {
 				bits >>= 1;
@@ -240,14 +294,22 @@ u32 nsw_bits_next_copy(const unsigned long *stored, const unsigned long *dirty_d
 		}
 		i = (w + 1) * NSW_BPL;
 	}
-	if (i >= npages)
+	if (i >= b->npages) {
+		*index = b->npages;
 		return 0;
+	}
 	*index = i;
-	while (n < max && i + n < npages &&
-	       (nsw_copy_word(stored, dirty_dst, dirty_src, (i + n) / NSW_BPL) >>
-		((i + n) % NSW_BPL)) & 1)
+	while (n < max && i + n < b->npages &&
+	       (nsw_copy_word(b, dst, src, (i + n) / NSW_BPL) >> ((i + n) % NSW_BPL)) & 1)
 		n++;
 	return n;
+}
+
+u32 nsw_copy_pages(u32 src_max_pages, u32 dst_max_pages)
+{
+	u32 n = min(min(src_max_pages, dst_max_pages), (u32)NSW_COPY_PAGES);
+
+	return n ? n : 1;
 }
 
 enum netswap_mirror nsw_mirror_state(const struct nsw_rsum *r, unsigned int n)

@@ -14,8 +14,13 @@
  *   after the copy is ordered after it by the channel's write order, so
  *   the copy never overwrites newer data with older;
  * - the copy is bounded to the device's resync rate (pages a second);
- * - when a pass finds nothing left to copy, the replica is in sync, and the
- *   device healthy if the other is too.
+ * - when no page is left missing (the bitmaps keep a count), the replica
+ *   is in sync, and the device healthy if the other is too;
+ * - a replica whose server lost every page it held (a new session, a new
+ *   server) has its bitmaps swept here first, NSW_SCAN_WORDS words at a
+ *   time, rather than at once where that happened (in softirq, with bottom
+ *   halves off): meanwhile it is out, then in again with every stored page
+ *   to copy. Searches for the next copy look at as many words at a time.
  *
  * A copy whose replica changed meanwhile (another server took its place) is
  * dropped: its pages stay dirty and are copied again.
@@ -74,6 +79,46 @@ static int nsw_resync_io(struct nsw_dev *dev, struct nsw_replica *rep, struct hx
 	return rs->status;
 }
 
+/*
+ * Sweeps the bitmaps of replicas that lost every page they held, a chunk
+ * at a time with the lock dropped in between. Returns whether one is left.
+ */
+static bool nsw_resync_sweep(struct nsw_dev *dev)
+{
+	struct nsw_replica *rep;
+	bool done, left = false;
+	unsigned int r;
+	u64 lost;
+
+	for (r = 0; r < dev->nrep; r++) {
+		rep = &dev->rep[r];
+		spin_lock_bh(&dev->lock);
+		if (!rep->sweeping) {
+			spin_unlock_bh(&dev->lock);
+			continue;
+		}
+		rep->sweep_lost += nsw_bits_replica_lost(&dev->bits, r, &rep->sweep_at,
+							 NSW_SCAN_WORDS);
+		done = rep->sweep_at >= nsw_bits_words(dev->npages);
+		lost = rep->sweep_lost;
+		if (done) {
+			rep->sweeping = false;
+			/* Its server answers: written to again, its pages copied. */
+			rep->in = rep->up && rep->chan;
+		}
+		spin_unlock_bh(&dev->lock);
+		if (!done) {
+			left = true;
+			continue;
+		}
+		if (lost)
+			pr_warn("%s: server %pM lost its pages, and the other did not hold %llu of them: lost\n",
+				dev->name, rep->server, lost);
+		nsw_mirror_tell(dev, rep);
+	}
+	return left;
+}
+
 /* Takes back replicas that were given up on and answer again. */
 static void nsw_resync_rejoin(struct nsw_dev *dev)
 {
@@ -86,7 +131,7 @@ static void nsw_resync_rejoin(struct nsw_dev *dev)
 	for (r = 0; r < dev->nrep; r++) {
 		rep = &dev->rep[r];
 		spin_lock_bh(&dev->lock);
-		chan = rep->in ? NULL : nsw_rep_get(rep);
+		chan = rep->in || rep->sweeping ? NULL : nsw_rep_get(rep);
 		spin_unlock_bh(&dev->lock);
 		if (!chan)
 			continue;
@@ -94,7 +139,7 @@ static void nsw_resync_rejoin(struct nsw_dev *dev)
 		nsw_rep_put(rep);
 		back = ci->state == HXL_CHAN_UP && !ci->holding && ci->idle_ms < NSW_REJOIN_IDLE_MS;
 		spin_lock_bh(&dev->lock);
-		if (back && rep->chan == chan && !rep->in &&
+		if (back && rep->chan == chan && !rep->in && !rep->sweeping &&
 		    time_after_eq(jiffies, rep->out_at + msecs_to_jiffies(NSW_REJOIN_MS))) {
 			/* Every page written meanwhile is in its dirty bitmap. */
 			rep->in = true;
@@ -113,45 +158,49 @@ static void nsw_resync_rejoin(struct nsw_dev *dev)
 
 /*
  * One copy. Returns the pages copied, 0 when there is nothing to copy now,
- * or -EAGAIN to look again at once.
+ * -EINPROGRESS to look on at once (a chunk of the bitmaps looked at), or
+ * -EAGAIN to look again shortly (a copy that met a write or failed).
  */
 static int nsw_resync_step(struct nsw_dev *dev)
 {
 	struct nsw_resync *rs = &dev->resync;
-	unsigned long *dirty[NSW_MAX_REPLICAS];
 	struct nsw_replica *dst = NULL, *src = NULL;
 	u32 inc_dst, inc_src, n, k;
 	struct hxl_chan *chan;
-	bool synced = false, ok;
 	unsigned int r;
 	int ret;
+	bool ok;
 
 	spin_lock_bh(&dev->lock);
 	for (r = 0; r < dev->nrep && !dst; r++) {
-		if (dev->rep[r].in && dev->rep[r].chan && !dev->rep[r].synced) {
+		if (dev->rep[r].in && dev->rep[r].chan &&
+		    (!dev->rep[r].synced || dev->bits.ndirty[r])) {
 			dst = &dev->rep[r];
 			src = &dev->rep[r ^ 1];
 		}
 	}
-	if (!dst || !src->chan || !src->up) {
+	if (!dst || !src->chan || !src->up || src->sweeping) {
 		spin_unlock_bh(&dev->lock);
 		return 0;
 	}
-	n = nsw_bits_next_copy(dev->stored, dst->dirty, src->dirty, dev->npages, &rs->cursor,
-			       NSW_COPY_PAGES);
-	if (!n) {
-		/* A pass is done: whatever is still dirty came behind the cursor. */
-		if (!rs->cursor) {
-			synced = !nsw_bits_weight(dst->dirty, dev->npages);
-			dst->synced = synced;
-		}
+	if (!dev->bits.ndirty[dst->index]) {
+		/* Every page copied, and none missed since: in sync. */
+		dst->synced = true;
 		rs->cursor = 0;
 		spin_unlock_bh(&dev->lock);
-		if (synced) {
-			pr_info("%s: server %pM holds every stored page\n", dev->name, dst->server);
-			nsw_mirror_tell(dev, dst);
-		}
-		return synced ? 0 : -EAGAIN;
+		pr_info("%s: server %pM holds every stored page\n", dev->name, dst->server);
+		nsw_mirror_tell(dev, dst);
+		return 0;
+	}
+	n = nsw_bits_next_copy(&dev->bits, dst->index, src->index, &rs->cursor, NSW_COPY_PAGES,
+			       NSW_SCAN_WORDS);
+	if (!n) {
+		/* A chunk looked at: on at once. A pass done: what is left came behind it. */
+		ret = rs->cursor < dev->npages ? -EINPROGRESS : -EAGAIN;
+		if (ret == -EAGAIN)
+			rs->cursor = 0;
+		spin_unlock_bh(&dev->lock);
+		return ret;
 	}
 	if (nsw_mirror_busy(dev, rs->cursor, n, false)) {
 		/* Written to now: its copy comes on the next pass. */
@@ -173,12 +222,9 @@ static int nsw_resync_step(struct nsw_dev *dev)
 	ok = !ret && inc_src == src->incarnation && inc_dst == dst->incarnation && dst->in;
 	if (ok && rs->req.absent) {
 		/* The source lost pages it was believed to hold. */
-		for (r = 0; r < dev->nrep; r++)
-			dirty[r] = dev->rep[r].dirty;
 		for (k = 0; k < n; k++)
 			if (rs->req.absent & BIT_ULL(k))
-				nsw_bits_replica_miss(dev->stored, dev->lost, dirty, dev->nrep,
-						      src->index, rs->index + k, 1);
+				nsw_bits_replica_miss(&dev->bits, src->index, rs->index + k, 1);
 		src->synced = false;
 		ok = false;
 	}
@@ -191,7 +237,7 @@ static int nsw_resync_step(struct nsw_dev *dev)
 	spin_lock_bh(&dev->lock);
 	ok = chan && !ret && inc_dst == dst->incarnation;
 	if (ok) {
-		bitmap_clear(dst->dirty, rs->index, n);
+		nsw_bits_copied(&dev->bits, dst->index, rs->index, n);
 		dst->copied += n;
 	}
 	rs->active = false;
@@ -214,6 +260,10 @@ static int nsw_resync_thread(void *arg)
 	int ret;
 
 	while (!kthread_should_stop()) {
+		if (nsw_resync_sweep(dev)) {
+			cond_resched();
+			continue;
+		}
 		nsw_resync_rejoin(dev);
 		ret = nsw_resync_step(dev);
 		if (ret > 0) {
@@ -222,9 +272,17 @@ static int nsw_resync_thread(void *arg)
 			copied += ret;
 			wait_us = nsw_rate_wait_us(copied, div_u64(ktime_get_ns() - start, 1000),
 						   READ_ONCE(dev->cfg.resync_rate));
+			/* A kick (a replica that lost its pages to sweep) ends it early. */
 			if (wait_us)
-				wait_event_interruptible_timeout(rs->wait, kthread_should_stop(),
+				wait_event_interruptible_timeout(rs->wait,
+								 READ_ONCE(rs->kick) ||
+								 kthread_should_stop(),
 								 usecs_to_jiffies(wait_us));
+			WRITE_ONCE(rs->kick, false);
+			cond_resched();
+			continue;
+		}
+		if (ret == -EINPROGRESS) {
 			cond_resched();
 			continue;
 		}
