@@ -34,6 +34,9 @@
 
 static_assert(PAGE_SIZE == HEXO_PAGE_SIZE, "netswap moves 4 KiB pages: 4K-page kernels only");
 
+/* Writes in flight a replace waits for, at least (see nsw_mirror_hold_writes()). */
+#define NSW_REPLACE_DRAIN_MS	1000
+
 static int nsw_major;
 static DEFINE_XARRAY_ALLOC(nsw_devs);
 static DEFINE_MUTEX(nsw_devs_lock);
@@ -750,6 +753,20 @@ int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, boo
 		goto err_chan;
 	}
 
+	/*
+	 * New writes and discards wait, and those in flight end first (the
+	 * other holds them, or the failover gives up on the old server's
+	 * copy): none ends with an answer of the old server after the swap.
+	 * Should one take longer, the generation below makes such an answer
+	 * count for nothing.
+	 */
+	ret = nsw_mirror_hold_writes(dev, msecs_to_jiffies(max(2 * dev->cfg.failover_ms,
+								 NSW_REPLACE_DRAIN_MS)));
+	if (ret == -EINTR)
+		goto err_hold;
+	if (ret)
+		pr_info("%s: writes still in flight after the drain; replacing anyway\n", dev->name);
+
 	/* No new user of the old channel; those it has end, or fail, first. */
 	spin_lock_bh(&dev->lock);
 	ret = -EBUSY;
@@ -757,13 +774,13 @@ int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, boo
 		spin_unlock_bh(&dev->lock);
 		NL_SET_ERR_MSG(extack,
 			       "the other replica missed a write meanwhile: replacing would lose it");
-		goto err_chan;
+		goto err_hold;
 	}
 	gone = rep->chan;
 	rep->chan = NULL;
 	rep->in = false;
 	rep->up = false;
-	rep->incarnation++;
+	rep->gen++;
 	spin_unlock_bh(&dev->lock);
 	wait_var_event(&rep->busy, !atomic_read(&rep->busy));
 	hxl_chan_destroy(gone);
@@ -782,6 +799,7 @@ int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, boo
 	if (set_rate)
 		WRITE_ONCE(dev->cfg.resync_rate, rate);
 	spin_unlock_bh(&dev->lock);
+	nsw_mirror_release_writes(dev);
 	pr_info("%s: server %pM replaces %pM; copying its pages\n", dev->name, new, old);
 	nsw_mirror_tell(dev, rep);
 	nsw_resync_kick(dev);
@@ -789,6 +807,8 @@ int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, boo
 	ret = 0;
 	goto out;
 
+err_hold:
+	nsw_mirror_release_writes(dev);
 err_chan:
 	hxl_chan_destroy(chan);
 out:

@@ -47,7 +47,13 @@ struct nsw_replica {
 	u8 index;
 	struct hxl_chan *chan;
 	u8 server[ETH_ALEN];
-	u32 incarnation;	/* a new server took this place this many times */
+	/*
+	 * Its generation: counts what made it lose what it held, a new server
+	 * in its place (replace) or a new session of its server (session_lost).
+	 * A request's result from an earlier generation says nothing of what
+	 * it holds now (nsw_wres_now()).
+	 */
+	u32 gen;
 	bool in;		/* written to */
 	bool up;		/* its channel is up, as its events say */
 	bool synced;		/* the resync found no page missing since it was last marked */
@@ -111,7 +117,9 @@ struct nsw_dev {
 	enum netswap_mirror mstate;	/* as last told to listeners */
 	struct list_head active;	/* requests in flight (struct nsw_cmd.node) */
 	bool waiting;			/* a request was sent back to wait for a copy */
-	bool replacing;			/* a replace swaps a channel: no new users */
+	/* A replace swaps a channel: new writes and discards wait (sent back). */
+	bool replacing;
+	wait_queue_head_t drained;	/* woken as writes end while replacing */
 	struct timer_list failover;
 	struct nsw_resync resync;
 };
@@ -123,7 +131,7 @@ struct nsw_sub {
 	u8 rep;
 	u8 res;			/* enum nsw_wres */
 	bool pending;
-	u32 incarnation;
+	u32 gen;		/* its replica's when it was readied */
 	u64 sent_ns;
 	unsigned long sent;	/* jiffies */
 };
@@ -212,6 +220,13 @@ void nsw_mirror_uninit(struct nsw_dev *dev);
 blk_status_t nsw_mirror_queue_rq(struct nsw_dev *dev, const struct blk_mq_queue_data *bd);
 void nsw_mirror_kick(struct nsw_dev *dev);
 extern const struct hxl_chan_ops nsw_mirror_chan_ops;
+/*
+ * Holds new writes and discards and waits up to timeout for those in flight
+ * to end (0 when they did, -ETIMEDOUT, or -EINTR); nsw_mirror_release_writes()
+ * lets them go again.
+ */
+int nsw_mirror_hold_writes(struct nsw_dev *dev, unsigned long timeout);
+void nsw_mirror_release_writes(struct nsw_dev *dev);
 /* Tells listeners if the mirror state changed; rep names the replica why. */
 void nsw_mirror_tell(struct nsw_dev *dev, struct nsw_replica *rep);
 /* Takes a replica's channel for a call into hexo_link (dev->lock held), or NULL. */

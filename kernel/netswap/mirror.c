@@ -57,6 +57,8 @@ void nsw_rep_lost_all(struct nsw_replica *rep)
 	 * replica's dirty bits are not to be trusted: it is not read from, not
 	 * written to, not copied from or to.
 	 */
+	/* What was in flight to it, or answered by it and not yet ended, is not held. */
+	rep->gen++;
 	rep->sweeping = true;
 	rep->sweep_at = 0;
 	rep->sweep_lost = 0;
@@ -125,7 +127,7 @@ static void nsw_sub_prepare(struct nsw_cmd *cmd, unsigned int r)
 	sub->rep = r;
 	sub->res = NSW_W_NONE;
 	sub->pending = true;
-	sub->incarnation = cmd->dev->rep[r].incarnation;
+	sub->gen = cmd->dev->rep[r].gen;
 	sub->sent = jiffies;
 	sub->sent_ns = ktime_get_ns();
 }
@@ -152,7 +154,7 @@ static void nsw_cmd_end(struct nsw_cmd *cmd)
 	struct nsw_replica *told = NULL;
 	u8 res[NSW_MAX_REPLICAS];
 	struct nsw_wout o;
-	bool wake = false;
+	bool wake = false, drained;
 	int status = 0;
 	unsigned int r;
 	void *kaddr;
@@ -160,8 +162,15 @@ static void nsw_cmd_end(struct nsw_cmd *cmd)
 
 	spin_lock_bh(&dev->lock);
 	list_del(&cmd->node);
+	/*
+	 * What each replica holds now: an OK from a server that another took
+	 * the place of since, or from a session its server lost since, is
+	 * none (the replica's generation moved on), and so is a failure there.
+	 */
 	for (r = 0; r < dev->nrep; r++)
-		res[r] = cmd->in & BIT(r) ? cmd->sub[r].res : NSW_W_NONE;
+		res[r] = cmd->in & BIT(r) ?
+			 nsw_wres_now(cmd->sub[r].res, cmd->sub[r].gen, dev->rep[r].gen) :
+			 NSW_W_NONE;
 	if (cmd->op == HEXO_OP_READ) {
 		if (cmd->read_rep < 0)
 			status = -EIO;
@@ -200,7 +209,11 @@ static void nsw_cmd_end(struct nsw_cmd *cmd)
 			wake = true;
 		}
 	}
+	drained = dev->replacing && cmd->op != HEXO_OP_READ;
 	spin_unlock_bh(&dev->lock);
+
+	if (drained)
+		wake_up(&dev->drained);
 
 	if (told) {
 		pr_warn("%s: server %pM did not hold a write the other did: given up on, degraded\n",
@@ -251,8 +264,11 @@ static void nsw_sub_done(struct hxl_req *req, int status)
 
 	spin_lock_bh(&dev->lock);
 	sub->pending = false;
-	/* Another server took the replica's place since: not its answer. */
-	stale = sub->incarnation != rep->incarnation;
+	/*
+	 * Another server took the replica's place since, or its server lost
+	 * the session: not an answer about what it holds now.
+	 */
+	stale = sub->gen != rep->gen;
 	if (!status && !stale)
 		nsw_lat_sample(&rep->lat_us, div_u64(ktime_get_ns() - sub->sent_ns, 1000));
 
@@ -362,6 +378,12 @@ blk_status_t nsw_mirror_queue_rq(struct nsw_dev *dev, const struct blk_mq_queue_
 		nsw_sub_prepare(cmd, pick);
 		n = 1;
 	} else {
+		if (cmd->op != HEXO_OP_FLUSH && dev->replacing) {
+			/* A replace swaps a channel: sent again once it is done. */
+			dev->waiting = true;
+			spin_unlock_bh(&dev->lock);
+			return BLK_STS_RESOURCE;
+		}
 		if (cmd->op != HEXO_OP_FLUSH && nsw_mirror_busy(dev, cmd->index, cmd->count, true)) {
 			/* blk-mq sends it again once the copy or write in the way ends. */
 			dev->waiting = true;
@@ -419,6 +441,53 @@ void nsw_mirror_kick(struct nsw_dev *dev)
 		hxl_chan_kick(chan[r]);
 		nsw_rep_put(&dev->rep[r]);
 	}
+}
+
+/* Whether a write or discard is in flight (dev->lock held). */
+static bool nsw_mirror_writing(struct nsw_dev *dev)
+{
+	struct nsw_cmd *cmd;
+
+	list_for_each_entry(cmd, &dev->active, node)
+		if (cmd->op == HEXO_OP_WRITE || cmd->op == HEXO_OP_DISCARD)
+			return true;
+	return false;
+}
+
+static bool nsw_mirror_drained(struct nsw_dev *dev)
+{
+	bool writing;
+
+	spin_lock_bh(&dev->lock);
+	writing = nsw_mirror_writing(dev);
+	spin_unlock_bh(&dev->lock);
+	return !writing;
+}
+
+int nsw_mirror_hold_writes(struct nsw_dev *dev, unsigned long timeout)
+{
+	long left;
+
+	spin_lock_bh(&dev->lock);
+	dev->replacing = true;
+	spin_unlock_bh(&dev->lock);
+	left = wait_event_interruptible_timeout(dev->drained, nsw_mirror_drained(dev), timeout);
+	if (left < 0)
+		return -EINTR;
+	return left ? 0 : -ETIMEDOUT;
+}
+
+void nsw_mirror_release_writes(struct nsw_dev *dev)
+{
+	bool wake;
+
+	spin_lock_bh(&dev->lock);
+	dev->replacing = false;
+	wake = dev->waiting && dev->disk_added;
+	dev->waiting = false;
+	spin_unlock_bh(&dev->lock);
+	if (wake)
+		blk_mq_run_hw_queues(dev->disk->queue, true);
 }
 
 /* What the failover timer gives up on. */
@@ -601,6 +670,7 @@ int nsw_mirror_init(struct nsw_dev *dev)
 	unsigned int r;
 
 	INIT_LIST_HEAD(&dev->active);
+	init_waitqueue_head(&dev->drained);
 	timer_setup(&dev->failover, nsw_failover_tick, 0);
 	/*
 	 * Before any channel exists: its first event kicks the resync, whose

@@ -22,8 +22,9 @@
  *   halves off): meanwhile it is out, then in again with every stored page
  *   to copy. Searches for the next copy look at as many words at a time.
  *
- * A copy whose replica changed meanwhile (another server took its place) is
- * dropped: its pages stay dirty and are copied again.
+ * A copy whose replica changed meanwhile (another server took its place, or
+ * its server lost its session: its generation moved on) is dropped: its
+ * pages stay dirty and are copied again.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -165,7 +166,7 @@ static int nsw_resync_step(struct nsw_dev *dev)
 {
 	struct nsw_resync *rs = &dev->resync;
 	struct nsw_replica *dst = NULL, *src = NULL;
-	u32 inc_dst, inc_src, n, k;
+	u32 gen_dst, gen_src, n, k;
 	struct hxl_chan *chan;
 	unsigned int r;
 	int ret;
@@ -212,14 +213,15 @@ static int nsw_resync_step(struct nsw_dev *dev)
 	rs->active = true;
 	rs->index = rs->cursor;
 	rs->count = n;
-	inc_dst = dst->incarnation;
-	inc_src = src->incarnation;
+	/* What each holds now: a copy across a change of either is dropped. */
+	gen_dst = dst->gen;
+	gen_src = src->gen;
 	spin_unlock_bh(&dev->lock);
 
 	ret = nsw_resync_io(dev, src, chan, HEXO_OP_READ);
 
 	spin_lock_bh(&dev->lock);
-	ok = !ret && inc_src == src->incarnation && inc_dst == dst->incarnation && dst->in;
+	ok = !ret && gen_src == src->gen && gen_dst == dst->gen && dst->in;
 	if (ok && rs->req.absent) {
 		/* The source lost pages it was believed to hold. */
 		for (k = 0; k < n; k++)
@@ -235,7 +237,11 @@ static int nsw_resync_step(struct nsw_dev *dev)
 		ret = nsw_resync_io(dev, dst, chan, HEXO_OP_WRITE);
 
 	spin_lock_bh(&dev->lock);
-	ok = chan && !ret && inc_dst == dst->incarnation;
+	/*
+	 * Held by dst only if written in the generation the copy began in: a
+	 * WRITE acknowledged by a session dst's server lost since is not.
+	 */
+	ok = chan && !ret && gen_dst == dst->gen;
 	if (ok) {
 		nsw_bits_copied(&dev->bits, dst->index, rs->index, n);
 		dst->copied += n;
