@@ -121,6 +121,7 @@ struct nsw_dev {
 	bool replacing;
 	wait_queue_head_t drained;	/* woken as writes end while replacing */
 	struct timer_list failover;
+	struct hxl_chan_info failover_ci;	/* the failover timer's look at a channel */
 	struct nsw_resync resync;
 };
 
@@ -147,7 +148,8 @@ struct nsw_cmd {
 	refcount_t refs;		/* subs in flight, and whoever waits on them */
 	u8 op;
 	u8 in;				/* writes: the replicas written to */
-	u8 tried;			/* reads: the replicas asked */
+	u8 tried;			/* reads: the replicas that failed it */
+	u8 left;			/* reads: those it was taken from, as slow */
 	int read_rep;			/* reads: the replica that answered */
 	u64 index;
 	u32 count;

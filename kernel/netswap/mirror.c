@@ -6,9 +6,10 @@
  * other has not answered within the failover bound: that one is then given
  * up on (out, the device degraded) and its request cancelled. Reads go to
  * the replica that answers faster among those that hold every page asked
- * for, and are sent to the other when it fails, reports a page absent or
- * does not answer within the bound. An error reaches the block layer only
- * when no replica can serve the request.
+ * for, and are sent to the other when it fails or reports a page absent,
+ * or when it does not answer within the bound and the other is ready (in,
+ * up, its server answering). An error reaches the block layer only when no
+ * replica can serve the request.
  *
  * Every page a replica misses (a write it did not get, a session it lost) is
  * set in its dirty bitmap, allocated at attach: resync.c copies those pages
@@ -81,19 +82,32 @@ bool nsw_mirror_busy(struct nsw_dev *dev, u64 index, u32 count, bool resync)
 	return false;
 }
 
+/*
+ * What a read's choice knows of each replica (dev->lock held); ready, a bit
+ * per replica whose channel is up with its server heard from, or NULL.
+ */
+static void nsw_mirror_view(struct nsw_dev *dev, struct nsw_cmd *cmd, unsigned int ready,
+			    struct nsw_rview *v)
+{
+	struct nsw_replica *rep;
+	unsigned int r;
+
+	for (r = 0; r < dev->nrep; r++) {
+		rep = &dev->rep[r];
+		v[r].present = rep->chan && !rep->sweeping;
+		v[r].up = rep->up;
+		v[r].ready = rep->in && rep->up && (ready & BIT(r));
+		v[r].clean = !nsw_bits_any(dev->bits.dirty[r], cmd->index, cmd->count);
+		v[r].lat_us = rep->lat_us;
+	}
+}
+
 /* The replica a read goes to, or -1 (dev->lock held). */
 static int nsw_mirror_pick(struct nsw_dev *dev, struct nsw_cmd *cmd, unsigned int tried)
 {
 	struct nsw_rview v[NSW_MAX_REPLICAS];
-	unsigned int r;
 
-	for (r = 0; r < dev->nrep; r++) {
-		v[r].present = dev->rep[r].chan && !dev->rep[r].sweeping;
-		v[r].up = dev->rep[r].up;
-		v[r].ready = false;
-		v[r].clean = !nsw_bits_any(dev->bits.dirty[r], cmd->index, cmd->count);
-		v[r].lat_us = dev->rep[r].lat_us;
-	}
+	nsw_mirror_view(dev, cmd, 0, v);
 	return nsw_pick(v, dev->nrep, tried);
 }
 
@@ -278,6 +292,22 @@ static void nsw_sub_done(struct hxl_req *req, int status)
 		if (!status && !stale && !missing) {
 			cmd->read_rep = sub->rep;
 			rep->reads++;
+		} else if (status == -ECANCELED) {
+			/*
+			 * Taken from a slow replica for a ready one (the
+			 * failover timer): not failed there, so not tried. To
+			 * the other first; back to this one if that fails.
+			 */
+			cmd->left |= BIT(sub->rep);
+			next = nsw_mirror_pick(dev, cmd, cmd->tried | BIT(sub->rep));
+			if (next < 0)
+				next = nsw_mirror_pick(dev, cmd, cmd->tried);
+			if (next >= 0)
+				chan = nsw_rep_get(&dev->rep[next]);
+			if (chan) {
+				nsw_sub_prepare(cmd, next);
+				refcount_inc(&cmd->refs);
+			}
 		} else {
 			cmd->tried |= BIT(sub->rep);
 			next = nsw_mirror_pick(dev, cmd, cmd->tried);
@@ -328,6 +358,7 @@ blk_status_t nsw_mirror_queue_rq(struct nsw_dev *dev, const struct blk_mq_queue_
 	cmd->count = blk_rq_sectors(rq) / NSW_SECTORS_PER_PAGE;
 	cmd->in = 0;
 	cmd->tried = 0;
+	cmd->left = 0;
 	cmd->read_rep = -1;
 	cmd->ok = false;
 	switch (req_op(rq)) {
@@ -500,18 +531,48 @@ struct nsw_giveup {
 #define NSW_GIVEUP_BATCH	16
 
 /*
+ * The replicas whose channel is up and whose server is heard from (not
+ * holding requests for a silent one): a bit each. Takes the channels' locks,
+ * so not under dev->lock.
+ */
+static unsigned int nsw_mirror_ready(struct nsw_dev *dev)
+{
+	struct hxl_chan_info *ci = &dev->failover_ci;
+	struct hxl_chan *chan[NSW_MAX_REPLICAS];
+	unsigned int r, ready = 0;
+
+	spin_lock_bh(&dev->lock);
+	for (r = 0; r < dev->nrep; r++)
+		chan[r] = nsw_rep_get(&dev->rep[r]);
+	spin_unlock_bh(&dev->lock);
+	for (r = 0; r < dev->nrep; r++) {
+		if (!chan[r])
+			continue;
+		hxl_chan_get_info(chan[r], ci);
+		if (ci->state == HXL_CHAN_UP && !ci->holding)
+			ready |= BIT(r);
+		nsw_rep_put(&dev->rep[r]);
+	}
+	return ready;
+}
+
+/*
  * Requests in flight, every quarter of the failover bound: a replica that
  * lags that long behind the other on a write, or has not answered a read
- * the other could serve, is given up on for that request.
+ * that a ready replica (in, up, answering) could serve, is given up on for
+ * that request. A read is never moved to a replica that would fail it at
+ * once (down, lost) or hold it (its server silent).
  */
 static void nsw_failover_tick(struct timer_list *t)
 {
 	struct nsw_dev *dev = from_timer(dev, t, failover);
 	unsigned long now = jiffies, bound = msecs_to_jiffies(dev->cfg.failover_ms);
+	struct nsw_rview v[NSW_MAX_REPLICAS];
 	struct nsw_giveup g[NSW_GIVEUP_BATCH];
 	struct nsw_replica *rep;
-	struct nsw_cmd *cmd;
 	unsigned int r, n = 0, i;
+	unsigned int ready = nsw_mirror_ready(dev);
+	struct nsw_cmd *cmd;
 	bool more;
 
 	spin_lock_bh(&dev->lock);
@@ -523,8 +584,11 @@ static void nsw_failover_tick(struct timer_list *t)
 			if (!sub->pending)
 				continue;
 			if (cmd->op == HEXO_OP_READ) {
-				if (time_before(now, sub->sent + bound) ||
-				    nsw_mirror_pick(dev, cmd, cmd->tried | BIT(r)) < 0)
+				if (time_before(now, sub->sent + bound))
+					continue;
+				/* Each replica is left once: no read bounces between two slow ones. */
+				nsw_mirror_view(dev, cmd, ready, v);
+				if (nsw_pick_failover(v, dev->nrep, cmd->tried | cmd->left | BIT(r)) < 0)
 					continue;
 				/* Slow: the next reads go to the other first. */
 				rep->lat_us = max(rep->lat_us, dev->cfg.failover_ms * 1000);
