@@ -782,6 +782,8 @@ int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, boo
 	rep->up = false;
 	rep->gen++;
 	spin_unlock_bh(&dev->lock);
+	/* A copy to or from the old server ends now, not at its bound. */
+	nsw_resync_cancel(dev, gone);
 	wait_var_event(&rep->busy, !atomic_read(&rep->busy));
 	hxl_chan_destroy(gone);
 

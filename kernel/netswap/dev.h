@@ -82,7 +82,10 @@ struct nsw_resync {
 	struct hxl_req req;
 	struct completion done;
 	int status;
-	struct hxl_chan *chan;	/* where req is, while it is */
+	/* Under dev->lock: where req is, while it is (rep's channel, taken). */
+	struct hxl_chan *chan;
+	struct nsw_replica *rep;
+	bool stop;		/* send no copy any more: the device goes */
 	struct page *pages[NSW_COPY_PAGES];
 	/* The pages being copied: no write or discard touches them meanwhile. */
 	bool active;
@@ -245,6 +248,8 @@ int nsw_resync_init(struct nsw_dev *dev);
 void nsw_resync_uninit(struct nsw_dev *dev);
 /* Something changed (a replica back, pages to copy): the resync looks again. */
 void nsw_resync_kick(struct nsw_dev *dev);
+/* Cancels the copy's request if it is on chan (NULL: wherever it is). */
+void nsw_resync_cancel(struct nsw_dev *dev, struct hxl_chan *chan);
 /* Whether a write or discard of these pages must wait (dev->lock held). */
 bool nsw_mirror_busy(struct nsw_dev *dev, u64 index, u32 count, bool resync);
 

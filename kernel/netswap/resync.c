@@ -54,11 +54,23 @@ static void nsw_resync_done(struct hxl_req *req, int status)
 	complete(&rs->done);
 }
 
-/* Sends the copy's request to chan and waits for its end. */
+/* How often a copy in flight looks whether it is to stop. */
+#define NSW_RESYNC_POLL		(HZ / 10)
+
+/*
+ * Sends the copy's request to chan, rep's channel taken by the caller (this
+ * puts it), and waits for its end: at most the failover bound, since no
+ * write of its pages goes out meanwhile (a channel alone may take up to
+ * max(timeout, hold), minutes), then it is cancelled. So is a copy whose
+ * thread is to stop. Returns the request's status, or -ESHUTDOWN if it was
+ * not sent (stopping, or the replica's channel is being replaced).
+ */
 static int nsw_resync_io(struct nsw_dev *dev, struct nsw_replica *rep, struct hxl_chan *chan,
 			 u8 op)
 {
 	struct nsw_resync *rs = &dev->resync;
+	unsigned long until;
+	long left;
 
 	rs->req.op = op;
 	rs->req.index = rs->index;
@@ -66,18 +78,62 @@ static int nsw_resync_io(struct nsw_dev *dev, struct nsw_replica *rep, struct hx
 	rs->req.pages = rs->pages;
 	rs->req.done = nsw_resync_done;
 	reinit_completion(&rs->done);
-	WRITE_ONCE(rs->chan, chan);
-	hxl_chan_submit(chan, &rs->req, false);
 	/*
-	 * The channel ends every request within its bound (a hold may make
-	 * that minutes); detach cancels it. Woken now and then meanwhile, so
-	 * that a long hold is not reported as a hung task.
+	 * Under the lock with the stop flag and the replica's channel: either
+	 * nsw_resync_cancel() sees the request's channel, or this sees it is
+	 * to stop, or that the channel is leaving.
 	 */
-	while (!wait_for_completion_timeout(&rs->done, 10 * HZ))
-		;
-	WRITE_ONCE(rs->chan, NULL);
+	spin_lock_bh(&dev->lock);
+	if (rs->stop || rep->chan != chan) {
+		spin_unlock_bh(&dev->lock);
+		nsw_rep_put(rep);
+		return -ESHUTDOWN;
+	}
+	rs->chan = chan;
+	rs->rep = rep;
+	spin_unlock_bh(&dev->lock);
+
+	hxl_chan_submit(chan, &rs->req, false);
+	until = jiffies + msecs_to_jiffies(READ_ONCE(dev->cfg.failover_ms));
+	for (;;) {
+		left = (long)(until - jiffies);
+		if (wait_for_completion_timeout(&rs->done,
+						clamp_t(long, left, 1, NSW_RESYNC_POLL)))
+			break;
+		if (kthread_should_stop() || READ_ONCE(rs->stop) || time_after_eq(jiffies, until)) {
+			/* done() is called once either way: by this, or it was already. */
+			hxl_chan_cancel(chan, &rs->req);
+			wait_for_completion(&rs->done);
+			break;
+		}
+	}
+
+	spin_lock_bh(&dev->lock);
+	rs->chan = NULL;
+	rs->rep = NULL;
+	spin_unlock_bh(&dev->lock);
 	nsw_rep_put(rep);
 	return rs->status;
+}
+
+void nsw_resync_cancel(struct nsw_dev *dev, struct hxl_chan *chan)
+{
+	struct nsw_resync *rs = &dev->resync;
+	struct nsw_replica *rep = NULL;
+	struct hxl_chan *on;
+
+	spin_lock_bh(&dev->lock);
+	on = rs->chan;
+	if (on && (!chan || on == chan)) {
+		/* Kept until the cancel is done, whatever the thread does meanwhile. */
+		rep = rs->rep;
+		atomic_inc(&rep->busy);
+	}
+	spin_unlock_bh(&dev->lock);
+	if (!rep)
+		return;
+	hxl_chan_cancel(on, &rs->req);
+	nsw_rep_put(rep);
 }
 
 /*
@@ -333,14 +389,14 @@ err:
 void nsw_resync_uninit(struct nsw_dev *dev)
 {
 	struct nsw_resync *rs = &dev->resync;
-	struct hxl_chan *chan;
 	unsigned int i;
 
 	if (rs->thread) {
-		/* A copy in flight ends now rather than at the channel's bound. */
-		chan = READ_ONCE(rs->chan);
-		if (chan)
-			hxl_chan_cancel(chan, &rs->req);
+		/* No copy is sent from now on; one in flight ends now. */
+		spin_lock_bh(&dev->lock);
+		rs->stop = true;
+		spin_unlock_bh(&dev->lock);
+		nsw_resync_cancel(dev, NULL);
 		kthread_stop(rs->thread);
 		rs->thread = NULL;
 	}
