@@ -209,18 +209,30 @@ static int nsw_dev_add_disk(struct nsw_dev *dev)
 	struct hxl_chan_info ci;
 	struct request_queue *q;
 	struct gendisk *disk;
-	u32 pages;
+	u32 pages, window;
+	u64 size;
 	int ret;
 
-	hxl_chan_get_info(dev->chan, &ci);
-	if (dev->nrep > 1 && ci.state != HXL_CHAN_UP) {
-		/* The terms of the replica that answered. */
-		hxl_chan_get_info(dev->rep[1].chan, &ci);
+	if (dev->nrep > 1) {
+		/* Every request goes to both: the terms both take. */
+		nsw_mirror_limits(dev, &size, &pages, &window);
+	} else {
+		hxl_chan_get_info(dev->chan, &ci);
+		size = ci.size;
+		pages = ci.max_pages;
+		window = ci.window;
 	}
+	/*
+	 * Requests that an MTU of 1500 still carries, so that the disk keeps
+	 * working if the link's MTU drops and the session is agreed anew.
+	 */
+	pages = min_t(u32, pages, HXL_PAGES_AT_1500);
+	if (dev->nrep > 1)
+		nsw_mirror_set_limits(dev, size, pages);
 	memset(set, 0, sizeof(*set));
 	set->ops = &nsw_mq_ops;
 	set->nr_hw_queues = 1;
-	set->queue_depth = ci.window;
+	set->queue_depth = window;
 	set->numa_node = NUMA_NO_NODE;
 	set->cmd_size = dev->nrep > 1 ? sizeof(struct nsw_cmd) : NSW_CMD_PLAIN_SIZE;
 	/*
@@ -244,11 +256,6 @@ static int nsw_dev_add_disk(struct nsw_dev *dev)
 	blk_queue_physical_block_size(q, HEXO_PAGE_SIZE);
 	blk_queue_io_min(q, HEXO_PAGE_SIZE);
 	blk_queue_dma_alignment(q, HEXO_PAGE_SIZE - 1);
-	/*
-	 * Requests that an MTU of 1500 still carries, so that the disk keeps
-	 * working if the link's MTU drops and the session is agreed anew.
-	 */
-	pages = min_t(u32, ci.max_pages, HXL_PAGES_AT_1500);
 	blk_queue_max_hw_sectors(q, pages * NSW_SECTORS_PER_PAGE);
 	blk_queue_max_segments(q, pages);
 	blk_queue_max_discard_sectors(q, HEXO_MAX_DISCARD_PAGES * NSW_SECTORS_PER_PAGE);
@@ -270,7 +277,7 @@ static int nsw_dev_add_disk(struct nsw_dev *dev)
 	disk->fops = &nsw_fops;
 	disk->private_data = dev;
 	strscpy(disk->disk_name, dev->name, sizeof(disk->disk_name));
-	set_capacity(disk, ci.size >> SECTOR_SHIFT);
+	set_capacity(disk, size >> SECTOR_SHIFT);
 
 	ret = add_disk(disk);
 	if (ret) {
@@ -747,9 +754,22 @@ int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, boo
 	if (ret)
 		goto err_chan;
 	hxl_chan_get_info(chan, ci);
-	ret = -EPROTO;
-	if (ci->size != dev->cfg.size) {
-		NL_SET_ERR_MSG(extack, "the new server granted another size than the device's");
+	/* Every request of the disk goes to it: it must take them all. */
+	spin_lock_bh(&dev->lock);
+	ret = 0;
+	if (ci->size < dev->disk_size)
+		ret = -ENOSPC;
+	else if (!nsw_rep_fits(dev, ci))
+		ret = -EPROTO;
+	spin_unlock_bh(&dev->lock);
+	if (ret == -ENOSPC)
+		NL_SET_ERR_MSG(extack, "the new server granted less than the device's size");
+	else if (ret)
+		NL_SET_ERR_MSG(extack,
+			       "the new server takes fewer pages per request than the device's requests (its window or MTU)");
+	if (ret) {
+		pr_info("%s: server %pM agreed %llu bytes and %u pages per request; the disk has %llu and %u\n",
+			dev->name, new, ci->size, ci->max_pages, dev->disk_size, dev->disk_pages);
 		goto err_chan;
 	}
 
@@ -792,6 +812,9 @@ int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, boo
 	nsw_rep_lost_all(rep);
 	rep->chan = chan;
 	ether_addr_copy(rep->server, new);
+	rep->max_pages = ci->max_pages;
+	rep->granted = ci->size;
+	rep->unfit = false;
 	rep->lat_us = 0;
 	rep->up = true;
 	rep->copied = 0;

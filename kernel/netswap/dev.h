@@ -65,6 +65,10 @@ struct nsw_replica {
 	bool sweeping;
 	u64 sweep_at;
 	u64 sweep_lost;		/* pages the sweep found no other replica held */
+	/* What its channel agreed when last up: pages per request, bytes. */
+	u32 max_pages;
+	u64 granted;
+	bool unfit;		/* that is less than the disk's: written to only if alone */
 	u32 lat_us;		/* how fast it answers: see nsw_lat_sample() */
 	unsigned long out_at;	/* jiffies: when it was last given up on */
 	atomic_t busy;		/* callers between taking chan and done with it */
@@ -115,6 +119,13 @@ struct nsw_dev {
 
 	/* Mirrored devices only (nrep 2). */
 	unsigned int nrep;
+	/*
+	 * The disk's pages per request and bytes, the least of what the
+	 * replicas that had answered when it was created agreed (0: no disk
+	 * yet): a replica agreeing less later is unfit.
+	 */
+	u32 disk_pages;
+	u64 disk_size;
 	struct nsw_bits bits;		/* stored and lost are the two above */
 	struct nsw_replica rep[NSW_MAX_REPLICAS];
 	enum netswap_mirror mstate;	/* as last told to listeners */
@@ -232,6 +243,17 @@ extern const struct hxl_chan_ops nsw_mirror_chan_ops;
  */
 int nsw_mirror_hold_writes(struct nsw_dev *dev, unsigned long timeout);
 void nsw_mirror_release_writes(struct nsw_dev *dev);
+/*
+ * The disk's limits: the least size, pages per request and window of the
+ * replicas that answered (the configured ones if none did).
+ */
+void nsw_mirror_limits(struct nsw_dev *dev, u64 *size, u32 *pages, u32 *window);
+/* The disk has those limits: a replica that agreed less is unfit from now on. */
+void nsw_mirror_set_limits(struct nsw_dev *dev, u64 size, u32 pages);
+/* Whether another replica than r is in and answering (dev->lock held). */
+bool nsw_mirror_other_in(struct nsw_dev *dev, unsigned int r);
+/* Whether a replica whose channel agreed ci fits the disk (dev->lock held). */
+bool nsw_rep_fits(struct nsw_dev *dev, const struct hxl_chan_info *ci);
 /* Tells listeners if the mirror state changed; rep names the replica why. */
 void nsw_mirror_tell(struct nsw_dev *dev, struct nsw_replica *rep);
 /* Takes a replica's channel for a call into hexo_link (dev->lock held), or NULL. */

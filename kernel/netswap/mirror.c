@@ -111,11 +111,11 @@ static int nsw_mirror_pick(struct nsw_dev *dev, struct nsw_cmd *cmd, unsigned in
 	return nsw_pick(v, dev->nrep, tried);
 }
 
-/* Whether another replica than r is in and answering (dev->lock held). */
-static bool nsw_mirror_other_in(struct nsw_dev *dev, unsigned int r)
+bool nsw_mirror_other_in(struct nsw_dev *dev, unsigned int r)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&dev->lock);
 	for (i = 0; i < dev->nrep; i++)
 		if (i != r && dev->rep[i].in && dev->rep[i].up && dev->rep[i].chan)
 			return true;
@@ -656,6 +656,116 @@ void nsw_mirror_tell(struct nsw_dev *dev, struct nsw_replica *rep)
 	nsw_genl_event(READ_ONCE(dev->cfg.net), dev->index, ev[state], rep->server, 0, state);
 }
 
+bool nsw_rep_fits(struct nsw_dev *dev, const struct hxl_chan_info *ci)
+{
+	lockdep_assert_held(&dev->lock);
+	return !dev->disk_pages || (ci->max_pages >= dev->disk_pages && ci->size >= dev->disk_size);
+}
+
+static void nsw_rep_unfit_warn(struct nsw_dev *dev, struct nsw_replica *rep,
+			       const struct hxl_chan_info *ci)
+{
+	pr_warn("%s: server %pM agreed %u pages per request and %llu bytes, less than the disk's %u and %llu: not written to while the other is; replace it\n",
+		dev->name, rep->server, ci->max_pages, ci->size, dev->disk_pages, dev->disk_size);
+}
+
+/*
+ * What a replica's channel says of it now (dev->lock held): up or not and,
+ * up, the terms ci it agreed. Back up, it is written to again (what it
+ * missed is in its dirty bitmap, once swept if it lost its pages: see
+ * resync.c), unless its terms are less than the disk's and the other is
+ * in; down, it is given up on if the other is in. Returns whether it is up
+ * and unfit.
+ */
+static bool nsw_rep_take(struct nsw_dev *dev, struct nsw_replica *rep, bool up,
+			 const struct hxl_chan_info *ci)
+{
+	bool other = nsw_mirror_other_in(dev, rep->index);
+
+	rep->up = up;
+	if (up) {
+		rep->max_pages = ci->max_pages;
+		rep->granted = ci->size;
+		rep->unfit = !nsw_rep_fits(dev, ci);
+	}
+	if (up && !rep->sweeping && (!rep->unfit || !other))
+		rep->in = true;
+	else if (other)
+		nsw_mirror_out(dev, rep);
+	if (up && dev->async && !dev->disk_added && !dev->dying)
+		schedule_work(&dev->up_work);
+	return up && rep->unfit;
+}
+
+void nsw_mirror_limits(struct nsw_dev *dev, u64 *size, u32 *pages, u32 *window)
+{
+	struct hxl_chan *chan[NSW_MAX_REPLICAS];
+	struct hxl_chan_info ci;
+	bool any = false;
+	unsigned int r;
+
+	*size = dev->cfg.size;
+	*pages = HXL_MAX_PAGES;
+	*window = dev->cfg.window;
+	spin_lock_bh(&dev->lock);
+	for (r = 0; r < dev->nrep; r++)
+		chan[r] = nsw_rep_get(&dev->rep[r]);
+	spin_unlock_bh(&dev->lock);
+	for (r = 0; r < dev->nrep; r++) {
+		if (!chan[r])
+			continue;
+		hxl_chan_get_info(chan[r], &ci);
+		nsw_rep_put(&dev->rep[r]);
+		/* Never answered: its terms are what was asked, not what it agreed. */
+		if (ci.state != HXL_CHAN_UP && ci.state != HXL_CHAN_LOST)
+			continue;
+		if (any && ci.size != *size)
+			pr_info("%s: the servers granted %llu and %llu bytes: the disk has the less\n",
+				dev->name, *size, ci.size);
+		*size = any ? min(*size, ci.size) : ci.size;
+		*pages = any ? min(*pages, ci.max_pages) : ci.max_pages;
+		*window = any ? min(*window, ci.window) : ci.window;
+		any = true;
+	}
+}
+
+void nsw_mirror_set_limits(struct nsw_dev *dev, u64 size, u32 pages)
+{
+	struct hxl_chan *chan;
+	struct hxl_chan_info ci;
+	struct nsw_replica *rep;
+	bool unfit;
+	unsigned int r;
+
+	spin_lock_bh(&dev->lock);
+	dev->disk_size = size;
+	dev->disk_pages = pages;
+	spin_unlock_bh(&dev->lock);
+	/* One that answered after nsw_mirror_limits() looked is judged now. */
+	for (r = 0; r < dev->nrep; r++) {
+		rep = &dev->rep[r];
+		spin_lock_bh(&dev->lock);
+		chan = nsw_rep_get(rep);
+		spin_unlock_bh(&dev->lock);
+		if (!chan)
+			continue;
+		hxl_chan_get_info(chan, &ci);
+		spin_lock_bh(&dev->lock);
+		unfit = rep->chan == chan && ci.state == HXL_CHAN_UP && !nsw_rep_fits(dev, &ci);
+		if (unfit) {
+			rep->unfit = true;
+			if (rep->in && nsw_mirror_other_in(dev, r))
+				nsw_mirror_out(dev, rep);
+		}
+		spin_unlock_bh(&dev->lock);
+		nsw_rep_put(rep);
+		if (unfit) {
+			nsw_rep_unfit_warn(dev, rep, &ci);
+			nsw_mirror_tell(dev, rep);
+		}
+	}
+}
+
 static void nsw_rep_event(struct hxl_chan *chan, enum hxl_event ev, void *priv)
 {
 	static const u8 nl_ev[] = {
@@ -675,30 +785,23 @@ static void nsw_rep_event(struct hxl_chan *chan, enum hxl_event ev, void *priv)
 	struct nsw_replica *rep = priv;
 	struct nsw_dev *dev = rep->dev;
 	struct hxl_chan_info ci;
-	bool ours;
+	bool ours, unfit = false;
 
+	/* The terms the channel agreed (it takes the channel's lock: not under ours). */
+	hxl_chan_get_info(chan, &ci);
 	spin_lock_bh(&dev->lock);
 	/* A replace's new channel is heard from once it is in place. */
 	ours = chan == rep->chan;
-	if (ours) {
-		rep->up = ev == HXL_EV_UP || ev == HXL_EV_BACK || ev == HXL_EV_RESTARTED;
-		/*
-		 * Back: written to again; what it missed is in its dirty
-		 * bitmap (once swept, if it lost its pages: see resync.c).
-		 */
-		if (rep->up && !rep->sweeping)
-			rep->in = true;
-		else if (nsw_mirror_other_in(dev, rep->index))
-			nsw_mirror_out(dev, rep);
-		if (rep->up && dev->async && !dev->disk_added && !dev->dying)
-			schedule_work(&dev->up_work);
-	}
+	if (ours)
+		unfit = nsw_rep_take(dev, rep, ev == HXL_EV_UP || ev == HXL_EV_BACK ||
+					     ev == HXL_EV_RESTARTED, &ci);
 	spin_unlock_bh(&dev->lock);
 	if (!ours)
 		return;
 
 	pr_info("%s: server %pM %s\n", dev->name, rep->server, what[ev]);
-	hxl_chan_get_info(chan, &ci);
+	if (unfit)
+		nsw_rep_unfit_warn(dev, rep, &ci);
 	nsw_genl_event(READ_ONCE(dev->cfg.net), dev->index, nl_ev[ev], rep->server, ci.session,
 		       READ_ONCE(dev->mstate));
 	nsw_mirror_tell(dev, rep);

@@ -161,7 +161,8 @@ static bool nsw_resync_sweep(struct nsw_dev *dev)
 		if (done) {
 			rep->sweeping = false;
 			/* Its server answers: written to again, its pages copied. */
-			rep->in = rep->up && rep->chan;
+			rep->in = rep->up && rep->chan &&
+				  (!rep->unfit || !nsw_mirror_other_in(dev, r));
 		}
 		spin_unlock_bh(&dev->lock);
 		if (!done) {
@@ -197,10 +198,14 @@ static void nsw_resync_rejoin(struct nsw_dev *dev)
 		back = ci->state == HXL_CHAN_UP && !ci->holding && ci->idle_ms < NSW_REJOIN_IDLE_MS;
 		spin_lock_bh(&dev->lock);
 		if (back && rep->chan == chan && !rep->in && !rep->sweeping &&
+		    (nsw_rep_fits(dev, ci) || !nsw_mirror_other_in(dev, r)) &&
 		    time_after_eq(jiffies, rep->out_at + msecs_to_jiffies(NSW_REJOIN_MS))) {
 			/* Every page written meanwhile is in its dirty bitmap. */
 			rep->in = true;
 			rep->up = true;
+			rep->max_pages = ci->max_pages;
+			rep->granted = ci->size;
+			rep->unfit = !nsw_rep_fits(dev, ci);
 		} else {
 			back = false;
 		}
@@ -249,8 +254,9 @@ static int nsw_resync_step(struct nsw_dev *dev)
 		nsw_mirror_tell(dev, dst);
 		return 0;
 	}
-	n = nsw_bits_next_copy(&dev->bits, dst->index, src->index, &rs->cursor, NSW_COPY_PAGES,
-			       NSW_SCAN_WORDS);
+	/* As many pages as both channels take in a request (window, MTU). */
+	n = nsw_bits_next_copy(&dev->bits, dst->index, src->index, &rs->cursor,
+			       nsw_copy_pages(src->max_pages, dst->max_pages), NSW_SCAN_WORDS);
 	if (!n) {
 		/* A chunk looked at: on at once. A pass done: what is left came behind it. */
 		ret = rs->cursor < dev->npages ? -EINPROGRESS : -EAGAIN;

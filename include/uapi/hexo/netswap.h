@@ -59,6 +59,12 @@
  *                                   answers, the device is created degraded
  *                                   and the other is filled once it answers.
  *                                   Different from NETSWAP_A_SERVER_MAC.
+ *                                   The disk takes the least size and pages
+ *                                   per request of the servers that
+ *                                   answered; one that answers later with
+ *                                   less is not written to while the other
+ *                                   is (the device stays degraded: replace
+ *                                   it).
  *            NETSWAP_A_FAILOVER_MS  u32, mirrored: how long a replica may
  *                                   lag behind the other before it is given
  *                                   up on: a write then completes on the
@@ -128,7 +134,10 @@
  *            ENOENT no replica has that server; EEXIST the new server is a
  *            replica already; EBUSY the other replica does not hold every
  *            stored page (replacing this one would lose pages), or another
- *            replace is under way; and ATTACH's errors for the new server.
+ *            replace is under way; ENOSPC the new server granted less than
+ *            the disk's size; EPROTO it takes fewer pages per request than
+ *            the disk's requests (its window or MTU); and ATTACH's errors
+ *            for the new server.
  *
  * NETSWAP_CMD_EVENT (multicast group "events"; joining it needs
  * CAP_NET_ADMIN: events carry session IDs), sent in the device's namespace
