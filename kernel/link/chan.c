@@ -31,6 +31,14 @@
 #define HXL_IDLE_TICK_MS	100
 /* Silence after which a channel with a hold stops counting deadlines. */
 #define HXL_HOLD_SILENT_MS	(HXL_KEEPALIVE_MS + 2 * HXL_PING_MS)
+/*
+ * A channel with a hold fails a request whose deadline passed only once
+ * the server proved alive after it: it answered a PING at its first
+ * sending. Until then the request waits, and the channel pings the server
+ * at once; a PING that needed sending again says the server was away, and
+ * every request gets its whole dead_ms from its answer (see
+ * hxl_chan_deadline()).
+ */
 
 /*
  * Debugging the write order: where a new channel's sequence starts and by
@@ -396,6 +404,7 @@ static void hxl_chan_start_ctl(struct hxl_chan *chan, u8 op, u32 rto_ms)
 	chan->ctl_op = op;
 	chan->ctl_tag = (u32)(READ_ONCE(ctl_tag) ?: get_random_u16()) << 16 | HXL_CTL_SLOT;
 	chan->ctl_at = jiffies;
+	chan->ctl_tx = 0;
 	chan->ctl_rto_ms = rto_ms;
 }
 
@@ -454,6 +463,19 @@ static bool hxl_chan_holding(struct hxl_chan *chan, unsigned long now)
 }
 
 /*
+ * Whether a request whose deadline passed fails now. Without a hold, yes.
+ * With one, only if the server answered a PING at its first sending after
+ * the deadline: alive, and yet it did not answer the request. Otherwise the
+ * server may be away (a link outage whose first second or so the keepalive
+ * has not seen yet): the request waits and the caller pings the server.
+ * Under chan->lock.
+ */
+static bool hxl_chan_deadline(struct hxl_chan *chan, struct hxl_req *req)
+{
+	return !chan->hold_ms || time_after_eq(chan->alive_at, req->dead_at);
+}
+
+/*
  * The server is silent, within the hold: no request reaches its deadline
  * meanwhile, so each gets its whole dead_ms once the server answers again.
  * Under chan->lock.
@@ -478,7 +500,7 @@ static void hxl_chan_tick(struct timer_list *t)
 	unsigned long now = jiffies, next, rto;
 	struct hxl_chan_out o;
 	struct hxl_req *req, *tmp;
-	bool loss = false;
+	bool loss = false, probe = false;
 	u32 slot;
 
 	hxl_chan_out_init(&o);
@@ -498,10 +520,17 @@ static void hxl_chan_tick(struct timer_list *t)
 		for_each_set_bit(slot, chan->busy_slots, chan->nslots) {
 			req = chan->slots[slot];
 			if (time_after_eq(now, req->dead_at)) {
-				net_warn_ratelimited("%pM: request for pages %llu+%u unanswered for %u ms\n",
-						     chan->peer, req->index, req->count, chan->dead_ms);
-				hxl_chan_finish(chan, req, -EIO, &o);
-			} else if (time_after_eq(now, req->rto_at)) {
+				if (hxl_chan_deadline(chan, req)) {
+					net_warn_ratelimited("%pM: request for pages %llu+%u unanswered for %u ms\n",
+							     chan->peer, req->index, req->count,
+							     chan->dead_ms);
+					hxl_chan_finish(chan, req, -EIO, &o);
+					continue;
+				}
+				/* Held: is the server there? Sent again meanwhile. */
+				probe = true;
+			}
+			if (time_after_eq(now, req->rto_at)) {
 				req->timed_out = true;
 				req->attempts++;
 				chan->stats.retransmits++;
@@ -519,15 +548,24 @@ static void hxl_chan_tick(struct timer_list *t)
 		    time_after_eq(now, chan->last_rx + msecs_to_jiffies(HXL_KEEPALIVE_MS)))
 			hxl_chan_start_ctl(chan, HEXO_OP_PING, HXL_PING_MS);
 	}
-	/* Requests that waited for a connection past their bound. */
-	list_for_each_entry_safe(req, tmp, &chan->pending, node)
-		if (time_after_eq(now, req->dead_at))
+	/* Requests that waited for a connection, or the window, past their bound. */
+	list_for_each_entry_safe(req, tmp, &chan->pending, node) {
+		if (!time_after_eq(now, req->dead_at))
+			continue;
+		if (chan->state != HXP_UP || hxl_chan_deadline(chan, req))
 			hxl_chan_finish(chan, req, -EIO, &o);
+		else
+			probe = true;
+	}
+	/* A deadline passed within a hold: ask the server now whether it is there. */
+	if (probe && chan->state == HXP_UP && !chan->ctl_op)
+		hxl_chan_start_ctl(chan, HEXO_OP_PING, HXL_PING_MS);
 
 ctl:
 	/* A batch whose end never came is sent anyway. */
 	chan->held = false;
 	if (chan->ctl_op && time_after_eq(now, chan->ctl_at)) {
+		chan->ctl_tx++;
 		hxl_chan_send_ctl(chan, &o);
 		chan->ctl_at = now + msecs_to_jiffies(chan->ctl_rto_ms);
 		if (chan->ctl_op == HEXO_OP_HELLO)
@@ -652,6 +690,7 @@ static void hxl_chan_rx_hello(struct hxl_chan *chan, struct sk_buff *skb, size_t
 	chan->ever_up = true;
 	chan->ctl_op = 0;
 	chan->last_rx = jiffies;
+	chan->alive_at = jiffies;
 	hxp_cwnd_init(&chan->cwnd, min(16U, chan->window), chan->window);
 	chan->connect_err = 0;
 	complete_all(&chan->answered);
@@ -804,6 +843,12 @@ static void hxl_chan_rx_frame(struct hxl_chan *chan, struct sk_buff *skb, size_t
 			chan->last_rx = jiffies;
 			if (h->status == HEXO_ST_SESSION)
 				hxl_chan_lose(chan, HXP_IN_UNKNOWN, &o);
+			else if (chan->hold_ms && chan->ctl_tx <= 1)
+				/* At once: alive (requests past their deadline fail). */
+				chan->alive_at = jiffies;
+			else if (chan->hold_ms)
+				/* Only once sent again: it was away; each request gets its dead_ms. */
+				hxl_chan_hold(chan, jiffies);
 		}
 		goto pump;
 	}
@@ -1044,6 +1089,7 @@ struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg
 	chan->max_pages = chan->want_max_pages;
 	chan->dead_ms = cfg->dead_ms;
 	chan->hold_ms = cfg->hold_ms;
+	chan->alive_at = jiffies;
 	chan->seq = min_t(u64, READ_ONCE(seq_start), 1ULL << 48);
 	chan->seq_stride = clamp_t(u32, READ_ONCE(seq_stride), 1, 1U << 31);
 	chan->gen = READ_ONCE(tag_gen_start);

@@ -163,8 +163,10 @@ struct hxl_chan_cfg {
 	/*
 	 * 0, or a server silent for less than this (a link outage, a replugged
 	 * cable) fails nothing: requests wait, retransmitted, and a request's
-	 * own dead_ms counts from when the server is heard again. The channel
-	 * is declared lost after max(dead_ms, hold_ms) of silence.
+	 * own dead_ms counts from when the server is heard again. A request
+	 * whose deadline passes is failed only once the server answers a PING,
+	 * sent then, at its first sending: alive, and yet silent to it. The
+	 * channel is declared lost after max(dead_ms, hold_ms) of silence.
 	 */
 	u32 hold_ms;
 	u32 window;		/* pages in flight wanted */

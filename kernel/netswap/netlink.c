@@ -320,8 +320,15 @@ static int nsw_cmd_attach(struct sk_buff *skb, struct genl_info *info)
 		memcpy(a.key, nla_data(at[NETSWAP_A_KEY]), HEXO_KEY_LEN);
 		a.keyed = true;
 	}
-	if (at[NETSWAP_A_HOLD_MS])
+	if (at[NETSWAP_A_HOLD_MS]) {
 		a.hold_ms = nla_get_u32(at[NETSWAP_A_HOLD_MS]);
+		/* The policy's range says 0..max: "0, or min..max" takes this. */
+		if (a.hold_ms && a.hold_ms < NETSWAP_MIN_HOLD_MS) {
+			NL_SET_ERR_MSG_ATTR(info->extack, at[NETSWAP_A_HOLD_MS],
+					    "hold must be 0 (none) or at least 1000 ms");
+			return -EINVAL;
+		}
+	}
 	if (at[NETSWAP_A_MIRROR_MAC]) {
 		memcpy(a.mirror, nla_data(at[NETSWAP_A_MIRROR_MAC]), ETH_ALEN);
 		a.mirrored = true;

@@ -56,8 +56,9 @@ static int nsw_of_probe(struct platform_device *pdev)
 	if (a.timeout_ms < 1000)
 		return dev_err_probe(&pdev->dev, -EINVAL, "hexo,timeout-ms below 1000\n");
 	of_property_read_u32(np, "hexo,hold-ms", &a.hold_ms);
-	if (a.hold_ms > NETSWAP_MAX_HOLD_MS)
-		return dev_err_probe(&pdev->dev, -EINVAL, "hexo,hold-ms above 600000\n");
+	if (a.hold_ms && (a.hold_ms < NETSWAP_MIN_HOLD_MS || a.hold_ms > NETSWAP_MAX_HOLD_MS))
+		return dev_err_probe(&pdev->dev, -EINVAL,
+				     "hexo,hold-ms must be 0 (none) or 1000 to 600000\n");
 	if (of_find_property(np, "hexo,mirror-mac", NULL)) {
 		if (of_property_read_u8_array(np, "hexo,mirror-mac", a.mirror, ETH_ALEN) ||
 		    ether_addr_equal(a.mirror, a.server))

@@ -49,9 +49,17 @@
  *                                   Kept in the kernel, never returned.
  *            NETSWAP_A_HOLD_MS      u32: a server silent for less than this
  *                                   (a link outage) fails no I/O: requests
- *                                   wait and are sent again; I/O fails after
- *                                   max(timeout, hold) of silence (0..600000,
- *                                   default 0: no hold)
+ *                                   wait and are sent again, each with its
+ *                                   whole timeout from when the server is
+ *                                   heard again; I/O fails after
+ *                                   max(timeout, hold) of silence, or once
+ *                                   the server, answering, has not answered
+ *                                   a request within the timeout. 0 (the
+ *                                   default: no hold), or
+ *                                   NETSWAP_MIN_HOLD_MS..NETSWAP_MAX_HOLD_MS
+ *                                   (1000..600000; EINVAL between 0 and
+ *                                   1000). A hold below the timeout holds
+ *                                   as long as the timeout
  *            NETSWAP_A_MIRROR_MAC   6 bytes: a second server; the device is
  *                                   mirrored: every page is written to both
  *                                   (with the same key, if keyed). Attach
@@ -81,8 +89,8 @@
  *            EPROTO the server granted what was not asked; ENOSPC
  *            the server refused the size (the message says what it could
  *            give); ENOSPC NETSWAP_MAX_DEVS devices exist; EINVAL a
- *            mirror attribute without NETSWAP_A_MIRROR_MAC, or a mirror that
- *            is the server.
+ *            mirror attribute without NETSWAP_A_MIRROR_MAC, a mirror that
+ *            is the server, or a hold of 1 to 999 ms.
  *
  * NETSWAP_CMD_DETACH (CAP_NET_ADMIN)
  *   Request: NETSWAP_A_DEV_INDEX u32, required.
@@ -172,6 +180,7 @@
 #define NETSWAP_DEFAULT_CONNECT_MS	5000
 #define NETSWAP_MAX_WINDOW		256
 #define NETSWAP_DEFAULT_WINDOW		64
+#define NETSWAP_MIN_HOLD_MS		1000
 #define NETSWAP_MAX_HOLD_MS		600000
 #define NETSWAP_MIN_FAILOVER_MS		50
 #define NETSWAP_MAX_FAILOVER_MS		10000
