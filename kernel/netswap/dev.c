@@ -536,22 +536,26 @@ static int nsw_dev_mirror_connect(struct nsw_dev *dev, const struct nsw_attach *
 				  struct netlink_ext_ack *extack)
 {
 	unsigned long until = jiffies + msecs_to_jiffies(a->connect_ms);
+	struct hxl_chan *chan;
 	struct hxl_chan_cfg cfg;
 	int ret, first = 0;
 	unsigned int r;
+	bool any;
 	u32 left;
 
 	for (r = 0; r < dev->nrep; r++) {
 		nsw_chan_cfg(a, dev->rep[r].server, &cfg);
-		dev->rep[r].chan = hxl_chan_create(a->net, &cfg, &nsw_mirror_chan_ops,
-						   &dev->rep[r], extack);
-		if (IS_ERR(dev->rep[r].chan)) {
-			ret = PTR_ERR(dev->rep[r].chan);
-			dev->rep[r].chan = NULL;
-			return ret;
-		}
+		chan = hxl_chan_create(a->net, &cfg, &nsw_mirror_chan_ops, &dev->rep[r], extack);
+		if (IS_ERR(chan))
+			return PTR_ERR(chan);
+		spin_lock_bh(&dev->lock);
+		dev->rep[r].chan = chan;
+		if (!r)
+			dev->chan = chan;
+		spin_unlock_bh(&dev->lock);
+		/* It may have answered before it was installed: events ignored then. */
+		nsw_rep_catch_up(&dev->rep[r]);
 	}
-	dev->chan = dev->rep[0].chan;
 	if (dev->async)
 		return 0;
 	/* Either will do: the other is filled once it answers. */
@@ -559,10 +563,11 @@ static int nsw_dev_mirror_connect(struct nsw_dev *dev, const struct nsw_attach *
 		left = time_before(jiffies, until) ? jiffies_to_msecs(until - jiffies) : 0;
 		ret = hxl_chan_wait_up(dev->rep[r].chan, max_t(u32, left, NETSWAP_MIN_CONNECT_MS),
 				       NULL);
-		spin_lock_bh(&dev->lock);
-		dev->rep[r].in = !ret;
-		dev->rep[r].up = !ret;
-		spin_unlock_bh(&dev->lock);
+		/*
+		 * Its events set in and up; this only takes the state they may
+		 * have missed (never overwriting one that came since).
+		 */
+		nsw_rep_catch_up(&dev->rep[r]);
 		if (ret) {
 			pr_warn("%s: server %pM did not answer the attach (%d): degraded until it does\n",
 				dev->name, dev->rep[r].server, ret);
@@ -570,7 +575,10 @@ static int nsw_dev_mirror_connect(struct nsw_dev *dev, const struct nsw_attach *
 				first = ret;
 		}
 	}
-	if (dev->rep[0].in || dev->rep[1].in)
+	spin_lock_bh(&dev->lock);
+	any = dev->rep[0].in || dev->rep[1].in;
+	spin_unlock_bh(&dev->lock);
+	if (any)
 		return 0;
 	return nsw_dev_wait(dev, dev->rep[0].chan, dev->rep[0].server, NETSWAP_MIN_CONNECT_MS,
 			    extack) ?: first;
@@ -675,6 +683,15 @@ int nsw_dev_attach(const struct nsw_attach *a, struct nsw_dev_info *info,
 	xa_store(&nsw_devs, index, dev, GFP_KERNEL);
 	nsw_dev_fill(dev, info);
 	mutex_unlock(&nsw_devs_lock);
+	/*
+	 * From now on up_work may create a boot-time disk (an error above
+	 * frees the device); a replica that answered meanwhile is due one now.
+	 */
+	spin_lock_bh(&dev->lock);
+	dev->attached = true;
+	if (dev->nrep > 1)
+		nsw_mirror_want_disk(dev);
+	spin_unlock_bh(&dev->lock);
 	return 0;
 
 err_resync:
@@ -727,6 +744,16 @@ int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, boo
 		goto out;
 	}
 	other = &dev->rep[rep->index ^ 1];
+	/*
+	 * Not before the disk exists: up_work, which creates it, reads the
+	 * replicas' channels without nsw_devs_lock.
+	 */
+	ret = -EBUSY;
+	if (!dev->disk_added) {
+		NL_SET_ERR_MSG(extack,
+			       "no server has answered yet (the device has no disk): replace once one has");
+		goto out;
+	}
 	ret = -EEXIST;
 	if (ether_addr_equal(other->server, new)) {
 		NL_SET_ERR_MSG(extack, "the new server is the device's other replica already");

@@ -56,6 +56,7 @@ struct nsw_replica {
 	u32 gen;
 	bool in;		/* written to */
 	bool up;		/* its channel is up, as its events say */
+	u32 events;		/* its channel's events heard: see nsw_rep_catch_up() */
 	bool synced;		/* the resync found no page missing since it was last marked */
 	/*
 	 * It lost every page it held, and the resync thread is marking them
@@ -110,6 +111,7 @@ struct nsw_dev {
 
 	spinlock_t lock;		/* the flags below; mirrored: everything else too */
 	bool async, disk_added, dying;
+	bool attached;			/* attach is done: up_work may create the disk */
 	struct work_struct up_work;
 
 	u64 npages;
@@ -250,6 +252,13 @@ void nsw_mirror_release_writes(struct nsw_dev *dev);
 void nsw_mirror_limits(struct nsw_dev *dev, u64 *size, u32 *pages, u32 *window);
 /* The disk has those limits: a replica that agreed less is unfit from now on. */
 void nsw_mirror_set_limits(struct nsw_dev *dev, u64 size, u32 pages);
+/*
+ * A replica's channel was just installed (rep->chan): takes its state, up or
+ * not, which events before it was installed did not give.
+ */
+void nsw_rep_catch_up(struct nsw_replica *rep);
+/* Schedules the boot-time disk's creation if it is due (dev->lock held). */
+void nsw_mirror_want_disk(struct nsw_dev *dev);
 /* Whether another replica than r is in and answering (dev->lock held). */
 bool nsw_mirror_other_in(struct nsw_dev *dev, unsigned int r);
 /* Whether a replica whose channel agreed ci fits the disk (dev->lock held). */

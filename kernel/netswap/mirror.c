@@ -692,9 +692,51 @@ static bool nsw_rep_take(struct nsw_dev *dev, struct nsw_replica *rep, bool up,
 		rep->in = true;
 	else if (other)
 		nsw_mirror_out(dev, rep);
-	if (up && dev->async && !dev->disk_added && !dev->dying)
-		schedule_work(&dev->up_work);
+	nsw_mirror_want_disk(dev);
 	return up && rep->unfit;
+}
+
+void nsw_mirror_want_disk(struct nsw_dev *dev)
+{
+	unsigned int r;
+
+	lockdep_assert_held(&dev->lock);
+	/* Not before attach is done: its failure frees the device. */
+	if (!dev->async || !dev->attached || dev->disk_added || dev->dying)
+		return;
+	for (r = 0; r < dev->nrep; r++)
+		if (dev->rep[r].up && dev->rep[r].chan)
+			schedule_work(&dev->up_work);
+}
+
+void nsw_rep_catch_up(struct nsw_replica *rep)
+{
+	struct nsw_dev *dev = rep->dev;
+	struct hxl_chan_info ci;
+	struct hxl_chan *chan;
+	bool took, unfit = false;
+	u32 seen;
+
+	spin_lock_bh(&dev->lock);
+	chan = nsw_rep_get(rep);
+	seen = rep->events;
+	spin_unlock_bh(&dev->lock);
+	if (!chan)
+		return;
+	hxl_chan_get_info(chan, &ci);
+	spin_lock_bh(&dev->lock);
+	/* An event since the look above says as much, or more: it stands. */
+	took = rep->chan == chan && rep->events == seen;
+	if (took)
+		unfit = nsw_rep_take(dev, rep, ci.state == HXL_CHAN_UP, &ci);
+	spin_unlock_bh(&dev->lock);
+	nsw_rep_put(rep);
+	if (unfit)
+		nsw_rep_unfit_warn(dev, rep, &ci);
+	if (took) {
+		nsw_mirror_tell(dev, rep);
+		nsw_resync_kick(dev);
+	}
 }
 
 void nsw_mirror_limits(struct nsw_dev *dev, u64 *size, u32 *pages, u32 *window)
@@ -791,10 +833,16 @@ static void nsw_rep_event(struct hxl_chan *chan, enum hxl_event ev, void *priv)
 	hxl_chan_get_info(chan, &ci);
 	spin_lock_bh(&dev->lock);
 	/* A replace's new channel is heard from once it is in place. */
+	/*
+	 * Events before it was installed (attach, replace) are not heard:
+	 * nsw_rep_catch_up() takes the channel's state once it is.
+	 */
 	ours = chan == rep->chan;
-	if (ours)
+	if (ours) {
+		rep->events++;
 		unfit = nsw_rep_take(dev, rep, ev == HXL_EV_UP || ev == HXL_EV_BACK ||
 					     ev == HXL_EV_RESTARTED, &ci);
+	}
 	spin_unlock_bh(&dev->lock);
 	if (!ours)
 		return;

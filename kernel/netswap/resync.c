@@ -163,6 +163,7 @@ static bool nsw_resync_sweep(struct nsw_dev *dev)
 			/* Its server answers: written to again, its pages copied. */
 			rep->in = rep->up && rep->chan &&
 				  (!rep->unfit || !nsw_mirror_other_in(dev, r));
+			nsw_mirror_want_disk(dev);
 		}
 		spin_unlock_bh(&dev->lock);
 		if (!done) {
@@ -206,6 +207,8 @@ static void nsw_resync_rejoin(struct nsw_dev *dev)
 			rep->max_pages = ci->max_pages;
 			rep->granted = ci->size;
 			rep->unfit = !nsw_rep_fits(dev, ci);
+			/* A boot-time device whose first answer was missed gets its disk. */
+			nsw_mirror_want_disk(dev);
 		} else {
 			back = false;
 		}
