@@ -388,11 +388,15 @@ static void nsw_dev_destroy_chans(struct nsw_dev *dev)
 	}
 }
 
+static bool nsw_dev_replacing(struct nsw_dev *dev);
+
 /* Tears a device down. It is out of the table already. */
 static void nsw_dev_destroy(struct nsw_dev *dev)
 {
 	bool added;
 
+	/* A replace under way ends first (it finds the device gone). */
+	wait_var_event(&dev->replace_pending, !nsw_dev_replacing(dev));
 	spin_lock_bh(&dev->lock);
 	dev->dying = true;
 	spin_unlock_bh(&dev->lock);
@@ -707,22 +711,83 @@ err_chan:
 	return ret;
 }
 
+/*
+ * Looks at a replica's channel (not under dev->lock: that takes the
+ * channel's); returns the channel looked at, NULL if it has none.
+ */
+static struct hxl_chan *nsw_replace_look(struct nsw_dev *dev, struct nsw_replica *rep,
+					 struct hxl_chan_info *ci)
+{
+	struct hxl_chan *chan;
+
+	spin_lock_bh(&dev->lock);
+	chan = nsw_rep_get(rep);
+	spin_unlock_bh(&dev->lock);
+	if (chan) {
+		hxl_chan_get_info(chan, ci);
+		nsw_rep_put(rep);
+	}
+	return chan;
+}
+
+/*
+ * Whether the other replica can hold the only copy while a replica is
+ * replaced (dev->lock held): in (written to), up, its channel (the one
+ * looked at: ci) up with its server heard from, and holding every stored
+ * page. Says why not.
+ */
+static int nsw_replace_check(struct nsw_dev *dev, struct nsw_replica *other,
+			     struct hxl_chan *looked, const struct hxl_chan_info *ci,
+			     struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&dev->lock);
+	if (!looked || other->chan != looked || !other->in || !other->up || other->sweeping ||
+	    ci->state != HXL_CHAN_UP || ci->holding) {
+		NL_SET_ERR_MSG(extack,
+			       "the other replica is not answering (lost, given up on, or its server silent): replacing this one would lose the only copy");
+		return -EBUSY;
+	}
+	if (dev->bits.ndirty[other->index] || other->unfit) {
+		NL_SET_ERR_MSG(extack,
+			       "the other replica misses pages this one holds (it is being filled): replacing it would lose them");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static bool nsw_dev_replacing(struct nsw_dev *dev)
+{
+	bool pending;
+
+	spin_lock_bh(&dev->lock);
+	pending = dev->replace_pending;
+	spin_unlock_bh(&dev->lock);
+	return pending;
+}
+
+/* The replace is over; dev may be freed from here on (a destroy waits for it). */
+static void nsw_replace_end(struct nsw_dev *dev)
+{
+	spin_lock_bh(&dev->lock);
+	dev->replace_pending = false;
+	spin_unlock_bh(&dev->lock);
+	wake_up_var(&dev->replace_pending);
+}
+
 int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, bool set_rate,
 		    u32 rate, struct nsw_dev_info *info, struct netlink_ext_ack *extack)
 {
 	struct nsw_replica *rep = NULL, *other;
-	struct hxl_chan *chan, *gone;
+	struct hxl_chan *chan = NULL, *gone, *looked;
 	struct hxl_chan_info *ci;
 	struct hxl_chan_cfg cfg;
 	struct nsw_dev *dev;
-	u64 missing;
 	unsigned int r;
 	int ret;
 
 	ci = kmalloc(sizeof(*ci), GFP_KERNEL);
 	if (!ci)
 		return -ENOMEM;
-	/* Held throughout: no detach, and no other replace, meanwhile. */
 	mutex_lock(&nsw_devs_lock);
 	dev = xa_load(&nsw_devs, index);
 	ret = -ENODEV;
@@ -744,38 +809,47 @@ int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, boo
 		goto out;
 	}
 	other = &dev->rep[rep->index ^ 1];
-	/*
-	 * Not before the disk exists: up_work, which creates it, reads the
-	 * replicas' channels without nsw_devs_lock.
-	 */
-	ret = -EBUSY;
-	if (!dev->disk_added) {
-		NL_SET_ERR_MSG(extack,
-			       "no server has answered yet (the device has no disk): replace once one has");
-		goto out;
-	}
 	ret = -EEXIST;
 	if (ether_addr_equal(other->server, new)) {
 		NL_SET_ERR_MSG(extack, "the new server is the device's other replica already");
 		goto out;
 	}
+	looked = nsw_replace_look(dev, other, ci);
 	spin_lock_bh(&dev->lock);
-	missing = dev->bits.ndirty[other->index];
-	spin_unlock_bh(&dev->lock);
+	/*
+	 * Not before the disk exists: up_work, which creates it, reads the
+	 * replicas' channels without nsw_devs_lock.
+	 */
 	ret = -EBUSY;
-	if (missing) {
+	if (!dev->disk_added)
 		NL_SET_ERR_MSG(extack,
-			       "the other replica misses pages this one holds: replacing it would lose them");
-		pr_info("%s: server %pM misses %llu pages: %pM stays\n", dev->name, other->server,
-			missing, old);
+			       "no server has answered yet (the device has no disk): replace once one has");
+	else if (dev->replace_pending)
+		NL_SET_ERR_MSG(extack, "another replace of the device is under way");
+	else
+		ret = nsw_replace_check(dev, other, looked, ci, extack);
+	if (!ret)
+		dev->replace_pending = true;
+	spin_unlock_bh(&dev->lock);
+	if (ret) {
+		pr_info("%s: server %pM cannot hold the only copy now: %pM stays\n", dev->name,
+			other->server, old);
 		goto out;
 	}
+	/*
+	 * Without nsw_devs_lock while the new server is sought (up to
+	 * connect_ms): a detach is refused meanwhile, and a device taken out
+	 * of the table by its namespace's exit waits for the end of this
+	 * (nsw_dev_destroy()).
+	 */
+	mutex_unlock(&nsw_devs_lock);
 
 	nsw_chan_cfg(&dev->cfg, new, &cfg);
 	chan = hxl_chan_create(dev->cfg.net, &cfg, &nsw_mirror_chan_ops, rep, extack);
 	if (IS_ERR(chan)) {
 		ret = PTR_ERR(chan);
-		goto out;
+		chan = NULL;
+		goto err_chan;
 	}
 	ret = nsw_dev_wait(dev, chan, new, connect_ms, extack);
 	if (ret)
@@ -814,15 +888,22 @@ int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, boo
 	if (ret)
 		pr_info("%s: writes still in flight after the drain; replacing anyway\n", dev->name);
 
-	/* No new user of the old channel; those it has end, or fail, first. */
-	spin_lock_bh(&dev->lock);
-	ret = -EBUSY;
-	if (dev->bits.ndirty[other->index]) {
-		spin_unlock_bh(&dev->lock);
-		NL_SET_ERR_MSG(extack,
-			       "the other replica missed a write meanwhile: replacing would lose it");
-		goto err_hold;
+	mutex_lock(&nsw_devs_lock);
+	ret = -ENODEV;
+	if (xa_load(&nsw_devs, index) != dev) {
+		/* Its namespace went meanwhile: its destroy waits for this. */
+		NL_SET_ERR_MSG(extack, "the device was detached meanwhile");
+		goto err_locked;
 	}
+	/* The other may have been lost, or missed a write, meanwhile. */
+	looked = nsw_replace_look(dev, other, ci);
+	spin_lock_bh(&dev->lock);
+	ret = nsw_replace_check(dev, other, looked, ci, extack);
+	if (ret) {
+		spin_unlock_bh(&dev->lock);
+		goto err_locked;
+	}
+	/* No new user of the old channel; those it has end, or fail, first. */
 	gone = rep->chan;
 	rep->chan = NULL;
 	rep->in = false;
@@ -839,11 +920,8 @@ int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, boo
 	nsw_rep_lost_all(rep);
 	rep->chan = chan;
 	ether_addr_copy(rep->server, new);
-	rep->max_pages = ci->max_pages;
-	rep->granted = ci->size;
 	rep->unfit = false;
 	rep->lat_us = 0;
-	rep->up = true;
 	rep->copied = 0;
 	rep->reads = 0;
 	if (rep->index == 0)
@@ -851,18 +929,27 @@ int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, boo
 	if (set_rate)
 		WRITE_ONCE(dev->cfg.resync_rate, rate);
 	spin_unlock_bh(&dev->lock);
+	/* Up or not as its channel is now, whatever it said before it was ours. */
+	nsw_rep_catch_up(rep);
 	nsw_mirror_release_writes(dev);
 	pr_info("%s: server %pM replaces %pM; copying its pages\n", dev->name, new, old);
 	nsw_mirror_tell(dev, rep);
 	nsw_resync_kick(dev);
 	nsw_dev_fill(dev, info);
+	nsw_replace_end(dev);
 	ret = 0;
 	goto out;
 
+err_locked:
+	mutex_unlock(&nsw_devs_lock);
 err_hold:
 	nsw_mirror_release_writes(dev);
 err_chan:
-	hxl_chan_destroy(chan);
+	if (chan)
+		hxl_chan_destroy(chan);
+	nsw_replace_end(dev);
+	kfree(ci);
+	return ret;
 out:
 	mutex_unlock(&nsw_devs_lock);
 	kfree(ci);
@@ -883,6 +970,11 @@ int nsw_dev_detach(u32 index, const void *owner, struct netlink_ext_ack *extack)
 	if (dev->disk_added && disk_openers(dev->disk)) {
 		mutex_unlock(&nsw_devs_lock);
 		NL_SET_ERR_MSG(extack, "the device is in use: swapoff (or close) it first");
+		return -EBUSY;
+	}
+	if (nsw_dev_replacing(dev)) {
+		mutex_unlock(&nsw_devs_lock);
+		NL_SET_ERR_MSG(extack, "a replace of the device is under way: detach it once done");
 		return -EBUSY;
 	}
 	xa_erase(&nsw_devs, index);

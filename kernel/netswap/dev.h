@@ -135,6 +135,8 @@ struct nsw_dev {
 	bool waiting;			/* a request was sent back to wait for a copy */
 	/* A replace swaps a channel: new writes and discards wait (sent back). */
 	bool replacing;
+	/* A replace is under way (from its checks to its end): no detach, no other. */
+	bool replace_pending;
 	wait_queue_head_t drained;	/* woken as writes end while replacing */
 	struct timer_list failover;
 	struct hxl_chan_info failover_ci;	/* the failover timer's look at a channel */

@@ -94,7 +94,8 @@
  *
  * NETSWAP_CMD_DETACH (CAP_NET_ADMIN)
  *   Request: NETSWAP_A_DEV_INDEX u32, required.
- *   Errors:  ENODEV no such device; EBUSY the device is open (swapoff first).
+ *   Errors:  ENODEV no such device; EBUSY the device is open (swapoff first),
+ *            or a replace of it is under way.
  *
  * NETSWAP_CMD_GET_DEV (do and dump)
  *   do:      NETSWAP_A_DEV_INDEX u32, required (N of /dev/netswapN)
@@ -131,7 +132,10 @@
  *   dead one, or one to retire): once the new server granted the size, every
  *   page goes to it as to the other, and a background resync copies it
  *   every stored page from the other at NETSWAP_A_RESYNC_RATE; the device is
- *   healthy again when it holds them all. I/O goes on throughout.
+ *   healthy again when it holds them all. I/O goes on throughout, but for
+ *   writes and discards, which wait while the channel is swapped: for
+ *   those in flight to end, at most max(2 x failover, 1 s).
+ *   A replace interrupted by a signal ends with EINTR, the device as it was.
  *   Request: NETSWAP_A_DEV_INDEX       u32, required
  *            NETSWAP_A_SERVER_MAC      6 bytes, required: the replica to replace
  *            NETSWAP_A_NEW_SERVER_MAC  6 bytes, required: its new server
@@ -140,9 +144,12 @@
  *   Reply:   the device, as in NETSWAP_CMD_GET_DEV.
  *   Errors:  ENODEV no such device; EOPNOTSUPP the device is not mirrored;
  *            ENOENT no replica has that server; EEXIST the new server is a
- *            replica already; EBUSY the other replica does not hold every
- *            stored page (replacing this one would lose pages), or another
- *            replace is under way; ENOSPC the new server granted less than
+ *            replica already; EBUSY the other replica cannot hold the only
+ *            copy (it is lost, given up on, its server silent, or it does
+ *            not hold every stored page: replacing this one would lose
+ *            pages), checked both before the new server is sought and when
+ *            it takes the place, or no server has answered yet (no disk),
+ *            or another replace is under way; ENOSPC the new server granted less than
  *            the disk's size; EPROTO it takes fewer pages per request than
  *            the disk's requests (its window or MTU); and ATTACH's errors
  *            for the new server.
