@@ -621,7 +621,30 @@ static void nsw_failover_tick(struct timer_list *t)
 		mod_timer(&dev->failover, now + max(bound / 4, 1UL));
 }
 
-void nsw_mirror_tell(struct nsw_dev *dev, struct nsw_replica *rep)
+/* Takes the mirror state anew; returns whether it changed (*state: the new one). */
+static bool nsw_mirror_update(struct nsw_dev *dev, enum netswap_mirror *state)
+{
+	struct nsw_rsum s[NSW_MAX_REPLICAS];
+	bool changed;
+	unsigned int r;
+
+	spin_lock_bh(&dev->lock);
+	for (r = 0; r < dev->nrep; r++) {
+		s[r].present = true;
+		s[r].in = dev->rep[r].in && dev->rep[r].chan;
+		s[r].up = dev->rep[r].up;
+		s[r].dirty = !dev->rep[r].synced;
+	}
+	*state = nsw_mirror_state(s, dev->nrep);
+	changed = *state != dev->mstate;
+	dev->mstate = *state;
+	spin_unlock_bh(&dev->lock);
+	return changed && *state != NETSWAP_MIRROR_NONE;
+}
+
+/* Tells listeners of a new mirror state, naming the replica that made it. */
+static void nsw_mirror_announce(struct nsw_dev *dev, struct nsw_replica *rep,
+				enum netswap_mirror state)
 {
 	static const u8 ev[] = {
 		[NETSWAP_MIRROR_HEALTHY]	= NETSWAP_EV_HEALTHY,
@@ -633,27 +656,19 @@ void nsw_mirror_tell(struct nsw_dev *dev, struct nsw_replica *rep)
 		[NETSWAP_MIRROR_DEGRADED]	= "degraded: one copy of the pages",
 		[NETSWAP_MIRROR_RESYNCING]	= "resyncing: filling",
 	};
-	struct nsw_rsum s[NSW_MAX_REPLICAS];
-	enum netswap_mirror state;
-	bool changed;
-	unsigned int r;
+	bool resync = state == NETSWAP_MIRROR_RESYNCING;
 
-	spin_lock_bh(&dev->lock);
-	for (r = 0; r < dev->nrep; r++) {
-		s[r].present = true;
-		s[r].in = dev->rep[r].in && dev->rep[r].chan;
-		s[r].up = dev->rep[r].up;
-		s[r].dirty = !dev->rep[r].synced;
-	}
-	state = nsw_mirror_state(s, dev->nrep);
-	changed = state != dev->mstate;
-	dev->mstate = state;
-	spin_unlock_bh(&dev->lock);
-	if (!changed || state == NETSWAP_MIRROR_NONE)
-		return;
-	pr_info("%s: %s%s%pM\n", dev->name, what[state],
-		state == NETSWAP_MIRROR_RESYNCING ? " " : " (server ", rep->server);
+	pr_info("%s: %s%s%pM%s\n", dev->name, what[state], resync ? " " : " (server ",
+		rep->server, resync ? "" : ")");
 	nsw_genl_event(READ_ONCE(dev->cfg.net), dev->index, ev[state], rep->server, 0, state);
+}
+
+void nsw_mirror_tell(struct nsw_dev *dev, struct nsw_replica *rep)
+{
+	enum netswap_mirror state;
+
+	if (nsw_mirror_update(dev, &state))
+		nsw_mirror_announce(dev, rep, state);
 }
 
 bool nsw_rep_fits(struct nsw_dev *dev, const struct hxl_chan_info *ci)
@@ -826,8 +841,9 @@ static void nsw_rep_event(struct hxl_chan *chan, enum hxl_event ev, void *priv)
 	};
 	struct nsw_replica *rep = priv;
 	struct nsw_dev *dev = rep->dev;
+	enum netswap_mirror state;
 	struct hxl_chan_info ci;
-	bool ours, unfit = false;
+	bool ours, changed, unfit = false;
 
 	/* The terms the channel agreed (it takes the channel's lock: not under ours). */
 	hxl_chan_get_info(chan, &ci);
@@ -850,9 +866,12 @@ static void nsw_rep_event(struct hxl_chan *chan, enum hxl_event ev, void *priv)
 	pr_info("%s: server %pM %s\n", dev->name, rep->server, what[ev]);
 	if (unfit)
 		nsw_rep_unfit_warn(dev, rep, &ci);
+	/* The event carries the mirror state it leads to; then its change, if any. */
+	changed = nsw_mirror_update(dev, &state);
 	nsw_genl_event(READ_ONCE(dev->cfg.net), dev->index, nl_ev[ev], rep->server, ci.session,
-		       READ_ONCE(dev->mstate));
-	nsw_mirror_tell(dev, rep);
+		       state);
+	if (changed)
+		nsw_mirror_announce(dev, rep, state);
 	nsw_resync_kick(dev);
 }
 

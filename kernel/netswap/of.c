@@ -69,6 +69,10 @@ static int nsw_of_probe(struct platform_device *pdev)
 		if (a.failover_ms < NETSWAP_MIN_FAILOVER_MS || a.failover_ms > NETSWAP_MAX_FAILOVER_MS)
 			return dev_err_probe(&pdev->dev, -EINVAL,
 					     "hexo,failover-ms must be 50 to 10000\n");
+	} else if (of_find_property(np, "hexo,failover-ms", NULL)) {
+		/* As netlink refuses a failover without a mirror: not silently ignored. */
+		return dev_err_probe(&pdev->dev, -EINVAL,
+				     "hexo,failover-ms is for mirrored devices: add hexo,mirror-mac\n");
 	}
 
 	priv = devm_kzalloc(&pdev->dev, sizeof(*priv), GFP_KERNEL);
