@@ -432,7 +432,10 @@ blk_status_t nsw_mirror_queue_rq(struct nsw_dev *dev, const struct blk_mq_queue_
 			n++;
 		}
 		if (!n) {
-			/* Only while a replace swaps the one replica in. */
+			/*
+			 * Only while a replace swaps the one replica in, or
+			 * while the one in has its bitmaps swept (moments).
+			 */
 			dev->waiting = true;
 			spin_unlock_bh(&dev->lock);
 			return BLK_STS_RESOURCE;

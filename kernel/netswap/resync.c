@@ -143,7 +143,7 @@ void nsw_resync_cancel(struct nsw_dev *dev, struct hxl_chan *chan)
 static bool nsw_resync_sweep(struct nsw_dev *dev)
 {
 	struct nsw_replica *rep;
-	bool done, left = false;
+	bool done, other, left = false;
 	unsigned int r;
 	u64 lost;
 
@@ -160,9 +160,14 @@ static bool nsw_resync_sweep(struct nsw_dev *dev)
 		lost = rep->sweep_lost;
 		if (done) {
 			rep->sweeping = false;
-			/* Its server answers: written to again, its pages copied. */
-			rep->in = rep->up && rep->chan &&
-				  (!rep->unfit || !nsw_mirror_other_in(dev, r));
+			/*
+			 * Its server answers: written to again, its pages
+			 * copied. And as ever, the last replica in stays in,
+			 * answering or not: writes fail there (bounded errors)
+			 * rather than wait for a replica forever.
+			 */
+			other = nsw_mirror_other_in(dev, r);
+			rep->in = rep->chan && (!other || (rep->up && !rep->unfit));
 			nsw_mirror_want_disk(dev);
 		}
 		spin_unlock_bh(&dev->lock);
@@ -255,7 +260,8 @@ static int nsw_resync_step(struct nsw_dev *dev)
 		spin_unlock_bh(&dev->lock);
 		pr_info("%s: server %pM holds every stored page\n", dev->name, dst->server);
 		nsw_mirror_tell(dev, dst);
-		return 0;
+		/* The other may have pages to copy: look at once. */
+		return -EINPROGRESS;
 	}
 	/* As many pages as both channels take in a request (window, MTU). */
 	n = nsw_bits_next_copy(&dev->bits, dst->index, src->index, &rs->cursor,
