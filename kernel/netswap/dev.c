@@ -686,16 +686,17 @@ int nsw_dev_attach(const struct nsw_attach *a, struct nsw_dev_info *info,
 	mutex_lock(&nsw_devs_lock);
 	xa_store(&nsw_devs, index, dev, GFP_KERNEL);
 	nsw_dev_fill(dev, info);
-	mutex_unlock(&nsw_devs_lock);
 	/*
 	 * From now on up_work may create a boot-time disk (an error above
 	 * frees the device); a replica that answered meanwhile is due one now.
+	 * Under nsw_devs_lock: once it is dropped, a detach may free dev.
 	 */
 	spin_lock_bh(&dev->lock);
 	dev->attached = true;
 	if (dev->nrep > 1)
 		nsw_mirror_want_disk(dev);
 	spin_unlock_bh(&dev->lock);
+	mutex_unlock(&nsw_devs_lock);
 	return 0;
 
 err_resync:
