@@ -307,7 +307,7 @@ u32 nsw_bits_next_copy(const struct nsw_bits *b, unsigned int dst, unsigned int 
 
 u32 nsw_copy_pages(u32 src_max_pages, u32 dst_max_pages)
 {
-	u32 n = min(min(src_max_pages, dst_max_pages), (u32)NSW_COPY_PAGES);
+	u32 n = min_t(u32, min(src_max_pages, dst_max_pages), NSW_COPY_PAGES);
 
 	return n ? n : 1;
 }
