@@ -11,9 +11,12 @@
 #
 # Environment: BENCH_MTU (link MTU, default 1500), BENCH_SECONDS (per block
 # run, default 5), BENCH_DEVS (the devices, default "netswap aoe nbd zram";
-# also "netswap-keyed", netswap with a pre-shared key on both ends),
-# BENCH_PHASES (default "link block app readahead"; BENCH_APP=0 drops the
-# last two), BENCH_ROUNDS (block runs per device and depth, default 3: the
+# also "netswap-keyed", netswap with a pre-shared key on both ends, and
+# "netswap-mirror", netswap mirrored on the server and a second server VM:
+# make bench-netswap then boots one, scripts/testbed pair --servers 2),
+# BENCH_PHASES (default "link block app readahead failover"; BENCH_APP=0
+# drops app and readahead; failover runs only when BENCH_DEVS names
+# netswap-mirror), BENCH_ROUNDS (block runs per device and depth, default 3: the
 # table shows their median and range), BENCH_CLUSTERS (vm.page-cluster values the readahead phase
 # compares on netswap, default "0 3 5").
 set -u
@@ -23,7 +26,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 MTU=${BENCH_MTU:-1500}
 SECS=${BENCH_SECONDS:-5}
 DEVS=${BENCH_DEVS:-netswap aoe nbd zram}
-PHASES=${BENCH_PHASES:-link block app readahead}
+PHASES=${BENCH_PHASES:-link block app readahead failover}
 ROUNDS=${BENCH_ROUNDS:-3}
 [ "${BENCH_APP:-1}" = 0 ] && PHASES=$(echo "$PHASES" | sed 's/app//; s/readahead//')
 CLUSTERS=${BENCH_CLUSTERS:-0 3 5}
@@ -39,6 +42,8 @@ BB=/hexo/selftests/bench/blkbench
 MS=/hexo/selftests/netswap/memstress
 S=$HEXO_SERVER_MAC
 SIP=$HEXO_SERVER_IP
+S2=${HEXO_SERVER2_MAC:-}	# server2, in a testbed with two servers
+SERVERS="server${S2:+ server2}"
 
 say() { printf '==> %s\n' "$*" >&2; }
 want() { case " $PHASES " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -50,8 +55,9 @@ cfg_ram=$HEXO_BOARD_MEM
 printf '{"kind":"setup","dev":"testbed","result":{"mtu":%s,"seconds":%s,"span_pages":%s,"board_memtotal_mib":%s,"board_ram_mib":%s}}\n' \
 	"$MTU" "$SECS" "$SPAN" "$board_ram" "$cfg_ram" >"$raw"
 
-on board "ip link set eth0 mtu $MTU" && on server "ip link set eth0 mtu $MTU" ||
-	{ echo "cannot set MTU $MTU" >&2; exit 1; }
+for vm in board $SERVERS; do
+	on "$vm" "ip link set eth0 mtu $MTU" || { echo "cannot set MTU $MTU on $vm" >&2; exit 1; }
+done
 frag=$(( (MTU - 48) / 8 * 8 )); [ $frag -gt 4096 ] && frag=4096
 
 # ------------------------------------------------------------ the link
@@ -80,6 +86,14 @@ if want link; then
 fi
 
 # ------------------------------------------------------------ devices
+# mirror_wait STATE SECONDS: until netswap0's mirror is in STATE; prints the
+# seconds it took, to a tenth.
+mirror_wait() {
+	on board "t=0; until hexoctl -j netswap show netswap0 | grep -q '\"mirror\":\"$1\"'; do
+		[ \$t -ge $(($2 * 10)) ] && exit 1; sleep 0.1; t=\$((t+1)); done
+		echo \$((t / 10)).\$((t % 10))"
+}
+
 setup_dev() {
 	case $1 in
 	netswap)
@@ -92,6 +106,13 @@ setup_dev() {
 		on server "hexoctl netswap serve dev eth0 size $SIZE key /tmp/bench.key" >/dev/null &&
 		on board "hexoctl netswap attach dev eth0 server $S size $SIZE key /tmp/bench.key" >/dev/null &&
 		echo /dev/netswap0 ;;
+	netswap-mirror)
+		[ -n "$S2" ] || { say "netswap-mirror needs a second server (BENCH_DEVS naming" \
+			"it makes make bench-netswap boot one; scripts/testbed pair --servers 2)"; return 1; }
+		on server "hexoctl netswap serve dev eth0 size $SIZE" >/dev/null &&
+		on server2 "hexoctl netswap serve dev eth0 size $SIZE" >/dev/null &&
+		on board "hexoctl netswap attach dev eth0 server $S mirror $S2 size $SIZE" >/dev/null &&
+		mirror_wait healthy 30 >/dev/null && echo /dev/netswap0 ;;
 	aoe)
 		on server "dd if=/dev/zero of=/tmp/aoe.img bs=1M count=0 seek=$SIZE_MIB 2>/dev/null &&
 			(vblade 0 0 eth0 /tmp/aoe.img >/tmp/vblade.log 2>&1 &)" >/dev/null &&
@@ -112,9 +133,11 @@ setup_dev() {
 
 teardown_dev() {
 	case $1 in
-	netswap|netswap-keyed)
+	netswap|netswap-keyed|netswap-mirror)
 		on board "hexoctl netswap detach 0; rmmod netswap hexo_link"
-		on server "hexoctl netswap unserve dev eth0; rmmod netswap_server hexo_link" ;;
+		for vm in $SERVERS; do
+			on "$vm" "hexoctl netswap unserve dev eth0; rmmod netswap_server hexo_link"
+		done ;;
 	aoe)
 		on board "rmmod aoe"
 		on server "killall vblade; rm -f /tmp/aoe.img" ;;
@@ -145,7 +168,12 @@ want block && for round in $(seq "$ROUNDS"); do
 			c=$(on board "hexoctl -j netswap show" | tr -d '\n')
 			lb=$(on board "hexoctl -j link show" | tr -d '\n')
 			ls=$(on server "hexoctl -j link show" | tr -d '\n')
-			rec counters "$d" "{\"round\":$round,\"board\":${c:-null},\"link_board\":${lb:-null},\"link_server\":${ls:-null}}" ;;
+			ls2=
+			if [ "$d" = netswap-mirror ]; then
+				ls2=$(on server2 "hexoctl -j link show" | tr -d '\n')
+				ls2=",\"link_server2\":${ls2:-null}"
+			fi
+			rec counters "$d" "{\"round\":$round,\"board\":${c:-null},\"link_board\":${lb:-null},\"link_server\":${ls:-null}${ls2}}" ;;
 		esac
 		teardown_dev $d
 	done
@@ -191,6 +219,64 @@ if want readahead; then
 		say "netswap: memstress ${mib} MiB with vm.page-cluster=$c"
 		app_run readahead netswap $c; [ $? = 2 ] && break
 	done
+fi
+
+# ------------------------------------------------------------ failover
+# A mirrored device losing a replica and getting it back. QD1 writes run
+# for FO_WRITE seconds, and 2 s into them the server's link goes down (the
+# server VM and its pages stay): the longest write is the failover stall (a
+# write waits failover ms for the silent replica, then completes on the
+# other). More writes while it is out give the resync something to copy
+# once the link is back: the pages copied and the time to healthy give its
+# rate (resync-rate unbounded). The link is down about FO_WRITE seconds,
+# below the server's expire (30 s), so the server keeps the session.
+FO_WRITE=10
+
+# replica_field MAC KEY: KEY of netswap0's replica on server MAC (-j show).
+replica_field() {
+	on board "hexoctl -j netswap show netswap0" | python3 -c '
+import json, sys
+def walk(o):
+    if isinstance(o, dict):
+        if o.get("server") == sys.argv[1] and "in" in o and sys.argv[2] in o:
+            print(o[sys.argv[2]])
+            sys.exit(0)
+        for v in o.values():
+            walk(v)
+    elif isinstance(o, list):
+        for v in o:
+            walk(v)
+walk(json.load(sys.stdin))
+sys.exit(1)' "$1" "$2"
+}
+
+if want failover && case " $DEVS " in *" netswap-mirror "*) true ;; *) false ;; esac; then
+	say "netswap-mirror: the failover stall (the server's link down under QD1 writes), then the resync"
+	if dev=$(setup_dev netswap-mirror); then
+		on board "$BB -p -s $SPAN -t 1 $dev" >/dev/null
+		c0=$(replica_field "$S" pages_copied)
+		on_bg board fo "$BB -w -q 1 -t $FO_WRITE -s $SPAN -j $dev" >/dev/null
+		sleep 2
+		on server "ip link set eth0 down" >/dev/null
+		down=$(date +%s%N)
+		deg=$(mirror_wait degraded 15)
+		w=$(on_wait board fo 60 | tail -1)
+		# Pages written while the server is out: what the resync copies.
+		on board "$BB -w -q 16 -t 2 -s $((SPAN * 4)) $dev" >/dev/null
+		miss=$(replica_field "$S" pages_missing)
+		on server "ip link set eth0 up" >/dev/null
+		down=$((($(date +%s%N) - down) / 100000000))
+		t=$(mirror_wait healthy 300)
+		c1=$(replica_field "$S" pages_copied)
+		case $w in "{"*) ;; *) w=null ;; esac
+		rec failover netswap-mirror "$(printf '{"down_s":%s,"write":%s,"degraded_s":%s,"missing_pages":%s,"copied_pages":%s,"resync_s":%s}' \
+			"$((down / 10)).$((down % 10))" "$w" "${deg:-null}" "${miss:-null}" \
+			"$([ -n "$c0" ] && [ -n "$c1" ] && echo $((c1 - c0)) || echo null)" "${t:-null}")"
+	else
+		rec error netswap-mirror '"failover: setup failed"'
+	fi
+	on server "ip link set eth0 up" >/dev/null 2>&1
+	teardown_dev netswap-mirror
 fi
 
 python3 "$top/scripts/bench/summarize.py" "$raw" | tee "$out/table.txt"

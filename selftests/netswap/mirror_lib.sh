@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers of the mirrored Netswap tests (sourced after ./lib.sh). They need
+# a pair topology with a second server VM, "server2" (HEXO_SERVER2_MAC),
+# on the board's segment: pair:servers=2 in tests.txt.
+
+S2=${HEXO_SERVER2_MAC:?the mirrored tests need a second server VM (server2)}
+
+# serve_both [ARGS...]: netswap served on both servers' eth0.
+serve_both() {
+	local vm out
+
+	for vm in server server2; do
+		out=$(on "$vm" "hexoctl netswap serve dev eth0 ${*:-size 1G}" 2>&1) ||
+			bail "serve on $vm ${*:-size 1G}: $out"
+	done
+}
+
+# attach_mirror SIZE [ARGS...]: netswap0 on the board, mirrored on both.
+attach_mirror() {
+	local size=$1 out
+	shift
+	out=$(on board "hexoctl netswap attach dev eth0 server $S mirror $S2 size $size $*" 2>&1) ||
+		bail "attach mirrored, size $size $*: $out"
+}
+
+# wait_mirror STATE SECONDS: until netswap0's mirror state is STATE; prints
+# the seconds it took.
+wait_mirror() {
+	on board "t=0; until hexoctl -j netswap show netswap0 | grep -q '\"mirror\":\"$1\"'; do
+		[ \$t -ge $(($2 * 10)) ] && { hexoctl netswap show netswap0; exit 1; }
+		sleep 0.1; t=\$((t+1)); done; echo \$((t / 10)).\$((t % 10))"
+}
+
+# The board's RAM in MiB, and a workload of three times it.
+board_mem() {
+	echo "${HEXO_BOARD_MEM:-256}"
+}
+
+# start_probe: a board job that reads one page of netswap0 (O_DIRECT, past
+# the swap header) in a loop and records the longest read, in centiseconds
+# (/proc/uptime), in /tmp/probe.max: the longest I/O stall a reader saw.
+start_probe() {
+	on_bg board probe "max=0; echo 0 >/tmp/probe.max; while :; do
+		a=\$(cut -d' ' -f1 /proc/uptime | tr -d .)
+		dd if=/dev/netswap0 of=/dev/null bs=4096 count=1 skip=\$((RANDOM % 1000 + 1)) \
+			iflag=direct 2>/dev/null || echo err >>/tmp/probe.err
+		b=\$(cut -d' ' -f1 /proc/uptime | tr -d .)
+		[ \$((b - a)) -gt \$max ] && { max=\$((b - a)); echo \$max >/tmp/probe.max; }
+		sleep 0.05; done" >/dev/null
+}
+
+# stop_probe: prints the longest stall in ms; fails if a probe read failed.
+stop_probe() {
+	on board "kill \$(cat /tmp/job.probe.pid) 2>/dev/null; echo \$((\$(cat /tmp/probe.max) * 10));
+		! [ -s /tmp/probe.err ]"
+}
+
+# no_kernel_trouble: the board's log has no I/O error, hung task or panic
+# from this test on (dmesg -c at its start).
+no_kernel_trouble() {
+	on board "! dmesg | grep -E 'I/O error|blocked for more than|Kernel panic|Oops|BUG:'"
+}
+
+mirror_cleanup() {
+	on board "swapoff -a 2>/dev/null; hexoctl netswap detach 0 2>/dev/null;
+		$TC qdisc del dev eth0 root 2>/dev/null; rmmod netswap hexo_link" >/dev/null 2>&1
+	on server2 "$TC qdisc del dev eth0 root 2>/dev/null;
+		rmmod netswap_server hexo_link" >/dev/null 2>&1
+	netswap_cleanup
+}
