@@ -16,16 +16,18 @@
 MODE=${1:-single}
 UPDATES=${2:-1000000}
 mib=$((${HEXO_BOARD_MEM:-256} * 2))
+DEV_SIZE=$((${HEXO_BOARD_MEM:-256} * 4))M
+SERVE_SIZE=$((${HEXO_BOARD_MEM:-256} * 4 + 64))M
 
 ktap_plan 5
 on board "dmesg -c" >/dev/null
 if [ "$MODE" = mirror ]; then
 	. ./mirror_lib.sh
-	serve_both "size 1G"
-	attach_mirror 1G timeout 5 hold 30
+	serve_both "size $SERVE_SIZE"
+	attach_mirror $DEV_SIZE timeout 5 hold 30
 else
-	serve "size 1G"
-	attach board 1G timeout 5 hold 30
+	serve "size $SERVE_SIZE"
+	attach board $DEV_SIZE timeout 5 hold 30
 fi
 on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0" >/dev/null
 on_bg board work "exec $B/memstress $mib $UPDATES" >/dev/null

@@ -28,8 +28,8 @@ mib=$(($(board_mem) * 3))
 
 ktap_plan 9
 on board "dmesg -c" >/dev/null
-serve_both "size 1G"
-attach_mirror 1G timeout 5
+serve_both "size $SERVE_SIZE"
+attach_mirror $DEV_SIZE timeout 5
 ktap_expect "both servers hold the device: healthy" "^[0-9]" wait_mirror healthy 10
 on_bg board events "hexoctl netswap monitor" >/dev/null
 on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0" >/dev/null

@@ -17,8 +17,8 @@ BOUND=5
 mib=$(($(board_mem) * 3))
 
 ktap_plan 6
-serve_both "size 1G"
-attach_mirror 1G timeout $BOUND
+serve_both "size $SERVE_SIZE"
+attach_mirror $DEV_SIZE timeout $BOUND
 on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0 &&
 	echo +memory >/sys/fs/cgroup/cgroup.subtree_control &&
 	mkdir -p /sys/fs/cgroup/system /sys/fs/cgroup/work &&

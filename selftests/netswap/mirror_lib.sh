@@ -10,8 +10,8 @@ serve_both() {
 	local vm out
 
 	for vm in server server2; do
-		out=$(on "$vm" "hexoctl netswap serve dev eth0 ${*:-size 1G}" 2>&1) ||
-			bail "serve on $vm ${*:-size 1G}: $out"
+		out=$(on "$vm" "hexoctl netswap serve dev eth0 ${*:-size $SERVE_SIZE}" 2>&1) ||
+			bail "serve on $vm ${*:-size $SERVE_SIZE}: $out"
 	done
 }
 
@@ -35,6 +35,11 @@ wait_mirror() {
 board_mem() {
 	echo "${HEXO_BOARD_MEM:-256}"
 }
+
+# The device: four times the board's RAM (the workload is three times it);
+# what each server serves: that and a little more.
+DEV_SIZE=$(($(board_mem) * 4))M
+SERVE_SIZE=$(($(board_mem) * 4 + 64))M
 
 # start_probe: a board job that reads one page of netswap0 (O_DIRECT, past
 # the swap header) in a loop and records the longest read, in centiseconds

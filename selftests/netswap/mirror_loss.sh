@@ -18,8 +18,8 @@ UPDATES=${1:-500000}
 
 ktap_plan 4
 on board "dmesg -c" >/dev/null
-serve_both "size 1G"
-attach_mirror 1G
+serve_both "size $SERVE_SIZE"
+attach_mirror $DEV_SIZE
 on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0" >/dev/null
 ktap_check "netem: 5% loss on the board" netem board loss 5%
 on_bg board work "exec $B/memstress $mib $UPDATES" >/dev/null

@@ -22,14 +22,14 @@ UPDATES=${1:-4000000}
 
 ktap_plan 9
 on board "dmesg -c" >/dev/null
-serve_both "size 1G"
-attach_mirror 1G timeout 5 resync-rate 20000
+serve_both "size $SERVE_SIZE"
+attach_mirror $DEV_SIZE timeout 5 resync-rate 20000
 ktap_expect "healthy" "^[0-9]" wait_mirror healthy 10
 on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0" >/dev/null
 on_bg board work "exec $B/memstress $mib $UPDATES" >/dev/null
 ktap_check "the workload swaps" on_ready board work "memstress: random" 600
 ktap_check "server2 restarts empty" on server2 "hexoctl netswap unserve dev eth0 &&
-	hexoctl netswap serve dev eth0 size 1G"
+	hexoctl netswap serve dev eth0 size $SERVE_SIZE"
 ktap_expect "the board sees it back with a new session and fills it" "^[0-9]" \
 	wait_mirror resyncing 15
 t=$(wait_mirror healthy 600)
