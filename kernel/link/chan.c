@@ -575,7 +575,11 @@ ctl:
 	}
 	hxl_chan_pump(chan, &o);
 
-	rto = hxl_chan_rto(chan, 0);
+	/*
+	 * Half an RTO, but at least every idle tick: the RTO can stay near
+	 * its peak for seconds, and the requests' dead_at must not wait on it.
+	 */
+	rto = min(hxl_chan_rto(chan, 0), msecs_to_jiffies(2 * HXL_IDLE_TICK_MS));
 	next = now + (chan->inflight ? max(rto / 2, 1UL) : msecs_to_jiffies(HXL_IDLE_TICK_MS));
 	mod_timer(&chan->timer, next);
 	spin_unlock(&chan->lock);

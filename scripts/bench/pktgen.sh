@@ -5,7 +5,8 @@
 # and the receiver's own interface counters say how many arrived, over a
 # window measured on the receiver's clock. No user space on the path and no
 # window to tune: the floor under what any protocol over this link can
-# reach (Documentation/netswap-bench.rst, "The link"). Sourced after
+# reach (Documentation/offload-bench.rst, "Against the link measured from
+# the kernel"). Sourced after
 # selftests/lib/host.sh (on, on_bg, on_wait).
 
 # pktgen_rate FROM TO TO_MAC SECS SIZE PAYLOAD: FROM sends frames of SIZE

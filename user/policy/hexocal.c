@@ -180,6 +180,20 @@ static unsigned int values(const struct cal *c, const struct key *key, int isa, 
 	return n;
 }
 
+/* The rounds' rates of e's kernel and class on isa, sorted; how many. */
+static unsigned int sorted_values(const struct cal *c, const struct hxp_prof_entry *e, int isa,
+				  double *v)
+{
+	struct key k;
+	unsigned int n;
+
+	memcpy(k.kernel, e->kernel, HXP_NAME_MAX);
+	memcpy(k.cls, e->cls, HXP_NAME_MAX);
+	n = values(c, &k, isa, v);
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n;
+}
+
 static int write_profile(const struct cal *c, const struct hxp_profile *med, const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -207,15 +221,11 @@ static int write_profile(const struct cal *c, const struct hxp_profile *med, con
 	for (i = 0; i < med->n; i++) {
 		const struct hxp_prof_entry *e = &med->e[i];
 		bool first = true;
-		struct key k;
 
-		memcpy(k.kernel, e->kernel, HXP_NAME_MAX);
-		memcpy(k.cls, e->cls, HXP_NAME_MAX);
 		for (isa = 0; isa < HXP_NR_ISA; isa++) {
 			if (!(e->rate[isa] > 0))
 				continue;
-			n = values(c, &k, isa, v);
-			qsort(v, n, sizeof(*v), cmp_double);
+			n = sorted_values(c, e, isa, v);
 			fprintf(f, "%-8s %-6s %-14s %-12.6g", e->kernel, e->cls, hxp_isa_name(isa),
 				e->rate[isa]);
 			if (isa == HXP_ISA_X86_64 && e->llc > 0)
@@ -243,15 +253,11 @@ static void print_rates(const struct cal *c, const struct hxp_profile *med)
 	       "median", "min", "max", "x x86_64");
 	for (i = 0; i < med->n; i++) {
 		const struct hxp_prof_entry *e = &med->e[i];
-		struct key k;
 
-		memcpy(k.kernel, e->kernel, HXP_NAME_MAX);
-		memcpy(k.cls, e->cls, HXP_NAME_MAX);
 		for (isa = 0; isa < HXP_NR_ISA; isa++) {
 			if (!(e->rate[isa] > 0))
 				continue;
-			n = values(c, &k, isa, v);
-			qsort(v, n, sizeof(*v), cmp_double);
+			n = sorted_values(c, e, isa, v);
 			printf("%-8s %-6s %-14s %3u %12.4g %12.4g %12.4g", e->kernel, e->cls,
 			       hxp_isa_name(isa), n, e->rate[isa], v[0], v[n - 1]);
 			if (isa != HXP_ISA_X86_64 && e->rate[HXP_ISA_X86_64] > 0)
