@@ -127,14 +127,27 @@ static u32 hxl_req_cost(const struct hxl_req *req)
 	return 1;
 }
 
+/*
+ * Transmissions a request gets at least before its deadline: the backoff
+ * never grows past a third of the channel's timeout. After a stall, the
+ * RTO sits near its 2 s ceiling; doubled once, it would leave a request of
+ * a 5 s timeout a single retransmission, and a frame lost twice (a busy
+ * server's receive ring overflows) would fail a request that a live server
+ * would have answered.
+ */
+#define HXL_MIN_TRIES		3
+
 static unsigned long hxl_chan_rto(struct hxl_chan *chan, unsigned int attempts)
 {
 	u32 us = hxp_rto_us(&chan->rtt, HXL_RTO_INITIAL_US, HXL_RTO_MIN_US, HXL_RTO_MAX_US);
 	unsigned long j = usecs_to_jiffies(us);
+	unsigned long most = usecs_to_jiffies(HXL_RTO_MAX_US * 2);
 
+	if (chan->dead_ms)
+		most = min(most, msecs_to_jiffies(chan->dead_ms) / HXL_MIN_TRIES);
 	/* Exponential backoff, within the largest timeout. */
 	j <<= min(attempts, 4u);
-	return clamp(j, 2UL, usecs_to_jiffies(HXL_RTO_MAX_US * 2));
+	return clamp(j, 2UL, max(most, 2UL));
 }
 
 static struct sk_buff *hxl_chan_frame(struct hxl_chan *chan, u8 op, u32 tag, u32 data_len)

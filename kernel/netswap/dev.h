@@ -155,6 +155,14 @@ struct nsw_sub {
 	unsigned long sent;	/* jiffies */
 };
 
+/*
+ * Subs a mirrored request is sent as, at most: its first (one for a read,
+ * one a replica for a write), a read moved off a slow replica, and again
+ * to a server that answers but missed a request's deadline. Each failed
+ * sub took at most the channel's timeout: the bound on a request's life.
+ */
+#define NSW_MAX_SENDS		6
+
 /* Per blk-mq request: the protocol request and its pages. */
 struct nsw_cmd {
 	struct hxl_req req;
@@ -166,7 +174,8 @@ struct nsw_cmd {
 	refcount_t refs;		/* subs in flight, and whoever waits on them */
 	u8 op;
 	u8 in;				/* writes: the replicas written to */
-	u8 tried;			/* reads: the replicas that failed it */
+	u8 tried;			/* the replicas that failed it */
+	u8 sends;			/* subs readied, all replicas: see NSW_MAX_SENDS */
 	u8 left;			/* reads: those it was taken from, as slow */
 	int read_rep;			/* reads: the replica that answered */
 	u64 index;

@@ -122,6 +122,54 @@ bool nsw_mirror_other_in(struct nsw_dev *dev, unsigned int r)
 	return false;
 }
 
+/*
+ * Whether a replica other than r takes writes and holds every stored page
+ * (dev->lock held): only then is r given up on for being slow. Were the
+ * other still missing pages (its resync under way), r would hold their
+ * only copy, and what is written after r went out the other alone: the
+ * death of either server would then lose pages. A slow r is waited for
+ * instead, until it answers or its channel fails the request.
+ */
+static bool nsw_mirror_other_whole(struct nsw_dev *dev, unsigned int r)
+{
+	struct nsw_replica *o;
+	unsigned int i;
+
+	lockdep_assert_held(&dev->lock);
+	for (i = 0; i < dev->nrep; i++) {
+		o = &dev->rep[i];
+		if (i != r && o->in && o->up && o->chan && !o->sweeping && o->synced &&
+		    !dev->bits.ndirty[i])
+			return true;
+	}
+	return false;
+}
+
+/* nsw_pick_retry() within the request's sends (dev->lock held). */
+static int nsw_mirror_retry(struct nsw_dev *dev, struct nsw_cmd *cmd)
+{
+	struct nsw_rview v[NSW_MAX_REPLICAS];
+
+	if (cmd->sends >= NSW_MAX_SENDS)
+		return -1;
+	nsw_mirror_view(dev, cmd, 0, v);
+	return nsw_pick_retry(v, dev->nrep, cmd->tried, cmd->op == HEXO_OP_READ);
+}
+
+/*
+ * Whether a write that replica r failed is sent to r again rather than r
+ * given up on (dev->lock held): its server still answers (its channel up,
+ * its pages known), no other replica holds every page, and the request has
+ * sends left.
+ */
+static bool nsw_mirror_keep(struct nsw_dev *dev, struct nsw_cmd *cmd, unsigned int r)
+{
+	struct nsw_replica *rep = &dev->rep[r];
+
+	return cmd->sends < NSW_MAX_SENDS && rep->chan && rep->up && !rep->sweeping &&
+	       !nsw_mirror_other_whole(dev, r);
+}
+
 /* Gives up on a replica (dev->lock held); the caller tells listeners. */
 static void nsw_mirror_out(struct nsw_dev *dev, struct nsw_replica *rep)
 {
@@ -144,6 +192,7 @@ static void nsw_sub_prepare(struct nsw_cmd *cmd, unsigned int r)
 	sub->gen = cmd->dev->rep[r].gen;
 	sub->sent = jiffies;
 	sub->sent_ns = ktime_get_ns();
+	cmd->sends++;
 }
 
 static void nsw_sub_done(struct hxl_req *req, int status);
@@ -266,6 +315,17 @@ static bool nsw_read_absent(struct nsw_dev *dev, struct nsw_cmd *cmd, unsigned i
 	return missing;
 }
 
+/* Whether a sub of cmd is in flight on some replica (dev->lock held). */
+static bool nsw_cmd_pending(const struct nsw_cmd *cmd)
+{
+	unsigned int r;
+
+	for (r = 0; r < cmd->dev->nrep; r++)
+		if (cmd->sub[r].pending)
+			return true;
+	return false;
+}
+
 static void nsw_sub_done(struct hxl_req *req, int status)
 {
 	struct nsw_sub *sub = container_of(req, struct nsw_sub, req);
@@ -311,6 +371,8 @@ static void nsw_sub_done(struct hxl_req *req, int status)
 		} else {
 			cmd->tried |= BIT(sub->rep);
 			next = nsw_mirror_pick(dev, cmd, cmd->tried);
+			if (next < 0)
+				next = nsw_mirror_retry(dev, cmd);
 			if (next >= 0)
 				chan = nsw_rep_get(&dev->rep[next]);
 			if (chan) {
@@ -318,15 +380,42 @@ static void nsw_sub_done(struct hxl_req *req, int status)
 				refcount_inc(&cmd->refs);
 			}
 		}
-	} else if (stale) {
-		/* Written to a server that is gone: the new one misses it. */
-		sub->res = NSW_W_NONE;
-		cmd->in &= ~BIT(sub->rep);
 	} else {
-		sub->res = status ? NSW_W_FAIL : NSW_W_OK;
-		if (!status && !cmd->ok) {
-			cmd->ok = true;
-			cmd->ok_at = jiffies;
+		if (stale) {
+			/* Written to a server that is gone: the new one misses it. */
+			sub->res = NSW_W_NONE;
+			cmd->in &= ~BIT(sub->rep);
+		} else {
+			sub->res = status ? NSW_W_FAIL : NSW_W_OK;
+			if (!status && !cmd->ok) {
+				cmd->ok = true;
+				cmd->ok_at = jiffies;
+			}
+		}
+		if (!stale && status && status != -ECANCELED &&
+		    nsw_mirror_keep(dev, cmd, sub->rep)) {
+			/*
+			 * Failed on a server that still answers, while the
+			 * other misses pages (or is gone): not given up on, as
+			 * it may hold their only copy; sent there again.
+			 */
+			next = sub->rep;
+		} else if ((stale || status) && !cmd->ok && !nsw_cmd_pending(cmd)) {
+			/*
+			 * Failed everywhere it went, with a server still
+			 * answering: sent there again. Only when nothing else
+			 * of it is in flight: one sub a replica, and one that
+			 * holds it ends the wait.
+			 */
+			cmd->tried |= BIT(sub->rep);
+			next = nsw_mirror_retry(dev, cmd);
+		}
+		if (next >= 0)
+			chan = nsw_rep_get(&dev->rep[next]);
+		if (chan) {
+			nsw_sub_prepare(cmd, next);
+			cmd->in |= BIT(next);
+			refcount_inc(&cmd->refs);
 		}
 	}
 	spin_unlock_bh(&dev->lock);
@@ -359,6 +448,7 @@ blk_status_t nsw_mirror_queue_rq(struct nsw_dev *dev, const struct blk_mq_queue_
 	cmd->in = 0;
 	cmd->tried = 0;
 	cmd->left = 0;
+	cmd->sends = 0;
 	cmd->read_rep = -1;
 	cmd->ok = false;
 	switch (req_op(rq)) {
@@ -595,7 +685,8 @@ static void nsw_failover_tick(struct timer_list *t)
 					continue;
 				/* Slow: the next reads go to the other first. */
 				rep->lat_us = max(rep->lat_us, dev->cfg.failover_ms * 1000);
-			} else if (!cmd->ok || time_before(now, cmd->ok_at + bound)) {
+			} else if (!cmd->ok || time_before(now, cmd->ok_at + bound) ||
+				   !nsw_mirror_other_whole(dev, r)) {
 				continue;
 			}
 			g[n].chan = nsw_rep_get(rep);

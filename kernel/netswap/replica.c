@@ -93,6 +93,20 @@ int nsw_pick_failover(const struct nsw_rview *r, unsigned int n, unsigned int sk
 	return best;
 }
 
+int nsw_pick_retry(const struct nsw_rview *r, unsigned int n, unsigned int tried, bool read)
+{
+	int best = -1;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (!r[i].present || !r[i].up || (read && !r[i].clean))
+			continue;
+		if (best < 0 || ((tried & (1U << best)) && !(tried & (1U << i))))
+			best = i;
+	}
+	return best;
+}
+
 void nsw_lat_sample(u32 *lat_us, u32 sample_us)
 {
 	s64 d;

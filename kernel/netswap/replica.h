@@ -63,6 +63,15 @@ int nsw_pick(const struct nsw_rview *r, unsigned int n, unsigned int tried);
  */
 int nsw_pick_failover(const struct nsw_rview *r, unsigned int n, unsigned int skip);
 
+/*
+ * Where a request that no replica has served is sent again, or -1: a
+ * replica present and up (for a read, clean too), one not in tried (a bit
+ * per replica that failed it) first, then the lowest index. A server that
+ * answers but missed a request's deadline gets it again; one whose channel
+ * is down does not, so a device with no server left fails within its bound.
+ */
+int nsw_pick_retry(const struct nsw_rview *r, unsigned int n, unsigned int tried, bool read);
+
 /* Latency estimates: an average of samples with gain 1/8, as srtt's. */
 void nsw_lat_sample(u32 *lat_us, u32 sample_us);
 

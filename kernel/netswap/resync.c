@@ -242,9 +242,15 @@ static int nsw_resync_step(struct nsw_dev *dev)
 	bool ok;
 
 	spin_lock_bh(&dev->lock);
-	for (r = 0; r < dev->nrep && !dst; r++) {
+	/*
+	 * The replica that misses the fewest pages first: the sooner one holds
+	 * every page, the sooner a slow server may be given up on without
+	 * leaving pages on one server only (nsw_mirror_other_whole()).
+	 */
+	for (r = 0; r < dev->nrep; r++) {
 		if (dev->rep[r].in && dev->rep[r].chan &&
-		    (!dev->rep[r].synced || dev->bits.ndirty[r])) {
+		    (!dev->rep[r].synced || dev->bits.ndirty[r]) &&
+		    (!dst || dev->bits.ndirty[r] < dev->bits.ndirty[dst->index])) {
 			dst = &dev->rep[r];
 			src = &dev->rep[r ^ 1];
 		}

@@ -373,6 +373,33 @@ TEST(failover_goes_only_to_a_ready_replica)
 	EXPECT_EQ(0, nsw_pick_failover(v, 2, 1u << 1));
 }
 
+TEST(retry_goes_to_a_server_that_answers)
+{
+	struct nsw_rview v[2] = {
+		{ .present = true, .up = true, .clean = true },
+		{ .present = true, .up = true, .clean = true },
+	};
+
+	/* Failed on 0 (its deadline passed): to 1 first, then 0 again. */
+	EXPECT_EQ(1, nsw_pick_retry(v, 2, 1u << 0, false));
+	EXPECT_EQ(0, nsw_pick_retry(v, 2, 1u << 1, true));
+	/* Both failed it, both answer: again, to the first. */
+	EXPECT_EQ(0, nsw_pick_retry(v, 2, 3, false));
+	/* A channel that is down gets nothing: the error comes within its bound. */
+	v[1].up = false;
+	EXPECT_EQ(0, nsw_pick_retry(v, 2, 1u << 0, false));
+	v[0].up = false;
+	EXPECT_EQ(-1, nsw_pick_retry(v, 2, 0, false));
+	/* A read goes only where its pages are; a write goes anyway. */
+	v[0].up = true;
+	v[0].clean = false;
+	EXPECT_EQ(-1, nsw_pick_retry(v, 2, 0, true));
+	EXPECT_EQ(0, nsw_pick_retry(v, 2, 0, false));
+	/* Nor to one being swept or replaced. */
+	v[0].present = false;
+	EXPECT_EQ(-1, nsw_pick_retry(v, 2, 0, false));
+}
+
 TEST(result_of_an_earlier_generation_counts_as_not_sent)
 {
 	struct nsw_wout o;
