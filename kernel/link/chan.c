@@ -254,7 +254,7 @@ static void hxl_chan_finish(struct hxl_chan *chan, struct hxl_req *req, int stat
 			hxp_rtt_sample(&chan->rtt, div_u64(now - req->first_tx_ns, 1000),
 				      div_u64(now, 1000));
 		}
-		hxp_cwnd_ack(&chan->cwnd);
+		hxp_cwnd_ack(&chan->cwnd, hxl_req_cost(req));
 	}
 	list_add_tail(&req->node, &o->done);
 }
