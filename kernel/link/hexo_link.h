@@ -210,8 +210,9 @@ int hxl_chan_wait_up(struct hxl_chan *chan, unsigned int timeout_ms, u64 *max_si
  */
 void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req, bool more);
 /*
- * The same for a request someone stands waiting for (a guest's page fault)
- * while the channel carries bulk (the rest of its memory): queued ahead of
+ * The same for a request someone stands waiting for (a guest's page fault,
+ * a mirror's resync copy that holds back writes of its pages) while the
+ * channel carries bulk (the rest of its memory, swap I/O): queued ahead of
  * every request not sent yet, behind earlier urgent ones only. It waits for
  * room in the window, that is for what is in flight, never for the queue.
  */

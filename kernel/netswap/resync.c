@@ -93,7 +93,13 @@ static int nsw_resync_io(struct nsw_dev *dev, struct nsw_replica *rep, struct hx
 	rs->rep = rep;
 	spin_unlock_bh(&dev->lock);
 
-	hxl_chan_submit(chan, &rs->req, false);
+	/*
+	 * Ahead of the swap I/O queued on the channel: behind it, under
+	 * swap load, a copy waited past the failover bound, was cancelled,
+	 * and the resync made next to no progress while the other replica
+	 * was the only one to hold what it copies.
+	 */
+	hxl_chan_submit_urgent(chan, &rs->req, false);
 	until = jiffies + msecs_to_jiffies(READ_ONCE(dev->cfg.failover_ms));
 	for (;;) {
 		left = (long)(until - jiffies);
