@@ -554,8 +554,14 @@ static void hxl_chan_tick(struct timer_list *t)
 				hxl_chan_send_req(chan, req, &o);
 			}
 		}
-		/* Halve the window at most once a round trip. */
-		if (loss && time_after(now, chan->last_loss + usecs_to_jiffies(chan->rtt.srtt_us))) {
+		/*
+		 * Halve the window at most once a round trip, and once for a
+		 * silence: a server heard from since the last halving. A
+		 * stalled server's timeouts, one a round trip, would otherwise
+		 * take the window to 1, and a stall is no congestion.
+		 */
+		if (loss && time_after(now, chan->last_loss + usecs_to_jiffies(chan->rtt.srtt_us)) &&
+		    time_after(chan->last_rx, chan->last_loss)) {
 			hxp_cwnd_loss(&chan->cwnd);
 			chan->last_loss = now;
 		}
@@ -711,6 +717,12 @@ static void hxl_chan_rx_hello(struct hxl_chan *chan, struct sk_buff *skb, size_t
 	chan->last_rx = jiffies;
 	chan->alive_at = jiffies;
 	hxp_cwnd_init(&chan->cwnd, min(16U, chan->window), chan->window);
+	/*
+	 * No loss yet: long enough ago for the next to count. Left at 0, it
+	 * was "after" every jiffies value for the first 5 minutes of uptime
+	 * (jiffies starts at -300 s), and no loss halved the window then.
+	 */
+	chan->last_loss = chan->last_rx - HZ;
 	chan->connect_err = 0;
 	complete_all(&chan->answered);
 	set_bit(ev, &o->events);

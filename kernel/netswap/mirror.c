@@ -3,8 +3,9 @@
  * The I/O of mirrored devices: each page on two servers, through a channel
  * to each (a replica). Writes and discards go to every replica that is in
  * and complete when all have answered, or when one holds the data and the
- * other has not answered within the failover bound: that one is then given
- * up on (out, the device degraded) and its request cancelled. Reads go to
+ * other has not answered within the failover bound with its server silent
+ * as long: that one is then given up on (out, the device degraded) and its
+ * request cancelled. Reads go to
  * the replica that answers faster among those that hold every page asked
  * for, and are sent to the other when it fails or reports a page absent,
  * or when it does not answer within the bound and the other is ready (in,
@@ -625,10 +626,11 @@ struct nsw_giveup {
 
 /*
  * The replicas whose channel is up and whose server is heard from (not
- * holding requests for a silent one): a bit each. Takes the channels' locks,
- * so not under dev->lock.
+ * holding requests for a silent one): a bit each; in *silent, those whose
+ * server has sent nothing for the failover bound. Takes the channels'
+ * locks, so not under dev->lock.
  */
-static unsigned int nsw_mirror_ready(struct nsw_dev *dev)
+static unsigned int nsw_mirror_ready(struct nsw_dev *dev, unsigned int *silent)
 {
 	struct hxl_chan_info *ci = &dev->failover_ci;
 	struct hxl_chan *chan[NSW_MAX_REPLICAS];
@@ -644,6 +646,8 @@ static unsigned int nsw_mirror_ready(struct nsw_dev *dev)
 		hxl_chan_get_info(chan[r], ci);
 		if (ci->state == HXL_CHAN_UP && !ci->holding)
 			ready |= BIT(r);
+		if (ci->idle_ms >= READ_ONCE(dev->cfg.failover_ms))
+			*silent |= BIT(r);
 		nsw_rep_put(&dev->rep[r]);
 	}
 	return ready;
@@ -651,9 +655,9 @@ static unsigned int nsw_mirror_ready(struct nsw_dev *dev)
 
 /*
  * Requests in flight, every quarter of the failover bound: a replica that
- * lags that long behind the other on a write, or has not answered a read
- * that a ready replica (in, up, answering) could serve, is given up on for
- * that request. A read is never moved to a replica that would fail it at
+ * lags that long behind the other on a write while its server has been
+ * silent as long, or has not answered a read that a ready replica (in, up,
+ * answering) could serve, is given up on for that request. A read is never moved to a replica that would fail it at
  * once (down, lost) or hold it (its server silent).
  */
 static void nsw_failover_tick(struct timer_list *t)
@@ -663,8 +667,8 @@ static void nsw_failover_tick(struct timer_list *t)
 	struct nsw_rview v[NSW_MAX_REPLICAS];
 	struct nsw_giveup g[NSW_GIVEUP_BATCH];
 	struct nsw_replica *rep;
-	unsigned int r, n = 0, i;
-	unsigned int ready = nsw_mirror_ready(dev);
+	unsigned int r, n = 0, i, silent = 0;
+	unsigned int ready = nsw_mirror_ready(dev, &silent);
 	struct nsw_cmd *cmd;
 	bool more;
 
@@ -686,7 +690,13 @@ static void nsw_failover_tick(struct timer_list *t)
 				/* Slow: the next reads go to the other first. */
 				rep->lat_us = max(rep->lat_us, dev->cfg.failover_ms * 1000);
 			} else if (!cmd->ok || time_before(now, cmd->ok_at + bound) ||
-				   !nsw_mirror_other_whole(dev, r)) {
+				   !(silent & BIT(r)) || !nsw_mirror_other_whole(dev, r)) {
+				/*
+				 * A write's age on a replica counts the time it
+				 * queued on this board too: a server that
+				 * answers, however slowly, paces the writes; one
+				 * silent for the bound is given up on.
+				 */
 				continue;
 			}
 			g[n].chan = nsw_rep_get(rep);
