@@ -43,7 +43,8 @@ SERVE_SIZE=$(($(board_mem) * 4 + 64))M
 
 # start_probe: a board job that reads one page of netswap0 (O_DIRECT, past
 # the swap header) in a loop and records the longest read, in centiseconds
-# (/proc/uptime), in /tmp/probe.max: the longest I/O stall a reader saw.
+# (/proc/uptime), in /tmp/probe.max: the longest I/O stall a reader saw;
+# and each read of 200 ms or more, with when it began, in /tmp/probe.slow.
 start_probe() {
 	on_bg board probe "max=0; echo 0 >/tmp/probe.max; while :; do
 		a=\$(cut -d' ' -f1 /proc/uptime | tr -d .)
@@ -51,7 +52,23 @@ start_probe() {
 			iflag=direct 2>/dev/null || echo err >>/tmp/probe.err
 		b=\$(cut -d' ' -f1 /proc/uptime | tr -d .)
 		[ \$((b - a)) -gt \$max ] && { max=\$((b - a)); echo \$max >/tmp/probe.max; }
+		[ \$((b - a)) -ge 20 ] && echo \"stalled \$((b - a))0 ms from uptime \$a\" >>/tmp/probe.slow
 		sleep 0.05; done" >/dev/null
+}
+
+# probe_slow: the probe's stalls of 1 s or more, each with when it began
+# (centiseconds of uptime, the kernel log's clock), as TAP diagnostics.
+probe_slow() {
+	on board "awk '\$2 >= 1000' /tmp/probe.slow 2>/dev/null" | ktap_quote
+}
+
+# stall_split KILL: "BEFORE AFTER", the longest probe stalls in ms (of 200
+# ms or more; 0: none) that ended before KILL (centiseconds of the board's
+# uptime), and that were under way at KILL or began after it.
+stall_split() {
+	on board "awk -v k=$1 '{ if (\$6 + \$2 / 10 <= k) { if (\$2 > b) b = \$2 }
+		else if (\$2 > a) a = \$2 } END { print b + 0, a + 0 }' /tmp/probe.slow 2>/dev/null ||
+		echo 0 0"
 }
 
 # stop_probe: prints the longest stall in ms; fails if a probe read failed.
