@@ -27,6 +27,16 @@
 
 /* Pages pinned and in flight per step of a pull. */
 #define HKVM_PULL_CHUNK		256
+/*
+ * Pages per hexo_link request. The channel's window of pages in flight
+ * (64) is what keeps the link busy, and a request is its grain: a window
+ * halved by a loss to 32 pages holds one request of 21 pages (the most one
+ * carries at MTU 1500), the link idle for a round trip between its
+ * replies, but four of 8. Smaller requests cost nothing on the wire (a
+ * page's reply frames are the same whatever request asked for it) but a
+ * 16-byte READV entry each.
+ */
+#define HKVM_PULL_REQ_PAGES	8
 /* A source that stays silent this long fails the pull. */
 #define HKVM_PULL_DEAD_MS	5000
 
@@ -307,6 +317,7 @@ struct hkvm_pull_seg {
 };
 
 struct hkvm_pull_step {
+	bool urgent;			/* a guest waits: ahead of background pulls */
 	atomic_t pending;
 	struct completion done;
 	struct page *pages[HKVM_PULL_CHUNK];
@@ -355,8 +366,12 @@ static int hkvm_pull_xfer(struct hkvm_offer *o, struct hkvm_pull_step *st, unsig
 		return 0;
 	atomic_set(&st->pending, nreq);
 	reinit_completion(&st->done);
-	for (k = 0; k < nreq; k++)
-		hxl_chan_submit(o->chan, &st->reqs[k].req, k + 1 < nreq);
+	for (k = 0; k < nreq; k++) {
+		if (st->urgent)
+			hxl_chan_submit_urgent(o->chan, &st->reqs[k].req, k + 1 < nreq);
+		else
+			hxl_chan_submit(o->chan, &st->reqs[k].req, k + 1 < nreq);
+	}
 	/* hexo_link ends every request within the channel's dead_ms. */
 	wait_for_completion(&st->done);
 	for (k = 0; k < nreq; k++) {
@@ -507,13 +522,20 @@ int hkvm_pull(struct net *net, u32 id, u64 gpa, u64 len, u64 addr, bool backgrou
 	if (ret)
 		return ret;
 	hxl_chan_get_info(o->chan, &ci);
-	mp = clamp_t(u32, ci.max_pages, 1, HXL_PAGES_AT_1500);
+	mp = clamp_t(u32, ci.max_pages, 1, HKVM_PULL_REQ_PAGES);
 	st = kvzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	init_completion(&st->done);
+	/*
+	 * Everything but the post-copy background pull has a guest waiting
+	 * on it (a fault, or the hand-off): its requests go ahead of the
+	 * background's on the channel, so a fault waits for the window in
+	 * flight (64 pages at most), never behind the background's queue.
+	 */
+	st->urgent = !background;
 	if (dirty) {
 		ret = hkvm_pull_dirty(o, st, gpa >> PAGE_SHIFT, len >> PAGE_SHIFT, addr, mp, pulled);
 	} else {

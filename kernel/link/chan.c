@@ -254,7 +254,7 @@ static void hxl_chan_finish(struct hxl_chan *chan, struct hxl_req *req, int stat
 			hxp_rtt_sample(&chan->rtt, div_u64(now - req->first_tx_ns, 1000),
 				      div_u64(now, 1000));
 		}
-		hxp_cwnd_ack(&chan->cwnd);
+		hxp_cwnd_ack(&chan->cwnd, hxl_req_cost(req));
 	}
 	list_add_tail(&req->node, &o->done);
 }
@@ -872,12 +872,14 @@ void hxl_chan_port_gone(struct hxl_port *port)
 	rcu_read_unlock();
 }
 
-void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req, bool more)
+static void hxl_chan_queue(struct hxl_chan *chan, struct hxl_req *req, bool more, bool urgent)
 {
 	struct hxl_chan_out o;
+	struct hxl_req *r;
 	int err = 0;
 
 	hxl_chan_out_init(&o);
+	req->urgent = urgent;
 	req->state = HXL_REQ_NEW;
 	req->attempts = 0;
 	req->timed_out = false;
@@ -903,14 +905,33 @@ void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req, bool more)
 	} else {
 		req->dead_at = jiffies + msecs_to_jiffies(chan->dead_ms);
 		req->state = HXL_REQ_QUEUED;
-		list_add_tail(&req->node, &chan->pending);
+		if (urgent) {
+			/* Behind the urgent ones already queued (few), before the rest. */
+			list_for_each_entry(r, &chan->pending, node)
+				if (!r->urgent)
+					break;
+			list_add_tail(&req->node, &r->node);
+		} else {
+			list_add_tail(&req->node, &chan->pending);
+		}
 		chan->npending++;
 		hxl_chan_pump(chan, &o);
 	}
 	spin_unlock_bh(&chan->lock);
 	hxl_chan_out_flush(chan, &o);
 }
+
+void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req, bool more)
+{
+	hxl_chan_queue(chan, req, more, false);
+}
 EXPORT_SYMBOL_GPL(hxl_chan_submit);
+
+void hxl_chan_submit_urgent(struct hxl_chan *chan, struct hxl_req *req, bool more)
+{
+	hxl_chan_queue(chan, req, more, true);
+}
+EXPORT_SYMBOL_GPL(hxl_chan_submit_urgent);
 
 void hxl_chan_kick(struct hxl_chan *chan)
 {

@@ -79,6 +79,7 @@ struct hxl_req {
 
 	/* hexo_link's own from here. */
 	struct list_head node;
+	bool urgent;		/* hxl_chan_submit_urgent()'s: queued ahead */
 	int status;
 	u32 tag;
 	u64 seq;
@@ -196,6 +197,13 @@ int hxl_chan_wait_up(struct hxl_chan *chan, unsigned int timeout_ms, u64 *max_si
  * more or at hxl_chan_kick().
  */
 void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req, bool more);
+/*
+ * The same for a request someone stands waiting for (a guest's page fault)
+ * while the channel carries bulk (the rest of its memory): queued ahead of
+ * every request not sent yet, behind earlier urgent ones only. It waits for
+ * room in the window, that is for what is in flight, never for the queue.
+ */
+void hxl_chan_submit_urgent(struct hxl_chan *chan, struct hxl_req *req, bool more);
 void hxl_chan_kick(struct hxl_chan *chan);
 /* Fails what is pending, says BYE to the server, frees the channel. Sleeps. */
 void hxl_chan_destroy(struct hxl_chan *chan);

@@ -252,18 +252,20 @@ void hxp_rtt_sample(struct hxp_rtt *r, u32 sample_us, u64 now_us);
 u32 hxp_rto_us(const struct hxp_rtt *r, u32 initial_us, u32 lo_us, u32 hi_us);
 
 /*
- * Congestion window in requests (AoE's maxout, TCP's AIMD): +1 per window of
- * acknowledgements, halved on a loss, within [1, max].
+ * Congestion window in pages (AoE's maxout, TCP's AIMD with appropriate byte
+ * counting, RFC 3465): +1 per window of pages acknowledged, halved on a
+ * loss, within [1, max].
  */
 struct hxp_cwnd {
 	u32 cwnd;
 	u32 max;
-	u32 acked;		/* acknowledgements since the last increase */
+	u32 acked;		/* pages acknowledged since the last increase */
 	u32 prior;		/* cwnd before the last halving, for hxp_cwnd_undo() */
 };
 
 void hxp_cwnd_init(struct hxp_cwnd *w, u32 initial, u32 max);
-void hxp_cwnd_ack(struct hxp_cwnd *w);
+/* A request was answered: the pages it covered (DISCARD, FLUSH: 1). */
+void hxp_cwnd_ack(struct hxp_cwnd *w, u32 pages);
 void hxp_cwnd_loss(struct hxp_cwnd *w);
 /*
  * The last halving was for nothing: the "lost" request was only late (its

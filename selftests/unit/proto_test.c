@@ -239,10 +239,10 @@ TEST(cwnd_aimd)
 	hxp_cwnd_init(&w, 4, 16);
 	EXPECT_EQ(4u, w.cwnd);
 	for (int i = 0; i < 4; i++)
-		hxp_cwnd_ack(&w);
+		hxp_cwnd_ack(&w, 1);
 	EXPECT_EQ(5u, w.cwnd);		/* +1 per window of acks */
 	for (int i = 0; i < 1000; i++)
-		hxp_cwnd_ack(&w);
+		hxp_cwnd_ack(&w, 1);
 	EXPECT_EQ(16u, w.cwnd);		/* capped */
 	hxp_cwnd_loss(&w);
 	EXPECT_EQ(8u, w.cwnd);		/* halved */
@@ -251,6 +251,39 @@ TEST(cwnd_aimd)
 	EXPECT_EQ(1u, w.cwnd);		/* never zero */
 	hxp_cwnd_init(&w, 0, 0);
 	EXPECT_EQ(1u, w.cwnd);
+}
+
+/*
+ * The window is pages in flight, and grows by the pages answered: a window
+ * of 21-page requests grows as fast as one of single pages, not 21 times
+ * slower (it kept hexo_kvm's pulls at one request in flight).
+ */
+TEST(cwnd_counts_pages)
+{
+	struct hxp_cwnd w, one;
+	int reqs = 0;
+
+	hxp_cwnd_init(&w, 16, 64);
+	hxp_cwnd_init(&one, 16, 64);
+	hxp_cwnd_ack(&w, 21);
+	EXPECT_EQ(17u, w.cwnd);		/* 16 pages answered: +1, 5 toward the next */
+	EXPECT_EQ(5u, w.acked);
+	for (int i = 0; i < 21; i++)
+		hxp_cwnd_ack(&one, 1);
+	EXPECT_EQ(w.cwnd, one.cwnd);
+	EXPECT_EQ(w.acked, one.acked);
+	/* From 16 to 42 pages, 21 pages at a time: 741 pages, 36 requests. */
+	hxp_cwnd_init(&w, 16, 64);
+	while (w.cwnd < 42) {
+		hxp_cwnd_ack(&w, 21);
+		reqs++;
+	}
+	EXPECT_EQ(36, reqs);
+	/* Several steps in one answer on a small window; capped. */
+	hxp_cwnd_init(&w, 1, 4);
+	hxp_cwnd_ack(&w, 32);
+	EXPECT_EQ(4u, w.cwnd);
+	EXPECT_LT(w.acked, w.cwnd);
 }
 
 TEST(cwnd_undo_after_spurious_timeout)
@@ -265,9 +298,9 @@ TEST(cwnd_undo_after_spurious_timeout)
 	hxp_cwnd_undo(&w);
 	EXPECT_EQ(20u, w.cwnd);		/* only once */
 	for (int i = 0; i < 100; i++)
-		hxp_cwnd_ack(&w);
+		hxp_cwnd_ack(&w, 1);
 	hxp_cwnd_loss(&w);
-	hxp_cwnd_ack(&w);
+	hxp_cwnd_ack(&w, 1);
 	hxp_cwnd_undo(&w);
 	EXPECT_GE(w.cwnd, 20u);
 	EXPECT_LE(w.cwnd, 64u);
@@ -276,7 +309,7 @@ TEST(cwnd_undo_after_spurious_timeout)
 	hxp_cwnd_init(&w, 8, 64);
 	hxp_cwnd_loss(&w);		/* 4, prior 8 */
 	while (w.cwnd < 8)
-		hxp_cwnd_ack(&w);
+		hxp_cwnd_ack(&w, 1);
 	EXPECT_EQ(0u, w.prior);
 	w.cwnd = 3;			/* shrunk by some later loss */
 	hxp_cwnd_undo(&w);

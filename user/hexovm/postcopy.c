@@ -62,7 +62,12 @@ static void pc_fatal(const char *what, int err)
 	_exit(1);
 }
 
-/* Pulls n pages of guest memory at gpa into buf (page-aligned, not registered). */
+/*
+ * Pulls n pages of guest memory at gpa into buf (page-aligned, not
+ * registered). A fault's pull (not background) goes ahead of the
+ * background's on the link: it waits for what is in flight, not for their
+ * queue (HEXO_KVM_A_BACKGROUND).
+ */
 static int pc_pull(struct hxnl *nl, uint64_t gpa, uint64_t n, void *buf, bool background)
 {
 	struct nl_msg *msg = hxnl_msg(nl, HEXO_KVM_CMD_PULL, false);

@@ -135,7 +135,9 @@
  *   HEXO_KVM_A_ADDR (all page-aligned, u64). Returns when all of it is there.
  *   After a post-copy ACCEPT, HEXO_KVM_A_BACKGROUND (flag) counts the pages
  *   as pulled in the background rather than at a guest's fault; RELEASE
- *   reports both counts to the source (HEXO_KVM_STAT_*_PAGES).
+ *   reports both counts to the source (HEXO_KVM_STAT_*_PAGES). A pull
+ *   without it has a guest waiting: its requests to the source go ahead of
+ *   every background pull's not yet sent.
  *   HEXO_KVM_A_DIRTY (flag), after a pre-copy round: only the pages of the
  *   range that changed at the source since are pulled; the others are left
  *   as the round pulled them. The reply then carries HEXO_KVM_A_LEN, the
