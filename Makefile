@@ -9,7 +9,7 @@
 #   make demo             boots the testbed and shows HEXO at work
 #   make unit             the host-side tests only (unit tests, build checks)
 #   make soak             the long runs (full-size swap, 20% loss, ...)
-#   make bench-netswap    Netswap against the link, AoE, NBD and zram
+#   make bench-netswap    Netswap against the link, NVMe/TCP, NBD, AoE and zram
 #   make bench-offload    hexo_kvm offloads: downtime and duration against size
 #   make bench-calibrate  the policy's calibration: guest rates on both ISAs
 #   make bench-policy     the policy live, and simulated: throughput, energy
@@ -117,7 +117,7 @@ soak: deps
 	@$(MAKE) --no-print-directory unit-build
 	@$(TOP)/scripts/testbed check --suite soak $(if $(T),--only $(T))
 
-# Netswap against the raw link, AoE, NBD and zram, in one testbed run; see
+# Netswap against the link, NVMe/TCP, NBD, AoE and zram, in one testbed run; see
 # Documentation/netswap-bench.rst. BENCH_MTU=9000 for jumbo frames.
 # netswap-mirror in BENCH_DEVS (a mirrored device) boots a second server.
 bench-netswap: deps

@@ -32,12 +32,17 @@ import subprocess
 from . import config
 
 # Debian modules the VMs load (their dependencies follow from modules.dep).
-# veth and 8021q: the namespace and VLAN tests; pktgen: the benches' link.
+# veth and 8021q: the namespace and VLAN tests; pktgen: the benches' link;
+# the benchmark's NVMe/TCP peer: on the server (x86_64) the target, nvmet
+# and nvmet-tcp (configfs comes with them) over a brd RAM disk, on the
+# board (arm64) the host, nvme-tcp with nvme-fabrics and nvme-core.
 DEBIAN_MODULES = {
     "x86_64": ["virtio_pci", "virtio_net", "virtio_console", "kvm-amd",
-               "sch_netem", "nbd", "aoe", "zram", "virtio-rng", "veth", "8021q", "pktgen"],
+               "sch_netem", "nbd", "aoe", "zram", "virtio-rng", "veth", "8021q", "pktgen",
+               "nvmet", "nvmet-tcp", "brd"],
     "arm64": ["virtio_pci", "virtio_mmio", "virtio_net", "virtio_console",
-              "sch_netem", "nbd", "aoe", "zram", "virtio-rng", "veth", "8021q", "pktgen"],
+              "sch_netem", "nbd", "aoe", "zram", "virtio-rng", "veth", "8021q", "pktgen",
+              "nvme-tcp", "nvme-fabrics", "nvme-core"],
 }
 
 
