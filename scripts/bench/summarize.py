@@ -79,6 +79,18 @@ def log_of(r):
     return f" ({log.splitlines()[0][:160]})" if log else ""
 
 
+def run_error(b, has_result):
+    """Why a blkbench run is an ERROR, or None: no result, failed I/O (it
+    measured failures, not the device), or data read back wrong."""
+    if not has_result:
+        return f"no result{log_of(b)}"
+    if b.get("errors"):
+        return f"{b['errors']} I/O errors{log_of(b)}"
+    if b.get("mismatches"):
+        return f"{pages(b['mismatches'])} read back wrong{log_of(b)}"
+    return None
+
+
 def aggregate(bs):
     """The runs of one measurement: their median, with the range and count."""
     pps = [b["pages_per_s"] for b in bs]
@@ -124,14 +136,9 @@ class Run:
             b = r["result"] or {}
             where = (f"{r['dev']} {opname(b.get('op', 'ra?'))} QD{b.get('depth')} "
                      f"round {b.get('round')}")
-            if "pages_per_s" not in b:
-                self.errors.append(f"{where}: no result{log_of(b)}")
-            elif b.get("errors"):
-                # A run with failed I/O measured failures, not the device.
-                self.errors.append(f"{where}: {b['errors']} I/O errors{log_of(b)}")
-            elif b.get("mismatches"):
-                self.errors.append(f"{where}: {pages(b['mismatches'])} read back wrong"
-                                   f"{log_of(b)}")
+            err = run_error(b, "pages_per_s" in b)
+            if err:
+                self.errors.append(f"{where}: {err}")
             else:
                 if b["op"] == "randread" and "verified" not in b:
                     self.unverified_reads = True
@@ -147,13 +154,9 @@ class Run:
             for r in self.of(kind):
                 b = r["result"] or {}
                 where = f"{r['dev']} round {b.get('round')}: {what}"
-                if b.get("missing") or "pages" not in b:
-                    self.errors.append(f"{where}: no result{log_of(b)}")
-                elif b.get("errors"):
-                    self.errors.append(f"{where}: {b['errors']} I/O errors{log_of(b)}")
-                elif b.get("mismatches"):
-                    self.errors.append(f"{where}: {pages(b['mismatches'])} read back wrong"
-                                       f"{log_of(b)}")
+                err = run_error(b, "pages" in b and not b.get("missing"))
+                if err:
+                    self.errors.append(f"{where}: {err}")
                 else:
                     self.verified += b.get("verified", 0)
 
