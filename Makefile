@@ -119,10 +119,12 @@ soak: deps
 
 # Netswap against the link, NVMe/TCP, NBD, AoE and zram, in one testbed run; see
 # Documentation/netswap-bench.rst. BENCH_MTU=9000 for jumbo frames.
+# netswap-mirror in BENCH_DEVS (a mirrored device) boots a second server.
 bench-netswap: deps
 	@$(MAKE) --no-print-directory ARCH=x86_64 initramfs
 	@$(MAKE) --no-print-directory ARCH=arm64 initramfs
-	@$(TOP)/scripts/testbed pair --board-mem 256 --server-mem 2048 -- \
+	@$(TOP)/scripts/testbed pair --board-mem 256 --server-mem 2048 \
+		$(if $(filter netswap-mirror,$(BENCH_DEVS)),--servers 2 )-- \
 		$(TOP)/scripts/bench/netswap.sh
 
 # hexo_kvm offloads of growing guests, post-copy and stop-and-copy, against

@@ -32,5 +32,13 @@ $(HOST_OUT)/unit/metrics_test: $(TOP)/selftests/unit/metrics_test.c $(METRICS_SR
 	$(HOSTCC) $(USER_CFLAGS) -I$(TOP)/user/hexoctl $(KSELFTEST_CFLAGS) -Wno-missing-prototypes \
 		-o $@ $< $(METRICS_SRCS)
 
+# A mirrored netswap device's pure logic, as netswap.ko builds it.
+REPLICA_SRCS := $(TOP)/kernel/netswap/replica.c
+$(HOST_OUT)/unit/replica_test: $(TOP)/selftests/unit/replica_test.c $(REPLICA_SRCS) \
+		$(TOP)/kernel/netswap/replica.h $(HXLIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(USER_CFLAGS) -I$(TOP)/kernel/netswap $(KSELFTEST_CFLAGS) -Wno-missing-prototypes \
+		-o $@ $< $(REPLICA_SRCS)
+
 .PHONY: unit-build
 unit-build: $(UNIT_PROGS)

@@ -29,6 +29,16 @@
 #define HXL_PING_MS		250
 #define HXL_KEEPALIVE_MS	1000
 #define HXL_IDLE_TICK_MS	100
+/* Silence after which a channel with a hold stops counting deadlines. */
+#define HXL_HOLD_SILENT_MS	(HXL_KEEPALIVE_MS + 2 * HXL_PING_MS)
+/*
+ * A channel with a hold fails a request whose deadline passed only once
+ * the server proved alive after it: it answered a PING at its first
+ * sending. Until then the request waits, and the channel pings the server
+ * at once; a PING that needed sending again says the server was away, and
+ * every request gets its whole dead_ms from its answer (see
+ * hxl_chan_deadline()).
+ */
 
 /*
  * Debugging the write order: where a new channel's sequence starts and by
@@ -117,14 +127,27 @@ static u32 hxl_req_cost(const struct hxl_req *req)
 	return 1;
 }
 
+/*
+ * Transmissions a request gets at least before its deadline: the backoff
+ * never grows past a third of the channel's timeout. After a stall, the
+ * RTO sits near its 2 s ceiling; doubled once, it would leave a request of
+ * a 5 s timeout a single retransmission, and a frame lost twice (a busy
+ * server's receive ring overflows) would fail a request that a live server
+ * would have answered.
+ */
+#define HXL_MIN_TRIES		3
+
 static unsigned long hxl_chan_rto(struct hxl_chan *chan, unsigned int attempts)
 {
 	u32 us = hxp_rto_us(&chan->rtt, HXL_RTO_INITIAL_US, HXL_RTO_MIN_US, HXL_RTO_MAX_US);
 	unsigned long j = usecs_to_jiffies(us);
+	unsigned long most = usecs_to_jiffies(HXL_RTO_MAX_US * 2);
 
+	if (chan->dead_ms)
+		most = min(most, msecs_to_jiffies(chan->dead_ms) / HXL_MIN_TRIES);
 	/* Exponential backoff, within the largest timeout. */
 	j <<= min(attempts, 4u);
-	return clamp(j, 2UL, usecs_to_jiffies(HXL_RTO_MAX_US * 2));
+	return clamp(j, 2UL, max(most, 2UL));
 }
 
 static struct sk_buff *hxl_chan_frame(struct hxl_chan *chan, u8 op, u32 tag, u32 data_len)
@@ -396,6 +419,7 @@ static void hxl_chan_start_ctl(struct hxl_chan *chan, u8 op, u32 rto_ms)
 	chan->ctl_op = op;
 	chan->ctl_tag = (u32)(READ_ONCE(ctl_tag) ?: get_random_u16()) << 16 | HXL_CTL_SLOT;
 	chan->ctl_at = jiffies;
+	chan->ctl_tx = 0;
 	chan->ctl_rto_ms = rto_ms;
 }
 
@@ -440,13 +464,58 @@ static void hxl_chan_send_ctl(struct hxl_chan *chan, struct hxl_chan_out *o)
 	__skb_queue_tail(&o->tx, skb);
 }
 
+/* Silence past which the server is declared lost. */
+static unsigned long hxl_chan_silence_bound(struct hxl_chan *chan)
+{
+	return msecs_to_jiffies(max(chan->dead_ms, chan->hold_ms));
+}
+
+/* Whether the server is silent and the channel holds its requests for it. */
+static bool hxl_chan_holding(struct hxl_chan *chan, unsigned long now)
+{
+	return chan->hold_ms && chan->state == HXP_UP &&
+	       time_after_eq(now, chan->last_rx + msecs_to_jiffies(HXL_HOLD_SILENT_MS));
+}
+
+/*
+ * Whether a request whose deadline passed fails now. Without a hold, yes.
+ * With one, only if the server answered a PING at its first sending after
+ * the deadline: alive, and yet it did not answer the request. Otherwise the
+ * server may be away (a link outage whose first second or so the keepalive
+ * has not seen yet): the request waits and the caller pings the server.
+ * Under chan->lock.
+ */
+static bool hxl_chan_deadline(struct hxl_chan *chan, struct hxl_req *req)
+{
+	return !chan->hold_ms || time_after_eq(chan->alive_at, req->dead_at);
+}
+
+/*
+ * The server is silent, within the hold: no request reaches its deadline
+ * meanwhile, so each gets its whole dead_ms once the server answers again.
+ * Under chan->lock.
+ */
+static void hxl_chan_hold(struct hxl_chan *chan, unsigned long now)
+{
+	unsigned long until = now + msecs_to_jiffies(chan->dead_ms);
+	struct hxl_req *req;
+	u32 slot;
+
+	for_each_set_bit(slot, chan->busy_slots, chan->nslots)
+		if (time_before(chan->slots[slot]->dead_at, until))
+			chan->slots[slot]->dead_at = until;
+	list_for_each_entry(req, &chan->pending, node)
+		if (time_before(req->dead_at, until))
+			req->dead_at = until;
+}
+
 static void hxl_chan_tick(struct timer_list *t)
 {
 	struct hxl_chan *chan = from_timer(chan, t, timer);
 	unsigned long now = jiffies, next, rto;
 	struct hxl_chan_out o;
 	struct hxl_req *req, *tmp;
-	bool loss = false;
+	bool loss = false, probe = false;
 	u32 slot;
 
 	hxl_chan_out_init(&o);
@@ -457,17 +526,26 @@ static void hxl_chan_tick(struct timer_list *t)
 	}
 
 	if (chan->state == HXP_UP) {
-		if (time_after_eq(now, chan->last_rx + msecs_to_jiffies(chan->dead_ms))) {
+		if (time_after_eq(now, chan->last_rx + hxl_chan_silence_bound(chan))) {
 			hxl_chan_lose(chan, HXP_IN_SILENT, &o);
 			goto ctl;
 		}
+		if (hxl_chan_holding(chan, now))
+			hxl_chan_hold(chan, now);
 		for_each_set_bit(slot, chan->busy_slots, chan->nslots) {
 			req = chan->slots[slot];
 			if (time_after_eq(now, req->dead_at)) {
-				net_warn_ratelimited("%pM: request for pages %llu+%u unanswered for %u ms\n",
-						     chan->peer, req->index, req->count, chan->dead_ms);
-				hxl_chan_finish(chan, req, -EIO, &o);
-			} else if (time_after_eq(now, req->rto_at)) {
+				if (hxl_chan_deadline(chan, req)) {
+					net_warn_ratelimited("%pM: request for pages %llu+%u unanswered for %u ms\n",
+							     chan->peer, req->index, req->count,
+							     chan->dead_ms);
+					hxl_chan_finish(chan, req, -EIO, &o);
+					continue;
+				}
+				/* Held: is the server there? Sent again meanwhile. */
+				probe = true;
+			}
+			if (time_after_eq(now, req->rto_at)) {
 				req->timed_out = true;
 				req->attempts++;
 				chan->stats.retransmits++;
@@ -476,8 +554,14 @@ static void hxl_chan_tick(struct timer_list *t)
 				hxl_chan_send_req(chan, req, &o);
 			}
 		}
-		/* Halve the window at most once a round trip. */
-		if (loss && time_after(now, chan->last_loss + usecs_to_jiffies(chan->rtt.srtt_us))) {
+		/*
+		 * Halve the window at most once a round trip, and once for a
+		 * silence: a server heard from since the last halving. A
+		 * stalled server's timeouts, one a round trip, would otherwise
+		 * take the window to 1, and a stall is no congestion.
+		 */
+		if (loss && time_after(now, chan->last_loss + usecs_to_jiffies(chan->rtt.srtt_us)) &&
+		    time_after(chan->last_rx, chan->last_loss)) {
 			hxp_cwnd_loss(&chan->cwnd);
 			chan->last_loss = now;
 		}
@@ -485,15 +569,24 @@ static void hxl_chan_tick(struct timer_list *t)
 		    time_after_eq(now, chan->last_rx + msecs_to_jiffies(HXL_KEEPALIVE_MS)))
 			hxl_chan_start_ctl(chan, HEXO_OP_PING, HXL_PING_MS);
 	}
-	/* Requests that waited for a connection past their bound. */
-	list_for_each_entry_safe(req, tmp, &chan->pending, node)
-		if (time_after_eq(now, req->dead_at))
+	/* Requests that waited for a connection, or the window, past their bound. */
+	list_for_each_entry_safe(req, tmp, &chan->pending, node) {
+		if (!time_after_eq(now, req->dead_at))
+			continue;
+		if (chan->state != HXP_UP || hxl_chan_deadline(chan, req))
 			hxl_chan_finish(chan, req, -EIO, &o);
+		else
+			probe = true;
+	}
+	/* A deadline passed within a hold: ask the server now whether it is there. */
+	if (probe && chan->state == HXP_UP && !chan->ctl_op)
+		hxl_chan_start_ctl(chan, HEXO_OP_PING, HXL_PING_MS);
 
 ctl:
 	/* A batch whose end never came is sent anyway. */
 	chan->held = false;
 	if (chan->ctl_op && time_after_eq(now, chan->ctl_at)) {
+		chan->ctl_tx++;
 		hxl_chan_send_ctl(chan, &o);
 		chan->ctl_at = now + msecs_to_jiffies(chan->ctl_rto_ms);
 		if (chan->ctl_op == HEXO_OP_HELLO)
@@ -622,7 +715,14 @@ static void hxl_chan_rx_hello(struct hxl_chan *chan, struct sk_buff *skb, size_t
 	chan->ever_up = true;
 	chan->ctl_op = 0;
 	chan->last_rx = jiffies;
+	chan->alive_at = jiffies;
 	hxp_cwnd_init(&chan->cwnd, min(16U, chan->window), chan->window);
+	/*
+	 * No loss yet: long enough ago for the next to count. Left at 0, it
+	 * was "after" every jiffies value for the first 5 minutes of uptime
+	 * (jiffies starts at -300 s), and no loss halved the window then.
+	 */
+	chan->last_loss = chan->last_rx - HZ;
 	chan->connect_err = 0;
 	complete_all(&chan->answered);
 	set_bit(ev, &o->events);
@@ -774,6 +874,12 @@ static void hxl_chan_rx_frame(struct hxl_chan *chan, struct sk_buff *skb, size_t
 			chan->last_rx = jiffies;
 			if (h->status == HEXO_ST_SESSION)
 				hxl_chan_lose(chan, HXP_IN_UNKNOWN, &o);
+			else if (chan->hold_ms && chan->ctl_tx <= 1)
+				/* At once: alive (requests past their deadline fail). */
+				chan->alive_at = jiffies;
+			else if (chan->hold_ms)
+				/* Only once sent again: it was away; each request gets its dead_ms. */
+				hxl_chan_hold(chan, jiffies);
 		}
 		goto pump;
 	}
@@ -946,6 +1052,42 @@ void hxl_chan_kick(struct hxl_chan *chan)
 }
 EXPORT_SYMBOL_GPL(hxl_chan_kick);
 
+bool hxl_chan_cancel(struct hxl_chan *chan, struct hxl_req *req)
+{
+	struct hxl_chan_out o;
+	struct hxl_req *q;
+	bool ours = false;
+	u16 slot;
+
+	hxl_chan_out_init(&o);
+	spin_lock_bh(&chan->lock);
+	/*
+	 * The caller may race with done(), or have handed req to another
+	 * channel since: only this channel's own tables say whether it is ours.
+	 */
+	slot = READ_ONCE(req->slot);
+	if (req->state == HXL_REQ_INFLIGHT && slot < chan->nslots && chan->slots[slot] == req) {
+		ours = true;
+	} else if (req->state == HXL_REQ_QUEUED) {
+		list_for_each_entry(q, &chan->pending, node) {
+			if (q == req) {
+				ours = true;
+				break;
+			}
+		}
+	}
+	if (ours) {
+		hxl_chan_finish(chan, req, -ECANCELED, &o);
+		/* Not a failure of the channel's: do not count it as one. */
+		chan->stats.errors--;
+		hxl_chan_pump(chan, &o);
+	}
+	spin_unlock_bh(&chan->lock);
+	hxl_chan_out_flush(chan, &o);
+	return ours;
+}
+EXPORT_SYMBOL_GPL(hxl_chan_cancel);
+
 struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg,
 				 const struct hxl_chan_ops *ops, void *priv,
 				 struct netlink_ext_ack *extack)
@@ -998,6 +1140,8 @@ struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg
 	chan->window = chan->nslots;
 	chan->max_pages = chan->want_max_pages;
 	chan->dead_ms = cfg->dead_ms;
+	chan->hold_ms = cfg->hold_ms;
+	chan->alive_at = jiffies;
 	chan->seq = min_t(u64, READ_ONCE(seq_start), 1ULL << 48);
 	chan->seq_stride = clamp_t(u32, READ_ONCE(seq_stride), 1, 1U << 31);
 	chan->gen = READ_ONCE(tag_gen_start);
@@ -1095,6 +1239,8 @@ void hxl_chan_get_info(struct hxl_chan *chan, struct hxl_chan_info *info)
 	info->min_rtt_us = chan->rtt.min_us;
 	info->rto_us = jiffies_to_usecs(hxl_chan_rto(chan, 0));
 	info->dead_ms = chan->dead_ms;
+	info->hold_ms = chan->hold_ms;
+	info->holding = hxl_chan_holding(chan, jiffies);
 	info->idle_ms = chan->ever_up ? jiffies_to_msecs(jiffies - chan->last_rx) : 0;
 	info->stats = chan->stats;
 	spin_unlock_bh(&chan->lock);

@@ -44,6 +44,7 @@ struct hxl_chan {
 	u32 fpp;			/* frames per page */
 	u32 window, max_pages;
 	u32 dead_ms;
+	u32 hold_ms;			/* see struct hxl_chan_cfg */
 	u32 caps;			/* HEXO_CAP_* agreed */
 	u64 seq;			/* order of writes and discards */
 	u32 seq_stride;			/* 1 but in tests (seq_stride) */
@@ -65,7 +66,10 @@ struct hxl_chan {
 	u8 ctl_op;
 	unsigned long ctl_at;		/* when to (re)send it */
 	u32 ctl_rto_ms;
+	u32 ctl_tx;			/* times it was sent */
 	unsigned long last_rx;
+	/* With a hold: when a PING was last answered at its first sending. */
+	unsigned long alive_at;
 	struct timer_list timer;
 
 	/* hxl_chan_wait_up(): the first answer to HELLO. */

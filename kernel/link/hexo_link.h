@@ -71,7 +71,8 @@ struct hxl_req {
 	void (*done)(struct hxl_req *req, int status);
 	/*
 	 * done()'s status: 0, -EIO (server lost, deadline, or the server
-	 * holds no data for a page read), -ENOSPC, -EINVAL, -ENOTCONN.
+	 * holds no data for a page read), -ENOSPC, -EINVAL, -ENOTCONN, or
+	 * -ECANCELED (hxl_chan_cancel()).
 	 * For reads, absent is set for every page the server reported holding
 	 * no data for (their data is zeros): the caller decides what that means.
 	 */
@@ -147,6 +148,8 @@ struct hxl_chan_info {
 	u32 queued;		/* requests waiting for the window */
 	u32 srtt_us, rttvar_us, min_rtt_us, rto_us;
 	u32 dead_ms;
+	u32 hold_ms;
+	bool holding;		/* the server is silent, and requests wait for it */
 	u64 idle_ms;		/* since the last frame from the server */
 	struct hxl_chan_stats stats;
 };
@@ -158,6 +161,15 @@ struct hxl_chan_cfg {
 	u8 service;
 	u64 size;		/* bytes wanted */
 	u32 dead_ms;		/* server silent this long: I/O fails */
+	/*
+	 * 0, or a server silent for less than this (a link outage, a replugged
+	 * cable) fails nothing: requests wait, retransmitted, and a request's
+	 * own dead_ms counts from when the server is heard again. A request
+	 * whose deadline passes is failed only once the server answers a PING,
+	 * sent then, at its first sending: alive, and yet silent to it. The
+	 * channel is declared lost after max(dead_ms, hold_ms) of silence.
+	 */
+	u32 hold_ms;
 	u32 window;		/* pages in flight wanted */
 	u32 max_pages;		/* pages per request wanted */
 	const char *name;	/* for the server's display */
@@ -198,13 +210,23 @@ int hxl_chan_wait_up(struct hxl_chan *chan, unsigned int timeout_ms, u64 *max_si
  */
 void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req, bool more);
 /*
- * The same for a request someone stands waiting for (a guest's page fault)
- * while the channel carries bulk (the rest of its memory): queued ahead of
+ * The same for a request someone stands waiting for (a guest's page fault,
+ * a mirror's resync copy that holds back writes of its pages) while the
+ * channel carries bulk (the rest of its memory, swap I/O): queued ahead of
  * every request not sent yet, behind earlier urgent ones only. It waits for
  * room in the window, that is for what is in flight, never for the queue.
  */
 void hxl_chan_submit_urgent(struct hxl_chan *chan, struct hxl_req *req, bool more);
 void hxl_chan_kick(struct hxl_chan *chan);
+/*
+ * Ends req with -ECANCELED if chan holds it (queued or in flight), and
+ * returns true; false if it does not (never submitted there, or done
+ * already: done() has been or is being called). Either way done() is
+ * called exactly once. done() may run before this returns, in the caller's
+ * context: call it with none of the locks done() takes. Its answer, if one
+ * comes, is then ignored as a straggler. Never sleeps.
+ */
+bool hxl_chan_cancel(struct hxl_chan *chan, struct hxl_req *req);
 /* Fails what is pending, says BYE to the server, frees the channel. Sleeps. */
 void hxl_chan_destroy(struct hxl_chan *chan);
 void hxl_chan_get_info(struct hxl_chan *chan, struct hxl_chan_info *info);

@@ -34,33 +34,8 @@
 
 static_assert(PAGE_SIZE == HEXO_PAGE_SIZE, "netswap moves 4 KiB pages: 4K-page kernels only");
 
-#define NSW_SECTORS_PER_PAGE	(HEXO_PAGE_SIZE >> SECTOR_SHIFT)
-
-struct nsw_dev {
-	u32 index;
-	char name[DISK_NAME_LEN];
-	char ifname[IFNAMSIZ];
-	struct nsw_attach cfg;
-	struct hxl_chan *chan;
-	struct blk_mq_tag_set tag_set;
-	struct gendisk *disk;
-
-	spinlock_t lock;		/* the flags below */
-	bool async, disk_added, dying;
-	struct work_struct up_work;
-
-	u64 npages;
-	unsigned long *stored;		/* acknowledged in this session */
-	unsigned long *lost;		/* stored once, gone now */
-	atomic64_t local_reads;
-};
-
-/* Per blk-mq request: the protocol request and its pages. */
-struct nsw_cmd {
-	struct hxl_req req;
-	struct nsw_dev *dev;
-	struct page *pages[HXL_MAX_PAGES];
-};
+/* Writes in flight a replace waits for, at least (see nsw_mirror_hold_writes()). */
+#define NSW_REPLACE_DRAIN_MS	1000
 
 static int nsw_major;
 static DEFINE_XARRAY_ALLOC(nsw_devs);
@@ -121,7 +96,7 @@ static void nsw_req_done(struct hxl_req *req, int status)
 }
 
 /* The request's pages: one whole page per 4 KiB block (see the limits). */
-static bool nsw_map(struct request *rq, struct nsw_cmd *cmd, u32 count)
+bool nsw_map(struct request *rq, struct nsw_cmd *cmd, u32 count)
 {
 	struct req_iterator iter;
 	struct bio_vec bv;
@@ -151,7 +126,18 @@ static blk_status_t nsw_queue_rq(struct blk_mq_hw_ctx *hctx, const struct blk_mq
 	struct nsw_cmd *cmd = blk_mq_rq_to_pdu(rq);
 	struct hxl_req *req = &cmd->req;
 	struct bio *bio;
+	blk_status_t st;
 
+	if (dev->nrep > 1) {
+		st = nsw_mirror_queue_rq(dev, bd);
+		/*
+		 * The last of a batch sends what the batch held, however it
+		 * ended: sent, failed, sent back, or zeros served here.
+		 */
+		if (bd->last)
+			nsw_mirror_kick(dev);
+		return st;
+	}
 	blk_mq_start_request(rq);
 	cmd->dev = dev;
 	req->index = blk_rq_pos(rq) / NSW_SECTORS_PER_PAGE;
@@ -202,7 +188,10 @@ static void nsw_commit_rqs(struct blk_mq_hw_ctx *hctx)
 {
 	struct nsw_dev *dev = hctx->queue->queuedata;
 
-	hxl_chan_kick(dev->chan);
+	if (dev->nrep > 1)
+		nsw_mirror_kick(dev);
+	else
+		hxl_chan_kick(dev->chan);
 }
 
 static const struct blk_mq_ops nsw_mq_ops = {
@@ -220,16 +209,32 @@ static int nsw_dev_add_disk(struct nsw_dev *dev)
 	struct hxl_chan_info ci;
 	struct request_queue *q;
 	struct gendisk *disk;
-	u32 pages;
+	u32 pages, window;
+	u64 size;
 	int ret;
 
-	hxl_chan_get_info(dev->chan, &ci);
+	if (dev->nrep > 1) {
+		/* Every request goes to both: the terms both take. */
+		nsw_mirror_limits(dev, &size, &pages, &window);
+	} else {
+		hxl_chan_get_info(dev->chan, &ci);
+		size = ci.size;
+		pages = ci.max_pages;
+		window = ci.window;
+	}
+	/*
+	 * Requests that an MTU of 1500 still carries, so that the disk keeps
+	 * working if the link's MTU drops and the session is agreed anew.
+	 */
+	pages = min_t(u32, pages, HXL_PAGES_AT_1500);
+	if (dev->nrep > 1)
+		nsw_mirror_set_limits(dev, size, pages);
 	memset(set, 0, sizeof(*set));
 	set->ops = &nsw_mq_ops;
 	set->nr_hw_queues = 1;
-	set->queue_depth = ci.window;
+	set->queue_depth = window;
 	set->numa_node = NUMA_NO_NODE;
-	set->cmd_size = sizeof(struct nsw_cmd);
+	set->cmd_size = dev->nrep > 1 ? sizeof(struct nsw_cmd) : NSW_CMD_PLAIN_SIZE;
 	/*
 	 * No I/O scheduler by default: reordering buys nothing on a device
 	 * with no seek, and would add its queueing to every network round trip.
@@ -251,11 +256,6 @@ static int nsw_dev_add_disk(struct nsw_dev *dev)
 	blk_queue_physical_block_size(q, HEXO_PAGE_SIZE);
 	blk_queue_io_min(q, HEXO_PAGE_SIZE);
 	blk_queue_dma_alignment(q, HEXO_PAGE_SIZE - 1);
-	/*
-	 * Requests that an MTU of 1500 still carries, so that the disk keeps
-	 * working if the link's MTU drops and the session is agreed anew.
-	 */
-	pages = min_t(u32, ci.max_pages, HXL_PAGES_AT_1500);
 	blk_queue_max_hw_sectors(q, pages * NSW_SECTORS_PER_PAGE);
 	blk_queue_max_segments(q, pages);
 	blk_queue_max_discard_sectors(q, HEXO_MAX_DISCARD_PAGES * NSW_SECTORS_PER_PAGE);
@@ -277,7 +277,7 @@ static int nsw_dev_add_disk(struct nsw_dev *dev)
 	disk->fops = &nsw_fops;
 	disk->private_data = dev;
 	strscpy(disk->disk_name, dev->name, sizeof(disk->disk_name));
-	set_capacity(disk, ci.size >> SECTOR_SHIFT);
+	set_capacity(disk, size >> SECTOR_SHIFT);
 
 	ret = add_disk(disk);
 	if (ret) {
@@ -333,7 +333,7 @@ static void nsw_chan_event(struct hxl_chan *chan, enum hxl_event ev, void *priv)
 		pr_info("%s: %s\n", dev->name, what[ev]);
 	hxl_chan_get_info(chan, &ci);
 	nsw_genl_event(READ_ONCE(dev->cfg.net), dev->index, nl_ev[ev], dev->cfg.server,
-		       ci.session);
+		       ci.session, NETSWAP_MIRROR_NONE);
 }
 
 static void nsw_chan_session_lost(struct hxl_chan *chan, void *priv)
@@ -354,16 +354,49 @@ static const struct hxl_chan_ops nsw_chan_ops = {
 
 static void nsw_dev_free(struct nsw_dev *dev)
 {
+	if (dev->nrep > 1)
+		nsw_mirror_uninit(dev);
 	kvfree(dev->stored);
 	kvfree(dev->lost);
-	kfree(dev);
+	/* A mirrored device keeps its key for a replace's new channel. */
+	kfree_sensitive(dev);
 }
+
+/* Nothing is in flight on the disk any more, if it has one. */
+static void nsw_dev_destroy_chans(struct nsw_dev *dev)
+{
+	struct hxl_chan *chan[NSW_MAX_REPLICAS];
+	unsigned int r;
+
+	if (dev->nrep < 2) {
+		if (dev->chan)
+			hxl_chan_destroy(dev->chan);
+		return;
+	}
+	del_timer_sync(&dev->failover);
+	/* No new user of either (a read failing on one may turn to the other). */
+	spin_lock_bh(&dev->lock);
+	for (r = 0; r < dev->nrep; r++) {
+		chan[r] = dev->rep[r].chan;
+		dev->rep[r].chan = NULL;
+	}
+	spin_unlock_bh(&dev->lock);
+	for (r = 0; r < dev->nrep; r++) {
+		wait_var_event(&dev->rep[r].busy, !atomic_read(&dev->rep[r].busy));
+		if (chan[r])
+			hxl_chan_destroy(chan[r]);
+	}
+}
+
+static bool nsw_dev_replacing(struct nsw_dev *dev);
 
 /* Tears a device down. It is out of the table already. */
 static void nsw_dev_destroy(struct nsw_dev *dev)
 {
 	bool added;
 
+	/* A replace under way ends first (it finds the device gone). */
+	wait_var_event(&dev->replace_pending, !nsw_dev_replacing(dev));
 	spin_lock_bh(&dev->lock);
 	dev->dying = true;
 	spin_unlock_bh(&dev->lock);
@@ -372,10 +405,12 @@ static void nsw_dev_destroy(struct nsw_dev *dev)
 	added = dev->disk_added;
 	spin_unlock_bh(&dev->lock);
 
+	if (dev->nrep > 1)
+		nsw_resync_uninit(dev);
 	/* In-flight I/O ends within the channel's timeout. */
 	if (added)
 		del_gendisk(dev->disk);
-	hxl_chan_destroy(dev->chan);
+	nsw_dev_destroy_chans(dev);
 	if (added) {
 		put_disk(dev->disk);
 		blk_mq_free_tag_set(&dev->tag_set);
@@ -392,6 +427,9 @@ static void nsw_dev_fill(struct nsw_dev *dev, struct nsw_dev_info *info)
 		[HXL_CHAN_CLOSED]	= NETSWAP_STATE_GONE,
 	};
 
+	struct nsw_rep_info *ri;
+	unsigned int r;
+
 	memset(info, 0, sizeof(*info));
 	info->net = dev->cfg.net;
 	info->index = dev->index;
@@ -402,22 +440,160 @@ static void nsw_dev_fill(struct nsw_dev *dev, struct nsw_dev_info *info)
 	info->pages_stored = bitmap_weight(dev->stored, dev->npages);
 	info->pages_lost = bitmap_weight(dev->lost, dev->npages);
 	info->local_reads = atomic64_read(&dev->local_reads);
+	info->nrep = dev->nrep;
+	info->mirror = NETSWAP_MIRROR_NONE;
+	if (dev->nrep < 2)
+		return;
+	/* Replace, which swaps channels, holds nsw_devs_lock as the callers do. */
+	for (r = 0; r < dev->nrep; r++) {
+		ri = &info->rep[r];
+		hxl_chan_get_info(dev->rep[r].chan, &ri->chan);
+		if (ri->chan.state == HXL_CHAN_UP)
+			info->state = NETSWAP_STATE_UP;
+		spin_lock_bh(&dev->lock);
+		ether_addr_copy(ri->server, dev->rep[r].server);
+		ri->in = dev->rep[r].in;
+		ri->lat_us = dev->rep[r].lat_us;
+		ri->copied = dev->rep[r].copied;
+		ri->failovers = dev->rep[r].failovers;
+		ri->reads = dev->rep[r].reads;
+		ri->pages_missing = dev->bits.ndirty[r];
+		spin_unlock_bh(&dev->lock);
+	}
+	info->mirror = READ_ONCE(dev->mstate);
+	info->failover_ms = dev->cfg.failover_ms;
+	info->resync_rate = READ_ONCE(dev->cfg.resync_rate);
+}
+
+/* Why a server did not take the attach, for extack. */
+static void nsw_connect_err(struct netlink_ext_ack *extack, int ret, bool keyed)
+{
+	switch (ret) {
+	case -ETIMEDOUT:
+		if (keyed)
+			NL_SET_ERR_MSG(extack,
+				       "no answer from the server: is it serving netswap on that link, with the same key?");
+		else
+			NL_SET_ERR_MSG(extack,
+				       "no answer from the server: is it serving netswap on that link (hexoctl netswap serve)?");
+		break;
+	case -ENOSPC:
+		NL_SET_ERR_MSG(extack, "the server refused this size: it has less room");
+		break;
+	case -ECONNREFUSED:
+		NL_SET_ERR_MSG(extack, "the server does not serve netswap on that link");
+		break;
+	case -EPROTONOSUPPORT:
+		NL_SET_ERR_MSG(extack,
+			       "the server speaks another wire version: run the same HEXO release on both ends");
+		break;
+	case -EUSERS:
+		NL_SET_ERR_MSG(extack, "the server serves as many boards as it takes (its max-boards)");
+		break;
+	case -EPROTO:
+		NL_SET_ERR_MSG(extack, "the server granted a size that was not asked for: refused");
+		break;
+	case -EACCES:
+		NL_SET_ERR_MSG(extack,
+			       "the server serves keyed boards only: attach with its key (key FILE)");
+		break;
+	case -ENOKEY:
+		NL_SET_ERR_MSG(extack,
+			       "the server serves without a key: a keyed attach takes no unkeyed server");
+		break;
+	}
+}
+
+/* Waits for chan's server; says why it failed. */
+static int nsw_dev_wait(struct nsw_dev *dev, struct hxl_chan *chan, const u8 *server, u32 ms,
+			struct netlink_ext_ack *extack)
+{
+	u64 max_size = 0;
+	int ret;
+
+	ret = hxl_chan_wait_up(chan, ms, &max_size);
+	if (ret)
+		nsw_connect_err(extack, ret, dev->cfg.keyed);
+	if (ret == -ENOSPC)
+		pr_info("%s: server %pM can grant at most %llu bytes\n", dev->name, server,
+			max_size);
+	return ret;
+}
+
+static void nsw_chan_cfg(const struct nsw_attach *a, const u8 *server, struct hxl_chan_cfg *cfg)
+{
+	*cfg = (struct hxl_chan_cfg){
+		.ifindex = a->ifindex,
+		.service = HEXO_SVC_NETSWAP,
+		.size = a->size,
+		.dead_ms = a->timeout_ms,
+		.hold_ms = a->hold_ms,
+		.window = a->window,
+		.max_pages = HXL_MAX_PAGES,
+		.key = a->keyed ? a->key : NULL,
+	};
+	ether_addr_copy(cfg->peer, server);
+}
+
+/* A mirrored device's channels; with connect_ms, waits for at least one. */
+static int nsw_dev_mirror_connect(struct nsw_dev *dev, const struct nsw_attach *a,
+				  struct netlink_ext_ack *extack)
+{
+	unsigned long until = jiffies + msecs_to_jiffies(a->connect_ms);
+	struct hxl_chan *chan;
+	struct hxl_chan_cfg cfg;
+	int ret, first = 0;
+	unsigned int r;
+	bool any;
+	u32 left;
+
+	for (r = 0; r < dev->nrep; r++) {
+		nsw_chan_cfg(a, dev->rep[r].server, &cfg);
+		chan = hxl_chan_create(a->net, &cfg, &nsw_mirror_chan_ops, &dev->rep[r], extack);
+		if (IS_ERR(chan))
+			return PTR_ERR(chan);
+		spin_lock_bh(&dev->lock);
+		dev->rep[r].chan = chan;
+		if (!r)
+			dev->chan = chan;
+		spin_unlock_bh(&dev->lock);
+		/* It may have answered before it was installed: events ignored then. */
+		nsw_rep_catch_up(&dev->rep[r]);
+	}
+	if (dev->async)
+		return 0;
+	/* Either will do: the other is filled once it answers. */
+	for (r = 0; r < dev->nrep; r++) {
+		left = time_before(jiffies, until) ? jiffies_to_msecs(until - jiffies) : 0;
+		ret = hxl_chan_wait_up(dev->rep[r].chan, max_t(u32, left, NETSWAP_MIN_CONNECT_MS),
+				       NULL);
+		/*
+		 * Its events set in and up; this only takes the state they may
+		 * have missed (never overwriting one that came since).
+		 */
+		nsw_rep_catch_up(&dev->rep[r]);
+		if (ret) {
+			pr_warn("%s: server %pM did not answer the attach (%d): degraded until it does\n",
+				dev->name, dev->rep[r].server, ret);
+			if (!first)
+				first = ret;
+		}
+	}
+	spin_lock_bh(&dev->lock);
+	any = dev->rep[0].in || dev->rep[1].in;
+	spin_unlock_bh(&dev->lock);
+	if (any)
+		return 0;
+	return nsw_dev_wait(dev, dev->rep[0].chan, dev->rep[0].server, NETSWAP_MIN_CONNECT_MS,
+			    extack) ?: first;
 }
 
 int nsw_dev_attach(const struct nsw_attach *a, struct nsw_dev_info *info,
 		   struct netlink_ext_ack *extack)
 {
-	struct hxl_chan_cfg cfg = {
-		.ifindex = a->ifindex,
-		.service = HEXO_SVC_NETSWAP,
-		.size = a->size,
-		.dead_ms = a->timeout_ms,
-		.window = a->window,
-		.max_pages = HXL_MAX_PAGES,
-	};
+	struct hxl_chan_cfg cfg;
 	struct net_device *ndev;
 	struct nsw_dev *dev;
-	u64 max_size = 0;
 	u32 index;
 	int ret;
 
@@ -425,16 +601,17 @@ int nsw_dev_attach(const struct nsw_attach *a, struct nsw_dev_info *info,
 		NL_SET_ERR_MSG(extack, "size must be a multiple of 4096 bytes");
 		return -EINVAL;
 	}
-	ether_addr_copy(cfg.peer, a->server);
-	if (a->keyed)
-		cfg.key = a->key;
+	if (a->mirrored && ether_addr_equal(a->server, a->mirror)) {
+		NL_SET_ERR_MSG(extack, "the mirror must be another server than the server");
+		return -EINVAL;
+	}
 	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
 	if (!dev)
 		return -ENOMEM;
 	dev->cfg = *a;
-	/* The channel holds the key; the device keeps none. */
-	memzero_explicit(dev->cfg.key, sizeof(dev->cfg.key));
 	dev->async = !a->connect_ms;
+	/* Mirrored once nsw_mirror_init() has allocated what that takes. */
+	dev->nrep = 1;
 	spin_lock_init(&dev->lock);
 	INIT_WORK(&dev->up_work, nsw_dev_up_work);
 	atomic64_set(&dev->local_reads, 0);
@@ -444,6 +621,13 @@ int nsw_dev_attach(const struct nsw_attach *a, struct nsw_dev_info *info,
 	if (!dev->stored || !dev->lost) {
 		nsw_dev_free(dev);
 		return -ENOMEM;
+	}
+	if (a->mirrored) {
+		ret = nsw_mirror_init(dev);
+		if (ret) {
+			nsw_dev_free(dev);
+			return ret;
+		}
 	}
 	ndev = dev_get_by_index(a->net, a->ifindex);
 	if (ndev) {
@@ -458,81 +642,318 @@ int nsw_dev_attach(const struct nsw_attach *a, struct nsw_dev_info *info,
 	mutex_unlock(&nsw_devs_lock);
 	if (ret) {
 		NL_SET_ERR_MSG(extack, "too many netswap devices; detach one first");
+		memzero_explicit(dev->cfg.key, sizeof(dev->cfg.key));
 		nsw_dev_free(dev);
 		return ret == -EBUSY ? -ENOSPC : ret;
 	}
 	dev->index = index;
 	snprintf(dev->name, sizeof(dev->name), "netswap%u", index);
 
-	dev->chan = hxl_chan_create(a->net, &cfg, &nsw_chan_ops, dev, extack);
-	if (IS_ERR(dev->chan)) {
-		ret = PTR_ERR(dev->chan);
-		goto err_index;
-	}
-	if (!dev->async) {
-		ret = hxl_chan_wait_up(dev->chan, a->connect_ms, &max_size);
-		switch (ret) {
-		case 0:
-			break;
-		case -ETIMEDOUT:
-			if (a->keyed)
-				NL_SET_ERR_MSG(extack,
-					       "no answer from the server: is it serving netswap on that link, with the same key?");
-			else
-				NL_SET_ERR_MSG(extack,
-					       "no answer from the server: is it serving netswap on that link (hexoctl netswap serve)?");
-			break;
-		case -ENOSPC:
-			NL_SET_ERR_MSG(extack, "the server refused this size: it has less room");
-			break;
-		case -ECONNREFUSED:
-			NL_SET_ERR_MSG(extack, "the server does not serve netswap on that link");
-			break;
-		case -EPROTONOSUPPORT:
-			NL_SET_ERR_MSG(extack,
-				       "the server speaks another wire version: run the same HEXO release on both ends");
-			break;
-		case -EUSERS:
-			NL_SET_ERR_MSG(extack,
-				       "the server serves as many boards as it takes (its max-boards)");
-			break;
-		case -EPROTO:
-			NL_SET_ERR_MSG(extack,
-				       "the server granted a size that was not asked for: refused");
-			break;
-		case -EACCES:
-			NL_SET_ERR_MSG(extack,
-				       "the server serves keyed boards only: attach with its key (key FILE)");
-			break;
-		case -ENOKEY:
-			NL_SET_ERR_MSG(extack,
-				       "the server serves without a key: a keyed attach takes no unkeyed server");
-			break;
-		}
-		if (ret) {
-			if (ret == -ENOSPC)
-				pr_info("%s: server %pM can grant at most %llu bytes\n", dev->name,
-					a->server, max_size);
-			goto err_chan;
-		}
-		ret = nsw_dev_add_disk(dev);
+	if (a->mirrored) {
+		ret = nsw_dev_mirror_connect(dev, a, extack);
 		if (ret)
 			goto err_chan;
+		ret = nsw_resync_init(dev);
+		if (ret)
+			goto err_chan;
+		nsw_mirror_tell(dev, &dev->rep[dev->rep[0].in ? 1 : 0]);
+	} else {
+		nsw_chan_cfg(a, a->server, &cfg);
+		dev->chan = hxl_chan_create(a->net, &cfg, &nsw_chan_ops, dev, extack);
+		if (IS_ERR(dev->chan)) {
+			ret = PTR_ERR(dev->chan);
+			dev->chan = NULL;
+			goto err_chan;
+		}
+		if (!dev->async) {
+			ret = nsw_dev_wait(dev, dev->chan, a->server, a->connect_ms, extack);
+			if (ret)
+				goto err_chan;
+		}
+	}
+	/*
+	 * The channels hold the key (a replace's new one takes it from here):
+	 * an unmirrored device keeps none.
+	 */
+	if (!a->mirrored)
+		memzero_explicit(dev->cfg.key, sizeof(dev->cfg.key));
+	if (!dev->async) {
+		ret = nsw_dev_add_disk(dev);
+		if (ret)
+			goto err_resync;
 	}
 
 	mutex_lock(&nsw_devs_lock);
 	xa_store(&nsw_devs, index, dev, GFP_KERNEL);
 	nsw_dev_fill(dev, info);
+	/*
+	 * From now on up_work may create a boot-time disk (an error above
+	 * frees the device); a replica that answered meanwhile is due one now.
+	 * Under nsw_devs_lock: once it is dropped, a detach may free dev.
+	 */
+	spin_lock_bh(&dev->lock);
+	dev->attached = true;
+	if (dev->nrep > 1)
+		nsw_mirror_want_disk(dev);
+	spin_unlock_bh(&dev->lock);
 	mutex_unlock(&nsw_devs_lock);
 	return 0;
 
+err_resync:
+	if (a->mirrored)
+		nsw_resync_uninit(dev);
 err_chan:
-	hxl_chan_destroy(dev->chan);
-err_index:
+	nsw_dev_destroy_chans(dev);
 	mutex_lock(&nsw_devs_lock);
 	xa_erase(&nsw_devs, index);
 	mutex_unlock(&nsw_devs_lock);
+	memzero_explicit(dev->cfg.key, sizeof(dev->cfg.key));
 	nsw_dev_free(dev);
+	return ret;
+}
+
+/*
+ * Looks at a replica's channel (not under dev->lock: that takes the
+ * channel's); returns the channel looked at, NULL if it has none.
+ */
+static struct hxl_chan *nsw_replace_look(struct nsw_dev *dev, struct nsw_replica *rep,
+					 struct hxl_chan_info *ci)
+{
+	struct hxl_chan *chan;
+
+	spin_lock_bh(&dev->lock);
+	chan = nsw_rep_get(rep);
+	spin_unlock_bh(&dev->lock);
+	if (chan) {
+		hxl_chan_get_info(chan, ci);
+		nsw_rep_put(rep);
+	}
+	return chan;
+}
+
+/*
+ * Whether the other replica can hold the only copy while a replica is
+ * replaced (dev->lock held): in (written to), up, its channel (the one
+ * looked at: ci) up with its server heard from, and holding every stored
+ * page. Says why not.
+ */
+static int nsw_replace_check(struct nsw_dev *dev, struct nsw_replica *other,
+			     struct hxl_chan *looked, const struct hxl_chan_info *ci,
+			     struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&dev->lock);
+	if (!looked || other->chan != looked || !other->in || !other->up || other->sweeping ||
+	    ci->state != HXL_CHAN_UP || ci->holding) {
+		NL_SET_ERR_MSG(extack,
+			       "the other replica is not answering (lost, given up on, or its server silent): replacing this one would lose the only copy");
+		return -EBUSY;
+	}
+	if (dev->bits.ndirty[other->index] || other->unfit) {
+		NL_SET_ERR_MSG(extack,
+			       "the other replica misses pages this one holds (it is being filled): replacing it would lose them");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static bool nsw_dev_replacing(struct nsw_dev *dev)
+{
+	bool pending;
+
+	spin_lock_bh(&dev->lock);
+	pending = dev->replace_pending;
+	spin_unlock_bh(&dev->lock);
+	return pending;
+}
+
+/* The replace is over; dev may be freed from here on (a destroy waits for it). */
+static void nsw_replace_end(struct nsw_dev *dev)
+{
+	spin_lock_bh(&dev->lock);
+	dev->replace_pending = false;
+	spin_unlock_bh(&dev->lock);
+	wake_up_var(&dev->replace_pending);
+}
+
+int nsw_dev_replace(u32 index, const u8 *old, const u8 *new, u32 connect_ms, bool set_rate,
+		    u32 rate, struct nsw_dev_info *info, struct netlink_ext_ack *extack)
+{
+	struct nsw_replica *rep = NULL, *other;
+	struct hxl_chan *chan = NULL, *gone, *looked;
+	struct hxl_chan_info *ci;
+	struct hxl_chan_cfg cfg;
+	struct nsw_dev *dev;
+	unsigned int r;
+	int ret;
+
+	ci = kmalloc(sizeof(*ci), GFP_KERNEL);
+	if (!ci)
+		return -ENOMEM;
+	mutex_lock(&nsw_devs_lock);
+	dev = xa_load(&nsw_devs, index);
+	ret = -ENODEV;
+	if (!dev || dev->cfg.net != info->net) {
+		NL_SET_ERR_MSG(extack, "no netswap device with this index");
+		goto out;
+	}
+	ret = -EOPNOTSUPP;
+	if (dev->nrep < 2) {
+		NL_SET_ERR_MSG(extack, "the device is not mirrored: attach it with a mirror");
+		goto out;
+	}
+	for (r = 0; r < dev->nrep; r++)
+		if (ether_addr_equal(dev->rep[r].server, old))
+			rep = &dev->rep[r];
+	ret = -ENOENT;
+	if (!rep) {
+		NL_SET_ERR_MSG(extack, "no replica of the device has that server");
+		goto out;
+	}
+	other = &dev->rep[rep->index ^ 1];
+	ret = -EEXIST;
+	if (ether_addr_equal(other->server, new)) {
+		NL_SET_ERR_MSG(extack, "the new server is the device's other replica already");
+		goto out;
+	}
+	looked = nsw_replace_look(dev, other, ci);
+	spin_lock_bh(&dev->lock);
+	/*
+	 * Not before the disk exists: up_work, which creates it, reads the
+	 * replicas' channels without nsw_devs_lock.
+	 */
+	ret = -EBUSY;
+	if (!dev->disk_added)
+		NL_SET_ERR_MSG(extack,
+			       "no server has answered yet (the device has no disk): replace once one has");
+	else if (dev->replace_pending)
+		NL_SET_ERR_MSG(extack, "another replace of the device is under way");
+	else
+		ret = nsw_replace_check(dev, other, looked, ci, extack);
+	if (!ret)
+		dev->replace_pending = true;
+	spin_unlock_bh(&dev->lock);
+	if (ret) {
+		pr_info("%s: server %pM cannot hold the only copy now: %pM stays\n", dev->name,
+			other->server, old);
+		goto out;
+	}
+	/*
+	 * Without nsw_devs_lock while the new server is sought (up to
+	 * connect_ms): a detach is refused meanwhile, and a device taken out
+	 * of the table by its namespace's exit waits for the end of this
+	 * (nsw_dev_destroy()).
+	 */
+	mutex_unlock(&nsw_devs_lock);
+
+	nsw_chan_cfg(&dev->cfg, new, &cfg);
+	chan = hxl_chan_create(dev->cfg.net, &cfg, &nsw_mirror_chan_ops, rep, extack);
+	if (IS_ERR(chan)) {
+		ret = PTR_ERR(chan);
+		chan = NULL;
+		goto err_chan;
+	}
+	ret = nsw_dev_wait(dev, chan, new, connect_ms, extack);
+	if (ret)
+		goto err_chan;
+	hxl_chan_get_info(chan, ci);
+	/* Every request of the disk goes to it: it must take them all. */
+	spin_lock_bh(&dev->lock);
+	ret = 0;
+	if (ci->size < dev->disk_size)
+		ret = -ENOSPC;
+	else if (!nsw_rep_fits(dev, ci))
+		ret = -EPROTO;
+	spin_unlock_bh(&dev->lock);
+	if (ret == -ENOSPC)
+		NL_SET_ERR_MSG(extack, "the new server granted less than the device's size");
+	else if (ret)
+		NL_SET_ERR_MSG(extack,
+			       "the new server takes fewer pages per request than the device's requests (its window or MTU)");
+	if (ret) {
+		pr_info("%s: server %pM agreed %llu bytes and %u pages per request; the disk has %llu and %u\n",
+			dev->name, new, ci->size, ci->max_pages, dev->disk_size, dev->disk_pages);
+		goto err_chan;
+	}
+
+	/*
+	 * New writes and discards wait, and those in flight end first (the
+	 * other holds them, or the failover gives up on the old server's
+	 * copy): none ends with an answer of the old server after the swap.
+	 * Should one take longer, the generation below makes such an answer
+	 * count for nothing.
+	 */
+	ret = nsw_mirror_hold_writes(dev, msecs_to_jiffies(max(2 * dev->cfg.failover_ms,
+								 NSW_REPLACE_DRAIN_MS)));
+	if (ret == -EINTR)
+		goto err_hold;
+	if (ret)
+		pr_info("%s: writes still in flight after the drain; replacing anyway\n", dev->name);
+
+	mutex_lock(&nsw_devs_lock);
+	ret = -ENODEV;
+	if (xa_load(&nsw_devs, index) != dev) {
+		/* Its namespace went meanwhile: its destroy waits for this. */
+		NL_SET_ERR_MSG(extack, "the device was detached meanwhile");
+		goto err_locked;
+	}
+	/* The other may have been lost, or missed a write, meanwhile. */
+	looked = nsw_replace_look(dev, other, ci);
+	spin_lock_bh(&dev->lock);
+	ret = nsw_replace_check(dev, other, looked, ci, extack);
+	if (ret) {
+		spin_unlock_bh(&dev->lock);
+		goto err_locked;
+	}
+	/* No new user of the old channel; those it has end, or fail, first. */
+	gone = rep->chan;
+	rep->chan = NULL;
+	rep->in = false;
+	rep->up = false;
+	rep->gen++;
+	spin_unlock_bh(&dev->lock);
+	/* A copy to or from the old server ends now, not at its bound. */
+	nsw_resync_cancel(dev, gone);
+	wait_var_event(&rep->busy, !atomic_read(&rep->busy));
+	hxl_chan_destroy(gone);
+
+	spin_lock_bh(&dev->lock);
+	/* The new server holds nothing: every stored page is to be copied. */
+	nsw_rep_lost_all(rep);
+	rep->chan = chan;
+	ether_addr_copy(rep->server, new);
+	rep->unfit = false;
+	rep->lat_us = 0;
+	rep->copied = 0;
+	rep->reads = 0;
+	if (rep->index == 0)
+		dev->chan = chan;
+	if (set_rate)
+		WRITE_ONCE(dev->cfg.resync_rate, rate);
+	spin_unlock_bh(&dev->lock);
+	/* Up or not as its channel is now, whatever it said before it was ours. */
+	nsw_rep_catch_up(rep);
+	nsw_mirror_release_writes(dev);
+	pr_info("%s: server %pM replaces %pM; copying its pages\n", dev->name, new, old);
+	nsw_mirror_tell(dev, rep);
+	nsw_resync_kick(dev);
+	nsw_dev_fill(dev, info);
+	nsw_replace_end(dev);
+	ret = 0;
+	goto out;
+
+err_locked:
+	mutex_unlock(&nsw_devs_lock);
+err_hold:
+	nsw_mirror_release_writes(dev);
+err_chan:
+	if (chan)
+		hxl_chan_destroy(chan);
+	nsw_replace_end(dev);
+	kfree(ci);
+	return ret;
+out:
+	mutex_unlock(&nsw_devs_lock);
+	kfree(ci);
 	return ret;
 }
 
@@ -550,6 +971,11 @@ int nsw_dev_detach(u32 index, const void *owner, struct netlink_ext_ack *extack)
 	if (dev->disk_added && disk_openers(dev->disk)) {
 		mutex_unlock(&nsw_devs_lock);
 		NL_SET_ERR_MSG(extack, "the device is in use: swapoff (or close) it first");
+		return -EBUSY;
+	}
+	if (nsw_dev_replacing(dev)) {
+		mutex_unlock(&nsw_devs_lock);
+		NL_SET_ERR_MSG(extack, "a replace of the device is under way: detach it once done");
 		return -EBUSY;
 	}
 	xa_erase(&nsw_devs, index);

@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/etherdevice.h>
 #include <linux/module.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
@@ -29,6 +30,19 @@ static struct netlink_range_validation nsw_connect_range = {
 	.max = NETSWAP_MAX_CONNECT_MS,
 };
 
+static struct netlink_range_validation nsw_hold_range = {
+	.max = NETSWAP_MAX_HOLD_MS,
+};
+
+static struct netlink_range_validation nsw_failover_range = {
+	.min = NETSWAP_MIN_FAILOVER_MS,
+	.max = NETSWAP_MAX_FAILOVER_MS,
+};
+
+static struct netlink_range_validation nsw_rate_range = {
+	.max = NETSWAP_MAX_RESYNC_RATE,
+};
+
 static const struct nla_policy nsw_policy[NETSWAP_A_MAX + 1] = {
 	[NETSWAP_A_DEV_INDEX]	= NLA_POLICY_MAX(NLA_U32, NETSWAP_MAX_DEVS - 1),
 	[NETSWAP_A_IFINDEX]	= { .type = NLA_U32 },
@@ -39,6 +53,11 @@ static const struct nla_policy nsw_policy[NETSWAP_A_MAX + 1] = {
 	[NETSWAP_A_CONNECT_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &nsw_connect_range),
 	[NETSWAP_A_WINDOW]	= NLA_POLICY_RANGE(NLA_U32, 1, NETSWAP_MAX_WINDOW),
 	[NETSWAP_A_KEY]		= NLA_POLICY_EXACT_LEN(HEXO_KEY_LEN),
+	[NETSWAP_A_HOLD_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &nsw_hold_range),
+	[NETSWAP_A_MIRROR_MAC]	= NLA_POLICY_ETH_ADDR,
+	[NETSWAP_A_FAILOVER_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &nsw_failover_range),
+	[NETSWAP_A_RESYNC_RATE]	= NLA_POLICY_FULL_RANGE(NLA_U32, &nsw_rate_range),
+	[NETSWAP_A_NEW_SERVER_MAC] = NLA_POLICY_ETH_ADDR,
 };
 
 /* Events carry session IDs: CAP_NET_ADMIN listeners only. */
@@ -84,6 +103,59 @@ static int nsw_put_stats(struct sk_buff *skb, const struct nsw_dev_info *d)
 	return 0;
 }
 
+static int nsw_put_replica(struct sk_buff *skb, const struct nsw_rep_info *r, bool admin)
+{
+	static const enum netswap_state state[] = {
+		[HXL_CHAN_CONNECTING]	= NETSWAP_STATE_CONNECTING,
+		[HXL_CHAN_UP]		= NETSWAP_STATE_UP,
+		[HXL_CHAN_LOST]		= NETSWAP_STATE_LOST,
+		[HXL_CHAN_CLOSED]	= NETSWAP_STATE_GONE,
+	};
+	const struct hxl_chan_info *c = &r->chan;
+	struct nlattr *nest = nla_nest_start(skb, NETSWAP_A_REPLICA);
+
+	if (!nest ||
+	    nla_put(skb, NETSWAP_R_SERVER_MAC, ETH_ALEN, r->server) ||
+	    nla_put_u32(skb, NETSWAP_R_STATE, state[c->state]) ||
+	    nla_put_u8(skb, NETSWAP_R_IN, r->in) ||
+	    (admin && nla_put_u32(skb, NETSWAP_R_SESSION, c->session)) ||
+	    nla_put_u32(skb, NETSWAP_R_SRTT_US, c->srtt_us) ||
+	    nla_put_u32(skb, NETSWAP_R_LAT_US, r->lat_us) ||
+	    nla_put_u64_64bit(skb, NETSWAP_R_IDLE_MS, c->idle_ms, NETSWAP_R_PAD) ||
+	    nla_put_u8(skb, NETSWAP_R_HOLDING, c->holding) ||
+	    nla_put_u64_64bit(skb, NETSWAP_R_PAGES_MISSING, r->pages_missing, NETSWAP_R_PAD) ||
+	    nla_put_u64_64bit(skb, NETSWAP_R_PAGES_COPIED, r->copied, NETSWAP_R_PAD) ||
+	    nla_put_u64_64bit(skb, NETSWAP_R_FAILOVERS, r->failovers, NETSWAP_R_PAD) ||
+	    nla_put_u64_64bit(skb, NETSWAP_R_READS, r->reads, NETSWAP_R_PAD) ||
+	    nla_put_u64_64bit(skb, NETSWAP_R_ERRORS, c->stats.errors, NETSWAP_R_PAD) ||
+	    nla_put_u64_64bit(skb, NETSWAP_R_RETRANSMITS, c->stats.retransmits, NETSWAP_R_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int nsw_put_mirror(struct sk_buff *skb, const struct nsw_dev_info *d, bool admin)
+{
+	struct nlattr *nest;
+	unsigned int r;
+
+	if (nla_put_u32(skb, NETSWAP_A_MIRROR, d->mirror))
+		return -EMSGSIZE;
+	if (d->nrep < 2)
+		return 0;
+	if (nla_put_u32(skb, NETSWAP_A_FAILOVER_MS, d->failover_ms) ||
+	    nla_put_u32(skb, NETSWAP_A_RESYNC_RATE, d->resync_rate))
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, NETSWAP_A_REPLICAS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (r = 0; r < d->nrep; r++)
+		if (nsw_put_replica(skb, &d->rep[r], admin))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 /* Session IDs (what a request must carry) only to CAP_NET_ADMIN callers. */
 static int nsw_put_dev(struct sk_buff *skb, const struct nsw_dev_info *d, bool admin)
 {
@@ -112,9 +184,11 @@ static int nsw_put_dev(struct sk_buff *skb, const struct nsw_dev_info *d, bool a
 	    nla_put_u32(skb, NETSWAP_A_RTO_US, c->rto_us) ||
 	    nla_put_u64_64bit(skb, NETSWAP_A_IDLE_MS, c->idle_ms, NETSWAP_A_PAD) ||
 	    nla_put_u64_64bit(skb, NETSWAP_A_PAGES_STORED, d->pages_stored, NETSWAP_A_PAD) ||
-	    nla_put_u64_64bit(skb, NETSWAP_A_PAGES_LOST, d->pages_lost, NETSWAP_A_PAD))
+	    nla_put_u64_64bit(skb, NETSWAP_A_PAGES_LOST, d->pages_lost, NETSWAP_A_PAD) ||
+	    nla_put_u32(skb, NETSWAP_A_HOLD_MS, c->hold_ms) ||
+	    nla_put_u8(skb, NETSWAP_A_HOLDING, c->holding))
 		return -EMSGSIZE;
-	return nsw_put_stats(skb, d);
+	return nsw_put_stats(skb, d) ?: nsw_put_mirror(skb, d, admin);
 }
 
 static int nsw_reply_dev(struct genl_info *info, const struct nsw_dev_info *d, bool admin)
@@ -214,6 +288,7 @@ static int nsw_cmd_attach(struct sk_buff *skb, struct genl_info *info)
 		.timeout_ms = NETSWAP_DEFAULT_TIMEOUT_MS,
 		.connect_ms = NETSWAP_DEFAULT_CONNECT_MS,
 		.window = NETSWAP_DEFAULT_WINDOW,
+		.failover_ms = NETSWAP_DEFAULT_FAILOVER_MS,
 	};
 	struct nlattr *mac, *size, **at = info->attrs;
 	struct nsw_dev_info *d;
@@ -245,6 +320,33 @@ static int nsw_cmd_attach(struct sk_buff *skb, struct genl_info *info)
 		memcpy(a.key, nla_data(at[NETSWAP_A_KEY]), HEXO_KEY_LEN);
 		a.keyed = true;
 	}
+	if (at[NETSWAP_A_HOLD_MS]) {
+		a.hold_ms = nla_get_u32(at[NETSWAP_A_HOLD_MS]);
+		/* The policy's range says 0..max: "0, or min..max" takes this. */
+		if (a.hold_ms && a.hold_ms < NETSWAP_MIN_HOLD_MS) {
+			NL_SET_ERR_MSG_ATTR(info->extack, at[NETSWAP_A_HOLD_MS],
+					    "hold must be 0 (none) or at least 1000 ms");
+			return -EINVAL;
+		}
+	}
+	if (at[NETSWAP_A_MIRROR_MAC]) {
+		memcpy(a.mirror, nla_data(at[NETSWAP_A_MIRROR_MAC]), ETH_ALEN);
+		a.mirrored = true;
+		if (ether_addr_equal(a.mirror, a.server)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, at[NETSWAP_A_MIRROR_MAC],
+					    "the mirror must be another server than the server");
+			return -EINVAL;
+		}
+	} else if (at[NETSWAP_A_FAILOVER_MS] || at[NETSWAP_A_RESYNC_RATE]) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    at[NETSWAP_A_FAILOVER_MS] ?: at[NETSWAP_A_RESYNC_RATE],
+				    "failover and resync rate are for mirrored devices: add NETSWAP_A_MIRROR_MAC");
+		return -EINVAL;
+	}
+	if (at[NETSWAP_A_FAILOVER_MS])
+		a.failover_ms = nla_get_u32(at[NETSWAP_A_FAILOVER_MS]);
+	if (at[NETSWAP_A_RESYNC_RATE])
+		a.resync_rate = nla_get_u32(at[NETSWAP_A_RESYNC_RATE]);
 
 	d = kmalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
@@ -279,8 +381,39 @@ static int nsw_cmd_detach(struct sk_buff *skb, struct genl_info *info)
 	return ret ?: nsw_dev_detach(nla_get_u32(index), NULL, info->extack);
 }
 
+static int nsw_cmd_replace(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *index, *old, *new, **at = info->attrs;
+	u32 connect_ms = NETSWAP_DEFAULT_CONNECT_MS;
+	struct nsw_dev_info *d;
+	int ret;
+
+	index = HEXO_GENL_REQUIRE(info, NETSWAP_A_DEV_INDEX,
+				  "missing NETSWAP_A_DEV_INDEX (N of /dev/netswapN)");
+	old = HEXO_GENL_REQUIRE(info, NETSWAP_A_SERVER_MAC,
+				"missing NETSWAP_A_SERVER_MAC (the server to replace)");
+	new = HEXO_GENL_REQUIRE(info, NETSWAP_A_NEW_SERVER_MAC,
+				"missing NETSWAP_A_NEW_SERVER_MAC (the server to put in its place)");
+	if (!index || !old || !new)
+		return -EINVAL;
+	if (at[NETSWAP_A_CONNECT_MS])
+		connect_ms = nla_get_u32(at[NETSWAP_A_CONNECT_MS]);
+	d = kmalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	d->net = genl_info_net(info);
+	ret = nsw_dev_replace(nla_get_u32(index), nla_data(old), nla_data(new), connect_ms,
+			      !!at[NETSWAP_A_RESYNC_RATE],
+			      at[NETSWAP_A_RESYNC_RATE] ? nla_get_u32(at[NETSWAP_A_RESYNC_RATE]) : 0,
+			      d, info->extack);
+	if (!ret)
+		ret = nsw_reply_dev(info, d, true);	/* GENL_ADMIN_PERM */
+	kfree(d);
+	return ret;
+}
+
 void nsw_genl_event(struct net *net, u32 index, enum netswap_event ev, const u8 *server,
-		    u32 session)
+		    u32 session, enum netswap_mirror mirror)
 {
 	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
 	void *hdr;
@@ -292,7 +425,8 @@ void nsw_genl_event(struct net *net, u32 index, enum netswap_event ev, const u8 
 	    nla_put_u32(msg, NETSWAP_A_EVENT, ev) ||
 	    nla_put_u32(msg, NETSWAP_A_DEV_INDEX, index) ||
 	    nla_put(msg, NETSWAP_A_SERVER_MAC, ETH_ALEN, server) ||
-	    nla_put_u32(msg, NETSWAP_A_SESSION, session)) {
+	    nla_put_u32(msg, NETSWAP_A_SESSION, session) ||
+	    (mirror != NETSWAP_MIRROR_NONE && nla_put_u32(msg, NETSWAP_A_MIRROR, mirror))) {
 		nlmsg_free(msg);
 		return;
 	}
@@ -318,6 +452,11 @@ static const struct genl_ops nsw_genl_ops[] = {
 	{
 		.cmd	= NETSWAP_CMD_DETACH,
 		.doit	= nsw_cmd_detach,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= NETSWAP_CMD_REPLACE,
+		.doit	= nsw_cmd_replace,
 		.flags	= GENL_ADMIN_PERM,
 	},
 };

@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/etherdevice.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/of.h>
@@ -26,6 +27,7 @@ static int nsw_of_probe(struct platform_device *pdev)
 	struct nsw_attach a = {
 		.timeout_ms = NETSWAP_DEFAULT_TIMEOUT_MS,
 		.window = NETSWAP_DEFAULT_WINDOW,
+		.failover_ms = NETSWAP_DEFAULT_FAILOVER_MS,
 	};
 	struct nsw_dev_info *info;
 	struct net_device *ndev;
@@ -53,6 +55,25 @@ static int nsw_of_probe(struct platform_device *pdev)
 	of_property_read_u32(np, "hexo,timeout-ms", &a.timeout_ms);
 	if (a.timeout_ms < 1000)
 		return dev_err_probe(&pdev->dev, -EINVAL, "hexo,timeout-ms below 1000\n");
+	of_property_read_u32(np, "hexo,hold-ms", &a.hold_ms);
+	if (a.hold_ms && (a.hold_ms < NETSWAP_MIN_HOLD_MS || a.hold_ms > NETSWAP_MAX_HOLD_MS))
+		return dev_err_probe(&pdev->dev, -EINVAL,
+				     "hexo,hold-ms must be 0 (none) or 1000 to 600000\n");
+	if (of_find_property(np, "hexo,mirror-mac", NULL)) {
+		if (of_property_read_u8_array(np, "hexo,mirror-mac", a.mirror, ETH_ALEN) ||
+		    ether_addr_equal(a.mirror, a.server))
+			return dev_err_probe(&pdev->dev, -EINVAL,
+					     "hexo,mirror-mac must be 6 bytes, another server than hexo,server-mac\n");
+		a.mirrored = true;
+		of_property_read_u32(np, "hexo,failover-ms", &a.failover_ms);
+		if (a.failover_ms < NETSWAP_MIN_FAILOVER_MS || a.failover_ms > NETSWAP_MAX_FAILOVER_MS)
+			return dev_err_probe(&pdev->dev, -EINVAL,
+					     "hexo,failover-ms must be 50 to 10000\n");
+	} else if (of_find_property(np, "hexo,failover-ms", NULL)) {
+		/* As netlink refuses a failover without a mirror: not silently ignored. */
+		return dev_err_probe(&pdev->dev, -EINVAL,
+				     "hexo,failover-ms is for mirrored devices: add hexo,mirror-mac\n");
+	}
 
 	priv = devm_kzalloc(&pdev->dev, sizeof(*priv), GFP_KERNEL);
 	info = kmalloc(sizeof(*info), GFP_KERNEL);
@@ -65,8 +86,12 @@ static int nsw_of_probe(struct platform_device *pdev)
 	if (!ret) {
 		priv->index = info->index;
 		platform_set_drvdata(pdev, priv);
-		dev_info(&pdev->dev, "%s: attaching to %pM on %s\n", info->name, a.server,
-			 info->ifname);
+		if (a.mirrored)
+			dev_info(&pdev->dev, "%s: attaching to %pM and its mirror %pM on %s\n",
+				 info->name, a.server, a.mirror, info->ifname);
+		else
+			dev_info(&pdev->dev, "%s: attaching to %pM on %s\n", info->name, a.server,
+				 info->ifname);
 	}
 	kfree(info);
 	return ret;

@@ -14,9 +14,12 @@
 #
 # Environment: BENCH_MTU (link MTU, default 1500), BENCH_SECONDS (per block
 # run, default 5), BENCH_DEVS (default "netswap aoe nbd nvmet-tcp zram";
-# also "netswap-keyed", netswap with a pre-shared key on both ends, and
+# also "netswap-keyed", netswap with a pre-shared key on both ends,
+# "netswap-mirror", netswap mirrored on the server and a second server VM
+# (make bench-netswap then boots one, scripts/testbed pair --servers 2), and
 # "nbd-CN", NBD with N connections only), BENCH_PHASES (default "link
-# block app readahead"; BENCH_APP=0 drops the last two), BENCH_ROUNDS
+# block app readahead failover"; BENCH_APP=0 drops app and readahead;
+# failover runs only when BENCH_DEVS names netswap-mirror), BENCH_ROUNDS
 # (block runs per device and depth, default 3: the table shows their
 # median and range), BENCH_APP_ROUNDS (application runs per device,
 # default 1), BENCH_CLUSTERS (vm.page-cluster values the readahead phase
@@ -31,7 +34,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 MTU=${BENCH_MTU:-1500}
 SECS=${BENCH_SECONDS:-5}
 DEVS=${BENCH_DEVS:-netswap aoe nbd nvmet-tcp zram}
-PHASES=${BENCH_PHASES:-link block app readahead}
+PHASES=${BENCH_PHASES:-link block app readahead failover}
 ROUNDS=${BENCH_ROUNDS:-3}
 APP_ROUNDS=${BENCH_APP_ROUNDS:-1}
 [ "${BENCH_APP:-1}" = 0 ] && PHASES=$(echo "$PHASES" | sed 's/app//; s/readahead//')
@@ -53,6 +56,8 @@ BB=/hexo/selftests/bench/blkbench
 MS=/hexo/selftests/netswap/memstress
 S=$HEXO_SERVER_MAC
 SIP=$HEXO_SERVER_IP
+S2=${HEXO_SERVER2_MAC:-}	# server2, in a testbed with two servers
+SERVERS="server${S2:+ server2}"
 NQN=nqn.2014-08.org.hexo:bench
 CFS=/sys/kernel/config/nvmet
 
@@ -125,10 +130,12 @@ rec_json setup testbed '{}' mtu="$MTU" seconds="$SECS" span_pages="$SPAN" \
 	phases="$(jlist $PHASES)" devices="$(jlist $(block_devs))" \
 	nbd_conns="[$(echo $NBD_CONNS | tr ' ' ,)]" aoe_bufs="$AOE_BUFS"
 
-if ! on board "ip link set eth0 mtu $MTU" || ! on server "ip link set eth0 mtu $MTU"; then
-	fail testbed "cannot set MTU $MTU"
-	exit 1
-fi
+for vm in board $SERVERS; do
+	if ! on "$vm" "ip link set eth0 mtu $MTU"; then
+		fail testbed "cannot set MTU $MTU on $vm"
+		exit 1
+	fi
+done
 frag=$(( (MTU - 48) / 8 * 8 )); [ $frag -gt 4096 ] && frag=4096
 
 # ------------------------------------------------------------ the link
@@ -211,6 +218,25 @@ netswap_setup() {
 		echo /dev/netswap0
 }
 
+# mirror_wait STATE SECONDS: until netswap0's mirror is in STATE; prints the
+# seconds it took, to a tenth.
+mirror_wait() {
+	on board "t=0; until hexoctl -j netswap show netswap0 | grep -q '\"mirror\":\"$1\"'; do
+		[ \$t -ge $(($2 * 10)) ] && exit 1; sleep 0.1; t=\$((t+1)); done
+		echo \$((t / 10)).\$((t % 10))"
+}
+
+# Netswap mirrored: both servers serve SIZE, the board attaches with the
+# server and server2 as its replicas and waits until the mirror is healthy.
+netswap_mirror_setup() {
+	[ -n "$S2" ] || { say "netswap-mirror needs a second server (BENCH_DEVS naming" \
+		"it makes make bench-netswap boot one; scripts/testbed pair --servers 2)"; return 1; }
+	on server "hexoctl netswap serve dev eth0 size $SIZE" >/dev/null &&
+		on server2 "hexoctl netswap serve dev eth0 size $SIZE" >/dev/null &&
+		on board "hexoctl netswap attach dev eth0 server $S mirror $S2 size $SIZE" >/dev/null &&
+		mirror_wait healthy 30 >/dev/null && echo /dev/netswap0
+}
+
 # AoE: vblade on the server exports a file in its tmpfs with AOE_BUFS
 # buffers (-b: the frames it takes in flight; the socket buffers it asks
 # for, AOE_BUFS frames, allowed by rmem_max/wmem_max, as vblade's README
@@ -263,6 +289,7 @@ setup_dev() {
 	case $1 in
 	netswap) netswap_setup ;;
 	netswap-keyed) netswap_setup keyed ;;
+	netswap-mirror) netswap_mirror_setup ;;
 	aoe) aoe_setup ;;
 	nbd-C*) nbd_setup "${1#nbd-C}" ;;
 	nvmet-tcp) nvme_setup ;;
@@ -275,9 +302,11 @@ setup_dev() {
 
 teardown_dev() {
 	case $1 in
-	netswap|netswap-keyed)
+	netswap|netswap-keyed|netswap-mirror)
 		on board "hexoctl netswap detach 0; rmmod netswap hexo_link"
-		on server "hexoctl netswap unserve dev eth0; rmmod netswap_server hexo_link" ;;
+		for vm in $SERVERS; do
+			on "$vm" "hexoctl netswap unserve dev eth0; rmmod netswap_server hexo_link"
+		done ;;
 	aoe)
 		on board "rmmod aoe"
 		on server "killall vblade; rm -f /tmp/aoe.img" ;;
@@ -352,7 +381,12 @@ block_round() {
 		c=$(on board "hexoctl -j netswap show" | tr -d '\n')
 		lb=$(on board "hexoctl -j link show" | tr -d '\n')
 		ls=$(on server "hexoctl -j link show" | tr -d '\n')
-		rec counters "$d" "{\"round\":$round,\"board\":${c:-null},\"link_board\":${lb:-null},\"link_server\":${ls:-null}}" ;;
+		ls2=
+		if [ "$d" = netswap-mirror ]; then
+			ls2=$(on server2 "hexoctl -j link show" | tr -d '\n')
+			ls2=",\"link_server2\":${ls2:-null}"
+		fi
+		rec counters "$d" "{\"round\":$round,\"board\":${c:-null},\"link_board\":${lb:-null},\"link_server\":${ls:-null}${ls2}}" ;;
 	esac
 	teardown_dev "$d"
 }
@@ -430,6 +464,67 @@ if want readahead; then
 		say "netswap: memstress ${mib} MiB with vm.page-cluster=$c"
 		app_run readahead netswap 1 "$c"; [ $? = 2 ] && break
 	done
+fi
+
+# ------------------------------------------------------------ failover
+# A mirrored device losing a replica and getting it back. QD1 writes run
+# for FO_WRITE seconds, and 2 s into them the server's link goes down (the
+# server VM and its pages stay): the longest write is the failover stall (a
+# write waits failover ms for the silent replica, then completes on the
+# other). More writes while it is out give the resync something to copy
+# once the link is back: the pages copied and the time to healthy give its
+# rate (resync-rate unbounded). The link is down about FO_WRITE seconds,
+# below the server's expire (30 s), so the server keeps the session. Every
+# write is the pattern of one seed, and the span is checked once healthy.
+FO_WRITE=10
+
+# replica_field MAC KEY: KEY of netswap0's replica on server MAC (-j show).
+replica_field() {
+	on board "hexoctl -j netswap show netswap0" | python3 -c '
+import json, sys
+def walk(o):
+    if isinstance(o, dict):
+        if o.get("server") == sys.argv[1] and "in" in o and sys.argv[2] in o:
+            print(o[sys.argv[2]])
+            sys.exit(0)
+        for v in o.values():
+            walk(v)
+    elif isinstance(o, list):
+        for v in o:
+            walk(v)
+walk(json.load(sys.stdin))
+sys.exit(1)' "$1" "$2"
+}
+
+if want failover && case " $DEVS " in *" netswap-mirror "*) true ;; *) false ;; esac; then
+	say "netswap-mirror: the failover stall (the server's link down under QD1 writes), then the resync"
+	if dev=$(setup_dev netswap-mirror); then
+		use_dev netswap-mirror "$dev" phase=failover
+		seed=$((RANDOM * 32768 + RANDOM))
+		rec_json prefill netswap-mirror "$(bb "$dev" -p -V $seed -t 1)" round=failover
+		c0=$(replica_field "$S" pages_copied)
+		on_bg board fo "$BB -w -V $seed -q 1 -t $FO_WRITE -s $SPAN -j $dev" >/dev/null
+		sleep 2
+		on server "ip link set eth0 down" >/dev/null
+		down=$(date +%s%N)
+		deg=$(mirror_wait degraded 15)
+		w=$(on_wait board fo 60 | grep '^{.*}$' | tail -1)
+		# Pages written while the server is out: what the resync copies.
+		on board "$BB -w -V $seed -q 16 -t 2 -s $((SPAN * 4)) $dev" >/dev/null
+		miss=$(replica_field "$S" pages_missing)
+		on server "ip link set eth0 up" >/dev/null
+		down=$((($(date +%s%N) - down) / 100000000))
+		t=$(mirror_wait healthy 300)
+		c1=$(replica_field "$S" pages_copied)
+		rec failover netswap-mirror "$(printf '{"down_s":%s,"write":%s,"degraded_s":%s,"missing_pages":%s,"copied_pages":%s,"resync_s":%s}' \
+			"$((down / 10)).$((down % 10))" "${w:-null}" "${deg:-null}" "${miss:-null}" \
+			"$([ -n "$c0" ] && [ -n "$c1" ] && echo $((c1 - c0)) || echo null)" "${t:-null}")"
+		rec_json verify netswap-mirror "$(bb "$dev" -c -V $seed)" round=failover
+	else
+		fail netswap-mirror "failover: setup failed"
+	fi
+	on server "ip link set eth0 up" >/dev/null 2>&1
+	teardown_dev netswap-mirror
 fi
 
 python3 "$top/scripts/bench/summarize.py" "$raw" >"$out/table.txt"

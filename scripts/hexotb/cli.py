@@ -12,15 +12,20 @@
         boots one VM, runs COMMAND in it, streams its output; exits with its
         status (1 if the kernel log shows a problem or the boot failed).
         --initrd boots FILE instead of build/A/initramfs.cpio.gz.
-  testbed pair [--boards N] [--board-mem MiB] [--dtb NAME] [--mtu BYTES] -- HOSTCOMMAND
+  testbed pair [--boards N] [--board-mem MiB] [--server-mem MiB] [--servers N]
+               [--server2-mem MiB] [--dtb NAME] [--mtu BYTES] -- HOSTCOMMAND
         boots a server and its boards, then runs HOSTCOMMAND on this machine
         with HEXO_RUN set, so that `testbed exec` reaches the VMs. --mtu
-        sets every VM's eth0 MTU (pair:mtu=N in tests.txt).
+        sets every VM's eth0 MTU (pair:mtu=N in tests.txt). --servers 2
+        boots a second server VM, server2 (pair:servers=2), of --server2-mem
+        MiB (default: the server's).
   testbed exec VM [--timeout S] -- COMMAND
-        runs COMMAND in VM (server, board, board2...) of the testbed in
+        runs COMMAND in VM (server, server2, board, board2...) of the testbed in
         $HEXO_RUN; streams the output and exits with its status.
   testbed kill VM
-        kills VM of the testbed in $HEXO_RUN at once (a power cut, for tests).
+        kills VM of the testbed in $HEXO_RUN at once (a power cut, for tests);
+        under `testbed check` every VM is booted again after that test, under
+        `testbed pair` it stays down.
   testbed initramfs --arch A [--kmod DIR] [--out FILE]
         (re)builds build/A/initramfs.cpio.gz; fails if it unpacks to more
         than a quarter of the smallest memory a test gives a VM of A.
@@ -79,7 +84,9 @@ def cmd_run(a):
 
 def cmd_pair(a):
     topo = Topology({"boards": a.boards, "board_mem": a.board_mem,
-                     "server_mem": a.server_mem, **({"dtb": a.dtb} if a.dtb else {}),
+                     "server_mem": a.server_mem, "servers": a.servers,
+                     **({"server2_mem": a.server2_mem} if a.server2_mem else {}),
+                     **({"dtb": a.dtb} if a.dtb else {}),
                      **({"mtu": a.mtu} if a.mtu else {})})
     rundir = tempfile.mkdtemp(prefix="hexo-pair-")
     bed = Testbed(topo, rundir)
@@ -163,6 +170,8 @@ def main():
     q.add_argument("--boards", type=int, default=1)
     q.add_argument("--board-mem", type=int, default=512)
     q.add_argument("--server-mem", type=int, default=1024)
+    q.add_argument("--servers", type=int, choices=(1, 2), default=1)
+    q.add_argument("--server2-mem", type=int)
     q.add_argument("--dtb")
     q.add_argument("--mtu", type=int)
     q.add_argument("command", nargs="*")

@@ -57,5 +57,6 @@ ROLE_ARCH = {"server": "x86_64", "board": "arm64"}
 
 
 def mac_for(index):
-    """Stable MACs: 52:54:00:48:58:NN ("HX"), server 01, boards 02, 03, ..."""
+    """Stable MACs: 52:54:00:48:58:NN ("HX"), server 01, boards 02, 03, ...,
+    then server2 (servers=2) after the last board."""
     return "52:54:00:48:58:%02x" % (index + 1)

@@ -240,7 +240,11 @@ def smallest_mem(arch):
                 topo = Topology()
             else:
                 continue
-            mem = topo.server_mem if role == "server" else topo.board_mem
+            if role == "server":
+                # server2, when there is one, may have less than the server.
+                mem = min(topo.server_mem, topo.server2_mem or topo.server_mem)
+            else:
+                mem = topo.board_mem
             if least is None or mem < least[0]:
                 least = (mem, t.label())
     return least or (Topology().board_mem if role == "board" else Topology().server_mem,

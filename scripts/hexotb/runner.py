@@ -12,7 +12,8 @@ WHERE   host            on this machine (unit tests, build checks)
                         the topology (see Topology; dtb names an overlay in
                         dts/, applied to the boards' device tree; mtu=9000
                         the MTU of every VM's eth0; poison=1 zeroes freed
-                        memory at once, init_on_free=1)
+                        memory at once, init_on_free=1; servers=2 boots a
+                        second server VM, server2, of server2_mem MiB)
 TIMEOUT seconds; the test fails when it runs longer
 SUITES  the suites it belongs to: check, soak, bench (comma-separated)
 TEST    a script in the area's directory, or a program built for the area
@@ -85,12 +86,19 @@ KINDS = {"host", "pair", *config.ARCHES}
 
 
 class Topology:
-    """The VMs a group of tests needs: one server, N boards."""
+    """The VMs a group of tests needs: one server (or two), N boards."""
 
     def __init__(self, params=None):
         p = params or {}
         self.boards = int(p.get("boards", 1))
         self.server_mem = int(p.get("server_mem", 1024))
+        # servers=2: a second x86_64 server VM, "server2", on the same
+        # segment (a mirrored Netswap device's other replica).
+        self.servers = int(p.get("servers", 1))
+        if self.servers not in (1, 2):
+            raise SystemExit(f"servers={self.servers}: the testbed boots 1 or 2 servers")
+        self.server2_mem = int(p.get("server2_mem") or self.server_mem) \
+            if self.servers == 2 else None
         self.board_mem = int(p.get("board_mem", 512))
         self.board_smp = int(p.get("board_smp", 2))
         self.dtb = p.get("dtb")
@@ -103,11 +111,11 @@ class Topology:
 
     def key(self):
         return (self.boards, self.server_mem, self.board_mem, self.board_smp, self.dtb,
-                self.mtu, self.poison)
+                self.mtu, self.poison, self.servers, self.server2_mem)
 
 
 class Testbed:
-    """A server VM and its boards on one Ethernet segment."""
+    """A server VM (or two) and its boards on one Ethernet segment."""
 
     def __init__(self, topo, rundir, only_arch=None):
         self.topo, self.rundir = topo, rundir
@@ -122,6 +130,11 @@ class Testbed:
                 roles.append(("board" if i == 0 else f"board{i + 1}",
                               config.ROLE_ARCH["board"], topo.board_mem,
                               topo.board_smp, i + 1))
+        if topo.servers == 2 and only_arch in (None, config.ROLE_ARCH["server"]):
+            # After the boards: theirs and the server's MACs and addresses
+            # stay what they are in a one-server topology.
+            roles.append(("server2", config.ROLE_ARCH["server"], topo.server2_mem, 1,
+                          topo.boards + 1))
         nets = link_netdevs(len(roles)) if len(roles) > 1 else [None]
         for (name, arch, mem, smp, idx), net in zip(roles, nets):
             overlay = None

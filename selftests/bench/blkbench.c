@@ -2,9 +2,10 @@
 /*
  * blkbench: 4 KiB random reads or writes on a block device with O_DIRECT
  * and Linux native AIO, at a chosen queue depth, for a chosen time. Reports
- * pages per second and the latency distribution. The same tool measures
- * every device of the comparison (netswap, AoE, NBD, NVMe/TCP, zram), so
- * they are measured alike.
+ * pages per second and the latency distribution (median, p99, mean and the
+ * longest, which shows a stall such as a mirrored device's failover). The
+ * same tool measures every device of the comparison (netswap, AoE, NBD,
+ * NVMe/TCP, zram), so they are measured alike.
  *
  *   blkbench [-w] [-q DEPTH] [-t SECONDS] [-s SPAN_PAGES] [-p] [-c] [-V SEED] [-j] DEVICE
  *     -w        writes (default: reads)
@@ -193,7 +194,7 @@ int main(int argc, char **argv)
 	struct iocb iocbs[MAXQ], *ptrs[1], *batch[MAXQ];
 	struct io_event events[MAXQ];
 	uint64_t start[MAXQ], t0, end, done = 0, errors = 0, seed = 0, checked = 0;
-	uint32_t *lat;
+	uint32_t *lat, max_us = 0;
 	size_t nlat = 0, maxlat = 4 << 20;
 	aio_context_t ctx = 0;
 	char *bufs;
@@ -299,6 +300,7 @@ int main(int argc, char **argv)
 		}
 		for (int e = 0; e < n; e++) {
 			unsigned int i = events[e].data;
+			uint32_t us;
 
 			if (events[e].res != PAGE) {
 				/* A failed I/O is not throughput: count it apart. */
@@ -315,8 +317,11 @@ int main(int argc, char **argv)
 					checked++;
 				}
 			}
+			us = (uint32_t)((t - start[i]) / 1000);
+			if (us > max_us)
+				max_us = us;
 			if (nlat < maxlat)
-				lat[nlat++] = (uint32_t)((t - start[i]) / 1000);
+				lat[nlat++] = us;
 			if (t >= end) {
 				inflight--;
 				continue;
@@ -342,17 +347,17 @@ int main(int argc, char **argv)
 	if (json) {
 		printf("{\"op\":\"%s\",\"depth\":%u,\"pages\":%" PRIu64 ",\"errors\":%" PRIu64
 		       ",\"seconds\":%.3f,\"pages_per_s\":%.1f,\"median_us\":%u,\"p99_us\":%u,"
-		       "\"mean_us\":%.1f", write ? "randwrite" : "randread", depth, done, errors,
-		       elapsed, rate, med, p99, mean);
+		       "\"mean_us\":%.1f,\"max_us\":%u", write ? "randwrite" : "randread", depth,
+		       done, errors, elapsed, rate, med, p99, mean, max_us);
 		if (verified)
 			printf(",\"seed\":%" PRIu64 ",\"verified\":%" PRIu64 ",\"mismatches\":%"
 			       PRIu64, seed, checked, mismatches);
 		printf("}\n");
 	} else {
 		printf("%s qd%u: %" PRIu64 " pages in %.2fs: %.0f pages/s (%.2f MB/s); latency "
-		       "median %u us, p99 %u us, mean %.0f us; %" PRIu64 " errors",
+		       "median %u us, p99 %u us, mean %.0f us, max %u us; %" PRIu64 " errors",
 		       write ? "randwrite" : "randread", depth, done, elapsed, rate,
-		       rate * PAGE / 1e6, med, p99, mean, errors);
+		       rate * PAGE / 1e6, med, p99, mean, max_us, errors);
 		if (verified && !write)
 			printf("; %" PRIu64 " pages verified, %" PRIu64 " mismatches", checked,
 			       mismatches);

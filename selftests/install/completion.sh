@@ -96,7 +96,7 @@ none "each verb's keywords, as its usage lists them ($n)" "${bad[@]}"
 
 same "dev: this machine's interfaces" "$(ls /sys/class/net | sort)" "$(comp netswap serve dev '')"
 same "a keyword given is not offered again; unique prefixes as hexoctl takes them" \
-	"$(printf '%s\n' connect key server timeout window)" "$(comp n att dev eth0 size 1G '')"
+	"$(printf '%s\n' connect failover hold key mirror resync-rate server timeout window)" "$(comp n att dev eth0 size 1G '')"
 same "a flag keyword (precopy) is not taken for one with a value" \
 	"$(printf '%s\n' dev nowait timeout to)" "$(comp vm offload id 3 precopy '')"
 same "key: files" "$tmp/hexoctl" "$(comp netswap attach key "$tmp/hexo")"

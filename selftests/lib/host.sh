@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for host-side selftests that drive the testbed's VMs (WHERE "pair"
 # in tests.txt). The runner sets HEXO_RUN, HEXO_TESTBED, and HEXO_<VM>_MAC,
-# HEXO_<VM>_IP and HEXO_<VM>_MEM (MiB) for each VM (SERVER, BOARD, BOARD2...).
+# HEXO_<VM>_IP and HEXO_<VM>_MEM (MiB) for each VM (SERVER, BOARD, BOARD2...,
+# and SERVER2 in a topology with servers=2).
 
 : "${HEXO_RUN:?run this under scripts/testbed (check or pair)}"
 

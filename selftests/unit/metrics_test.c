@@ -146,6 +146,91 @@ TEST(a_metric_s_samples_follow_its_one_help_and_type)
 	metrics_free(m);
 }
 
+/* A mirrored device, degraded: its first replica out, as netswap.c gives it. */
+TEST(a_mirrored_device_s_state_and_replicas)
+{
+	static const char *const mac[] = { "52:54:00:48:58:01", "52:54:00:48:58:03" };
+	struct metrics *m = metrics_new();
+	char *t;
+
+	ASSERT_NE(NULL, m);
+	out_init_sink(metrics_source(m, "netswap"));
+	out_obj_begin(NULL);
+	out_obj_begin("board");
+	out_u64("ndevs", NULL, 1);
+	out_arr_begin("devices");
+	out_obj_begin(NULL);
+	out_str("name", NULL, "netswap0");
+	out_str("server", NULL, mac[0]);
+	out_str("dev", NULL, "eth0");
+	out_str("state", NULL, "up");
+	out_str("mirror", NULL, "degraded");
+	out_u64("failover_ms", NULL, 500);
+	out_arr_begin("replicas");
+	for (int i = 0; i < 2; i++) {
+		out_obj_begin(NULL);
+		out_str("server", NULL, mac[i]);
+		out_str("state", NULL, i ? "up" : "lost");
+		out_bool("in", NULL, i);
+		out_u64("srtt_us", NULL, 1500);
+		out_u64("lat_us", NULL, i ? 2000 : 0);
+		out_u64("pages_missing", NULL, i ? 0 : 4096);
+		out_u64("pages_copied", NULL, 10);
+		out_u64("failovers", NULL, !i);
+		out_u64("reads", NULL, i ? 300 : 200);
+		out_u64("errors", NULL, i ? 0 : 5);
+		out_u64("retransmits", NULL, 9);
+		out_obj_end();
+	}
+	out_arr_end();
+	out_obj_end();
+	out_arr_end();
+	out_obj_end();
+	out_obj_end();
+	out_init(false, false);
+	t = print(m);
+	ASSERT_NE(NULL, t);
+#define MDEV "device=\"netswap0\",server=\"52:54:00:48:58:01\",interface=\"eth0\""
+	EXPECT_NE(NULL, strstr(t, "# TYPE hexo_netswap_mirror_state gauge\n"
+		  "hexo_netswap_mirror_state{" MDEV ",state=\"healthy\"} 0\n"
+		  "hexo_netswap_mirror_state{" MDEV ",state=\"degraded\"} 1\n"
+		  "hexo_netswap_mirror_state{" MDEV ",state=\"resyncing\"} 0\n"));
+	EXPECT_NE(NULL, strstr(t, "# TYPE hexo_netswap_replica_up gauge\n"
+		  "hexo_netswap_replica_up{" MDEV ",replica=\"52:54:00:48:58:01\"} 0\n"
+		  "hexo_netswap_replica_up{" MDEV ",replica=\"52:54:00:48:58:03\"} 1\n"));
+	EXPECT_NE(NULL, strstr(t, "\nhexo_netswap_replica_in{" MDEV
+				  ",replica=\"52:54:00:48:58:01\"} 0\n"));
+	EXPECT_NE(NULL, strstr(t, "\nhexo_netswap_replica_latency_seconds{" MDEV
+				  ",replica=\"52:54:00:48:58:03\"} 0.002\n"));
+	EXPECT_NE(NULL, strstr(t, "\nhexo_netswap_replica_missing_pages{" MDEV
+				  ",replica=\"52:54:00:48:58:01\"} 4096\n"));
+	EXPECT_NE(NULL, strstr(t, "# TYPE hexo_netswap_replica_failovers_total counter\n"
+		  "hexo_netswap_replica_failovers_total{" MDEV ",replica=\"52:54:00:48:58:01\"} 1\n"));
+	EXPECT_NE(NULL, strstr(t, "\nhexo_netswap_replica_reads_total{" MDEV
+				  ",replica=\"52:54:00:48:58:03\"} 300\n"));
+	EXPECT_NE(NULL, strstr(t, "\nhexo_netswap_replica_errors_total{" MDEV
+				  ",replica=\"52:54:00:48:58:01\"} 5\n"));
+#undef MDEV
+	/* The device's own up is its state (up while either replica is). */
+	EXPECT_NE(NULL, strstr(t, "\nhexo_netswap_up{device=\"netswap0\""));
+	free(t);
+	metrics_free(m);
+}
+
+TEST(an_unmirrored_device_has_no_mirror_series)
+{
+	struct metrics *m = netswap_show(2);
+	char *t;
+
+	ASSERT_NE(NULL, m);
+	t = print(m);
+	ASSERT_NE(NULL, t);
+	EXPECT_EQ(NULL, strstr(t, "mirror"));
+	EXPECT_EQ(NULL, strstr(t, "replica"));
+	free(t);
+	metrics_free(m);
+}
+
 TEST(labels_that_come_after_the_values)
 {
 	struct metrics *m = metrics_new();

@@ -94,6 +94,40 @@ const struct metric_def metric_defs[] = {
 	COUNTER(NS "/stats", "rx_frames", "hexo_netswap_received_frames_total",
 	      "Frames received from the server."),
 
+	/*
+	 * A mirrored device: its state, and one series per replica (the
+	 * server's MAC as "replica"). Unmirrored devices show neither.
+	 */
+	GAUGE(NS, "mirror", "hexo_netswap_mirror_state",
+	      "1 for a mirrored device's state (healthy, degraded, resyncing), 0 for the others.",
+	      .equals = "healthy", .extra = "state=\"healthy\""),
+	GAUGE(NS, "mirror", "hexo_netswap_mirror_state", NULL,
+	      .equals = "degraded", .extra = "state=\"degraded\""),
+	GAUGE(NS, "mirror", "hexo_netswap_mirror_state", NULL,
+	      .equals = "resyncing", .extra = "state=\"resyncing\""),
+	LABEL(NS "/replicas", "server", "replica"),
+	GAUGE(NS "/replicas", "state", "hexo_netswap_replica_up",
+	      "1 while the replica's server answers (state up), 0 otherwise.", .equals = "up"),
+	GAUGE(NS "/replicas", "in", "hexo_netswap_replica_in",
+	      "1 while the replica is written to, 0 while it is left out (given up on or lost)."),
+	GAUGE(NS "/replicas", "srtt_us", "hexo_netswap_replica_rtt_seconds",
+	      "Smoothed round-trip time to the replica's server.", .scale = US),
+	GAUGE(NS "/replicas", "lat_us", "hexo_netswap_replica_latency_seconds",
+	      "How fast the replica answers the device's requests (reads go to the faster).",
+	      .scale = US),
+	GAUGE(NS "/replicas", "pages_missing", "hexo_netswap_replica_missing_pages",
+	      "Stored pages the replica does not hold: what the resync has left to copy."),
+	COUNTER(NS "/replicas", "pages_copied", "hexo_netswap_replica_copied_pages_total",
+	      "Pages the resync copied to the replica."),
+	COUNTER(NS "/replicas", "failovers", "hexo_netswap_replica_failovers_total",
+	      "Times the replica was given up on."),
+	COUNTER(NS "/replicas", "reads", "hexo_netswap_replica_reads_total",
+	      "Read requests the replica answered."),
+	COUNTER(NS "/replicas", "errors", "hexo_netswap_replica_errors_total",
+	      "Requests that failed on the replica's channel."),
+	COUNTER(NS "/replicas", "retransmits", "hexo_netswap_replica_retransmits_total",
+	      "Frames sent again to the replica's server."),
+
 	/* Netswap, on a server: per interface served, per board attached. */
 	GAUGE(SRV, "nserves", "hexo_netswap_server_serves",
 	      "Interfaces this server serves Netswap on."),

@@ -24,8 +24,11 @@ static void netswap_usage(FILE *f)
 		"Usage: hexoctl netswap show [ DEVICE ]\n"
 		"       hexoctl netswap attach dev IFNAME server MAC size SIZE\n"
 		"                              [ timeout SECONDS ] [ connect SECONDS ] [ window PAGES ]\n"
-		"                              [ key FILE ]\n"
+		"                              [ key FILE ] [ hold SECONDS ]\n"
+		"                              [ mirror MAC ] [ failover MS ] [ resync-rate PAGES ]\n"
 		"       hexoctl netswap detach DEVICE\n"
+		"       hexoctl netswap replace DEVICE old MAC new MAC\n"
+		"                               [ connect SECONDS ] [ resync-rate PAGES ]\n"
 		"       hexoctl netswap serve dev IFNAME size SIZE [ board-size SIZE ] [ expire SECONDS ]\n"
 		"                             [ max-boards N ] [ key FILE ]\n"
 		"       hexoctl netswap genkey\n"
@@ -40,8 +43,17 @@ static void netswap_usage(FILE *f)
 		"           EIO once the server is silent for timeout (default 10) seconds.\n"
 		"           With key, the session is keyed: every frame is authenticated\n"
 		"           with the pre-shared key in FILE, and only a server with that key\n"
-		"           is taken\n"
+		"           is taken. With hold, a server silent for less (a link outage)\n"
+		"           fails nothing: I/O waits for it. With mirror, every page is on\n"
+		"           both servers: a write completes when both hold it, or when one\n"
+		"           does and the other gave no answer for failover (default 500) ms;\n"
+		"           the device is then degraded, and the other server is filled in\n"
+		"           the background (at most resync-rate pages a second) once it\n"
+		"           answers again. Reads go to the faster server, to the other when\n"
+		"           it fails\n"
 		"  detach   remove a device (swapoff first)\n"
+		"  replace  put server new in the place of server old in a mirrored\n"
+		"           device, and fill it from the other while I/O goes on\n"
 		"  show     the devices, their state, round-trip estimates and counters\n"
 		"           (and, on a server, what is served); loads no module\n"
 		"On a server:\n"
@@ -147,6 +159,59 @@ void netswap_out_session(const struct nlattr *a, const char *end)
 	out_text("%s", end);
 }
 
+static const char *const netswap_mirrors[] = {
+	[NETSWAP_MIRROR_NONE]		= "none",
+	[NETSWAP_MIRROR_HEALTHY]	= "healthy",
+	[NETSWAP_MIRROR_DEGRADED]	= "degraded",
+	[NETSWAP_MIRROR_RESYNCING]	= "resyncing",
+};
+
+static const char *netswap_mirror_name(uint32_t m)
+{
+	return m <= NETSWAP_MIRROR_RESYNCING ? netswap_mirrors[m] : "?";
+}
+
+/* A mirrored device's replicas, one line each. */
+static void netswap_dev_replicas(struct nlattr *nest)
+{
+	struct nlattr *tb[NETSWAP_R_MAX + 1], *a;
+	char mac[18], b1[32], b2[32];
+	uint32_t state;
+	int rem;
+
+	out_arr_begin("replicas");
+	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) != NETSWAP_A_REPLICA ||
+		    nla_parse_nested(tb, NETSWAP_R_MAX, a, NULL) ||
+		    !tb[NETSWAP_R_SERVER_MAC] || nla_len(tb[NETSWAP_R_SERVER_MAC]) != 6)
+			continue;
+		state = nla_u32_or0(tb[NETSWAP_R_STATE]);
+		out_obj_begin(NULL);
+		out_str("server", "    replica %s",
+			fmt_mac(nla_data(tb[NETSWAP_R_SERVER_MAC]), mac, sizeof(mac)));
+		out_str("state", " state %s",
+			state <= NETSWAP_STATE_GONE ? netswap_states[state] : "?");
+		out_bool("in", " in %s", tb[NETSWAP_R_IN] && nla_get_u8(tb[NETSWAP_R_IN]));
+		netswap_out_session(tb[NETSWAP_R_SESSION], "");
+		out_bool("holding", " holding %s",
+			 tb[NETSWAP_R_HOLDING] && nla_get_u8(tb[NETSWAP_R_HOLDING]));
+		out_u64("srtt_us", NULL, nla_u32_or0(tb[NETSWAP_R_SRTT_US]));
+		out_u64("lat_us", NULL, nla_u32_or0(tb[NETSWAP_R_LAT_US]));
+		out_text(" rtt %s latency %s\n",
+			 fmt_us(nla_u32_or0(tb[NETSWAP_R_SRTT_US]), b1, sizeof(b1)),
+			 fmt_us(nla_u32_or0(tb[NETSWAP_R_LAT_US]), b2, sizeof(b2)));
+		out_u64("idle_ms", "      idle %llums", nla_u64_or0(tb[NETSWAP_R_IDLE_MS]));
+		out_u64("pages_missing", " missing %llu", nla_u64_or0(tb[NETSWAP_R_PAGES_MISSING]));
+		out_u64("pages_copied", " copied %llu", nla_u64_or0(tb[NETSWAP_R_PAGES_COPIED]));
+		out_u64("failovers", " failovers %llu", nla_u64_or0(tb[NETSWAP_R_FAILOVERS]));
+		out_u64("reads", " reads %llu", nla_u64_or0(tb[NETSWAP_R_READS]));
+		out_u64("errors", " errors %llu", nla_u64_or0(tb[NETSWAP_R_ERRORS]));
+		out_u64("retransmits", " retransmits %llu\n", nla_u64_or0(tb[NETSWAP_R_RETRANSMITS]));
+		out_obj_end();
+	}
+	out_arr_end();
+}
+
 static int netswap_dev_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	char mac[18], size[32], b1[32], b2[32], b3[32], b4[32];
@@ -185,10 +250,23 @@ static int netswap_dev_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	out_u64("frag", " bytes/frame %llu", nla_u32_or0(tb[NETSWAP_A_FRAG]));
 	out_bool("keyed", " keyed %s", tb[NETSWAP_A_KEYED] && nla_get_u8(tb[NETSWAP_A_KEYED]));
 	out_u64("timeout_ms", " timeout %llums", nla_u32_or0(tb[NETSWAP_A_TIMEOUT_MS]));
+	if (nla_u32_or0(tb[NETSWAP_A_HOLD_MS]))
+		out_u64("hold_ms", " hold %llums", nla_u32_or0(tb[NETSWAP_A_HOLD_MS]));
+	if (tb[NETSWAP_A_HOLDING] && nla_get_u8(tb[NETSWAP_A_HOLDING])) {
+		out_bool("holding", NULL, true);
+		out_text(" holding");
+	}
 	out_u64("idle_ms", " idle %llums\n", nla_u64_or0(tb[NETSWAP_A_IDLE_MS]));
 	out_u64("pages_stored", "    pages stored %llu", nla_u64_or0(tb[NETSWAP_A_PAGES_STORED]));
 	out_u64("pages_lost", " lost %llu\n", nla_u64_or0(tb[NETSWAP_A_PAGES_LOST]));
 	netswap_dev_stats(tb[NETSWAP_A_STATS]);
+	if (tb[NETSWAP_A_MIRROR] && nla_get_u32(tb[NETSWAP_A_MIRROR]) != NETSWAP_MIRROR_NONE) {
+		out_str("mirror", "    mirror %s", netswap_mirror_name(nla_get_u32(tb[NETSWAP_A_MIRROR])));
+		out_u64("failover_ms", " failover %llums", nla_u32_or0(tb[NETSWAP_A_FAILOVER_MS]));
+		out_u64("resync_rate", " resync-rate %llu\n", nla_u32_or0(tb[NETSWAP_A_RESYNC_RATE]));
+		if (tb[NETSWAP_A_REPLICAS])
+			netswap_dev_replicas(tb[NETSWAP_A_REPLICAS]);
+	}
 	out_obj_end();
 	return 0;
 }
@@ -317,15 +395,17 @@ static int netswap_attach(int argc, char **argv)
 {
 	struct kv kv[] = { { "dev", NULL }, { "server", NULL }, { "size", NULL },
 			   { "timeout", NULL }, { "connect", NULL }, { "window", NULL },
-			   { "key", NULL } };
-	uint32_t timeout_ms = 0, connect_ms = 0, window = 0;
-	uint8_t mac[6], key[HEXO_KEY_LEN];
+			   { "key", NULL }, { "hold", NULL }, { "mirror", NULL },
+			   { "failover", NULL }, { "resync-rate", NULL } };
+	uint32_t timeout_ms = 0, connect_ms = 0, window = 0, hold_ms = 0, failover_ms = 0;
+	uint32_t rate = 0;
+	uint8_t mac[6], mirror[6], key[HEXO_KEY_LEN];
 	struct nl_msg *msg;
 	struct hxnl nl;
 	uint64_t size;
 	int ret;
 
-	ret = netswap_kv("attach", argc, argv, kv, 7);
+	ret = netswap_kv("attach", argc, argv, kv, 11);
 	if (ret)
 		return ret;
 	if (!kv[0].val || !kv[1].val || !kv[2].val)
@@ -348,6 +428,25 @@ static int netswap_attach(int argc, char **argv)
 	if (kv[5].val && (parse_u32(kv[5].val, NETSWAP_MAX_WINDOW, &window) || !window))
 		return hexoctl_usage_err("netswap", "attach: window must be 1 to %u pages",
 					 NETSWAP_MAX_WINDOW);
+	if (kv[7].val && netswap_seconds("attach", "hold", kv[7].val, 0,
+					 NETSWAP_MAX_HOLD_MS / 1000, &hold_ms))
+		return HEXOCTL_EUSAGE;
+	if (kv[8].val && parse_mac(kv[8].val, mirror))
+		return hexoctl_usage_err("netswap", "attach: mirror '%s' is not a MAC address",
+					 kv[8].val);
+	if (kv[8].val && !memcmp(mirror, mac, 6))
+		return hexoctl_usage_err("netswap", "attach: the mirror must be another server "
+					 "than the server");
+	if ((kv[9].val || kv[10].val) && !kv[8].val)
+		return hexoctl_usage_err("netswap", "attach: failover and resync-rate are for "
+					 "mirrored devices (mirror MAC)");
+	if (kv[9].val && (parse_u32(kv[9].val, NETSWAP_MAX_FAILOVER_MS, &failover_ms) ||
+			  failover_ms < NETSWAP_MIN_FAILOVER_MS))
+		return hexoctl_usage_err("netswap", "attach: failover must be %u to %u ms",
+					 NETSWAP_MIN_FAILOVER_MS, NETSWAP_MAX_FAILOVER_MS);
+	if (kv[10].val && parse_u32(kv[10].val, NETSWAP_MAX_RESYNC_RATE, &rate))
+		return hexoctl_usage_err("netswap", "attach: resync-rate must be 0 (no bound) to "
+					 "%u pages a second", NETSWAP_MAX_RESYNC_RATE);
 	if (kv[6].val && netswap_key("attach", kv[6].val, key))
 		return HEXOCTL_EUSAGE;
 
@@ -369,6 +468,14 @@ static int netswap_attach(int argc, char **argv)
 		nla_put_u32(msg, NETSWAP_A_WINDOW, window);
 	if (kv[6].val)
 		nla_put(msg, NETSWAP_A_KEY, HEXO_KEY_LEN, key);
+	if (kv[7].val)
+		nla_put_u32(msg, NETSWAP_A_HOLD_MS, hold_ms);
+	if (kv[8].val)
+		nla_put(msg, NETSWAP_A_MIRROR_MAC, 6, mirror);
+	if (kv[9].val)
+		nla_put_u32(msg, NETSWAP_A_FAILOVER_MS, failover_ms);
+	if (kv[10].val)
+		nla_put_u32(msg, NETSWAP_A_RESYNC_RATE, rate);
 	memset(key, 0, sizeof(key));
 	ret = hxnl_call(&nl, msg, NETSWAP_A_MAX, netswap_dev_cb, NULL);
 	if (ret)
@@ -401,6 +508,58 @@ static int netswap_detach(int argc, char **argv)
 	return ret ? HEXOCTL_EFAIL : 0;
 }
 
+static int netswap_replace(int argc, char **argv)
+{
+	struct kv kv[] = { { "old", NULL }, { "new", NULL }, { "connect", NULL },
+			   { "resync-rate", NULL } };
+	uint8_t old[6], new[6];
+	uint32_t index, connect_ms = 0, rate = 0;
+	struct nl_msg *msg;
+	struct hxnl nl;
+	int ret;
+
+	if (argc < 1 || netswap_parse_dev(argv[0], &index))
+		return hexoctl_usage_err("netswap", "replace takes a device (netswapN, or N) first");
+	ret = netswap_kv("replace", argc - 1, argv + 1, kv, 4);
+	if (ret)
+		return ret;
+	if (!kv[0].val || !kv[1].val)
+		return hexoctl_usage_err("netswap", "replace needs 'old MAC new MAC'");
+	if (parse_mac(kv[0].val, old))
+		return hexoctl_usage_err("netswap", "replace: old '%s' is not a MAC address",
+					 kv[0].val);
+	if (parse_mac(kv[1].val, new))
+		return hexoctl_usage_err("netswap", "replace: new '%s' is not a MAC address",
+					 kv[1].val);
+	if (kv[2].val && netswap_seconds("replace", "connect", kv[2].val,
+					 (NETSWAP_MIN_CONNECT_MS + 999) / 1000,
+					 NETSWAP_MAX_CONNECT_MS / 1000, &connect_ms))
+		return HEXOCTL_EUSAGE;
+	if (kv[3].val && parse_u32(kv[3].val, NETSWAP_MAX_RESYNC_RATE, &rate))
+		return hexoctl_usage_err("netswap", "replace: resync-rate must be 0 (no bound) to "
+					 "%u pages a second", NETSWAP_MAX_RESYNC_RATE);
+
+	if (hexoctl_open(&nl, NETSWAP_GENL_NAME, "netswap"))
+		return HEXOCTL_EFAIL;
+	msg = hxnl_msg(&nl, NETSWAP_CMD_REPLACE, false);
+	if (!msg) {
+		hxnl_close(&nl);
+		return HEXOCTL_EFAIL;
+	}
+	nla_put_u32(msg, NETSWAP_A_DEV_INDEX, index);
+	nla_put(msg, NETSWAP_A_SERVER_MAC, 6, old);
+	nla_put(msg, NETSWAP_A_NEW_SERVER_MAC, 6, new);
+	if (connect_ms)
+		nla_put_u32(msg, NETSWAP_A_CONNECT_MS, connect_ms);
+	if (kv[3].val)
+		nla_put_u32(msg, NETSWAP_A_RESYNC_RATE, rate);
+	ret = hxnl_call(&nl, msg, NETSWAP_A_MAX, netswap_dev_cb, NULL);
+	if (ret)
+		hexoctl_nl_fail(&nl, "netswap replace", ret);
+	hxnl_close(&nl);
+	return ret ? HEXOCTL_EFAIL : 0;
+}
+
 /* ------------------------------------------------------------ events */
 
 static int netswap_event_cb(struct nlattr **tb, uint8_t cmd, void *arg)
@@ -408,6 +567,8 @@ static int netswap_event_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	static const char *const ev[] = {
 		[NETSWAP_EV_UP] = "up", [NETSWAP_EV_DOWN] = "down", [NETSWAP_EV_BACK] = "back",
 		[NETSWAP_EV_RESTARTED] = "restarted", [NETSWAP_EV_GONE] = "gone",
+		[NETSWAP_EV_DEGRADED] = "degraded", [NETSWAP_EV_RESYNCING] = "resyncing",
+		[NETSWAP_EV_HEALTHY] = "healthy",
 	};
 	uint32_t e = nla_u32_or0(tb[NETSWAP_A_EVENT]);
 	char mac[18] = "?";
@@ -415,9 +576,11 @@ static int netswap_event_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	if (tb[NETSWAP_A_SERVER_MAC] && nla_len(tb[NETSWAP_A_SERVER_MAC]) == 6)
 		fmt_mac(nla_data(tb[NETSWAP_A_SERVER_MAC]), mac, sizeof(mac));
 	out_obj_begin(NULL);
-	out_str("event", "%s", e <= NETSWAP_EV_GONE && ev[e] ? ev[e] : "?");
+	out_str("event", "%s", e <= NETSWAP_EV_HEALTHY && ev[e] ? ev[e] : "?");
 	out_u64("index", " netswap%llu", nla_u32_or0(tb[NETSWAP_A_DEV_INDEX]));
 	out_str("server", " server %s", mac);
+	if (tb[NETSWAP_A_MIRROR])
+		out_str("mirror", " mirror %s", netswap_mirror_name(nla_get_u32(tb[NETSWAP_A_MIRROR])));
 	netswap_out_session(tb[NETSWAP_A_SESSION], "\n");
 	out_obj_end();
 	fflush(stdout);
@@ -483,6 +646,7 @@ static const struct hexoctl_verb netswap_verbs[] = {
 	{ "list", netswap_show },
 	{ "attach", netswap_attach },
 	{ "detach", netswap_detach },
+	{ "replace", netswap_replace },
 	{ "serve", netswap_serve },
 	{ "unserve", netswap_unserve },
 	{ "boards", netswap_boards },

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Issue #13, test 4: a link outage of 10 s with hold 30: the board's eth0 goes
+# down and up again (the testbed's agent does not use it) under a verifying
+# workload. I/O stalls, nothing fails, every byte checks out.
+#
+# Usage: hold.sh single|mirror [UPDATES]. "single" is an unmirrored device
+# against the one server; "mirror" needs server2 (tests.txt:
+# pair:servers=2). UPDATES: the workload's random page updates, 1000000
+# unless given.
+. ../lib/ktap.sh
+. ../lib/host.sh
+. ./lib.sh
+
+MODE=${1:-single}
+UPDATES=${2:-1000000}
+mib=$((${HEXO_BOARD_MEM:-256} * 2))
+DEV_SIZE=$((${HEXO_BOARD_MEM:-256} * 4))M
+SERVE_SIZE=$((${HEXO_BOARD_MEM:-256} * 4 + 64))M
+
+ktap_plan 5
+on board "dmesg -c" >/dev/null
+if [ "$MODE" = mirror ]; then
+	. ./mirror_lib.sh
+	serve_both "size $SERVE_SIZE"
+	attach_mirror $DEV_SIZE timeout 5 hold 30
+else
+	serve "size $SERVE_SIZE"
+	attach board $DEV_SIZE timeout 5 hold 30
+fi
+on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0" >/dev/null
+on_bg board work "exec $B/memstress $mib $UPDATES" >/dev/null
+ktap_check "the workload swaps" on_ready board work "memstress: random" 600
+ktap_check "the link goes down for 10 s, and up again" \
+	on board "ip link set eth0 down && sleep 10 && ip link set eth0 up"
+out=$(on_wait board work 1200)
+rc=$?
+printf '%s\n' "$out" | tail -3 | ktap_quote
+[ $rc -eq 0 ] && grep -q "memstress: OK" <<<"$out" &&
+	ktap_pass "the workload completed, every byte verified" ||
+	ktap_fail "the workload completed, every byte verified (status $rc)"
+ktap_expect "the device counts no failed request" "\"errors\":0[,}]" \
+	on board "hexoctl -j netswap show netswap0"
+ktap_check "no I/O error, hung task or panic in the board's log" \
+	on board "! dmesg | grep -E 'I/O error|blocked for more than|Kernel panic|Oops|BUG:'"
+on board "swapoff -a; hexoctl netswap detach 0" >/dev/null 2>&1
+[ "$MODE" = mirror ] && mirror_cleanup || netswap_cleanup
+ktap_finish
