@@ -19,7 +19,9 @@
 # (make bench-netswap then boots one, scripts/testbed pair --servers 2), and
 # "nbd-CN", NBD with N connections only), BENCH_PHASES (default "link
 # block app readahead failover"; BENCH_APP=0 drops app and readahead;
-# failover runs only when BENCH_DEVS names netswap-mirror), BENCH_ROUNDS
+# failover runs only when BENCH_DEVS names netswap-mirror; also "keyed",
+# keyed against unkeyed netswap side by side, BENCH_KEYED_SLICES of
+# BENCH_KEYED_SECONDS per op and depth, default 8 of 2 s), BENCH_ROUNDS
 # (block runs per device and depth, default 3: the table shows their
 # median and range), BENCH_APP_ROUNDS (application runs per device,
 # default 1), BENCH_CLUSTERS (vm.page-cluster values the readahead phase
@@ -37,6 +39,8 @@ DEVS=${BENCH_DEVS:-netswap aoe nbd nvmet-tcp zram}
 PHASES=${BENCH_PHASES:-link block app readahead failover}
 ROUNDS=${BENCH_ROUNDS:-3}
 APP_ROUNDS=${BENCH_APP_ROUNDS:-1}
+KEYED_SLICES=${BENCH_KEYED_SLICES:-8}
+KEYED_SECS=${BENCH_KEYED_SECONDS:-2}
 [ "${BENCH_APP:-1}" = 0 ] && PHASES=$(echo "$PHASES" | sed 's/app//; s/readahead//')
 CLUSTERS=${BENCH_CLUSTERS:-0 3 5}
 NBD_CONNS=${BENCH_NBD_CONNS:-1 2 4}
@@ -127,6 +131,7 @@ board_ram=$(on board "awk '/MemTotal/ { print int(\$2 / 1024) }' /proc/meminfo")
 rec_json setup testbed '{}' mtu="$MTU" seconds="$SECS" span_pages="$SPAN" \
 	board_memtotal_mib="$board_ram" board_ram_mib="$HEXO_BOARD_MEM" rounds="$ROUNDS" \
 	app_rounds="$APP_ROUNDS" size_mib="$SIZE_MIB" scheduler="$SCHED" \
+	keyed_slices="$KEYED_SLICES" keyed_seconds="$KEYED_SECS" \
 	phases="$(jlist $PHASES)" devices="$(jlist $(block_devs))" \
 	nbd_conns="[$(echo $NBD_CONNS | tr ' ' ,)]" aoe_bufs="$AOE_BUFS"
 
@@ -464,6 +469,69 @@ if want readahead; then
 		say "netswap: memstress ${mib} MiB with vm.page-cluster=$c"
 		app_run readahead netswap 1 "$c"; [ $? = 2 ] && break
 	done
+fi
+
+# ------------------------------------------------------------ keyed
+# Keyed against unkeyed side by side, for the keyed sessions' cost: the
+# server serves on two VLANs of eth0, one with a key; the board attaches
+# over each (netswap0 unkeyed, netswap1 keyed, both MTU 1500 payloads).
+# Then short runs of the two in turn, KEYED_SLICES of KEYED_SECS per op
+# and depth, the first of the two swapped each slice: this machine has slow
+# spells of tens of seconds that, in whole rounds of one device after the
+# other, made the rounds' ratios range from 0.5 to 2. Every page read is
+# verified, and both spans are checked whole at the end.
+keyed_teardown() {
+	on board "hexoctl netswap detach 1; hexoctl netswap detach 0; rmmod netswap hexo_link
+		ip link del eth0.102; ip link del eth0.101"
+	on server "hexoctl netswap unserve dev eth0.102; hexoctl netswap unserve dev eth0.101
+		rmmod netswap_server hexo_link; ip link del eth0.102; ip link del eth0.101"
+} >/dev/null 2>&1
+
+# keyed_setup: both devices attached, or 1.
+keyed_setup() {
+	local vm k
+	for vm in server board; do
+		on "$vm" "modprobe 8021q && for v in 101 102; do ip link add link eth0 name eth0.\$v \
+			type vlan id \$v && ip link set eth0.\$v mtu 1500 up || exit 1; done" >/dev/null || return 1
+	done
+	k=$(on server "hexoctl netswap genkey | tee /tmp/bench.key") && on board "echo $k >/tmp/bench.key" &&
+	on server "hexoctl netswap serve dev eth0.101 size $SIZE &&
+		hexoctl netswap serve dev eth0.102 size $SIZE key /tmp/bench.key" >/dev/null &&
+	on board "hexoctl netswap attach dev eth0.101 server $S size $SIZE &&
+		hexoctl netswap attach dev eth0.102 server $S size $SIZE key /tmp/bench.key" >/dev/null &&
+	# netswap1 is the keyed one: its interface says so.
+	case $(on board "hexoctl netswap show netswap1") in *"dev eth0.102"*) ;; *) return 1 ;; esac
+}
+
+if want keyed; then
+	say "keyed against unkeyed side by side: $KEYED_SLICES slices of ${KEYED_SECS}s per op and depth"
+	if keyed_setup; then
+		declare -A kdev=([netswap]=/dev/netswap0 [netswap-keyed]=/dev/netswap1) kseed
+		for d in netswap netswap-keyed; do
+			use_dev "$d" "${kdev[$d]}" phase=keyed
+			kseed[$d]=$((RANDOM * 32768 + RANDOM))
+			rec_json prefill "$d" "$(bb "${kdev[$d]}" -p -V "${kseed[$d]}" -t 1)" round=keyed
+		done
+		for slice in $(seq "$KEYED_SLICES"); do
+			order="netswap netswap-keyed"
+			[ $((slice % 2)) = 0 ] && order="netswap-keyed netswap"
+			for op in randread randwrite; do
+				for qd in 1 16 32; do
+					for d in $order; do
+						rec_json keyed_slice "$d" "$(bb "${kdev[$d]}" \
+							"$([ $op = randwrite ] && echo -w)" -V "${kseed[$d]}" \
+							-q $qd -t "$KEYED_SECS")" slice="$slice" op=$op depth=$qd
+					done
+				done
+			done
+		done
+		for d in netswap netswap-keyed; do
+			rec_json verify "$d" "$(bb "${kdev[$d]}" -c -V "${kseed[$d]}")" round=keyed
+		done
+	else
+		fail netswap-keyed "keyed side by side: setup failed"
+	fi
+	keyed_teardown
 fi
 
 # ------------------------------------------------------------ failover

@@ -121,9 +121,42 @@ class Run:
         self.app = self._app()
         self.link = self._link()
         self.failover = self._failover()
+        self.keyed = self._keyed()
 
     def of(self, kind):
         return [r for r in self.rows if r["kind"] == kind]
+
+    # ---------------------------------------------------------------- keyed
+    def _keyed(self):
+        """The keyed phase: per (op, depth), the slices' ratios keyed /
+        unkeyed (the two ran back to back) and each device's rates. A slice
+        that failed or read back wrong data is an ERROR."""
+        got = {}
+        for r in self.of("keyed_slice"):
+            b = r["result"] or {}
+            err = run_error(b, "pages_per_s" in b)
+            if err:
+                self.errors.append(f"{r['dev']} keyed phase {opname(b.get('op', 'ra?'))} "
+                                   f"QD{b.get('depth')} slice {b.get('slice')}: {err}")
+                continue
+            self.verified += b.get("verified", 0)
+            got.setdefault((b["op"], b["depth"]), {}).setdefault(r["dev"], {})[b["slice"]] = \
+                b["pages_per_s"]
+        out = {}
+        for key, devs in got.items():
+            n, k = devs.get("netswap", {}), devs.get("netswap-keyed", {})
+            both = [i for i in n if i in k and n[i]]
+            if both:
+                out[key] = {"ratios": [k[i] / n[i] for i in both],
+                            "unkeyed": [n[i] for i in both], "keyed": [k[i] for i in both]}
+        want = self.setup.get("keyed_slices")
+        if "keyed" in self.setup.get("phases", []) and want:
+            for op, qd in COLS:
+                have = len(out.get((op, qd), {}).get("ratios", []))
+                if have < want:
+                    self.errors.append(f"keyed phase {opname(op)} QD{qd}: {have} of {want} "
+                                       "slices measured on both devices")
+        return out
 
     # ---------------------------------------------------------------- block
     def _block(self):
@@ -511,6 +544,27 @@ def failover_section(run):
     print()
 
 
+def keyed_section(run):
+    if not run.keyed:
+        return
+    s = run.setup
+    print(f"Keyed against unkeyed, side by side (two VLANs of eth0, MTU 1500; "
+          f"{s.get('keyed_slices')} slices of {s.get('keyed_seconds')} s per op and depth, "
+          "the two devices in turn):")
+    print(f"  {'op':6} {'depth':>5}  {'unkeyed pages/s':>18}  {'keyed pages/s':>18}  "
+          f"{'keyed / unkeyed: median (range)':>32}")
+    for op, qd in COLS:
+        k = run.keyed.get((op, qd))
+        if not k:
+            continue
+        rs = k["ratios"]
+        print(f"  {opname(op):6} {qd:>5}  {statistics.median(k['unkeyed']):>7.0f} "
+              f"({spread(k['unkeyed']):>9})  {statistics.median(k['keyed']):>7.0f} "
+              f"({spread(k['keyed']):>9})  {statistics.median(rs):>14.2f} "
+              f"({spread(rs, '{:.2f}')})")
+    print()
+
+
 def round_ratios(a, b):
     """a / b within each round both measured (they ran back to back)."""
     return [a["by_round"][i] / b["by_round"][i] for i in a["by_round"]
@@ -604,6 +658,14 @@ def targets(run):
                     checks.append((f"QD{qd} {opname(op)} pages/s {what} netswap = {r:.2f} "
                                    f"(range {min(rs):.2f}-{max(rs):.2f}, {len(rs)} rounds)",
                                    r >= target[op], f">= {target[op]:.2f}"))
+    # The keyed phase: the median of the slices' ratios, per depth.
+    for op, qd in COLS:
+        k = run.keyed.get((op, qd))
+        if k:
+            r = statistics.median(k["ratios"])
+            checks.append((f"QD{qd} {opname(op)} pages/s keyed / unkeyed netswap, side by side "
+                           f"= {r:.2f} (slices {spread(k['ratios'], '{:.2f}')}, "
+                           f"{len(k['ratios'])} slices)", r >= 0.85, ">= 0.85"))
     # Issue #13: no I/O error, and the worst single stall under 1 s.
     for f in run.failover:
         wr = f.get("write") if isinstance(f.get("write"), dict) else {}
@@ -666,6 +728,7 @@ def main():
     readahead_section(run)
     counters_section(run)
     failover_section(run)
+    keyed_section(run)
     targets(run)
     if run.errors:
         print(f"\n{len(run.errors)} ERROR(s): the run is incomplete; see the ERROR lines above")
