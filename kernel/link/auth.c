@@ -81,6 +81,7 @@ void hxl_auth_derive(struct hxl_auth *a, const u8 *psk, bool client, u64 cnonce,
 	a->rx = rx;
 	a->tx_pn = 0;
 	memset(&a->replay, 0, sizeof(a->replay));
+	a->gen++;
 	a->ready = true;
 	spin_unlock_bh(&a->lock);
 	memzero_explicit(&tx, sizeof(tx));
@@ -99,29 +100,32 @@ static void hxl_auth_poly1305_update(void *ctx, const u8 *p, unsigned int n)
 	poly1305_update_generic(ctx, p, n);
 }
 
-/* Feeds update with len bytes of skb from off, linear or not. */
-static void hxl_auth_update_skb(hxl_auth_update_fn update, void *ctx, const struct sk_buff *skb,
+/*
+ * Feeds update with len bytes of skb from off, linear or not: in place, a
+ * fragment at a time (a received frame's data is mostly in page fragments,
+ * and a copy of it per frame would cost as much as the MAC).
+ */
+static void hxl_auth_update_skb(hxl_auth_update_fn update, void *ctx, struct sk_buff *skb,
 				u32 off, u32 len)
 {
-	u8 buf[256];
-	const void *p;
-	u32 n;
+	struct skb_seq_state st;
+	const u8 *p;
+	u32 done = 0, n;
 
-	while (len) {
-		n = off < skb_headlen(skb) ? min(len, skb_headlen(skb) - off) :
-					     min_t(u32, len, sizeof(buf));
-		p = skb_header_pointer(skb, off, n, buf);
-		if (!p)
-			return;		/* the caller checked the length */
+	skb_prepare_seq_read(skb, off, off + len, &st);
+	while ((n = skb_seq_read(done, &p, &st))) {
+		n = min(n, len - done);		/* the caller checked the length */
 		update(ctx, p, n);
-		off += n;
-		len -= n;
+		done += n;
+		if (done == len)
+			break;
 	}
+	skb_abort_seq_read(&st);
 }
 
 /* A HELLO's MAC: keyed BLAKE2s under the hello key (hdr: hdr_len bytes, hdr_crc zeroed). */
 static void hxl_auth_hello_mac(const u8 *key, const u8 *hdr, size_t hdr_len,
-			       const struct sk_buff *skb, u32 data_at, u32 data_len, __be64 pn,
+			       struct sk_buff *skb, u32 data_at, u32 data_len, __be64 pn,
 			       u8 *mac)
 {
 	u8 full[BLAKE2S_HASH_SIZE];
@@ -156,7 +160,7 @@ static void hxl_auth_otk(struct blake2s_state *st, __be64 pn, u8 *otk)
 
 /* A session frame's MAC: Poly1305 under the one-time key of pn (base: hxl_auth_otk_base()). */
 static void hxl_auth_frame_mac(struct blake2s_state *base, const u8 *hdr, size_t hdr_len,
-			       const struct sk_buff *skb, u32 data_at, u32 data_len, __be64 pn,
+			       struct sk_buff *skb, u32 data_at, u32 data_len, __be64 pn,
 			       u8 *mac)
 {
 	struct poly1305_desc_ctx pd;
@@ -229,7 +233,7 @@ static bool hxl_auth_open(const struct sk_buff *skb, size_t data_at, u8 *hdr,
 	return true;
 }
 
-bool hxl_auth_hello_check(const u8 *key, const struct sk_buff *skb, size_t data_at)
+bool hxl_auth_hello_check(const u8 *key, struct sk_buff *skb, size_t data_at)
 {
 	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
 	u8 hdr[HXL_AUTH_HDR_MAX], mac[HXL_MAC_LEN];
@@ -241,7 +245,8 @@ bool hxl_auth_hello_check(const u8 *key, const struct sk_buff *skb, size_t data_
 	return !crypto_memneq(mac, t.mac, sizeof(mac));
 }
 
-bool hxl_auth_check(struct hxl_auth *a, const struct sk_buff *skb, size_t data_at, u64 *pn)
+bool hxl_auth_check(struct hxl_auth *a, struct sk_buff *skb, size_t data_at, u64 *pn,
+		    u32 *gen)
 {
 	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
 	u8 hdr[HXL_AUTH_HDR_MAX], mac[HXL_MAC_LEN];
@@ -254,6 +259,7 @@ bool hxl_auth_check(struct hxl_auth *a, const struct sk_buff *skb, size_t data_a
 	spin_lock_bh(&a->lock);
 	ready = a->ready;
 	st = a->rx;
+	*gen = a->gen;
 	spin_unlock_bh(&a->lock);
 	if (!ready)
 		return false;
@@ -263,12 +269,12 @@ bool hxl_auth_check(struct hxl_auth *a, const struct sk_buff *skb, size_t data_a
 	return !crypto_memneq(mac, t.mac, sizeof(mac));
 }
 
-bool hxl_auth_fresh(struct hxl_auth *a, u64 pn)
+bool hxl_auth_fresh(struct hxl_auth *a, u64 pn, u32 gen)
 {
 	bool fresh;
 
 	spin_lock_bh(&a->lock);
-	fresh = hxp_replay_check(&a->replay, pn);
+	fresh = a->gen == gen && hxp_replay_check(&a->replay, pn);
 	spin_unlock_bh(&a->lock);
 	return fresh;
 }

@@ -815,17 +815,24 @@ static void hxl_chan_rx_status(struct hxl_chan *chan, struct hxl_req *req, u8 st
 	}
 }
 
+/* What hxl_auth_check() said of a received session frame. */
+struct hxl_chan_seal {
+	bool ok;			/* its MAC verified */
+	u64 pn;
+	u32 gen;
+};
+
 /*
  * Whether a frame for a keyed channel is sealed by its server and fresh.
  * A server that answers our first HELLO unkeyed serves without a key: the
  * attach is told so (it is no proof of anything, so only before the first
  * session). Under chan->lock.
  */
-static bool hxl_chan_authentic(struct hxl_chan *chan, struct sk_buff *skb, size_t data_at)
+static bool hxl_chan_authentic(struct hxl_chan *chan, struct sk_buff *skb, size_t data_at,
+			       const struct hxl_chan_seal *seal)
 {
 	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
 	struct hexo_hello hello;
-	u64 pn;
 
 	if (h->op != HEXO_OP_HELLO && !chan->ever_up) {
 		/* No session yet: no key to check anything with. */
@@ -840,8 +847,8 @@ static bool hxl_chan_authentic(struct hxl_chan *chan, struct sk_buff *skb, size_
 			chan->connect_err = -ENOKEY;
 			complete_all(&chan->answered);
 		}
-	} else if (hxl_auth_check(&chan->auth, skb, data_at, &pn)) {
-		if (hxl_auth_fresh(&chan->auth, pn))
+	} else if (seal->ok) {
+		if (hxl_auth_fresh(&chan->auth, seal->pn, seal->gen))
 			return true;
 		hxl_port_count(chan->port, HXL_PC_RX_REPLAY, 1);
 		return false;
@@ -855,14 +862,18 @@ static void hxl_chan_rx_frame(struct hxl_chan *chan, struct sk_buff *skb, size_t
 	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
 	u32 tag = be32_to_cpu(h->tag);
 	struct hxl_chan_out o;
+	struct hxl_chan_seal seal = {};
 	struct hxl_req *req;
 	u32 slot = tag & 0xffff;
 
+	/* The MAC outside the lock: the submitters wait for nothing it costs. */
+	if (chan->keyed && h->op != HEXO_OP_HELLO)
+		seal.ok = hxl_auth_check(&chan->auth, skb, data_at, &seal.pn, &seal.gen);
 	hxl_chan_out_init(&o);
 	spin_lock(&chan->lock);
 	if (chan->state == HXP_CLOSED)
 		goto out;
-	if (chan->keyed && !hxl_chan_authentic(chan, skb, data_at))
+	if (chan->keyed && !hxl_chan_authentic(chan, skb, data_at, &seal))
 		goto out;
 	chan->stats.rx_frames++;
 
