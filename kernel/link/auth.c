@@ -81,7 +81,7 @@ void hxl_auth_derive(struct hxl_auth *a, const u8 *psk, bool client, u64 cnonce,
 	a->rx = rx;
 	a->tx_pn = 0;
 	memset(&a->replay, 0, sizeof(a->replay));
-	a->gen++;
+	a->key_gen++;
 	a->ready = true;
 	spin_unlock_bh(&a->lock);
 	memzero_explicit(&tx, sizeof(tx));
@@ -114,7 +114,7 @@ static void hxl_auth_update_skb(hxl_auth_update_fn update, void *ctx, struct sk_
 
 	skb_prepare_seq_read(skb, off, off + len, &st);
 	while ((n = skb_seq_read(done, &p, &st))) {
-		n = min(n, len - done);		/* the caller checked the length */
+		n = min(n, len - done);		/* it returns whole blocks, past off + len */
 		update(ctx, p, n);
 		done += n;
 		if (done == len)
@@ -246,7 +246,7 @@ bool hxl_auth_hello_check(const u8 *key, struct sk_buff *skb, size_t data_at)
 }
 
 bool hxl_auth_check(struct hxl_auth *a, struct sk_buff *skb, size_t data_at, u64 *pn,
-		    u32 *gen)
+		    u32 *key_gen)
 {
 	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
 	u8 hdr[HXL_AUTH_HDR_MAX], mac[HXL_MAC_LEN];
@@ -259,7 +259,7 @@ bool hxl_auth_check(struct hxl_auth *a, struct sk_buff *skb, size_t data_at, u64
 	spin_lock_bh(&a->lock);
 	ready = a->ready;
 	st = a->rx;
-	*gen = a->gen;
+	*key_gen = a->key_gen;
 	spin_unlock_bh(&a->lock);
 	if (!ready)
 		return false;
@@ -269,12 +269,12 @@ bool hxl_auth_check(struct hxl_auth *a, struct sk_buff *skb, size_t data_at, u64
 	return !crypto_memneq(mac, t.mac, sizeof(mac));
 }
 
-bool hxl_auth_fresh(struct hxl_auth *a, u64 pn, u32 gen)
+bool hxl_auth_fresh(struct hxl_auth *a, u64 pn, u32 key_gen)
 {
 	bool fresh;
 
 	spin_lock_bh(&a->lock);
-	fresh = a->gen == gen && hxp_replay_check(&a->replay, pn);
+	fresh = a->key_gen == key_gen && hxp_replay_check(&a->replay, pn);
 	spin_unlock_bh(&a->lock);
 	return fresh;
 }

@@ -23,7 +23,7 @@ struct hxl_auth {
 	struct blake2s_state tx;	/* seals what this end sends */
 	struct blake2s_state rx;	/* checks what it receives */
 	u64 tx_pn;			/* the last frame number sent */
-	u32 gen;			/* keys derived so far */
+	u32 key_gen;			/* keys derived so far */
 	struct hxp_replay replay;
 };
 
@@ -53,17 +53,17 @@ void hxl_auth_seal_next(struct hxl_auth *a, struct sk_buff *skb);
  */
 bool hxl_auth_hello_check(const u8 *key, struct sk_buff *skb, size_t data_at);
 /*
- * The same for a session frame under a's key; *pn: its number, *gen: the
+ * The same for a session frame under a's key; *pn: its number, *key_gen: the
  * keys' generation. Takes only a's lock, briefly: a receiver checks the
  * MAC, the costly part, outside its own locks.
  */
 bool hxl_auth_check(struct hxl_auth *a, struct sk_buff *skb, size_t data_at, u64 *pn,
-		    u32 *gen);
+		    u32 *key_gen);
 /*
  * Whether pn, of a frame whose MAC verified under the keys of generation
- * gen, is fresh; records it. A frame checked under keys that have since
+ * key_gen, is fresh; records it. A frame checked under keys that have since
  * been replaced is not.
  */
-bool hxl_auth_fresh(struct hxl_auth *a, u64 pn, u32 gen);
+bool hxl_auth_fresh(struct hxl_auth *a, u64 pn, u32 key_gen);
 
 #endif /* _HXL_AUTH_H */

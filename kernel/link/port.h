@@ -70,7 +70,7 @@ struct hxl_port_stats {
 	u64 rx_no_service;	/* requests for a service nobody serves here */
 	u64 rx_no_chan;		/* replies matching no channel */
 	u64 rx_bad_auth;	/* keyed frames whose MAC failed, or unkeyed in a keyed session */
-	u64 rx_replay;		/* keyed frames seen already, or too old */
+	u64 rx_replay;		/* keyed frames seen already, too old, or of replaced keys */
 };
 
 struct hxl_port_info {

@@ -71,13 +71,13 @@ static bool hxl_srv_authentic(struct hxl_srv *srv, struct hxl_sess *sess,
 			      struct sk_buff *skb, size_t data_at)
 {
 	u64 pn;
-	u32 gen;
+	u32 key_gen;
 
-	if (!hxl_auth_check(&sess->auth, skb, data_at, &pn, &gen)) {
+	if (!hxl_auth_check(&sess->auth, skb, data_at, &pn, &key_gen)) {
 		hxl_port_count(srv->port, HXL_PC_RX_BAD_AUTH, 1);
 		return false;
 	}
-	if (!hxl_auth_fresh(&sess->auth, pn, gen)) {
+	if (!hxl_auth_fresh(&sess->auth, pn, key_gen)) {
 		hxl_port_count(srv->port, HXL_PC_RX_REPLAY, 1);
 		return false;
 	}

@@ -28,7 +28,8 @@
  *     RX_RUNT ... RX_BAD_SERVICE  frames dropped by header checks, by reason
  *     RX_BAD_AUTH    frames of keyed sessions whose MAC failed (forged or
  *                    damaged), and unkeyed frames for keyed sessions
- *     RX_REPLAY      keyed frames whose number was seen already, or too old
+ *     RX_REPLAY      keyed frames whose number was seen already, or too old,
+ *                    or checked under keys a new session replaced meanwhile
  */
 #ifndef _UAPI_HEXO_LINK_H
 #define _UAPI_HEXO_LINK_H
