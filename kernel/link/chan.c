@@ -197,7 +197,7 @@ static void hxl_chan_send_req(struct hxl_chan *chan, struct hxl_req *req,
 	u32 first, last, i;
 	void *kaddr;
 
-	req->rto_at = jiffies + hxl_chan_rto(chan, req->attempts);
+	req->rto_at = jiffies + hxl_chan_rto(chan, req->backoff);
 
 	switch (req->op) {
 	case HEXO_OP_READ:
@@ -548,6 +548,8 @@ static void hxl_chan_tick(struct timer_list *t)
 			if (time_after_eq(now, req->rto_at)) {
 				req->timed_out = true;
 				req->attempts++;
+				if (req->backoff < 4)
+					req->backoff++;
 				chan->stats.retransmits++;
 				chan->stats.timeouts++;
 				loss = true;
@@ -771,8 +773,16 @@ static void hxl_chan_rx_read(struct hxl_chan *chan, struct hxl_req *req,
 			hxl_chan_send_req(chan, req, o);
 			break;
 		}
-		/* The answer is streaming in: it is late, not lost. */
-		req->rto_at = jiffies + hxl_chan_rto(chan, req->attempts);
+		/*
+		 * The answer is streaming in: it is late, not lost, and the
+		 * server is there. The next timeout is one RTO after its last
+		 * frame, not backed off: under loss, a multi-page answer
+		 * takes several requests, and backing off after each (up to
+		 * 16 RTOs) took reads of 4096 pages through 20% loss past
+		 * 600 s (faults.sh 20).
+		 */
+		req->backoff = 0;
+		req->rto_at = jiffies + hxl_chan_rto(chan, req->backoff);
 	}
 	kunmap_local(kaddr);
 	if (req->pages_ok == GENMASK_ULL(req->count - 1, 0))
@@ -819,7 +829,7 @@ static void hxl_chan_rx_status(struct hxl_chan *chan, struct hxl_req *req, u8 st
 struct hxl_chan_seal {
 	bool ok;			/* its MAC verified */
 	u64 pn;
-	u32 gen;
+	u32 key_gen;
 };
 
 /*
@@ -848,7 +858,7 @@ static bool hxl_chan_authentic(struct hxl_chan *chan, struct sk_buff *skb, size_
 			complete_all(&chan->answered);
 		}
 	} else if (seal->ok) {
-		if (hxl_auth_fresh(&chan->auth, seal->pn, seal->gen))
+		if (hxl_auth_fresh(&chan->auth, seal->pn, seal->key_gen))
 			return true;
 		hxl_port_count(chan->port, HXL_PC_RX_REPLAY, 1);
 		return false;
@@ -868,7 +878,7 @@ static void hxl_chan_rx_frame(struct hxl_chan *chan, struct sk_buff *skb, size_t
 
 	/* The MAC outside the lock: the submitters wait for nothing it costs. */
 	if (chan->keyed && h->op != HEXO_OP_HELLO)
-		seal.ok = hxl_auth_check(&chan->auth, skb, data_at, &seal.pn, &seal.gen);
+		seal.ok = hxl_auth_check(&chan->auth, skb, data_at, &seal.pn, &seal.key_gen);
 	hxl_chan_out_init(&o);
 	spin_lock(&chan->lock);
 	if (chan->state == HXP_CLOSED)
@@ -999,6 +1009,7 @@ static void hxl_chan_queue(struct hxl_chan *chan, struct hxl_req *req, bool more
 	req->urgent = urgent;
 	req->state = HXL_REQ_NEW;
 	req->attempts = 0;
+	req->backoff = 0;
 	req->timed_out = false;
 	req->late = false;
 	req->frags = 0;

@@ -86,6 +86,7 @@ struct hxl_req {
 	u64 seq;
 	u16 slot;
 	u16 attempts;
+	u8 backoff;		/* timeouts since its answer last came in, at most 4 */
 	u8 state;
 	u64 first_tx_ns;
 	bool timed_out;		/* retransmitted because its RTO fired */
