@@ -307,13 +307,6 @@ static void nsw_dev_up_work(struct work_struct *work)
 
 static void nsw_chan_event(struct hxl_chan *chan, enum hxl_event ev, void *priv)
 {
-	static const u8 nl_ev[] = {
-		[HXL_EV_UP]		= NETSWAP_EV_UP,
-		[HXL_EV_DOWN]		= NETSWAP_EV_DOWN,
-		[HXL_EV_BACK]		= NETSWAP_EV_BACK,
-		[HXL_EV_RESTARTED]	= NETSWAP_EV_RESTARTED,
-		[HXL_EV_GONE]		= NETSWAP_EV_GONE,
-	};
 	static const char *const what[] = {
 		[HXL_EV_UP]		= "server answered",
 		[HXL_EV_DOWN]		= "server lost: I/O fails until it answers again",
@@ -332,7 +325,7 @@ static void nsw_chan_event(struct hxl_chan *chan, enum hxl_event ev, void *priv)
 	if (ev != HXL_EV_UP)
 		pr_info("%s: %s\n", dev->name, what[ev]);
 	hxl_chan_get_info(chan, &ci);
-	nsw_genl_event(READ_ONCE(dev->cfg.net), dev->index, nl_ev[ev], dev->cfg.server,
+	nsw_genl_event(READ_ONCE(dev->cfg.net), dev->index, nsw_event_of(ev), dev->cfg.server,
 		       ci.session, NETSWAP_MIRROR_NONE);
 }
 

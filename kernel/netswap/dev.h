@@ -306,4 +306,18 @@ void nsw_genl_uninit(void);
 void nsw_genl_event(struct net *net, u32 index, enum netswap_event ev, const u8 *server,
 		    u32 session, enum netswap_mirror mirror);
 
+/* The multicast event of a hexo_link channel event. */
+static inline enum netswap_event nsw_event_of(enum hxl_event ev)
+{
+	static const u8 nl_ev[] = {
+		[HXL_EV_UP]		= NETSWAP_EV_UP,
+		[HXL_EV_DOWN]		= NETSWAP_EV_DOWN,
+		[HXL_EV_BACK]		= NETSWAP_EV_BACK,
+		[HXL_EV_RESTARTED]	= NETSWAP_EV_RESTARTED,
+		[HXL_EV_GONE]		= NETSWAP_EV_GONE,
+	};
+
+	return ev < ARRAY_SIZE(nl_ev) ? nl_ev[ev] : 0;
+}
+
 #endif /* _NSW_DEV_H */

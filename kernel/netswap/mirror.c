@@ -929,13 +929,6 @@ void nsw_mirror_set_limits(struct nsw_dev *dev, u64 size, u32 pages)
 
 static void nsw_rep_event(struct hxl_chan *chan, enum hxl_event ev, void *priv)
 {
-	static const u8 nl_ev[] = {
-		[HXL_EV_UP]		= NETSWAP_EV_UP,
-		[HXL_EV_DOWN]		= NETSWAP_EV_DOWN,
-		[HXL_EV_BACK]		= NETSWAP_EV_BACK,
-		[HXL_EV_RESTARTED]	= NETSWAP_EV_RESTARTED,
-		[HXL_EV_GONE]		= NETSWAP_EV_GONE,
-	};
 	static const char *const what[] = {
 		[HXL_EV_UP]		= "answered",
 		[HXL_EV_DOWN]		= "lost",
@@ -972,7 +965,7 @@ static void nsw_rep_event(struct hxl_chan *chan, enum hxl_event ev, void *priv)
 		nsw_rep_unfit_warn(dev, rep, &ci);
 	/* The event carries the mirror state it leads to; then its change, if any. */
 	changed = nsw_mirror_update(dev, &state);
-	nsw_genl_event(READ_ONCE(dev->cfg.net), dev->index, nl_ev[ev], rep->server, ci.session,
+	nsw_genl_event(READ_ONCE(dev->cfg.net), dev->index, nsw_event_of(ev), rep->server, ci.session,
 		       state);
 	if (changed)
 		nsw_mirror_announce(dev, rep, state);
