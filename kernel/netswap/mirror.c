@@ -49,6 +49,17 @@ void nsw_rep_put(struct nsw_replica *rep)
 		wake_up_var(&rep->busy);
 }
 
+/* Each replica's channel, held (nsw_rep_put() each that is not NULL). */
+static void nsw_mirror_get_chans(struct nsw_dev *dev, struct hxl_chan **chan)
+{
+	unsigned int r;
+
+	spin_lock_bh(&dev->lock);
+	for (r = 0; r < dev->nrep; r++)
+		chan[r] = nsw_rep_get(&dev->rep[r]);
+	spin_unlock_bh(&dev->lock);
+}
+
 void nsw_rep_lost_all(struct nsw_replica *rep)
 {
 	lockdep_assert_held(&rep->dev->lock);
@@ -556,10 +567,7 @@ void nsw_mirror_kick(struct nsw_dev *dev)
 	struct hxl_chan *chan[NSW_MAX_REPLICAS];
 	unsigned int r;
 
-	spin_lock_bh(&dev->lock);
-	for (r = 0; r < dev->nrep; r++)
-		chan[r] = nsw_rep_get(&dev->rep[r]);
-	spin_unlock_bh(&dev->lock);
+	nsw_mirror_get_chans(dev, chan);
 	for (r = 0; r < dev->nrep; r++) {
 		if (!chan[r])
 			continue;
@@ -636,10 +644,7 @@ static unsigned int nsw_mirror_ready(struct nsw_dev *dev, unsigned int *silent)
 	struct hxl_chan *chan[NSW_MAX_REPLICAS];
 	unsigned int r, ready = 0;
 
-	spin_lock_bh(&dev->lock);
-	for (r = 0; r < dev->nrep; r++)
-		chan[r] = nsw_rep_get(&dev->rep[r]);
-	spin_unlock_bh(&dev->lock);
+	nsw_mirror_get_chans(dev, chan);
 	for (r = 0; r < dev->nrep; r++) {
 		if (!chan[r])
 			continue;
@@ -868,10 +873,7 @@ void nsw_mirror_limits(struct nsw_dev *dev, u64 *size, u32 *pages, u32 *window)
 	*size = dev->cfg.size;
 	*pages = HXL_MAX_PAGES;
 	*window = dev->cfg.window;
-	spin_lock_bh(&dev->lock);
-	for (r = 0; r < dev->nrep; r++)
-		chan[r] = nsw_rep_get(&dev->rep[r]);
-	spin_unlock_bh(&dev->lock);
+	nsw_mirror_get_chans(dev, chan);
 	for (r = 0; r < dev->nrep; r++) {
 		if (!chan[r])
 			continue;
