@@ -28,6 +28,17 @@ nobody() {
 	su -s /bin/sh -c "$1" nobody
 }
 
+# within SECONDS CMD...: waits until CMD succeeds.
+within() {
+	_t=$(($1 * 10))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$_t" -gt 0 ] || return 1
+		sleep 0.1
+		_t=$((_t - 1))
+	done
+}
+
 # gone_within SECONDS CMD...: waits until CMD fails.
 gone_within() {
 	_t=$(($1 * 10))
@@ -42,7 +53,7 @@ gone_within() {
 modprobe veth && modprobe netswap_server && modprobe netswap ||
 	{ echo "Bail out! cannot load the modules"; exit 1; }
 
-ktap_plan 19
+ktap_plan 20
 ktap_check "namespace hxs, with hxb of the veth pair hxa-hxb" sh -c "
 	$IP netns add hxs && $IP link add hxa address $A type veth peer name hxb address $B netns hxs &&
 	$IP link set hxa up && $IP -n hxs link set hxb up"
@@ -97,6 +108,12 @@ attach_hxd() {
 ktap_check "hxd attaches netswap1 and netswap2; data verifies" attach_hxd
 sleep 600 </dev/netswap2 &
 HOLD=$!
+# The namespace must not go before the holder has the device open: the
+# shell opens it in the child, after the fork returned here.
+opened() {
+	[ "$(readlink "/proc/$HOLD/fd/0")" = /dev/netswap2 ]
+}
+ktap_check "a process holds netswap2 open" within 10 opened
 ktap_check "hxd is deleted" $IP netns del hxd
 ktap_check "... its idle device is detached" gone_within 10 ls /dev/netswap1
 ktap_check "its open device stays, failing I/O, in the root namespace" sh -c "
