@@ -1244,6 +1244,12 @@ void hxl_chan_destroy(struct hxl_chan *chan)
 }
 EXPORT_SYMBOL_GPL(hxl_chan_destroy);
 
+bool hxl_chan_up(struct hxl_chan *chan)
+{
+	return READ_ONCE(chan->state) == HXP_UP;
+}
+EXPORT_SYMBOL_GPL(hxl_chan_up);
+
 void hxl_chan_get_info(struct hxl_chan *chan, struct hxl_chan_info *info)
 {
 	memset(info, 0, sizeof(*info));

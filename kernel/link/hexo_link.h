@@ -231,6 +231,11 @@ bool hxl_chan_cancel(struct hxl_chan *chan, struct hxl_req *req);
 /* Fails what is pending, says BYE to the server, frees the channel. Sleeps. */
 void hxl_chan_destroy(struct hxl_chan *chan);
 void hxl_chan_get_info(struct hxl_chan *chan, struct hxl_chan_info *info);
+/*
+ * Whether the channel has a session now, without its lock: a snapshot, for
+ * a caller that must not take it (a done() callback may run under it).
+ */
+bool hxl_chan_up(struct hxl_chan *chan);
 void hxl_chan_set_dead_ms(struct hxl_chan *chan, u32 dead_ms);
 
 /* ------------------------------------------------------------ server */

@@ -295,8 +295,19 @@ static int nsw_dev_add_disk(struct nsw_dev *dev)
 static void nsw_dev_up_work(struct work_struct *work)
 {
 	struct nsw_dev *dev = container_of(work, struct nsw_dev, up_work);
+	bool done;
 	int ret;
 
+	/*
+	 * Queued again while it ran (a second replica's answer, or a channel
+	 * that went down and up meanwhile): the disk exists by now. A work
+	 * item does not run beside itself, so this check is enough.
+	 */
+	spin_lock_bh(&dev->lock);
+	done = dev->disk_added || dev->dying;
+	spin_unlock_bh(&dev->lock);
+	if (done)
+		return;
 	ret = nsw_dev_add_disk(dev);
 	if (ret)
 		pr_err("%s: cannot create the disk: %d\n", dev->name, ret);

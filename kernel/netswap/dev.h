@@ -177,9 +177,12 @@ struct nsw_cmd {
 	u8 tried;			/* the replicas that failed it */
 	u8 sends;			/* subs readied, all replicas: see NSW_MAX_SENDS */
 	u8 left;			/* reads: those it was taken from, as slow */
-	int read_rep;			/* reads: the replica that answered */
+	int read_rep;			/* reads: the replica that answered last */
 	u64 index;
 	u32 count;
+	/* What a sub asks: all of it, or a read's run (nsw_bits_read_run()). */
+	u64 part;
+	u32 part_n;
 	unsigned long ok_at;		/* writes: when a first replica held it */
 	bool ok;
 };

@@ -109,9 +109,33 @@ static void nsw_mirror_view(struct nsw_dev *dev, struct nsw_cmd *cmd, unsigned i
 		v[r].present = rep->chan && !rep->sweeping;
 		v[r].up = rep->up;
 		v[r].ready = rep->in && rep->up && (ready & BIT(r));
-		v[r].clean = !nsw_bits_any(dev->bits.dirty[r], cmd->index, cmd->count);
+		v[r].clean = !nsw_bits_any(dev->bits.dirty[r], cmd->part, cmd->part_n);
 		v[r].lat_us = rep->lat_us;
 	}
+}
+
+/*
+ * The run of pages from index on, at most count, that a read asks of one
+ * replica (dev->lock held): one that replicas up hold whole if there is
+ * one, else one that replicas present do; count if none holds page index
+ * (nsw_mirror_pick() then finds none).
+ */
+static u32 nsw_mirror_read_run(struct nsw_dev *dev, u64 index, u32 count)
+{
+	unsigned int r, up = 0, present = 0;
+	u32 n;
+
+	for (r = 0; r < dev->nrep; r++) {
+		if (!dev->rep[r].chan || dev->rep[r].sweeping)
+			continue;
+		present |= BIT(r);
+		if (dev->rep[r].up)
+			up |= BIT(r);
+	}
+	n = nsw_bits_read_run(&dev->bits, up, index, count);
+	if (!n)
+		n = nsw_bits_read_run(&dev->bits, present, index, count);
+	return n ?: count;
 }
 
 /* The replica a read goes to, or -1 (dev->lock held). */
@@ -172,14 +196,17 @@ static int nsw_mirror_retry(struct nsw_dev *dev, struct nsw_cmd *cmd)
  * Whether a write that replica r failed is sent to r again rather than r
  * given up on (dev->lock held): its server still answers (its channel up,
  * its pages known), no other replica holds every page, and the request has
- * sends left.
+ * sends left. The channel itself is asked too: one declared lost fails its
+ * requests before its DOWN event clears rep->up, and a write sent there
+ * again would fail at once, again and again, until its sends ran out
+ * without the other replica tried.
  */
 static bool nsw_mirror_keep(struct nsw_dev *dev, struct nsw_cmd *cmd, unsigned int r)
 {
 	struct nsw_replica *rep = &dev->rep[r];
 
 	return cmd->sends < NSW_MAX_SENDS && rep->chan && rep->up && !rep->sweeping &&
-	       !nsw_mirror_other_whole(dev, r);
+	       hxl_chan_up(rep->chan) && !nsw_mirror_other_whole(dev, r);
 }
 
 /* Gives up on a replica (dev->lock held); the caller tells listeners. */
@@ -214,9 +241,9 @@ static void nsw_sub_send(struct nsw_cmd *cmd, unsigned int r, struct hxl_chan *c
 	struct hxl_req *req = &cmd->sub[r].req;
 
 	req->op = cmd->op;
-	req->index = cmd->index;
-	req->count = cmd->count;
-	req->pages = cmd->pages;
+	req->index = cmd->part;
+	req->count = cmd->part_n;
+	req->pages = cmd->pages + (cmd->part - cmd->index);
 	req->done = nsw_sub_done;
 	hxl_chan_submit(chan, req, more);
 }
@@ -317,11 +344,11 @@ static bool nsw_read_absent(struct nsw_dev *dev, struct nsw_cmd *cmd, unsigned i
 	bool missing = false;
 	u32 i;
 
-	for (i = 0; i < cmd->count; i++) {
-		if (!(absent & BIT_ULL(i)) || !test_bit(cmd->index + i, dev->stored))
+	for (i = 0; i < cmd->part_n; i++) {
+		if (!(absent & BIT_ULL(i)) || !test_bit(cmd->part + i, dev->stored))
 			continue;
 		missing = true;
-		nsw_bits_replica_miss(&dev->bits, r, cmd->index + i, 1);
+		nsw_bits_replica_miss(&dev->bits, r, cmd->part + i, 1);
 		dev->rep[r].synced = false;
 	}
 	return missing;
@@ -364,6 +391,23 @@ static void nsw_sub_done(struct hxl_req *req, int status)
 		if (!status && !stale && !missing) {
 			cmd->read_rep = sub->rep;
 			rep->reads++;
+			if (cmd->part + cmd->part_n < cmd->index + cmd->count) {
+				/* The next run, from whichever replica holds it. */
+				cmd->read_rep = -1;
+				cmd->part += cmd->part_n;
+				cmd->part_n = nsw_mirror_read_run(dev, cmd->part, cmd->index +
+								  cmd->count - cmd->part);
+				cmd->tried = 0;
+				cmd->left = 0;
+				cmd->sends = 0;
+				next = nsw_mirror_pick(dev, cmd, 0);
+				if (next >= 0)
+					chan = nsw_rep_get(&dev->rep[next]);
+				if (chan) {
+					nsw_sub_prepare(cmd, next);
+					refcount_inc(&cmd->refs);
+				}
+			}
 		} else if (status == -ECANCELED) {
 			/*
 			 * Taken from a slow replica for a ready one (the
@@ -457,6 +501,8 @@ blk_status_t nsw_mirror_queue_rq(struct nsw_dev *dev, const struct blk_mq_queue_
 	cmd->dev = dev;
 	cmd->index = blk_rq_pos(rq) / NSW_SECTORS_PER_PAGE;
 	cmd->count = blk_rq_sectors(rq) / NSW_SECTORS_PER_PAGE;
+	cmd->part = cmd->index;
+	cmd->part_n = cmd->count;
 	cmd->in = 0;
 	cmd->tried = 0;
 	cmd->left = 0;
@@ -478,6 +524,8 @@ blk_status_t nsw_mirror_queue_rq(struct nsw_dev *dev, const struct blk_mq_queue_
 		cmd->op = HEXO_OP_FLUSH;
 		cmd->index = 0;
 		cmd->count = 0;
+		cmd->part = 0;
+		cmd->part_n = 0;
 		break;
 	default:
 		return BLK_STS_NOTSUPP;
@@ -501,6 +549,7 @@ blk_status_t nsw_mirror_queue_rq(struct nsw_dev *dev, const struct blk_mq_queue_
 			blk_mq_end_request(rq, BLK_STS_OK);
 			return BLK_STS_OK;
 		}
+		cmd->part_n = nsw_mirror_read_run(dev, cmd->index, cmd->count);
 		pick = nsw_mirror_pick(dev, cmd, 0);
 		if (pick >= 0)
 			chan[pick] = nsw_rep_get(&dev->rep[pick]);
@@ -955,8 +1004,13 @@ static void nsw_rep_event(struct hxl_chan *chan, enum hxl_event ev, void *priv)
 	ours = chan == rep->chan;
 	if (ours) {
 		rep->events++;
-		unfit = nsw_rep_take(dev, rep, ev == HXL_EV_UP || ev == HXL_EV_BACK ||
-					     ev == HXL_EV_RESTARTED, &ci);
+		/*
+		 * Up or not as the channel is now, not as the event says:
+		 * events of one channel may come out of order (a DOWN its
+		 * timer delivers late, after the BACK of the answer to its
+		 * HELLO), and a later event follows any change after ci.
+		 */
+		unfit = nsw_rep_take(dev, rep, ci.state == HXL_CHAN_UP, &ci);
 	}
 	spin_unlock_bh(&dev->lock);
 	if (!ours)

@@ -263,6 +263,22 @@ bool nsw_bits_any(const unsigned long *map, u64 index, u32 count)
 	return false;
 }
 
+u32 nsw_bits_read_run(const struct nsw_bits *b, unsigned int mask, u64 index, u32 count)
+{
+	u32 best = 0, n;
+	unsigned int r;
+
+	for (r = 0; r < b->n; r++) {
+		if (!(mask & (1U << r)))
+			continue;
+		for (n = 0; n < count && !nsw_test(b->dirty[r], index + n); n++)
+			;
+		if (n > best)
+			best = n;
+	}
+	return best;
+}
+
 u64 nsw_bits_weight(const unsigned long *map, u64 npages)
 {
 	u64 i, n = 0;

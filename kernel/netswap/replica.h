@@ -148,6 +148,16 @@ void nsw_bits_copied(struct nsw_bits *b, unsigned int r, u64 index, u32 count);
 
 /* Whether any of the pages index..index+count-1 is set in map. */
 bool nsw_bits_any(const unsigned long *map, u64 index, u32 count);
+
+/*
+ * The pages from index on, at most count, that a read asks of one replica:
+ * the longest run that some replica in mask (a bit per replica) holds
+ * whole (no dirty bit), count if one holds them all. 0: none holds page
+ * index. A read whose pages are split between the replicas (each missing
+ * some the other holds: a resync under way and a write the other failed)
+ * is read a run at a time.
+ */
+u32 nsw_bits_read_run(const struct nsw_bits *b, unsigned int mask, u64 index, u32 count);
 u64 nsw_bits_weight(const unsigned long *map, u64 npages);
 
 /*

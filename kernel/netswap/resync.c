@@ -236,8 +236,10 @@ static void nsw_resync_rejoin(struct nsw_dev *dev)
  * One copy. Returns the pages copied, 0 when there is nothing to copy now,
  * -EINPROGRESS to look on at once (a chunk of the bitmaps looked at), or
  * -EAGAIN to look again shortly (a copy that met a write or failed).
+ * *moved: the pages read from the source, copied or not (the rate bound
+ * counts them: a copy that fails still loads both servers and the link).
  */
-static int nsw_resync_step(struct nsw_dev *dev)
+static int nsw_resync_step(struct nsw_dev *dev, u32 *moved)
 {
 	struct nsw_resync *rs = &dev->resync;
 	struct nsw_replica *dst = NULL, *src = NULL;
@@ -247,6 +249,7 @@ static int nsw_resync_step(struct nsw_dev *dev)
 	int ret;
 	bool ok;
 
+	*moved = 0;
 	spin_lock_bh(&dev->lock);
 	/*
 	 * The replica that misses the fewest pages first: the sooner one holds
@@ -302,6 +305,7 @@ static int nsw_resync_step(struct nsw_dev *dev)
 	spin_unlock_bh(&dev->lock);
 
 	ret = nsw_resync_io(dev, src, chan, HEXO_OP_READ);
+	*moved = n;
 
 	spin_lock_bh(&dev->lock);
 	ok = !ret && gen_src == src->gen && gen_dst == dst->gen && dst->in;
@@ -346,6 +350,7 @@ static int nsw_resync_thread(void *arg)
 	struct nsw_resync *rs = &dev->resync;
 	u64 copied = 0, start = 0, wait_us;
 	long timeout;
+	u32 moved;
 	int ret;
 
 	while (!kthread_should_stop()) {
@@ -354,11 +359,12 @@ static int nsw_resync_thread(void *arg)
 			continue;
 		}
 		nsw_resync_rejoin(dev);
-		ret = nsw_resync_step(dev);
-		if (ret > 0) {
+		ret = nsw_resync_step(dev, &moved);
+		if (moved) {
+			/* Within the rate since the run of copies began. */
 			if (!copied)
 				start = ktime_get_ns();
-			copied += ret;
+			copied += moved;
 			wait_us = nsw_rate_wait_us(copied, div_u64(ktime_get_ns() - start, 1000),
 						   READ_ONCE(dev->cfg.resync_rate));
 			/* A kick (a replica that lost its pages to sweep) ends it early. */
@@ -368,19 +374,22 @@ static int nsw_resync_thread(void *arg)
 								 kthread_should_stop(),
 								 usecs_to_jiffies(wait_us));
 			WRITE_ONCE(rs->kick, false);
+		}
+		if (ret > 0 || ret == -EINPROGRESS) {
 			cond_resched();
 			continue;
 		}
-		if (ret == -EINPROGRESS) {
-			cond_resched();
-			continue;
-		}
+		/*
+		 * The run of copies ends: a pause (a copy that met a write or
+		 * failed, a pass done, nothing to copy) is no credit that a
+		 * burst past the rate could spend later.
+		 */
+		copied = 0;
 		if (ret == -EAGAIN) {
-			/* Copies that met a write or a failure: not in a busy loop. */
+			/* Not in a busy loop. */
 			schedule_timeout_interruptible(1);
 			continue;
 		}
-		copied = 0;
 		timeout = wait_event_interruptible_timeout(rs->wait,
 							   READ_ONCE(rs->kick) || kthread_should_stop(),
 							   HZ / 2);

@@ -540,4 +540,43 @@ TEST(copy_size_fits_both_channels)
 	EXPECT_EQ(1u, nsw_copy_pages(0, 16));
 }
 
+/*
+ * A read of pages that neither replica holds all of (each misses one the
+ * other holds) is read a run at a time, each run from a replica that holds
+ * it whole: never refused while every page is on some server.
+ */
+TEST(read_split_between_the_replicas_goes_a_run_at_a_time)
+{
+	struct nsw_wout o;
+	struct maps m;
+	u64 at = 60;
+	u32 n, left = 8;
+	int runs = 0;
+
+	maps_init(&m);
+	written(&m, 60, 8, NSW_W_OK, NSW_W_OK, 3, &o);
+	written(&m, 61, 1, NSW_W_FAIL, NSW_W_OK, 3, &o);	/* 61 on 1 only */
+	written(&m, 65, 1, NSW_W_OK, NSW_W_FAIL, 3, &o);	/* 65 on 0 only */
+	/* Whole on one replica: one run. */
+	EXPECT_EQ(3u, nsw_bits_read_run(&m.b, 3, 62, 3));
+	/* Split: 60 (either; 1 holds 60..64), then 65..67 from 0. */
+	while (left) {
+		n = nsw_bits_read_run(&m.b, 3, at, left);
+		ASSERT_GT(n, 0u);
+		ASSERT_LE(n, left);
+		EXPECT_TRUE(!nsw_bits_any(m.d0, at, n) || !nsw_bits_any(m.d1, at, n));
+		at += n;
+		left -= n;
+		runs++;
+	}
+	EXPECT_EQ(2, runs);
+	EXPECT_EQ(5u, nsw_bits_read_run(&m.b, 3, 60, 8));
+	/* Only replica 0 asked: its run ends at the page it misses. */
+	EXPECT_EQ(1u, nsw_bits_read_run(&m.b, 1, 60, 8));
+	/* None asked, or only one that misses the first page: none. */
+	EXPECT_EQ(0u, nsw_bits_read_run(&m.b, 0, 60, 8));
+	EXPECT_EQ(0u, nsw_bits_read_run(&m.b, 2, 65, 3));
+	EXPECT_EQ(0u, nsw_bits_read_run(&m.b, 1, 61, 1));
+}
+
 TEST_HARNESS_MAIN
