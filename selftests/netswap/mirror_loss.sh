@@ -6,15 +6,16 @@
 # verifying workload checks out, and no request reaches the block layer as
 # an error.
 #
-# Usage: mirror_loss.sh [UPDATES]   (the workload's random page updates,
-# 500000 unless given). Needs server2 (tests.txt: pair:servers=2).
+# Usage: mirror_loss.sh [UPDATES [MIB]]   (the workload's random page
+# updates, 500000 unless given; its size, twice the board's RAM unless
+# given). Needs server2 (tests.txt: pair:servers=2).
 . ../lib/ktap.sh
 . ../lib/host.sh
 . ./lib.sh
 . ./mirror_lib.sh
 
-mib=$(($(board_mem) * 2))
 UPDATES=${1:-500000}
+mib=${2:-$(($(board_mem) * 2))}
 
 ktap_plan 4
 on board "dmesg -c" >/dev/null
@@ -32,6 +33,6 @@ ktap_check "no I/O error, hung task or panic in the board's log" no_kernel_troub
 netem board off >/dev/null
 ktap_diag "$(on board "hexoctl netswap show netswap0" | grep -E 'mirror|replica')"
 ktap_expect "healthy at the end, or resyncing what a give-up missed" \
-	"\"mirror\":\"\\(healthy\\|resyncing\\)\"" on board "hexoctl -j netswap show netswap0"
+	'"mirror":"(healthy|resyncing)"' on board "hexoctl -j netswap show netswap0"
 mirror_cleanup
 ktap_finish
