@@ -160,6 +160,10 @@ struct nsw_sub {
  * one a replica for a write), a read moved off a slow replica, and again
  * to a server that answers but missed a request's deadline. Each failed
  * sub took at most the channel's timeout: the bound on a request's life.
+ * A read that goes a run at a time (no replica holds all its pages) has
+ * this many per run, and a run of at least one page each: at most
+ * HXL_PAGES_AT_1500 times as many in all, in theory; two or three runs
+ * in practice.
  */
 #define NSW_MAX_SENDS		6
 

@@ -425,6 +425,13 @@ static void nsw_sub_done(struct hxl_req *req, int status)
 				refcount_inc(&cmd->refs);
 			}
 		} else {
+			/*
+			 * Pages found absent may leave the run whole on no
+			 * replica: the run that is whole on one now.
+			 */
+			if (missing)
+				cmd->part_n = nsw_mirror_read_run(dev, cmd->part, cmd->index +
+								  cmd->count - cmd->part);
 			cmd->tried |= BIT(sub->rep);
 			next = nsw_mirror_pick(dev, cmd, cmd->tried);
 			if (next < 0)
@@ -992,10 +999,21 @@ static void nsw_rep_event(struct hxl_chan *chan, enum hxl_event ev, void *priv)
 	enum netswap_mirror state;
 	struct hxl_chan_info ci;
 	bool ours, changed, unfit = false;
+	unsigned int tries;
 
-	/* The terms the channel agreed (it takes the channel's lock: not under ours). */
-	hxl_chan_get_info(chan, &ci);
-	spin_lock_bh(&dev->lock);
+	/*
+	 * The terms the channel agreed (it takes the channel's lock: not under
+	 * ours), taken again if the channel went up or down meanwhile: the
+	 * handler of that change's event may have taken our lock first, and
+	 * an older snapshot must not undo what it applied.
+	 */
+	for (tries = 0;; tries++) {
+		hxl_chan_get_info(chan, &ci);
+		spin_lock_bh(&dev->lock);
+		if (hxl_chan_up(chan) == (ci.state == HXL_CHAN_UP) || tries == 3)
+			break;
+		spin_unlock_bh(&dev->lock);
+	}
 	/* A replace's new channel is heard from once it is in place. */
 	/*
 	 * Events before it was installed (attach, replace) are not heard:
@@ -1008,9 +1026,10 @@ static void nsw_rep_event(struct hxl_chan *chan, enum hxl_event ev, void *priv)
 		 * Up or not as the channel is now, not as the event says:
 		 * events of one channel may come out of order (a DOWN its
 		 * timer delivers late, after the BACK of the answer to its
-		 * HELLO), and a later event follows any change after ci.
+		 * HELLO); a change after this look brings an event whose
+		 * handler takes our lock after us.
 		 */
-		unfit = nsw_rep_take(dev, rep, ci.state == HXL_CHAN_UP, &ci);
+		unfit = nsw_rep_take(dev, rep, hxl_chan_up(chan), &ci);
 	}
 	spin_unlock_bh(&dev->lock);
 	if (!ours)

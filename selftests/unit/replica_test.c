@@ -573,6 +573,15 @@ TEST(read_split_between_the_replicas_goes_a_run_at_a_time)
 	EXPECT_EQ(5u, nsw_bits_read_run(&m.b, 3, 60, 8));
 	/* Only replica 0 asked: its run ends at the page it misses. */
 	EXPECT_EQ(1u, nsw_bits_read_run(&m.b, 1, 60, 8));
+	/*
+	 * Replica 1 answers the run 60..64 with page 62 absent (its server
+	 * lost it; replica 0 holds it): the runs are taken anew, 60..61
+	 * from 1 (0 misses 61), then 62..67 from 0.
+	 */
+	EXPECT_EQ(0u, nsw_bits_replica_miss(&m.b, 1, 62, 1));
+	EXPECT_EQ(2u, nsw_bits_read_run(&m.b, 3, 60, 8));
+	EXPECT_EQ(2u, nsw_bits_read_run(&m.b, 2, 60, 8));
+	EXPECT_EQ(6u, nsw_bits_read_run(&m.b, 3, 62, 6));
 	/* None asked, or only one that misses the first page: none. */
 	EXPECT_EQ(0u, nsw_bits_read_run(&m.b, 0, 60, 8));
 	EXPECT_EQ(0u, nsw_bits_read_run(&m.b, 2, 65, 3));
