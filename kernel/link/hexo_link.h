@@ -233,7 +233,8 @@ void hxl_chan_destroy(struct hxl_chan *chan);
 void hxl_chan_get_info(struct hxl_chan *chan, struct hxl_chan_info *info);
 /*
  * Whether the channel has a session now, without its lock: a snapshot, for
- * a caller that must not take it (a done() callback may run under it).
+ * a caller that holds a lock the channel's is taken before (a user's own
+ * device lock, in the order channel lock, then device lock).
  */
 bool hxl_chan_up(struct hxl_chan *chan);
 void hxl_chan_set_dead_ms(struct hxl_chan *chan, u32 dead_ms);

@@ -40,14 +40,13 @@ within() {
 }
 
 # gone_within SECONDS CMD...: waits until CMD fails.
+fails() {
+	! "$@"
+}
 gone_within() {
-	_t=$(($1 * 10))
+	_s=$1
 	shift
-	while "$@" >/dev/null 2>&1; do
-		[ "$_t" -gt 0 ] || return 1
-		sleep 0.1
-		_t=$((_t - 1))
-	done
+	within "$_s" fails "$@"
 }
 
 modprobe veth && modprobe netswap_server && modprobe netswap ||
