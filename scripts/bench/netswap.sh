@@ -133,7 +133,8 @@ rec_json setup testbed '{}' mtu="$MTU" seconds="$SECS" span_pages="$SPAN" \
 	app_rounds="$APP_ROUNDS" size_mib="$SIZE_MIB" scheduler="$SCHED" \
 	keyed_slices="$KEYED_SLICES" keyed_seconds="$KEYED_SECS" \
 	phases="$(jlist $PHASES)" devices="$(jlist $(block_devs))" \
-	nbd_conns="[$(echo $NBD_CONNS | tr ' ' ,)]" aoe_bufs="$AOE_BUFS"
+	nbd_conns="[$(echo $NBD_CONNS | tr ' ' ,)]" aoe_bufs="$AOE_BUFS" \
+	logs="${HEXO_LOGS#"${HEXO_TOP:-}"/}"
 
 for vm in board $SERVERS; do
 	if ! on "$vm" "ip link set eth0 mtu $MTU"; then

@@ -353,6 +353,8 @@ def errors(run):
     for e in run.errors:
         print(f"ERROR: {e}")
     if run.errors:
+        if run.setup.get("logs"):
+            print(f"The VMs' console logs of this run: {run.setup['logs']}")
         print()
 
 

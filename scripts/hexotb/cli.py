@@ -61,7 +61,8 @@ def cmd_check(a):
 
 def cmd_run(a):
     cmd = " ".join(a.command) if a.command else "sh"
-    rundir = tempfile.mkdtemp(prefix="hexo-run-")
+    rundir = config.new_rundir("run")
+    log(f"testbed: logs in {os.path.relpath(rundir, config.TOP)}")
     v = VM("server" if a.arch == "x86_64" else "board", a.arch, rundir, rundir,
            mem=a.mem, smp=a.smp, initrd=a.initrd)
     v.start()
@@ -88,20 +89,25 @@ def cmd_pair(a):
                      **({"server2_mem": a.server2_mem} if a.server2_mem else {}),
                      **({"dtb": a.dtb} if a.dtb else {}),
                      **({"mtu": a.mtu} if a.mtu else {})})
-    rundir = tempfile.mkdtemp(prefix="hexo-pair-")
+    rundir = config.new_rundir("pair")
     bed = Testbed(topo, rundir)
+    status = 1
     try:
         bed.start()
-        log(f"testbed: up: {', '.join(bed.vms)}; HEXO_RUN={bed.sockdir}")
-        return subprocess.call(a.command or [os.environ.get("SHELL", "sh")], env=bed.env())
+        log(f"testbed: up: {', '.join(bed.vms)}; HEXO_RUN={bed.sockdir}; "
+            f"logs in {os.path.relpath(rundir, config.TOP)}")
+        status = subprocess.call(a.command or [os.environ.get("SHELL", "sh")],
+                                 env=bed.env())
     except (AgentError, AgentTimeout) as e:
         print(f"testbed: {e}", file=sys.stderr)
-        return 1
     finally:
+        # A kernel problem in any VM fails the command, as it fails a test.
         for v in bed.vms.values():
             for l in v.kernel_problems():
                 print(f"testbed: {v.name} kernel log: {l}", file=sys.stderr)
+                status = status or 1
         bed.stop()
+    return status
 
 
 def cmd_exec(a):

@@ -2,10 +2,20 @@
 """Paths and per-ISA settings of the testbed."""
 
 import os
+import time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.join(TOP, "build")
 DEPS = os.path.join(BUILD, "deps")
+
+
+def new_rundir(kind):
+    """A fresh directory under build/runs for one testbed run's logs (VM
+    consoles, QEMU's stderr): kept after the run, so a failure can be read."""
+    d = os.path.join(BUILD, "runs", time.strftime("%Y%m%d-%H%M%S-") +
+                     f"{kind}-{os.getpid()}")
+    os.makedirs(d, exist_ok=True)
+    return d
 
 
 def _kabi():

@@ -153,6 +153,8 @@ class Testbed:
         e["HEXO_TOP"] = config.TOP
         # The MTU the VMs' eth0 booted with (checked at every boot).
         e["HEXO_MTU"] = str(self.topo.mtu or 1500)
+        # Where the VMs' console logs are, for a host command to cite.
+        e["HEXO_LOGS"] = self.rundir
         for name, v in self.vms.items():
             e[f"HEXO_{name.upper()}_MAC"] = v.mac
             e[f"HEXO_{name.upper()}_IP"] = v.ip.split("/")[0]
@@ -189,9 +191,7 @@ class Runner:
         self.tally = tally
         self.verbose = verbose
         self.lock = threading.Lock()
-        self.rundir = os.path.join(config.BUILD, "runs",
-                                   time.strftime("%Y%m%d-%H%M%S-") + str(os.getpid()))
-        os.makedirs(self.rundir, exist_ok=True)
+        self.rundir = config.new_rundir("check")
         self.n = 0
 
     def _report(self, test, output, result, secs):

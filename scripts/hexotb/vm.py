@@ -31,7 +31,9 @@ KERNEL_PROBLEMS = re.compile(
     r"soft lockup|hard LOCKUP|rcu_.* self-detected stall|rcu: INFO|"
     r"Kernel panic|list_(add|del) corruption|refcount_t: |"
     r"scheduling while atomic|sleeping function called from invalid context|"
-    r"double free|use-after-free|page allocation failure)")
+    r"double free|use-after-free|page allocation failure|"
+    # A transmit queue stuck for seconds: the VM is cut off its segment.
+    r"NETDEV WATCHDOG)")
 
 # Console lines that mean a boot went wrong even if the agent answers later:
 # a root file system that did not unpack whole (the tests would run on part
