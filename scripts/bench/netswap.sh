@@ -21,7 +21,8 @@
 # block app readahead failover"; BENCH_APP=0 drops app and readahead;
 # failover runs only when BENCH_DEVS names netswap-mirror; also "keyed",
 # keyed against unkeyed netswap side by side, BENCH_KEYED_SLICES of
-# BENCH_KEYED_SECONDS per op and depth, default 8 of 2 s), BENCH_ROUNDS
+# BENCH_KEYED_SECONDS per op and depth, default 8 of 2 s; also "profile",
+# a kernel CPU profile of each device's QD32 runs on every VM), BENCH_ROUNDS
 # (block runs per device and depth, default 3: the table shows their
 # median and range), BENCH_APP_ROUNDS (application runs per device,
 # default 1), BENCH_CLUSTERS (vm.page-cluster values the readahead phase
@@ -594,6 +595,50 @@ if want failover && case " $DEVS " in *" netswap-mirror "*) true ;; *) false ;; 
 	fi
 	on server "ip link set eth0 up" >/dev/null 2>&1
 	teardown_dev netswap-mirror
+fi
+
+# ------------------------------------------------------------ profile
+# Where the CPU time goes, per device: random reads, then random writes at
+# QD32 for SECS with hexo_test_prof (selftests/netswap/kmod/, a sampling
+# profiler: the emulated CPUs have no PMU) loaded on the board and the
+# server(s). Each VM's samples are kept whole in profile-DEV-OP-VM.txt;
+# the record holds the share of each of the top symbols, summed by name,
+# and the I/O rate of the run.
+prof_top() {
+	awk '/^#/ { next } { n[$2] += $1; t += $1 } END {
+		for (s in n) printf "%d %s\n", n[s], s; printf "%d TOTAL\n", t }' "$1" |
+		sort -rn | head -16 | awk 'BEGIN { printf "{" } $2 == "TOTAL" { t = $1; next }
+			{ printf "%s\"%s\":%d", (k++ ? "," : ""), $2, $1 }
+			END { printf ",\"total\":%d}", t }'
+}
+
+if want profile; then
+	for d in $(block_devs); do
+		say "$d: a CPU profile of QD32 random reads and writes (${SECS}s each), board and server"
+		if ! dev=$(setup_dev "$d"); then
+			fail "$d" "profile: setup failed"
+			teardown_dev "$d"
+			continue
+		fi
+		use_dev "$d" "$dev" phase=profile
+		seed=$((RANDOM * 32768 + RANDOM))
+		rec_json prefill "$d" "$(bb "$dev" -p -V $seed -t 1)" round=profile
+		for op in randread randwrite; do
+			for vm in board $SERVERS; do
+				on "$vm" "modprobe hexo_test_prof" >/dev/null ||
+					fail "$d" "profile: hexo_test_prof does not load on $vm"
+			done
+			r=$(bb "$dev" "$([ $op = randwrite ] && echo -w)" -V $seed -q 32 -t "$SECS")
+			for vm in board $SERVERS; do
+				f=$out/profile-$d-$op-$vm.txt
+				on "$vm" "cat /proc/hexo_prof; rmmod hexo_test_prof" >"$f" 2>&1
+				rec profile "$d" "{\"op\":\"$op\",\"vm\":\"$vm\",\"file\":\"${f#"$top"/}\",\"top\":$(prof_top "$f")}"
+			done
+			rec_json profile_block "$d" "$r" op=$op depth=32
+		done
+		rec_json verify "$d" "$(bb "$dev" -c -V $seed)" round=profile
+		teardown_dev "$d"
+	done
 fi
 
 python3 "$top/scripts/bench/summarize.py" "$raw" >"$out/table.txt"

@@ -122,9 +122,34 @@ class Run:
         self.link = self._link()
         self.failover = self._failover()
         self.keyed = self._keyed()
+        self.profile = self._profile()
 
     def of(self, kind):
         return [r for r in self.rows if r["kind"] == kind]
+
+    # ---------------------------------------------------------------- profile
+    def _profile(self):
+        """The profile phase: per (device, op), the profiled run's rate and
+        each VM's top symbols. A failed run or a VM without samples is an
+        ERROR."""
+        out = {}
+        for r in self.of("profile_block"):
+            b = r["result"] or {}
+            err = run_error(b, "pages_per_s" in b)
+            if err:
+                self.errors.append(f"{r['dev']} profile {opname(b.get('op', 'ra?'))}: {err}")
+            else:
+                self.verified += b.get("verified", 0)
+                out.setdefault((r["dev"], b["op"]), {})["rate"] = b["pages_per_s"]
+        for r in self.of("profile"):
+            p = r["result"] or {}
+            top = p.get("top") or {}
+            if not top.get("total"):
+                self.errors.append(f"{r['dev']} profile {opname(p.get('op', 'ra?'))}: "
+                                   f"no samples from {p.get('vm')} (see {p.get('file')})")
+                continue
+            out.setdefault((r["dev"], p["op"]), {}).setdefault("vms", {})[p["vm"]] = p
+        return out
 
     # ---------------------------------------------------------------- keyed
     def _keyed(self):
@@ -546,6 +571,24 @@ def failover_section(run):
     print()
 
 
+def profile_section(run):
+    if not run.profile:
+        return
+    print("CPU profiles (hexo_test_prof: every CPU sampled each millisecond; QD32, the share "
+          "of all samples):")
+    for (dev, op), p in sorted(run.profile.items()):
+        print(f"  {dev} {opname(op)} QD32: {fmt(p.get('rate'))} pages/s")
+        for vm, v in sorted(p.get("vms", {}).items()):
+            top = dict(v["top"])
+            total = top.pop("total")
+            busy = total - top.get("[idle]", 0)
+            syms = sorted(((n, s) for s, n in top.items() if s != "[idle]"), reverse=True)
+            print(f"    {vm}: {total} samples, busy {100 * busy / total:.0f}%: " +
+                  ", ".join(f"{s} {100 * n / total:.1f}%" for n, s in syms[:10]))
+            print(f"      all samples: {v.get('file')}")
+    print()
+
+
 def keyed_section(run):
     if not run.keyed:
         return
@@ -731,6 +774,7 @@ def main():
     counters_section(run)
     failover_section(run)
     keyed_section(run)
+    profile_section(run)
     targets(run)
     if run.errors:
         print(f"\n{len(run.errors)} ERROR(s): the run is incomplete; see the ERROR lines above")

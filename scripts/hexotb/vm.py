@@ -9,6 +9,7 @@ VM with `testbed exec` while the harness waits.
 """
 
 import base64
+import json
 import os
 import random
 import re
@@ -135,6 +136,7 @@ class VM:
         self.console = None
         self.sock = os.path.join(sockdir, f"{name}.agent")
         self.diag_sock = os.path.join(sockdir, f"{name}.diag")
+        self.qmp_sock = os.path.join(sockdir, f"{name}.qmp")
         self.proc = None
         self.log_seen = 0
 
@@ -156,14 +158,15 @@ class VM:
                "-chardev", f"socket,id=agent,path={self.sock},server=on,wait=off",
                "-device", "virtserialport,bus=vser0.0,chardev=agent,name=hexo.agent",
                "-chardev", f"socket,id=diag,path={self.diag_sock},server=on,wait=off",
-               "-device", "virtserialport,bus=vser0.0,chardev=diag,name=hexo.diag"]
+               "-device", "virtserialport,bus=vser0.0,chardev=diag,name=hexo.diag",
+               "-qmp", f"unix:{self.qmp_sock},server=on,wait=off"]
         if self.dtb:
             cmd += ["-dtb", self.dtb]
         if self.netdev:
             # With a device-tree overlay naming it, the NIC sits on a
             # virtio-mmio transport (a DT node); otherwise on PCI.
-            nic = (f"virtio-net-device,netdev=n0,mac={self.mac}" if self.overlay else
-                   f"virtio-net-pci,netdev=n0,mac={self.mac},romfile=")
+            nic = (f"virtio-net-device,id=nic0,netdev=n0,mac={self.mac}" if self.overlay else
+                   f"virtio-net-pci,id=nic0,netdev=n0,mac={self.mac},romfile=")
             if self.mtu:
                 nic += f",host_mtu={self.mtu}"
             cmd += ["-netdev", f"{self.netdev},id=n0", "-device", nic]
@@ -188,7 +191,7 @@ class VM:
         suffix = "" if self.boots == 1 else f".{self.boots}"
         self.console = os.path.join(self.rundir, f"{self.name}{suffix}.console")
         self.log_seen = 0
-        for p in (self.sock, self.diag_sock, self.console):
+        for p in (self.sock, self.diag_sock, self.qmp_sock, self.console):
             if os.path.exists(p):
                 os.unlink(p)
         self.proc = subprocess.Popen(self.cmdline(), stdin=subprocess.DEVNULL,
@@ -287,7 +290,49 @@ class VM:
                     bad.append(l)
         except FileNotFoundError:
             pass
+        if any("NETDEV WATCHDOG" in l for l in bad):
+            bad.append(f"(eth0's virtqueues as QEMU sees them: {self.dump_nic_queues()})")
         return bad
+
+    def qmp(self, cmds, timeout=10):
+        """Runs QMP commands [(name, arguments)...] on this VM's QEMU; their
+        answers, in order (each a dict: "return" or "error")."""
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect(self.qmp_sock)
+            f = s.makefile("rw")
+            json.loads(f.readline())            # the greeting
+            out = []
+            for name, args in [("qmp_capabilities", {})] + list(cmds):
+                f.write(json.dumps({"execute": name, "arguments": args}) + "\n")
+                f.flush()
+                while True:
+                    r = json.loads(f.readline())
+                    if "event" not in r:
+                        break
+                out.append(r)
+            return out[1:]
+        finally:
+            s.close()
+
+    def dump_nic_queues(self):
+        """The NIC's receive and transmit virtqueues, as QEMU sees them, into
+        NAME.nic.json next to the console: for a transmit queue that stopped
+        (which side holds the buffers). Returns that file, or why not."""
+        path = "/machine/peripheral/nic0/virtio-backend"
+        try:
+            res = self.qmp([("x-query-virtio-status", {"path": path})] +
+                           [("x-query-virtio-queue-status", {"path": path, "queue": q})
+                            for q in (0, 1)] +
+                           [("human-monitor-command", {"command-line": "info network"})])
+        except (OSError, ValueError) as e:
+            return f"QMP failed: {e}"
+        dest = self.console + ".nic.json"
+        with open(dest, "a") as f:
+            json.dump({"time": time.time(), "answers": res}, f, indent=1)
+            f.write("\n")
+        return os.path.relpath(dest, config.TOP)
 
     def kill(self):
         if self.alive():
