@@ -601,11 +601,12 @@ fi
 # Where the CPU time goes, per device: random reads, then random writes at
 # QD32 for SECS with hexo_test_prof (selftests/netswap/kmod/, a sampling
 # profiler: the emulated CPUs have no PMU) loaded on the board and the
-# server(s). Each VM's samples are kept whole in profile-DEV-OP-VM.txt;
+# server(s). Each VM's samples are kept whole in profile-DEV-OP-VM.txt
+# (with three callers each where the kernel has frame pointers: arm64);
 # the record holds the share of each of the top symbols, summed by name,
 # and the I/O rate of the run.
 prof_top() {
-	awk '/^#/ { next } { n[$2] += $1; t += $1 } END {
+	awk '/^#/ { next } { s = $2; sub(/<-.*/, "", s); n[s] += $1; t += $1 } END {
 		for (s in n) printf "%d %s\n", n[s], s; printf "%d TOTAL\n", t }' "$1" |
 		sort -rn | head -16 | awk 'BEGIN { printf "{" } $2 == "TOTAL" { t = $1; next }
 			{ printf "%s\"%s\":%d", (k++ ? "," : ""), $2, $1 }
@@ -625,7 +626,9 @@ if want profile; then
 		rec_json prefill "$d" "$(bb "$dev" -p -V $seed -t 1)" round=profile
 		for op in randread randwrite; do
 			for vm in board $SERVERS; do
-				on "$vm" "modprobe hexo_test_prof" >/dev/null ||
+				# With callers where the kernel has frame pointers (arm64).
+				on "$vm" "modprobe hexo_test_prof callers=3 2>/dev/null ||
+					modprobe hexo_test_prof" >/dev/null ||
 					fail "$d" "profile: hexo_test_prof does not load on $vm"
 			done
 			r=$(bb "$dev" "$([ $op = randwrite ] && echo -w)" -V $seed -q 32 -t "$SECS")

@@ -13,10 +13,15 @@
  *  - "[user]" for user mode, "[idle]" for the idle task;
  *  - "[unknown]" where the interrupt frame is not available.
  *
+ * With callers=N (1..3) and a kernel built with frame pointers (arm64's
+ * are), each kernel sample also records N callers from the frame records,
+ * so that a lock's slow path names who took the lock.
+ *
  * Sampling starts at load and stops at unload or when max_samples are
  * taken. Reading /proc/hexo_prof prints one line per distinct location:
- * "COUNT SYMBOL"; the same symbol appears once per distinct address, so a
- * reader sums by name (scripts/bench/netswap.sh does).
+ * "COUNT SYMBOL" or "COUNT SYMBOL<-CALLER<-...". The same symbol appears
+ * once per distinct address, so a reader sums by name
+ * (scripts/bench/netswap.sh does).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -29,8 +34,12 @@
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/sort.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <asm/irq_regs.h>
+#ifdef CONFIG_ARM64
+#include <asm/pointer_auth.h>
+#endif
 #include <asm/ptrace.h>
 
 static unsigned int period_us = 1000;
@@ -41,6 +50,12 @@ static unsigned int max_samples = 1 << 20;
 module_param(max_samples, uint, 0444);
 MODULE_PARM_DESC(max_samples, "samples kept at most (1024..4194304)");
 
+static unsigned int callers;
+module_param(callers, uint, 0444);
+MODULE_PARM_DESC(callers, "callers recorded per sample (0..3; frame-pointer kernels only)");
+
+#define HTP_MAX_CALLERS	3
+
 /* Pseudo-locations: never kernel text addresses. */
 enum { HTP_UNKNOWN = 1, HTP_USER, HTP_IDLE };
 
@@ -50,30 +65,56 @@ struct htp_cpu {
 };
 
 static DEFINE_PER_CPU(struct htp_cpu, htp_cpus);
-static unsigned long *htp_samples;
+static unsigned long *htp_samples;	/* max_samples records of htp_width */
+static unsigned int htp_width;
 static atomic_t htp_taken = ATOMIC_INIT(0);
 static atomic_t htp_dropped = ATOMIC_INIT(0);
 static ktime_t htp_period;
 static bool htp_stopping;
 
+/* Up to callers return addresses from the frame records at fp. */
+static void htp_callers(unsigned long fp, unsigned long *out)
+{
+	unsigned long frame[2];	/* the caller's fp, the return address */
+	unsigned int i;
+
+	for (i = 0; i < callers && fp && IS_ALIGNED(fp, sizeof(long)); i++) {
+		if (copy_from_kernel_nofault(frame, (void *)fp, sizeof(frame)))
+			break;
+#ifdef CONFIG_ARM64
+		/* Return addresses in frame records may be signed (PAC). */
+		frame[1] = ptrauth_strip_insn_pac(frame[1]);
+#endif
+		if (frame[1] < PAGE_OFFSET)
+			break;
+		out[i] = frame[1];
+		fp = frame[0];
+	}
+}
+
 static enum hrtimer_restart htp_tick(struct hrtimer *t)
 {
 	struct pt_regs *regs = get_irq_regs();
-	unsigned long where;
+	unsigned long rec[1 + HTP_MAX_CALLERS] = {};
+	unsigned int k;
 	int i;
 
-	if (!regs)
-		where = HTP_UNKNOWN;
-	else if (user_mode(regs))
-		where = HTP_USER;
-	else if (is_idle_task(current))
-		where = HTP_IDLE;
-	else
-		where = instruction_pointer(regs);
+	if (!regs) {
+		rec[0] = HTP_UNKNOWN;
+	} else if (user_mode(regs)) {
+		rec[0] = HTP_USER;
+	} else if (is_idle_task(current)) {
+		rec[0] = HTP_IDLE;
+	} else {
+		rec[0] = instruction_pointer(regs);
+		if (callers)
+			htp_callers(frame_pointer(regs), rec + 1);
+	}
 
 	i = atomic_inc_return(&htp_taken) - 1;
 	if (i < max_samples)
-		WRITE_ONCE(htp_samples[i], where);
+		for (k = 0; k < htp_width; k++)
+			WRITE_ONCE(htp_samples[i * htp_width + k], rec[k]);
 	else
 		atomic_inc(&htp_dropped);
 
@@ -95,9 +136,13 @@ static void htp_arm(void *unused)
 
 static int htp_cmp(const void *a, const void *b)
 {
-	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+	const unsigned long *x = a, *y = b;
+	unsigned int k;
 
-	return x < y ? -1 : x > y;
+	for (k = 0; k < htp_width; k++)
+		if (x[k] != y[k])
+			return x[k] < y[k] ? -1 : 1;
+	return 0;
 }
 
 static int htp_show(struct seq_file *m, void *v)
@@ -107,19 +152,22 @@ static int htp_show(struct seq_file *m, void *v)
 	unsigned int i, run;
 
 	/* A snapshot: the timers go on writing behind the copied prefix. */
-	copy = vmalloc(array_size(n ? n : 1, sizeof(*copy)));
+	copy = vmalloc(array3_size(n ? n : 1, htp_width, sizeof(*copy)));
 	if (!copy)
 		return -ENOMEM;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n * htp_width; i++)
 		copy[i] = READ_ONCE(htp_samples[i]);
-	sort(copy, n, sizeof(*copy), htp_cmp, NULL);
+	sort(copy, n, htp_width * sizeof(*copy), htp_cmp, NULL);
 
-	seq_printf(m, "# samples %u dropped %d period_us %u\n", n,
-		   atomic_read(&htp_dropped), period_us);
+	seq_printf(m, "# samples %u dropped %d period_us %u callers %u\n", n,
+		   atomic_read(&htp_dropped), period_us, callers);
 	for (i = 0; i < n; i += run) {
-		for (run = 1; i + run < n && copy[i + run] == copy[i]; run++)
+		unsigned long *rec = copy + i * htp_width;
+		unsigned int k;
+
+		for (run = 1; i + run < n && !htp_cmp(rec + run * htp_width, rec); run++)
 			;
-		switch (copy[i]) {
+		switch (rec[0]) {
 		case 0:		/* counted, not yet written */
 			break;
 		case HTP_UNKNOWN:
@@ -132,7 +180,10 @@ static int htp_show(struct seq_file *m, void *v)
 			seq_printf(m, "%u [idle]\n", run);
 			break;
 		default:
-			seq_printf(m, "%u %ps\n", run, (void *)copy[i]);
+			seq_printf(m, "%u %ps", run, (void *)rec[0]);
+			for (k = 1; k < htp_width && rec[k]; k++)
+				seq_printf(m, "<-%ps", (void *)rec[k]);
+			seq_putc(m, '\n');
 		}
 	}
 	vfree(copy);
@@ -142,11 +193,16 @@ static int htp_show(struct seq_file *m, void *v)
 static int __init htp_init(void)
 {
 	if (period_us < 100 || period_us > 100000 || max_samples < 1024 ||
-	    max_samples > (4U << 20)) {
-		pr_err("period_us must be 100..100000 and max_samples 1024..4194304\n");
+	    max_samples > (4U << 20) || callers > HTP_MAX_CALLERS) {
+		pr_err("period_us must be 100..100000, max_samples 1024..4194304, callers 0..3\n");
 		return -EINVAL;
 	}
-	htp_samples = vzalloc(array_size(max_samples, sizeof(*htp_samples)));
+	if (callers && !IS_ENABLED(CONFIG_FRAME_POINTER)) {
+		pr_err("callers needs a kernel built with frame pointers\n");
+		return -EINVAL;
+	}
+	htp_width = 1 + callers;
+	htp_samples = vzalloc(array3_size(max_samples, htp_width, sizeof(*htp_samples)));
 	if (!htp_samples)
 		return -ENOMEM;
 	if (!proc_create_single("hexo_prof", 0400, NULL, htp_show)) {
