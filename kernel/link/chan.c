@@ -400,6 +400,90 @@ static void hxl_chan_fail_all(struct hxl_chan *chan, enum hxp_input in,
 	chan->state = hxp_next_state(chan->state, in);
 }
 
+/* Queues a request handed in by hxl_chan_queue(). Under chan->lock. */
+static void hxl_chan_enqueue(struct hxl_chan *chan, struct hxl_req *req, struct hxl_chan_out *o)
+{
+	struct hxl_req *r;
+	int err = req->status;
+
+	if (!err && (chan->state == HXP_LOST || chan->state == HXP_CLOSED))
+		err = -EIO;
+	chan->held = req->more;
+	if (err) {
+		hxl_chan_finish(chan, req, err, o);
+		return;
+	}
+	req->dead_at = jiffies + msecs_to_jiffies(chan->dead_ms);
+	req->state = HXL_REQ_QUEUED;
+	if (req->urgent) {
+		/* Behind the urgent ones already queued (few), before the rest. */
+		list_for_each_entry(r, &chan->pending, node)
+			if (!r->urgent)
+				break;
+		list_add_tail(&req->node, &r->node);
+	} else {
+		list_add_tail(&req->node, &chan->pending);
+	}
+	chan->npending++;
+}
+
+/*
+ * Queues what was handed in while the lock was held, in the order it came,
+ * then a kick handed in with it (hxl_chan_kick()), and sends what the
+ * window allows. Under chan->lock.
+ */
+static void hxl_chan_take_submitted(struct hxl_chan *chan, struct hxl_chan_out *o)
+{
+	/* Fully ordered: sees every request handed in before a kick. */
+	bool kicked = atomic_xchg(&chan->kicked, 0);
+	struct llist_node *first = llist_del_all(&chan->submitted);
+	struct hxl_req *req, *tmp;
+
+	llist_for_each_entry_safe(req, tmp, llist_reverse_order(first), submitted) {
+		hxl_chan_enqueue(chan, req, o);
+		/* A batch's end goes out now, as at its submitter's own call. */
+		if (!req->more)
+			hxl_chan_pump(chan, o);
+	}
+	if (kicked) {
+		chan->held = false;
+		hxl_chan_pump(chan, o);
+	}
+}
+
+/*
+ * Lets go of chan->lock taken with spin_lock() (or the spin_lock_bh()
+ * of hxl_chan_unlock_bh()). A submitter that finds the lock held leaves its
+ * request in chan->submitted and goes (hxl_chan_queue()): the holder queues
+ * it first, and looks again once the lock is dropped, so that a request
+ * handed in at that moment is not left behind. What to send and to
+ * complete goes into o, for the caller to flush.
+ */
+static void hxl_chan_unlock(struct hxl_chan *chan, struct hxl_chan_out *o)
+	__releases(&chan->lock)
+{
+	for (;;) {
+		hxl_chan_take_submitted(chan, o);
+		spin_unlock(&chan->lock);
+		/*
+		 * Pairs with the full barrier between a submitter's
+		 * llist_add() (or a kick's flag) and its trylock: of the two,
+		 * the later sees the other.
+		 */
+		smp_mb();
+		if ((llist_empty(&chan->submitted) && !atomic_read(&chan->kicked)) ||
+		    !spin_trylock(&chan->lock))
+			return;
+	}
+}
+
+static void hxl_chan_unlock_bh(struct hxl_chan *chan, struct hxl_chan_out *o)
+	__releases(&chan->lock)
+{
+	hxl_chan_unlock(chan, o);
+	local_bh_enable();
+}
+
 static void hxl_chan_start_ctl(struct hxl_chan *chan, u8 op, u32 rto_ms)
 {
 	/*
@@ -521,7 +605,8 @@ static void hxl_chan_tick(struct timer_list *t)
 	hxl_chan_out_init(&o);
 	spin_lock(&chan->lock);
 	if (chan->state == HXP_CLOSED) {
-		spin_unlock(&chan->lock);
+		hxl_chan_unlock(chan, &o);
+		hxl_chan_out_flush(chan, &o);
 		return;
 	}
 
@@ -603,7 +688,7 @@ ctl:
 	rto = min(hxl_chan_rto(chan, 0), msecs_to_jiffies(2 * HXL_IDLE_TICK_MS));
 	next = now + (chan->inflight ? max(rto / 2, 1UL) : msecs_to_jiffies(HXL_IDLE_TICK_MS));
 	mod_timer(&chan->timer, next);
-	spin_unlock(&chan->lock);
+	hxl_chan_unlock(chan, &o);
 	hxl_chan_out_flush(chan, &o);
 }
 
@@ -947,7 +1032,7 @@ static void hxl_chan_rx_frame(struct hxl_chan *chan, struct sk_buff *skb, size_t
 pump:
 	hxl_chan_pump(chan, &o);
 out:
-	spin_unlock(&chan->lock);
+	hxl_chan_unlock(chan, &o);
 	consume_skb(skb);
 	hxl_chan_out_flush(chan, &o);
 }
@@ -998,20 +1083,23 @@ void hxl_chan_port_gone(struct hxl_port *port)
 			chan->connect_err = -ENODEV;
 			complete_all(&chan->answered);
 		}
-		spin_unlock_bh(&chan->lock);
+		hxl_chan_unlock_bh(chan, &o);
 		hxl_chan_out_flush(chan, &o);
 	}
 	rcu_read_unlock();
 }
 
+/*
+ * Hands req in. The lock is taken only if free: a submitter never spins on
+ * the receive path's hold of it (a copy and a checksum per fragment); the
+ * holder queues the request instead (hxl_chan_unlock()).
+ */
 static void hxl_chan_queue(struct hxl_chan *chan, struct hxl_req *req, bool more, bool urgent)
 {
 	struct hxl_chan_out o;
-	struct hxl_req *r;
-	int err = 0;
 
-	hxl_chan_out_init(&o);
 	req->urgent = urgent;
+	req->more = more;
 	req->state = HXL_REQ_NEW;
 	req->attempts = 0;
 	req->backoff = 0;
@@ -1020,37 +1108,18 @@ static void hxl_chan_queue(struct hxl_chan *chan, struct hxl_req *req, bool more
 	req->frags = 0;
 	req->pages_ok = 0;
 	req->absent = 0;
+	req->status = 0;
 	if (((req->op == HEXO_OP_READ || req->op == HEXO_OP_WRITE) &&
 	     (!req->count || req->count > HXL_MAX_PAGES)) ||
 	    (req->op != HEXO_OP_READ && req->op != HEXO_OP_WRITE &&
 	     req->op != HEXO_OP_DISCARD && req->op != HEXO_OP_FLUSH))
-		err = -EINVAL;
+		req->status = -EINVAL;
 
-	spin_lock_bh(&chan->lock);
-	if (!err && (chan->state == HXP_LOST || chan->state == HXP_CLOSED))
-		err = -EIO;
-	chan->held = more;
-	if (err) {
-		hxl_chan_finish(chan, req, err, &o);
-		/* The batch may end with a failed request: send the rest. */
-		if (!more)
-			hxl_chan_pump(chan, &o);
-	} else {
-		req->dead_at = jiffies + msecs_to_jiffies(chan->dead_ms);
-		req->state = HXL_REQ_QUEUED;
-		if (urgent) {
-			/* Behind the urgent ones already queued (few), before the rest. */
-			list_for_each_entry(r, &chan->pending, node)
-				if (!r->urgent)
-					break;
-			list_add_tail(&req->node, &r->node);
-		} else {
-			list_add_tail(&req->node, &chan->pending);
-		}
-		chan->npending++;
-		hxl_chan_pump(chan, &o);
-	}
-	spin_unlock_bh(&chan->lock);
+	llist_add(&req->submitted, &chan->submitted);
+	if (!spin_trylock_bh(&chan->lock))
+		return;
+	hxl_chan_out_init(&o);
+	hxl_chan_unlock_bh(chan, &o);
 	hxl_chan_out_flush(chan, &o);
 }
 
@@ -1070,11 +1139,13 @@ void hxl_chan_kick(struct hxl_chan *chan)
 {
 	struct hxl_chan_out o;
 
+	/* Handed in like a request: after the caller's own, never spun for. */
+	atomic_set(&chan->kicked, 1);
+	smp_mb();	/* pairs with hxl_chan_unlock()'s */
+	if (!spin_trylock_bh(&chan->lock))
+		return;
 	hxl_chan_out_init(&o);
-	spin_lock_bh(&chan->lock);
-	chan->held = false;
-	hxl_chan_pump(chan, &o);
-	spin_unlock_bh(&chan->lock);
+	hxl_chan_unlock_bh(chan, &o);
 	hxl_chan_out_flush(chan, &o);
 }
 EXPORT_SYMBOL_GPL(hxl_chan_kick);
@@ -1088,6 +1159,8 @@ bool hxl_chan_cancel(struct hxl_chan *chan, struct hxl_req *req)
 
 	hxl_chan_out_init(&o);
 	spin_lock_bh(&chan->lock);
+	/* req may still be waiting in the hand-in list: queue it first. */
+	hxl_chan_take_submitted(chan, &o);
 	/*
 	 * The caller may race with done(), or have handed req to another
 	 * channel since: only this channel's own tables say whether it is ours.
@@ -1109,7 +1182,7 @@ bool hxl_chan_cancel(struct hxl_chan *chan, struct hxl_req *req)
 		chan->stats.errors--;
 		hxl_chan_pump(chan, &o);
 	}
-	spin_unlock_bh(&chan->lock);
+	hxl_chan_unlock_bh(chan, &o);
 	hxl_chan_out_flush(chan, &o);
 	return ours;
 }
@@ -1173,6 +1246,7 @@ struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg
 	chan->seq_stride = clamp_t(u32, READ_ONCE(seq_stride), 1, 1U << 31);
 	chan->gen = READ_ONCE(tag_gen_start);
 	INIT_LIST_HEAD(&chan->pending);
+	init_llist_head(&chan->submitted);
 	init_completion(&chan->answered);
 	chan->connect_err = -ETIMEDOUT;
 	hxp_cwnd_init(&chan->cwnd, 1, 1);
@@ -1198,17 +1272,20 @@ int hxl_chan_wait_up(struct hxl_chan *chan, unsigned int timeout_ms, u64 *max_si
 {
 	long left = wait_for_completion_interruptible_timeout(&chan->answered,
 							      msecs_to_jiffies(timeout_ms));
+	struct hxl_chan_out o;
 	int err;
 
 	if (left < 0)
 		return left;
+	hxl_chan_out_init(&o);
 	spin_lock_bh(&chan->lock);
 	err = left ? chan->connect_err : -ETIMEDOUT;
 	if (chan->state == HXP_UP)
 		err = 0;
 	if (max_size)
 		*max_size = chan->refused_max;
-	spin_unlock_bh(&chan->lock);
+	hxl_chan_unlock_bh(chan, &o);
+	hxl_chan_out_flush(chan, &o);
 	return err;
 }
 EXPORT_SYMBOL_GPL(hxl_chan_wait_up);
@@ -1230,7 +1307,7 @@ void hxl_chan_destroy(struct hxl_chan *chan)
 		if (skb)
 			__skb_queue_tail(&o.tx, skb);
 	}
-	spin_unlock_bh(&chan->lock);
+	hxl_chan_unlock_bh(chan, &o);
 	hxl_chan_out_flush(chan, &o);
 
 	del_timer_sync(&chan->timer);
@@ -1252,6 +1329,9 @@ EXPORT_SYMBOL_GPL(hxl_chan_up);
 
 void hxl_chan_get_info(struct hxl_chan *chan, struct hxl_chan_info *info)
 {
+	struct hxl_chan_out o;
+
+	hxl_chan_out_init(&o);
 	memset(info, 0, sizeof(*info));
 	spin_lock_bh(&chan->lock);
 	info->state = (enum hxl_chan_state)chan->state;
@@ -1276,14 +1356,19 @@ void hxl_chan_get_info(struct hxl_chan *chan, struct hxl_chan_info *info)
 	info->holding = hxl_chan_holding(chan, jiffies);
 	info->idle_ms = chan->ever_up ? jiffies_to_msecs(jiffies - chan->last_rx) : 0;
 	info->stats = chan->stats;
-	spin_unlock_bh(&chan->lock);
+	hxl_chan_unlock_bh(chan, &o);
+	hxl_chan_out_flush(chan, &o);
 }
 EXPORT_SYMBOL_GPL(hxl_chan_get_info);
 
 void hxl_chan_set_dead_ms(struct hxl_chan *chan, u32 dead_ms)
 {
+	struct hxl_chan_out o;
+
+	hxl_chan_out_init(&o);
 	spin_lock_bh(&chan->lock);
 	chan->dead_ms = dead_ms;
-	spin_unlock_bh(&chan->lock);
+	hxl_chan_unlock_bh(chan, &o);
+	hxl_chan_out_flush(chan, &o);
 }
 EXPORT_SYMBOL_GPL(hxl_chan_set_dead_ms);

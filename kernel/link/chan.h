@@ -53,6 +53,12 @@ struct hxl_chan {
 	struct hxl_req **slots;		/* in-flight requests by tag slot */
 	unsigned long *busy_slots;
 	u32 nslots;
+	/*
+	 * Requests handed in while another context held lock: the holder
+	 * queues them before it lets go (hxl_chan_unlock()).
+	 */
+	struct llist_head submitted;
+	atomic_t kicked;		/* hxl_chan_kick() handed in, not yet done */
 	struct list_head pending;	/* submitted, waiting for the window */
 	u32 npending;
 	bool held;			/* the submitter has more in hand */

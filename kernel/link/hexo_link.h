@@ -22,6 +22,7 @@
 #include <linux/completion.h>
 #include <linux/if_ether.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
 #include <hexo/wire.h>
@@ -80,7 +81,9 @@ struct hxl_req {
 
 	/* hexo_link's own from here. */
 	struct list_head node;
+	struct llist_node submitted;	/* handed in while the channel was busy */
 	bool urgent;		/* hxl_chan_submit_urgent()'s: queued ahead */
+	bool more;		/* hxl_chan_submit()'s more: the submitter has more in hand */
 	int status;
 	u32 tag;
 	u64 seq;
@@ -204,10 +207,18 @@ struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg
  */
 int hxl_chan_wait_up(struct hxl_chan *chan, unsigned int timeout_ms, u64 *max_size);
 /*
- * Queues a request; never sleeps; req->done() reports the end. With more,
- * the caller has more requests in hand (blk-mq's !bd->last): they go out
- * together, reads batched into READV frames, at the next submit without
- * more or at hxl_chan_kick().
+ * Queues a request; never sleeps, never spins on the channel's lock (when
+ * another context holds it, that one queues the request before it lets
+ * go); req->done() reports the end. With more, the caller has more
+ * requests in hand (blk-mq's !bd->last): they go out together, reads
+ * batched into READV frames, at the next submit without more or at
+ * hxl_chan_kick().
+ *
+ * Every call on a channel (this one, kick, cancel, get_info, wait_up,
+ * set_dead_ms) may end requests of other submitters of that channel, in
+ * the caller's context: call them with none of the locks any done() takes.
+ * req->done() may run before the call returns, and the call still uses
+ * the channel: it must outlive the call, not only the request.
  */
 void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req, bool more);
 /*
@@ -218,6 +229,11 @@ void hxl_chan_submit(struct hxl_chan *chan, struct hxl_req *req, bool more);
  * room in the window, that is for what is in flight, never for the queue.
  */
 void hxl_chan_submit_urgent(struct hxl_chan *chan, struct hxl_req *req, bool more);
+/*
+ * Ends the batch that more held back: what was submitted goes out. Never
+ * sleeps, never spins on the lock (handed in like a request, after the
+ * caller's own).
+ */
 void hxl_chan_kick(struct hxl_chan *chan);
 /*
  * Ends req with -ECANCELED if chan holds it (queued or in flight), and
