@@ -101,11 +101,11 @@ def cmd_pair(a):
     except (AgentError, AgentTimeout) as e:
         print(f"testbed: {e}", file=sys.stderr)
     finally:
-        # A kernel problem in any VM fails the command, as it fails a test.
+        # Printed, not a failure: a bench's peer may warn (NBD's page
+        # allocation failures under pressure); the command judges its run.
         for v in bed.vms.values():
             for l in v.kernel_problems():
                 print(f"testbed: {v.name} kernel log: {l}", file=sys.stderr)
-                status = status or 1
         bed.stop()
     return status
 
