@@ -148,7 +148,15 @@ class VM:
             append += f" hexo.ip={self.ip}"
         if self.mtu:
             append += f" hexo.mtu={self.mtu}"
-        cmd = [a["qemu"], *a["machine"], "-m", str(self.mem), "-smp", str(self.smp),
+        # maxcpus of 2 at least: QEMU's TCG compiles a guest's memory
+        # barriers and atomics only when the machine may have a second vCPU
+        # (CF_PARALLEL). With one, a guest's virtio_mb() between publishing
+        # a transmit buffer and reading the device's avail_event is no
+        # barrier against QEMU's own thread that empties the ring; a lost
+        # kick then stopped a server's eth0 for good (NETDEV WATCHDOG, the
+        # guest's avail index 238 ahead of what QEMU had read).
+        smp = f"{self.smp},maxcpus={max(self.smp, 2)}"
+        cmd = [a["qemu"], *a["machine"], "-m", str(self.mem), "-smp", smp,
                "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
                "-kernel", a["kernel"], "-initrd", self.initrd,
                "-append", append.strip(),
