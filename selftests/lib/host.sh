@@ -25,9 +25,13 @@ on_bg() {
 }
 
 # on_wait VM NAME [TIMEOUT]: waits for a job started with on_bg; prints its
-# output; returns its exit status (124 if it did not end in time).
+# output; returns its exit status (124 if it did not end in time). The exec
+# that waits gets a minute more than TIMEOUT, so that a long wait is not cut
+# short by on's own default.
 on_wait() {
-	on "$1" "t=0; while [ ! -e /tmp/job.$2.rc ] && [ \$t -lt $((${3:-120} * 5)) ]; do sleep 0.2; t=\$((t+1)); done;" \
+	_x=$((${3:-120} + 60))
+	[ "$_x" -gt "${ON_TIMEOUT:-600}" ] || _x=${ON_TIMEOUT:-600}
+	ON_TIMEOUT=$_x on "$1" "t=0; while [ ! -e /tmp/job.$2.rc ] && [ \$t -lt $((${3:-120} * 5)) ]; do sleep 0.2; t=\$((t+1)); done;" \
 		"cat /tmp/job.$2.out; [ -e /tmp/job.$2.rc ] || exit 124; exit \$(cat /tmp/job.$2.rc)"
 }
 
