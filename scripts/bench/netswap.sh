@@ -33,6 +33,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/host.sh"
 . "$top/scripts/bench/pktgen.sh"
+. "$top/scripts/bench/prof.sh"
 
 MTU=${BENCH_MTU:-1500}
 SECS=${BENCH_SECONDS:-5}
@@ -604,15 +605,7 @@ fi
 # server(s). Each VM's samples are kept whole in profile-DEV-OP-VM.txt
 # (with three callers each where the kernel has frame pointers: arm64);
 # the record holds the share of each of the top symbols, summed by name,
-# and the I/O rate of the run.
-prof_top() {
-	awk '/^#/ { next } { s = $2; sub(/<-.*/, "", s); n[s] += $1; t += $1 } END {
-		for (s in n) printf "%d %s\n", n[s], s; printf "%d TOTAL\n", t }' "$1" |
-		sort -rn | head -16 | awk 'BEGIN { printf "{" } $2 == "TOTAL" { t = $1; next }
-			{ printf "%s\"%s\":%d", (k++ ? "," : ""), $2, $1 }
-			END { printf ",\"total\":%d}", t }'
-}
-
+# and the I/O rate of the run (scripts/bench/prof.sh).
 if want profile; then
 	for d in $(block_devs); do
 		say "$d: a CPU profile of QD32 random reads and writes (${SECS}s each), board and server"
@@ -625,16 +618,13 @@ if want profile; then
 		seed=$((RANDOM * 32768 + RANDOM))
 		rec_json prefill "$d" "$(bb "$dev" -p -V $seed -t 1)" round=profile
 		for op in randread randwrite; do
-			for vm in board $SERVERS; do
-				# With callers where the kernel has frame pointers (arm64).
-				on "$vm" "modprobe hexo_test_prof callers=3 2>/dev/null ||
-					modprobe hexo_test_prof" >/dev/null ||
-					fail "$d" "profile: hexo_test_prof does not load on $vm"
-			done
+			# shellcheck disable=SC2086 # the VMs' names, split
+			prof_start board $SERVERS ||
+				fail "$d" "profile: hexo_test_prof does not load on board $SERVERS"
 			r=$(bb "$dev" "$([ $op = randwrite ] && echo -w)" -V $seed -q 32 -t "$SECS")
 			for vm in board $SERVERS; do
 				f=$out/profile-$d-$op-$vm.txt
-				on "$vm" "cat /proc/hexo_prof; rmmod hexo_test_prof" >"$f" 2>&1
+				prof_stop "$vm" "$f"
 				rec profile "$d" "{\"op\":\"$op\",\"vm\":\"$vm\",\"file\":\"${f#"$top"/}\",\"top\":$(prof_top "$f")}"
 			done
 			rec_json profile_block "$d" "$r" op=$op depth=32

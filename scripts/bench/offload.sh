@@ -18,16 +18,21 @@
 # 256": the last is more than the board's RAM), BENCH_MODES (default
 # "postcopy precopy stopcopy"),
 # BENCH_ROUNDS (offloads per size and mode, default 3), BENCH_SECONDS (per
-# link measurement, default 5).
+# link measurement, default 5), BENCH_PROFILE=1 (a CPU profile of board and
+# server from each offload's start to its last page, with
+# scripts/bench/prof.sh: kept whole in profile-SIZE-MODE-ROUND-VM.txt, its
+# top symbols in the table).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/host.sh"
 . "$top/scripts/bench/pktgen.sh"
+. "$top/scripts/bench/prof.sh"
 
 SIZES=${BENCH_SIZES:-16 64 128 256}
 MODES=${BENCH_MODES:-postcopy precopy stopcopy}
 ROUNDS=${BENCH_ROUNDS:-3}
 SECS=${BENCH_SECONDS:-5}
+PROFILE=${BENCH_PROFILE:-0}
 G=/hexo/guest
 S=$HEXO_SERVER_MAC
 B=$HEXO_BOARD_MAC
@@ -86,7 +91,7 @@ vm_fd='for f in /proc/$p/fd/*; do [ "$(readlink $f)" = anon_inode:kvm-vm ] && { 
 
 # offload SIZE MODE ROUND: one offload of ra SIZE, recorded.
 offload() {
-	local size=$1 mode=$2 round=$3 opts="" how="" n=4 id st r o
+	local size=$1 mode=$2 round=$3 opts="" how="" n=4 id st r o prof='' f vm
 	[ "$mode" = stopcopy ] && opts=--stop-and-copy
 	# A pre-copy moves the table while ra runs on: ra runs 4 times longer,
 	# so that it is still running when the round ends.
@@ -105,12 +110,25 @@ offload() {
 		on board "killall hexovm" >/dev/null 2>&1
 		return
 	fi
+	if [ "$PROFILE" = 1 ]; then
+		if prof_start board server; then
+			prof=1
+		else
+			fail "ra $size $mode round $round: hexo_test_prof does not load"
+		fi
+	fi
 	if ! o=$(on server "hexoctl vm offload id $id to $B dev eth0 timeout 120000 $how 2>&1"); then
 		fail "ra $size $mode round $round: not handed off: $(echo "$o" | tr '\n' ' ')"
 	else
 		# Done when the board holds every page (post-copy: after its RELEASE).
 		st=$(on server "for i in \$(seq 3000); do hexoctl vm show id $id | grep -q lending || break;
 			sleep 0.1; done; hexoctl -j vm show id $id")
+		for vm in ${prof:+board server}; do
+			f=$out/profile-$size-$mode-$round-$vm.txt
+			prof_stop "$vm" "$f"
+			rec profile "ra-$size-$mode" "{\"size_mib\":$size,\"mode\":\"$mode\",\"round\":$round,\"vm\":\"$vm\",\"file\":\"${f#"$top"/}\",\"top\":$(prof_top "$f")}"
+		done
+		prof=
 		r=$(python3 -c 'import json, sys
 v = json.loads(sys.argv[1])["vms"][0]
 s = v["stats"]
@@ -122,6 +140,10 @@ print(json.dumps(s))' "$st" "$size" "$mode" "$round" 2>/dev/null)
 		*) fail "ra $size $mode round $round: no complete statistics: $st" ;;
 		esac
 	fi
+	# A profile of an offload that failed is not kept.
+	for vm in ${prof:+board server}; do
+		on "$vm" "rmmod hexo_test_prof" >/dev/null 2>&1
+	done
 	# Nothing of this round may be left for the next one to attach.
 	for vm in board server; do
 		on "$vm" "killall hexovm; while pidof hexovm; do sleep 0.2; done" >/dev/null 2>&1
@@ -142,5 +164,5 @@ done
 
 on board "swapoff /dev/netswap0; hexoctl netswap detach netswap0" >/dev/null 2>&1
 python3 "$top/scripts/bench/offload_summary.py" "$raw" | tee "$out/table.txt"
-echo "raw results: ${raw#$top/}" >&2
+echo "raw results: ${raw#"$top"/}" >&2
 [ "$errors" = 0 ] || { say "$errors ERROR(S): see above and $raw"; exit 1; }

@@ -48,6 +48,34 @@ def derived(s):
     }
 
 
+def profiles(rows):
+    """BENCH_PROFILE=1: each VM's top symbols over an offload, the share of
+    all its samples (the first round of each size and mode)."""
+    seen = set()
+    out = []
+    for r in rows:
+        if r["kind"] != "profile":
+            continue
+        p = r["result"]
+        key = (p["mode"], p["size_mib"], p["vm"])
+        if key in seen:
+            continue
+        seen.add(key)
+        top = dict(p["top"])
+        total = top.pop("total") or 1
+        busy = total - top.get("[idle]", 0)
+        syms = sorted(((n, s) for s, n in top.items() if s != "[idle]"), reverse=True)
+        out.append(f"  {p['mode']} {p['size_mib']} MiB, round {p['round']}, {p['vm']}: "
+                   f"{total} samples, busy {100 * busy / total:.0f}%: " +
+                   ", ".join(f"{s} {100 * n / total:.1f}%" for n, s in syms[:10]))
+        out.append(f"    all samples: {p['file']}")
+    if out:
+        print()
+        print("CPU profiles from each offload's start to its last page (hexo_test_prof: "
+              "every CPU sampled each millisecond):")
+        print("\n".join(out))
+
+
 def main():
     rows = load(sys.argv[1])
     setup = next((r["result"] for r in rows if r["kind"] == "setup"), {})
@@ -114,6 +142,7 @@ def main():
     print()
     for v in verdicts:
         print(v)
+    profiles(rows)
     for e in errors:
         print(f"ERROR: {e}")
     return 1 if errors or not runs else 0

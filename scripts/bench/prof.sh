@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# CPU profiles of the testbed's VMs for the benches, with hexo_test_prof
+# (selftests/netswap/kmod/hexo_test_prof.c: samples every CPU each
+# millisecond from a pinned hrtimer, as perf's cpu-clock does; the emulated
+# CPUs have no PMU). Sourced after selftests/lib/host.sh (on).
+
+# prof_start VM...: loads the profiler on each VM, with three callers a
+# sample where the kernel has frame pointers (arm64). Returns 1 if it does
+# not load on one of them.
+prof_start() {
+	local vm
+	for vm in "$@"; do
+		on "$vm" "modprobe hexo_test_prof callers=3 2>/dev/null ||
+			modprobe hexo_test_prof" >/dev/null || return 1
+	done
+}
+
+# prof_stop VM FILE: writes VM's samples to FILE and unloads the profiler.
+prof_stop() {
+	on "$1" "cat /proc/hexo_prof; rmmod hexo_test_prof" >"$2" 2>&1
+}
+
+# prof_top FILE: the 16 symbols with the most samples in FILE (a
+# prof_stop output), summed by name, as one JSON object of symbol: samples,
+# with "total" the samples of all symbols.
+prof_top() {
+	awk '/^#/ { next } { s = $2; sub(/<-.*/, "", s); n[s] += $1; t += $1 } END {
+		for (s in n) printf "%d %s\n", n[s], s; printf "%d TOTAL\n", t }' "$1" |
+		sort -rn | head -16 | awk 'BEGIN { printf "{" } $2 == "TOTAL" { t = $1; next }
+			{ printf "%s\"%s\":%d", (k++ ? "," : ""), $2, $1 }
+			END { printf ",\"total\":%d}", t }'
+}
