@@ -96,6 +96,15 @@ offload() {
 	# A pre-copy moves the table while ra runs on: ra runs 4 times longer,
 	# so that it is still running when the round ends.
 	[ "$mode" = precopy ] && how=precopy n=16
+	# The board's profile starts now; the server's with the offload, in its
+	# command (ra 16 ends 2 s after it starts: no time for another exec).
+	if [ "$PROFILE" = 1 ]; then
+		if prof_start board; then
+			prof=1
+		else
+			fail "ra $size $mode round $round: hexo_test_prof does not load on the board"
+		fi
+	fi
 	on_bg board incoming "hexovm --incoming --incoming-timeout 300 $opts 2>&1" >/dev/null
 	on_bg server source "hexovm --mem $((size + 64))M $G/ra.elf $size $n 2>&1" >/dev/null
 	# ra SIZE runs about SIZE/8 s on the server, the first tenth of it
@@ -107,17 +116,10 @@ offload() {
 	if [ -z "$id" ]; then
 		fail "ra $size $mode round $round: attach failed: hexovm: $(on server "pidof hexovm;
 			cat /tmp/job.source.out; hexoctl vm show" | tr '\n' ' ')"
-		on board "killall hexovm" >/dev/null 2>&1
+		on board "killall hexovm${prof:+; rmmod hexo_test_prof}" >/dev/null 2>&1
 		return
 	fi
-	if [ "$PROFILE" = 1 ]; then
-		if prof_start board server; then
-			prof=1
-		else
-			fail "ra $size $mode round $round: hexo_test_prof does not load"
-		fi
-	fi
-	if ! o=$(on server "hexoctl vm offload id $id to $B dev eth0 timeout 120000 $how 2>&1"); then
+	if ! o=$(on server "${prof:+$PROF_LOAD >/dev/null &&} hexoctl vm offload id $id to $B dev eth0 timeout 120000 $how 2>&1"); then
 		fail "ra $size $mode round $round: not handed off: $(echo "$o" | tr '\n' ' ')"
 	else
 		# Done when the board holds every page (post-copy: after its RELEASE).
@@ -142,7 +144,7 @@ print(json.dumps(s))' "$st" "$size" "$mode" "$round" 2>/dev/null)
 	fi
 	# A profile of an offload that failed is not kept.
 	for vm in ${prof:+board server}; do
-		on "$vm" "rmmod hexo_test_prof" >/dev/null 2>&1
+		on "$vm" "! grep -q '^hexo_test_prof ' /proc/modules || rmmod hexo_test_prof" >/dev/null 2>&1
 	done
 	# Nothing of this round may be left for the next one to attach.
 	for vm in board server; do

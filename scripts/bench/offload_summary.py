@@ -140,6 +140,10 @@ def main():
     print("Downtime: parked until the board took the VM; after a pre-copy, what the")
     print("guest wrote during the round crosses then (stopped MiB).")
     print()
+    if any(r["kind"] == "profile" for r in rows):
+        print("A profiled run (BENCH_PROFILE=1): the profiler's own work, a sample each")
+        print("millisecond on every CPU, is in these numbers; judge the targets on a run")
+        print("without it.")
     for v in verdicts:
         print(v)
     profiles(rows)

@@ -5,14 +5,17 @@
 # millisecond from a pinned hrtimer, as perf's cpu-clock does; the emulated
 # CPUs have no PMU). Sourced after selftests/lib/host.sh (on).
 
-# prof_start VM...: loads the profiler on each VM, with three callers a
-# sample where the kernel has frame pointers (arm64). Returns 1 if it does
+# The command that starts the profiler in a VM, with three callers a
+# sample where the kernel has frame pointers (arm64); for a VM's own
+# command line where the profile must start with it.
+PROF_LOAD="{ modprobe hexo_test_prof callers=3 2>/dev/null || modprobe hexo_test_prof; }"
+
+# prof_start VM...: starts the profiler on each VM. Returns 1 if it does
 # not load on one of them.
 prof_start() {
 	local vm
 	for vm in "$@"; do
-		on "$vm" "modprobe hexo_test_prof callers=3 2>/dev/null ||
-			modprobe hexo_test_prof" >/dev/null || return 1
+		on "$vm" "$PROF_LOAD" >/dev/null || return 1
 	done
 }
 
