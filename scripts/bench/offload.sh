@@ -9,7 +9,9 @@
 # SIZE MiB on its heap, built before the offload), offloaded mid-run; the
 # board has Netswap attached, so a guest larger than its RAM fits. Each
 # offload's numbers are the source's (hexoctl -j vm show: downtime, parking,
-# duration, pages). Prints a table (median and range of the rounds) and
+# duration, pages), with the share of the build machine's CPUs busy from
+# the offload's start to its last page (host_busy: the emulators and their
+# link). Prints a table (median and range of the rounds) and
 # leaves raw results (JSON lines) and the table in build/bench/.
 #
 #   scripts/testbed pair --board-mem 256 --server-mem 2048 -- scripts/bench/offload.sh
@@ -91,7 +93,7 @@ vm_fd='for f in /proc/$p/fd/*; do [ "$(readlink $f)" = anon_inode:kvm-vm ] && { 
 
 # offload SIZE MODE ROUND: one offload of ra SIZE, recorded.
 offload() {
-	local size=$1 mode=$2 round=$3 opts="" how="" n=4 id st r o prof='' f vm
+	local size=$1 mode=$2 round=$3 opts="" how="" n=4 id st r o prof='' f vm hc hb
 	[ "$mode" = stopcopy ] && opts=--stop-and-copy
 	# A pre-copy moves the table while ra runs on: ra runs 4 times longer,
 	# so that it is still running when the round ends.
@@ -119,12 +121,14 @@ offload() {
 		on board "killall hexovm${prof:+; rmmod hexo_test_prof}" >/dev/null 2>&1
 		return
 	fi
+	hc=$(host_cpu)
 	if ! o=$(on server "${prof:+$PROF_LOAD >/dev/null &&} hexoctl vm offload id $id to $B dev eth0 timeout 120000 $how 2>&1"); then
 		fail "ra $size $mode round $round: not handed off: $(echo "$o" | tr '\n' ' ')"
 	else
 		# Done when the board holds every page (post-copy: after its RELEASE).
 		st=$(on server "for i in \$(seq 3000); do hexoctl vm show id $id | grep -q lending || break;
 			sleep 0.1; done; hexoctl -j vm show id $id")
+		hb=$(host_busy "$hc")
 		for vm in ${prof:+board server}; do
 			f=$out/profile-$size-$mode-$round-$vm.txt
 			prof_stop "$vm" "$f"
@@ -135,8 +139,8 @@ offload() {
 v = json.loads(sys.argv[1])["vms"][0]
 s = v["stats"]
 s.update(size_mib=int(sys.argv[2]), mode=sys.argv[3], round=int(sys.argv[4]),
-         state=v["state"], lending=v.get("lending", False))
-print(json.dumps(s))' "$st" "$size" "$mode" "$round" 2>/dev/null)
+         state=v["state"], lending=v.get("lending", False), host_busy=float(sys.argv[5]))
+print(json.dumps(s))' "$st" "$size" "$mode" "$round" "$hb" 2>/dev/null)
 		case $r in
 		*'"state": "handed-off"'*'"lending": false'*) rec offload "ra-$size-$mode" "$r" ;;
 		*) fail "ra $size $mode round $round: no complete statistics: $st" ;;

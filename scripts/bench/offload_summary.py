@@ -45,6 +45,7 @@ def derived(s):
         if s.get("precopy_pages") and s["parking_us"] else None,
         "stop_bytes": s["stop_pages"] * page,
         "demand": s["demand_pages"], "background": s["background_pages"],
+        "host_busy": s.get("host_busy"),
     }
 
 
@@ -103,7 +104,7 @@ def main():
     print()
     hdr = (f"{'mode':<9} {'MiB':>4}  {'downtime ms':<22} {'parking ms':<16} "
            f"{'duration ms':<22} {'moved MiB':<10} {'stopped MiB':<12} "
-           f"{'rate MB/s':<18} {'of link':<8}")
+           f"{'rate MB/s':<18} {'of link':<8} {'host busy':<14}")
     print(hdr)
     print("-" * len(hdr))
     verdicts = []
@@ -118,7 +119,8 @@ def main():
               f"{spread([d['duration_ms'] for d in ds]):<22} "
               f"{spread([d['moved_mib'] for d in ds], '{:.1f}'):<10} "
               f"{spread([d['stopped_mib'] for d in ds], '{:.2f}'):<12} "
-              f"{spread(rates, '{:.1f}'):<18} {of_link:<8}")
+              f"{spread(rates, '{:.1f}'):<18} {of_link:<8} "
+              f"{spread([100 * d['host_busy'] for d in ds if d['host_busy'] is not None]):<14}")
         if mode != "postcopy" or not link:
             continue
         # Targets: downtime within 2 x (control state / link rate) + 100 ms,
@@ -138,7 +140,8 @@ def main():
     print("hand-off to the last page; pre-copy, the pages of its round over the time to")
     print("the park; stop-and-copy, the pages moved while stopped over the downtime.")
     print("Downtime: parked until the board took the VM; after a pre-copy, what the")
-    print("guest wrote during the round crosses then (stopped MiB).")
+    print("guest wrote during the round crosses then (stopped MiB). Host busy: % of the")
+    print("build machine's CPUs busy from the offload's start to its last page.")
     print()
     if any(r["kind"] == "profile" for r in rows):
         print("A profiled run (BENCH_PROFILE=1): the profiler's own work, a sample each")

@@ -34,3 +34,20 @@ prof_top() {
 			{ printf "%s\"%s\":%d", (k++ ? "," : ""), $2, $1 }
 			END { printf ",\"total\":%d}", t }'
 }
+
+# host_cpu: the build machine's CPU time so far, "busy total" in clock
+# ticks of all its CPUs (/proc/stat), for host_busy.
+host_cpu() {
+	awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i;
+		print t - $5 - $6, t; exit }' /proc/stat
+}
+
+# host_busy "BUSY TOTAL": the share of the build machine's CPUs busy since
+# host_cpu printed BUSY TOTAL, 0 to 1 (the emulators of every VM, their
+# link, and the harness: what the VMs' own idle time cannot show).
+host_busy() {
+	local b0 t0 b1 t1
+	read -r b0 t0 <<<"$1"
+	read -r b1 t1 <<<"$(host_cpu)"
+	awk -v b="$((b1 - b0))" -v t="$((t1 - t0))" 'BEGIN { printf "%.3f\n", (t > 0 ? b / t : 0) }'
+}
