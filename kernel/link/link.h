@@ -17,6 +17,9 @@ void hxl_reserve_put(void);
 /* Whether drivers may receive into the reserves now (any SOCK_MEMALLOC socket). */
 bool hxl_reserve_armed(void);
 
+/* Chooses the CRC-32C code by timing it (crc.c). Process context. */
+int hxl_crc_init(void);
+
 int hxl_genl_init(void);
 void hxl_genl_uninit(void);
 

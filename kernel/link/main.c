@@ -19,6 +19,9 @@ static int __init hxl_init(void)
 	int ret;
 
 	hxl_boot_id = get_random_u64();
+	ret = hxl_crc_init();
+	if (ret)
+		return ret;
 	ret = hxl_port_init();
 	if (ret)
 		return ret;

@@ -11,14 +11,21 @@
 
 #ifdef __KERNEL__
 #include <linux/crc32.h>
+#include <linux/crc32c.h>
+#include <linux/jump_label.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/types.h>
 #include <asm/byteorder.h>
 
+/* libcrc32c's crc32c() is the faster here (crc.c): timed at load. */
+DECLARE_STATIC_KEY_FALSE(hxp_crc32c_lib);
+
 /* CRC-32C update without pre- or post-inversion. */
 static inline u32 hxp_crc32c_update(u32 crc, const void *p, size_t len)
 {
+	if (static_branch_unlikely(&hxp_crc32c_lib))
+		return crc32c(crc, p, len);
 	return __crc32c_le(crc, p, len);
 }
 #else

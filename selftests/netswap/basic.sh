@@ -11,7 +11,13 @@
 . ../lib/host.sh
 . ./lib.sh
 
-ktap_plan 22
+ktap_plan 24
+# hexo_link timed the CRC-32C code at load and took the faster (crc.c).
+for vm in server board; do
+	ktap_expect "$vm: hexo_link names the CRC-32C code it chose" \
+		"^(__crc32c_le|crc32c-[a-z0-9-]+)\$" \
+		on "$vm" "modprobe hexo_link && cat /sys/module/hexo_link/parameters/crc32c"
+done
 ktap_expect "serve: the server serves 256M on eth0" \
 	"serving eth0: size 256M board-size 128M reserved 0 stored 0 boards 0" \
 	on server "hexoctl netswap serve dev eth0 size 256M board-size 128M"
