@@ -636,6 +636,18 @@ fi
 
 python3 "$top/scripts/bench/summarize.py" "$raw" >"$out/table.txt"
 status=$?
+# The plot: pages/s against queue depth per device (block.png).
+if gp=$(python3 "$top/scripts/bench/summarize.py" --plot "$raw" "$out") && [ -n "$gp" ]; then
+	if ! command -v gnuplot >/dev/null; then
+		echo "ERROR: no gnuplot for the plot (scripts/deps.sh installs gnuplot-nox)" >>"$out/table.txt"
+		status=1
+	elif gnuplot "$gp" 2>"$out/gnuplot.err" && [ -s "$out/block.png" ]; then
+		echo "plot: ${out#"$top"/}/block.png (gnuplot ${gp#"$top"/})" >>"$out/table.txt"
+	else
+		echo "ERROR: gnuplot could not draw the plot: $(tr '\n' ' ' <"$out/gnuplot.err")" >>"$out/table.txt"
+		status=1
+	fi
+fi
 cat "$out/table.txt"
 echo "raw results: ${raw#"$top"/}" >&2
 exit $status

@@ -13,6 +13,7 @@ ERROR line, and the exit status is then 1.
 """
 
 import json
+import os
 import statistics
 import sys
 
@@ -758,7 +759,49 @@ def app_targets(run, checks):
                        + note, r >= 1.5, ">= 1.5"))
 
 
+def plot(run, out):
+    """The block phase's pages/s against queue depth per device, reads and
+    writes side by side (median, and the rounds' range as error bars): the
+    data files and the gnuplot script that draws OUT/block.png. Returns the
+    script's path, or None when the block phase has nothing to plot."""
+    devs = [d for d in run.devices() if any((d, op, qd) in run.block for op, qd in COLS)]
+    if not devs:
+        return None
+    depths = sorted({qd for _, qd in COLS})
+    for d in devs:
+        with open(os.path.join(out, f"plot-{d}.dat"), "w") as f:
+            f.write("# depth read_med read_min read_max write_med write_min write_max\n")
+            for qd in depths:
+                vals = []
+                for op in ("randread", "randwrite"):
+                    b = run.block.get((d, op, qd))
+                    vals += [b["pages_per_s"], b["min"], b["max"]] if b else ["NaN"] * 3
+                f.write(f"{qd} " + " ".join(str(v) for v in vals) + "\n")
+    mtu = run.setup.get("mtu") or 1500
+    gp = os.path.join(out, "block.gp")
+    with open(gp, "w") as f:
+        f.write(f'set terminal pngcairo size 1400,520 noenhanced\n'
+                f'set output "{os.path.join(out, "block.png")}"\n'
+                f'set multiplot layout 1,2 title "Netswap and its peers: 4 KiB random I/O, '
+                f'MTU {mtu}, median and range of {run.rounds} rounds"\n'
+                f'set xlabel "queue depth"\nset ylabel "pages/s (log scale)"\n'
+                f'set key outside right top\nset grid ytics mytics\n'
+                f'set logscale x 2\nset logscale y 10\nset xrange [0.8:40]\n'
+                f'set xtics ({", ".join(str(q) for q in depths)})\n')
+        for title, col in (("random reads", 2), ("random writes", 5)):
+            f.write(f'set title "{title}"\nplot ' + ", ".join(
+                f'"{os.path.join(out, f"plot-{d}.dat")}" using 1:{col}:{col + 1}:{col + 2} '
+                f'with yerrorlines title "{d}"' for d in devs) + "\n")
+        f.write("unset multiplot\n")
+    return gp
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--plot":
+        gp = plot(Run(load(sys.argv[2])), sys.argv[3])
+        if gp:
+            print(gp)
+        return
     if len(sys.argv) == 3 and sys.argv[1] == "--best-nbd":
         n = best_nbd(Run(load(sys.argv[2])))
         if n:
