@@ -29,6 +29,14 @@
 #define HXL_PING_MS		250
 #define HXL_KEEPALIVE_MS	1000
 #define HXL_IDLE_TICK_MS	100
+/*
+ * A request handed in this long ago and still in the hand-in list when the
+ * timer runs was left there: every holder of chan->lock takes the list
+ * before it lets go (hxl_chan_unlock()), and a submitter is never that
+ * long between handing in and trying the lock. The timer takes it then,
+ * and counts it in stats.stranded.
+ */
+#define HXL_STRANDED_MS		50
 /* Silence after which a channel with a hold stops counting deadlines. */
 #define HXL_HOLD_SILENT_MS	(HXL_KEEPALIVE_MS + 2 * HXL_PING_MS)
 /*
@@ -604,6 +612,10 @@ static void hxl_chan_tick(struct timer_list *t)
 
 	hxl_chan_out_init(&o);
 	spin_lock(&chan->lock);
+	/* Nodes leave the list only under the lock: its snapshot is stable. */
+	llist_for_each_entry(req, READ_ONCE(chan->submitted.first), submitted)
+		if (time_after(now, req->handed_at + msecs_to_jiffies(HXL_STRANDED_MS)))
+			chan->stats.stranded++;
 	if (chan->state == HXP_CLOSED) {
 		hxl_chan_unlock(chan, &o);
 		hxl_chan_out_flush(chan, &o);
@@ -1115,6 +1127,7 @@ static void hxl_chan_queue(struct hxl_chan *chan, struct hxl_req *req, bool more
 	     req->op != HEXO_OP_DISCARD && req->op != HEXO_OP_FLUSH))
 		req->status = -EINVAL;
 
+	req->handed_at = jiffies;
 	llist_add(&req->submitted, &chan->submitted);
 	if (!spin_trylock_bh(&chan->lock))
 		return;

@@ -82,6 +82,7 @@ struct hxl_req {
 	/* hexo_link's own from here. */
 	struct list_head node;
 	struct llist_node submitted;	/* handed in while the channel was busy */
+	unsigned long handed_at;	/* jiffies: when it was handed in */
 	bool urgent;		/* hxl_chan_submit_urgent()'s: queued ahead */
 	bool more;		/* hxl_chan_submit()'s more: the submitter has more in hand */
 	int status;
@@ -126,6 +127,7 @@ struct hxl_chan_stats {
 	u64 tx_frames;
 	u64 rx_frames;
 	u64 reconnects;
+	u64 stranded;		/* hand-ins the timer found waiting: must stay 0 */
 };
 
 /* A channel's state, as its user sees it. */

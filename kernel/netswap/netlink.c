@@ -90,6 +90,7 @@ static int nsw_put_stats(struct sk_buff *skb, const struct nsw_dev_info *d)
 		{ NETSWAP_STAT_RX_FRAMES, s->rx_frames },
 		{ NETSWAP_STAT_RECONNECTS, s->reconnects },
 		{ NETSWAP_STAT_SPURIOUS, s->spurious },
+		{ NETSWAP_STAT_STRANDED, s->stranded },
 	};
 	struct nlattr *nest = nla_nest_start(skb, NETSWAP_A_STATS);
 	size_t i;

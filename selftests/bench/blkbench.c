@@ -7,9 +7,13 @@
  * same tool measures every device of the comparison (netswap, AoE, NBD,
  * NVMe/TCP, zram), so they are measured alike.
  *
- *   blkbench [-w] [-q DEPTH] [-t SECONDS] [-s SPAN_PAGES] [-p] [-c] [-V SEED] [-j] DEVICE
+ *   blkbench [-w] [-q DEPTH] [-t SECONDS] [-s SPAN_PAGES] [-g USECS] [-p] [-c] [-V SEED] [-j]
+ *            DEVICE
  *     -w        writes (default: reads)
  *     -q DEPTH  requests in flight (default 1)
+ *     -g USECS  a pause of 0 to USECS (random) before each submission of
+ *               what completed, so that the device goes idle between
+ *               requests (default 0: none)
  *     -t SECS   how long to measure (default 5)
  *     -s PAGES  the random offsets fall in the first PAGES pages (default 4096)
  *     -p        first write the span sequentially (128 KiB at a time), so
@@ -189,7 +193,7 @@ static void aim(struct iocb *cb, uint32_t span, bool write, bool verified, uint6
 
 int main(int argc, char **argv)
 {
-	uint32_t depth = 1, secs = 5, span = 4096;
+	uint32_t depth = 1, secs = 5, span = 4096, gap = 0;
 	bool write = false, prefill_span = false, check_only = false, verified = false, json = false;
 	struct iocb iocbs[MAXQ], *ptrs[1], *batch[MAXQ];
 	struct io_event events[MAXQ];
@@ -200,7 +204,7 @@ int main(int argc, char **argv)
 	char *bufs;
 	int c, fd;
 
-	while ((c = getopt(argc, argv, "wq:t:s:pcV:j")) != -1) {
+	while ((c = getopt(argc, argv, "wq:t:s:g:pcV:j")) != -1) {
 		switch (c) {
 		case 'w': write = true; break;
 		case 'q':
@@ -221,6 +225,12 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'g':
+			if (parse_u32(optarg, 1000000, &gap)) {
+				fprintf(stderr, "blkbench: -g: microseconds, from 0 to 1000000\n");
+				return 2;
+			}
+			break;
 		case 'p': prefill_span = true; break;
 		case 'c': check_only = true; break;
 		case 'V':
@@ -235,8 +245,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1 || !depth || depth > MAXQ || !span || (check_only && !verified)) {
-		fprintf(stderr, "usage: blkbench [-w] [-q DEPTH] [-t SECONDS] [-s SPAN] [-p] "
-			"[-c] [-V SEED] [-j] DEV (-c needs -V)\n");
+		fprintf(stderr, "usage: blkbench [-w] [-q DEPTH] [-t SECONDS] [-s SPAN] [-g USECS] "
+			"[-p] [-c] [-V SEED] [-j] DEV (-c needs -V)\n");
 		return 2;
 	}
 	fd = open(argv[optind], O_RDWR | O_DIRECT);
@@ -329,6 +339,14 @@ int main(int argc, char **argv)
 			aim(&iocbs[i], span, write, verified, seed);
 			start[i] = t;
 			batch[again++] = &iocbs[i];
+		}
+		if (gap && again) {
+			struct timespec ts = { 0, (long)(next_rand() % (gap + 1)) * 1000 };
+
+			nanosleep(&ts, NULL);
+			t = now_ns();
+			for (int k = 0; k < again; k++)
+				start[batch[k]->aio_data] = t;
 		}
 		/* What completed together is submitted again together, as AIO users do. */
 		if (again && syscall(SYS_io_submit, ctx, again, batch) != again) {

@@ -89,6 +89,8 @@ const struct metric_def metric_defs[] = {
 	      "Duplicate, late or stray replies ignored."),
 	COUNTER(NS "/stats", "reconnects", "hexo_netswap_reconnects_total",
 	      "Connections to the server made again."),
+	COUNTER(NS "/stats", "stranded", "hexo_netswap_stranded_total",
+	      "Requests left waiting for the timer (a bug if not 0)."),
 	COUNTER(NS "/stats", "tx_frames", "hexo_netswap_transmitted_frames_total",
 	      "Frames sent to the server."),
 	COUNTER(NS "/stats", "rx_frames", "hexo_netswap_received_frames_total",

@@ -136,6 +136,7 @@ static void netswap_dev_stats(struct nlattr *nest)
 		{ NETSWAP_STAT_CSUM_ERRORS, "csum_errors", " csum-errors %llu" },
 		{ NETSWAP_STAT_BUSY, "busy", " busy %llu" },
 		{ NETSWAP_STAT_DUPS, "dups", " dups %llu" },
+		{ NETSWAP_STAT_STRANDED, "stranded", " stranded %llu" },
 		{ NETSWAP_STAT_RECONNECTS, "reconnects", " reconnects %llu\n" },
 		{ NETSWAP_STAT_TX_FRAMES, "tx_frames", "    frames tx %llu" },
 		{ NETSWAP_STAT_RX_FRAMES, "rx_frames", " rx %llu\n" },

@@ -319,6 +319,7 @@ enum netswap_stat {
 	NETSWAP_STAT_RX_FRAMES,
 	NETSWAP_STAT_RECONNECTS,
 	NETSWAP_STAT_SPURIOUS,		/* timeouts that were only lateness */
+	NETSWAP_STAT_STRANDED,		/* requests left waiting for the timer: a bug if not 0 */
 
 	__NETSWAP_STAT_MAX
 };
