@@ -45,11 +45,13 @@ wait_state() {
 
 # Leaves both VMs without HEXO modules, whatever state the test left.
 netswap_cleanup() {
+	# hexo_kvm too: genl autoload (hexoctl, netlink_bad) may have loaded it,
+	# and hexo_link does not unload under it.
 	on board "swapoff -a 2>/dev/null; hexoctl netswap detach 0 2>/dev/null;
 		$TC qdisc del dev eth0 root 2>/dev/null; rmmod hexo_test_pfm 2>/dev/null;
-		rmmod netswap hexo_link" >/dev/null 2>&1
+		for m in netswap hexo_kvm hexo_link; do rmmod \$m 2>/dev/null; done" >/dev/null 2>&1
 	on server "$TC qdisc del dev eth0 root 2>/dev/null;
-		rmmod netswap_server hexo_link" >/dev/null 2>&1
+		for m in netswap_server hexo_kvm hexo_link; do rmmod \$m 2>/dev/null; done" >/dev/null 2>&1
 	true
 }
 
