@@ -32,9 +32,10 @@
 /*
  * A request handed in this long ago and still in the hand-in list when the
  * timer runs was left there: every holder of chan->lock takes the list
- * before it lets go (hxl_chan_unlock()), and a submitter is never that
- * long between handing in and trying the lock. The timer takes it then,
- * and counts it in stats.stranded.
+ * before it lets go (hxl_chan_unlock()), and a submitter goes from handing
+ * in to trying the lock with softirqs off (only a hypervisor that stops
+ * its vCPU that long in between makes the count wrong). The timer takes it
+ * then, and counts it in stats.stranded.
  */
 #define HXL_STRANDED_MS		50
 /* Silence after which a channel with a hold stops counting deadlines. */
@@ -1127,10 +1128,14 @@ static void hxl_chan_queue(struct hxl_chan *chan, struct hxl_req *req, bool more
 	     req->op != HEXO_OP_DISCARD && req->op != HEXO_OP_FLUSH))
 		req->status = -EINVAL;
 
+	/* No softirq or preemption between handing in and trying the lock. */
+	local_bh_disable();
 	req->handed_at = jiffies;
 	llist_add(&req->submitted, &chan->submitted);
-	if (!spin_trylock_bh(&chan->lock))
+	if (!spin_trylock(&chan->lock)) {
+		local_bh_enable();
 		return;
+	}
 	hxl_chan_out_init(&o);
 	hxl_chan_unlock_bh(chan, &o);
 	hxl_chan_out_flush(chan, &o);

@@ -59,7 +59,7 @@ static u32 hxl_crc_le(u32 crc, const void *p, unsigned int len)
 	return __crc32c_le(crc, p, len);
 }
 
-int hxl_crc_init(void)
+int __init hxl_crc_init(void)
 {
 	u64 t_lib, t_le;
 	u32 c_lib, c_le;

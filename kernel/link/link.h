@@ -18,7 +18,7 @@ void hxl_reserve_put(void);
 bool hxl_reserve_armed(void);
 
 /* Chooses the CRC-32C code by timing it (crc.c). Process context. */
-int hxl_crc_init(void);
+int __init hxl_crc_init(void);
 
 int hxl_genl_init(void);
 void hxl_genl_uninit(void);

@@ -341,7 +341,8 @@ int main(int argc, char **argv)
 			batch[again++] = &iocbs[i];
 		}
 		if (gap && again) {
-			struct timespec ts = { 0, (long)(next_rand() % (gap + 1)) * 1000 };
+			uint64_t us = next_rand() % (gap + 1);
+			struct timespec ts = { us / 1000000, (long)(us % 1000000) * 1000 };
 
 			nanosleep(&ts, NULL);
 			t = now_ns();
