@@ -416,8 +416,13 @@ def link_section(run):
     print()
 
 
+def block_devs(run):
+    """The devices the block phase measured something of, in their order."""
+    return [d for d in run.devices() if any((d, op, qd) in run.block for op, qd in COLS)]
+
+
 def block_section(run):
-    devs = [d for d in run.devices() if any((d, op, qd) in run.block for op, qd in COLS)]
+    devs = block_devs(run)
     if not devs:
         return
     nruns = max((b["n"] for b in run.block.values()), default=0)
@@ -764,7 +769,7 @@ def plot(run, out):
     writes side by side (median, and the rounds' range as error bars): the
     data files and the gnuplot script that draws OUT/block.png. Returns the
     script's path, or None when the block phase has nothing to plot."""
-    devs = [d for d in run.devices() if any((d, op, qd) in run.block for op, qd in COLS)]
+    devs = block_devs(run)
     if not devs:
         return None
     depths = sorted({qd for _, qd in COLS})
