@@ -26,6 +26,9 @@
         kills VM of the testbed in $HEXO_RUN at once (a power cut, for tests);
         under `testbed check` every VM is booted again after that test, under
         `testbed pair` it stays down.
+  testbed freeze VM SECONDS
+        stops VM's QEMU for SECONDS (SIGSTOP, then SIGCONT), as a host that
+        deschedules it: its clock jumps ahead when it runs again.
   testbed initramfs --arch A [--kmod DIR] [--out FILE]
         (re)builds build/A/initramfs.cpio.gz; fails if it unpacks to more
         than a quarter of the smallest memory a test gives a VM of A.
@@ -39,6 +42,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 from . import config, initramfs, tap
 from .runner import Runner, Testbed, Topology, load_tests
@@ -151,6 +155,31 @@ def cmd_kill(a):
     return 0
 
 
+def cmd_freeze(a):
+    """Stops a VM's QEMU for a while, as a host that deschedules it would:
+    its clock jumps ahead when it runs again, and what its peers sent
+    meanwhile waits in the link's buffers."""
+    run = os.environ.get("HEXO_RUN")
+    if not run:
+        print("testbed freeze: HEXO_RUN is not set (run under `testbed pair`)", file=sys.stderr)
+        return 2
+    if not 0 < a.seconds <= 60:
+        print(f"testbed freeze: {a.seconds} s: give 0 < SECONDS <= 60", file=sys.stderr)
+        return 2
+    try:
+        with open(os.path.join(run, f"{a.vm}.pid")) as f:
+            pgid = int(f.read())
+        os.killpg(pgid, signal.SIGSTOP)
+    except (OSError, ValueError) as e:
+        print(f"testbed freeze {a.vm}: {e}", file=sys.stderr)
+        return 1
+    try:
+        time.sleep(a.seconds)
+    finally:
+        os.killpg(pgid, signal.SIGCONT)
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(prog="testbed", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -192,6 +221,12 @@ def main():
     k = sub.add_parser("kill", help="kill a VM of the current testbed (power cut)")
     k.add_argument("vm")
     k.set_defaults(fn=cmd_kill)
+
+    z = sub.add_parser("freeze", help="stop a VM of the current testbed for SECONDS "
+                       "(descheduled by its host: its clock jumps when it runs again)")
+    z.add_argument("vm")
+    z.add_argument("seconds", type=float)
+    z.set_defaults(fn=cmd_freeze)
 
     i = sub.add_parser("initramfs", help="build a VM's initramfs")
     i.add_argument("--arch", choices=list(config.ARCHES), required=True)
