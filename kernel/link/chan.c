@@ -29,6 +29,8 @@
 #define HXL_PING_MS		250
 #define HXL_KEEPALIVE_MS	1000
 #define HXL_IDLE_TICK_MS	100
+/* A tick this much later than due: this host did not run meanwhile. */
+#define HXL_STALL_MS		(2 * HXL_IDLE_TICK_MS)
 /*
  * A request handed in this long ago and still in the hand-in list when the
  * timer runs was left there: every holder of chan->lock takes the list
@@ -272,7 +274,9 @@ static void hxl_chan_finish(struct hxl_chan *chan, struct hxl_req *req, int stat
 
 		chan->stats.reqs[k]++;
 		chan->stats.pages[k] += req->count;
-		if (!req->attempts) {
+		if (req->first_tx_ns < chan->stall_ns) {
+			/* Its round trip spans a stall of this host: no sample. */
+		} else if (!req->attempts) {
 			hxp_rtt_sample(&chan->rtt, div_u64(now - req->first_tx_ns, 1000),
 				      div_u64(now, 1000));
 		} else if (req->late) {
@@ -512,6 +516,7 @@ static void hxl_chan_start_ctl(struct hxl_chan *chan, u8 op, u32 rto_ms)
 	chan->ctl_op = op;
 	chan->ctl_tag = (u32)(READ_ONCE(ctl_tag) ?: get_random_u16()) << 16 | HXL_CTL_SLOT;
 	chan->ctl_at = jiffies;
+	chan->ctl_start = jiffies;
 	chan->ctl_tx = 0;
 	chan->ctl_rto_ms = rto_ms;
 }
@@ -602,6 +607,29 @@ static void hxl_chan_hold(struct hxl_chan *chan, unsigned long now)
 			req->dead_at = until;
 }
 
+/*
+ * This host did not run for d jiffies (a hypervisor descheduled it, its
+ * softirqs were held off): the server's answers may have come and been
+ * dropped meanwhile, and its silence was ours. Each request's deadline
+ * moves by as long, so that every request gets its whole dead_ms of this
+ * host's running time; and no round trip measured across the stall is
+ * taken (the timeout would grow by the stall, and requests lost to it
+ * would wait as long to be sent again). Under chan->lock.
+ */
+static void hxl_chan_stalled(struct hxl_chan *chan, unsigned long d)
+{
+	struct hxl_req *req;
+	u32 slot;
+
+	chan->stall_ns = ktime_get_ns();
+	for_each_set_bit(slot, chan->busy_slots, chan->nslots)
+		chan->slots[slot]->dead_at += d;
+	list_for_each_entry(req, &chan->pending, node)
+		req->dead_at += d;
+	net_info_ratelimited("%pM: this host did not run for %u ms: deadlines moved as much\n",
+			     chan->peer, jiffies_to_msecs(d));
+}
+
 static void hxl_chan_tick(struct timer_list *t)
 {
 	struct hxl_chan *chan = from_timer(chan, t, timer);
@@ -622,6 +650,8 @@ static void hxl_chan_tick(struct timer_list *t)
 		hxl_chan_out_flush(chan, &o);
 		return;
 	}
+	if (time_after(now, t->expires + msecs_to_jiffies(HXL_STALL_MS)))
+		hxl_chan_stalled(chan, now - t->expires);
 
 	if (chan->state == HXP_UP) {
 		if (time_after_eq(now, chan->last_rx + hxl_chan_silence_bound(chan))) {
@@ -1373,11 +1403,30 @@ void hxl_chan_get_info(struct hxl_chan *chan, struct hxl_chan_info *info)
 	info->hold_ms = chan->hold_ms;
 	info->holding = hxl_chan_holding(chan, jiffies);
 	info->idle_ms = chan->ever_up ? jiffies_to_msecs(jiffies - chan->last_rx) : 0;
+	info->ping_ms = chan->state == HXP_UP && chan->ctl_op == HEXO_OP_PING ?
+			jiffies_to_msecs(jiffies - chan->ctl_start) : 0;
 	info->stats = chan->stats;
 	hxl_chan_unlock_bh(chan, &o);
 	hxl_chan_out_flush(chan, &o);
 }
 EXPORT_SYMBOL_GPL(hxl_chan_get_info);
+
+void hxl_chan_probe(struct hxl_chan *chan)
+{
+	struct hxl_chan_out o;
+
+	hxl_chan_out_init(&o);
+	spin_lock_bh(&chan->lock);
+	if (chan->state == HXP_UP && !chan->ctl_op) {
+		hxl_chan_start_ctl(chan, HEXO_OP_PING, HXL_PING_MS);
+		chan->ctl_tx++;
+		hxl_chan_send_ctl(chan, &o);
+		chan->ctl_at = jiffies + msecs_to_jiffies(chan->ctl_rto_ms);
+	}
+	hxl_chan_unlock_bh(chan, &o);
+	hxl_chan_out_flush(chan, &o);
+}
+EXPORT_SYMBOL_GPL(hxl_chan_probe);
 
 void hxl_chan_set_dead_ms(struct hxl_chan *chan, u32 dead_ms)
 {

@@ -64,6 +64,7 @@ struct hxl_chan {
 	bool held;			/* the submitter has more in hand */
 	u32 inflight;			/* pages in flight */
 	struct hxp_rtt rtt;
+	u64 stall_ns;			/* when this host last ran again after a stall */
 	struct hxp_cwnd cwnd;
 	unsigned long last_loss;
 
@@ -71,6 +72,7 @@ struct hxl_chan {
 	u32 ctl_tag;
 	u8 ctl_op;
 	unsigned long ctl_at;		/* when to (re)send it */
+	unsigned long ctl_start;	/* when it was first sent */
 	u32 ctl_rto_ms;
 	u32 ctl_tx;			/* times it was sent */
 	unsigned long last_rx;

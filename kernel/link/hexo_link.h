@@ -157,6 +157,7 @@ struct hxl_chan_info {
 	u32 hold_ms;
 	bool holding;		/* the server is silent, and requests wait for it */
 	u64 idle_ms;		/* since the last frame from the server */
+	u32 ping_ms;		/* since a PING still unanswered was first sent; 0: none */
 	struct hxl_chan_stats stats;
 };
 
@@ -255,6 +256,14 @@ void hxl_chan_get_info(struct hxl_chan *chan, struct hxl_chan_info *info);
  * device lock, in the order channel lock, then device lock).
  */
 bool hxl_chan_up(struct hxl_chan *chan);
+/*
+ * Asks the server at once whether it is there (a PING, sent again until it
+ * answers), unless an exchange of the kind is under way: a server that is
+ * silent only because its answers were lost then proves itself alive
+ * within a round trip; hxl_chan_info's ping_ms says how long it has not.
+ * Never sleeps.
+ */
+void hxl_chan_probe(struct hxl_chan *chan);
 void hxl_chan_set_dead_ms(struct hxl_chan *chan, u32 dead_ms);
 
 /* ------------------------------------------------------------ server */

@@ -34,6 +34,9 @@
 
 #include "dev.h"
 
+/* The failover timer's ticks a failover bound: it runs every bound / this. */
+#define NSW_FAILOVER_TICKS	4
+
 struct hxl_chan *nsw_rep_get(struct nsw_replica *rep)
 {
 	lockdep_assert_held(&rep->dev->lock);
@@ -603,7 +606,8 @@ blk_status_t nsw_mirror_queue_rq(struct nsw_dev *dev, const struct blk_mq_queue_
 	list_add_tail(&cmd->node, &dev->active);
 	if (!timer_pending(&dev->failover))
 		mod_timer(&dev->failover,
-			  jiffies + max(msecs_to_jiffies(dev->cfg.failover_ms) / 4, 1UL));
+			  jiffies + max(msecs_to_jiffies(dev->cfg.failover_ms) /
+					    NSW_FAILOVER_TICKS, 1UL));
 	spin_unlock_bh(&dev->lock);
 
 	blk_mq_start_request(rq);
@@ -691,24 +695,35 @@ struct nsw_giveup {
 /*
  * The replicas whose channel is up and whose server is heard from (not
  * holding requests for a silent one): a bit each; in *silent, those whose
- * server has sent nothing for the failover bound. Takes the channels'
- * locks, so not under dev->lock.
+ * server has sent nothing for the failover bound although asked: a PING
+ * unanswered for a quarter of it (a tick). A server silent for half the
+ * bound while requests wait on it is pinged here: one whose answers were
+ * lost (a board that did not run while they came, a burst of loss), their
+ * requests not yet sent again, then answers within a round trip. idle[r]
+ * is the silence of replica r's server, in ms. Takes the channels' locks,
+ * so not under dev->lock.
  */
-static unsigned int nsw_mirror_ready(struct nsw_dev *dev, unsigned int *silent)
+static unsigned int nsw_mirror_ready(struct nsw_dev *dev, unsigned int *silent, u64 *idle)
 {
 	struct hxl_chan_info *ci = &dev->failover_ci;
+	u32 bound = READ_ONCE(dev->cfg.failover_ms);
 	struct hxl_chan *chan[NSW_MAX_REPLICAS];
 	unsigned int r, ready = 0;
 
 	nsw_mirror_get_chans(dev, chan);
 	for (r = 0; r < dev->nrep; r++) {
+		idle[r] = 0;
 		if (!chan[r])
 			continue;
 		hxl_chan_get_info(chan[r], ci);
+		idle[r] = ci->idle_ms;
 		if (ci->state == HXL_CHAN_UP && !ci->holding)
 			ready |= BIT(r);
-		if (ci->idle_ms >= READ_ONCE(dev->cfg.failover_ms))
+		if (ci->idle_ms >= bound && ci->ping_ms >= bound / NSW_FAILOVER_TICKS)
 			*silent |= BIT(r);
+		if (ci->state == HXL_CHAN_UP && ci->idle_ms >= bound / 2 && !ci->ping_ms &&
+		    (ci->inflight || ci->queued))
+			hxl_chan_probe(chan[r]);
 		nsw_rep_put(&dev->rep[r]);
 	}
 	return ready;
@@ -718,8 +733,10 @@ static unsigned int nsw_mirror_ready(struct nsw_dev *dev, unsigned int *silent)
  * Requests in flight, every quarter of the failover bound: a replica that
  * lags that long behind the other on a write while its server has been
  * silent as long, or has not answered a read that a ready replica (in, up,
- * answering) could serve, is given up on for that request. A read is never moved to a replica that would fail it at
- * once (down, lost) or hold it (its server silent).
+ * answering) could serve, is given up on for that request. A read is
+ * never moved to a replica that would fail it at once (down, lost) or hold
+ * it (its server silent). A write is never given up on for a silence that
+ * the board caused by not running (below).
  */
 static void nsw_failover_tick(struct timer_list *t)
 {
@@ -729,11 +746,29 @@ static void nsw_failover_tick(struct timer_list *t)
 	struct nsw_giveup g[NSW_GIVEUP_BATCH];
 	struct nsw_replica *rep;
 	unsigned int r, n = 0, i, silent = 0;
-	unsigned int ready = nsw_mirror_ready(dev, &silent);
+	u64 idle[NSW_MAX_REPLICAS];
+	unsigned int ready = nsw_mirror_ready(dev, &silent, idle);
 	struct nsw_cmd *cmd;
-	bool more;
+	bool more, calm;
 
 	spin_lock_bh(&dev->lock);
+	/*
+	 * A tick this late (it was due a quarter of the bound after the last)
+	 * means this board did not run meanwhile: a host that descheduled it,
+	 * softirqs held off. The servers' silence was the board's own: their
+	 * answers may still wait unread in the NIC's ring, or were dropped
+	 * behind it (its host's buffers are small) and come only once their
+	 * requests are sent again. So no write is given up on for a whole
+	 * bound of ticks on time from then: each server gets the failover
+	 * bound of the board's own running time to answer. One really gone is
+	 * given up on a bound after the board runs again.
+	 */
+	if (time_after(now, t->expires + max(bound / NSW_FAILOVER_TICKS, 1UL)))
+		dev->failover_calm = NSW_FAILOVER_TICKS;
+	else if (dev->failover_calm)
+		dev->failover_calm--;
+	calm = !dev->failover_calm;
+
 	list_for_each_entry(cmd, &dev->active, node) {
 		for (r = 0; r < dev->nrep && n < NSW_GIVEUP_BATCH; r++) {
 			struct nsw_sub *sub = &cmd->sub[r];
@@ -750,7 +785,7 @@ static void nsw_failover_tick(struct timer_list *t)
 					continue;
 				/* Slow: the next reads go to the other first. */
 				rep->lat_us = max(rep->lat_us, dev->cfg.failover_ms * 1000);
-			} else if (!cmd->ok || time_before(now, cmd->ok_at + bound) ||
+			} else if (!calm || !cmd->ok || time_before(now, cmd->ok_at + bound) ||
 				   !(silent & BIT(r)) || !nsw_mirror_other_whole(dev, r)) {
 				/*
 				 * A write's age on a replica counts the time it
@@ -775,15 +810,16 @@ static void nsw_failover_tick(struct timer_list *t)
 	for (i = 0; i < n; i++) {
 		rep = &dev->rep[g[i].rep];
 		if (hxl_chan_cancel(g[i].chan, &g[i].cmd->sub[g[i].rep].req))
-			net_info_ratelimited("%s: server %pM gave no answer in %u ms: %s the other\n",
+			net_info_ratelimited("%s: server %pM gave no answer in %u ms (silent %llu ms): %s the other\n",
 					     dev->name, rep->server, dev->cfg.failover_ms,
+					     idle[g[i].rep],
 					     g[i].cmd->op == HEXO_OP_READ ? "read from" :
 					     "going on with");
 		nsw_rep_put(rep);
 		nsw_cmd_put(g[i].cmd);
 	}
 	if (more)
-		mod_timer(&dev->failover, now + max(bound / 4, 1UL));
+		mod_timer(&dev->failover, now + max(bound / NSW_FAILOVER_TICKS, 1UL));
 }
 
 /* Takes the mirror state anew; returns whether it changed (*state: the new one). */
