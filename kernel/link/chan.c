@@ -271,14 +271,15 @@ static void hxl_chan_finish(struct hxl_chan *chan, struct hxl_req *req, int stat
 		chan->stats.errors++;
 	} else {
 		u64 now = ktime_get_ns();
+		/* A round trip that spans a stall of this host is no sample. */
+		bool sample = req->first_tx_ns >= chan->stall_ns;
 
 		chan->stats.reqs[k]++;
 		chan->stats.pages[k] += req->count;
-		if (req->first_tx_ns < chan->stall_ns) {
-			/* Its round trip spans a stall of this host: no sample. */
-		} else if (!req->attempts) {
-			hxp_rtt_sample(&chan->rtt, div_u64(now - req->first_tx_ns, 1000),
-				      div_u64(now, 1000));
+		if (!req->attempts) {
+			if (sample)
+				hxp_rtt_sample(&chan->rtt, div_u64(now - req->first_tx_ns, 1000),
+					      div_u64(now, 1000));
 		} else if (req->late) {
 			/*
 			 * The first transmission's answer, late: nothing was
@@ -287,8 +288,9 @@ static void hxl_chan_finish(struct hxl_chan *chan, struct hxl_req *req, int stat
 			 */
 			chan->stats.spurious++;
 			hxp_cwnd_undo(&chan->cwnd);
-			hxp_rtt_sample(&chan->rtt, div_u64(now - req->first_tx_ns, 1000),
-				      div_u64(now, 1000));
+			if (sample)
+				hxp_rtt_sample(&chan->rtt, div_u64(now - req->first_tx_ns, 1000),
+					      div_u64(now, 1000));
 		}
 		hxp_cwnd_ack(&chan->cwnd, hxl_req_cost(req));
 	}
@@ -608,20 +610,22 @@ static void hxl_chan_hold(struct hxl_chan *chan, unsigned long now)
 }
 
 /*
- * This host did not run for d jiffies (a hypervisor descheduled it, its
- * softirqs were held off): the server's answers may have come and been
- * dropped meanwhile, and its silence was ours. Each request's deadline
- * moves by as long, so that every request gets its whole dead_ms of this
- * host's running time; and no round trip measured across the stall is
- * taken (the timeout would grow by the stall, and requests lost to it
- * would wait as long to be sent again). Under chan->lock.
+ * This host did not run for d jiffies up to now (a hypervisor descheduled
+ * it, its softirqs were held off): the server's answers may have come and
+ * been dropped meanwhile, and its silence was ours. Each request's
+ * deadline, and the silence that loses the server, move by as long, so
+ * that both are measured in this host's running time; and no round trip
+ * measured across the stall is taken (the timeout would grow by the
+ * stall, and requests lost to it would wait as long to be sent again).
+ * Under chan->lock.
  */
-static void hxl_chan_stalled(struct hxl_chan *chan, unsigned long d)
+static void hxl_chan_stalled(struct hxl_chan *chan, unsigned long now, unsigned long d)
 {
 	struct hxl_req *req;
 	u32 slot;
 
 	chan->stall_ns = ktime_get_ns();
+	chan->last_rx = time_after(chan->last_rx + d, now) ? now : chan->last_rx + d;
 	for_each_set_bit(slot, chan->busy_slots, chan->nslots)
 		chan->slots[slot]->dead_at += d;
 	list_for_each_entry(req, &chan->pending, node)
@@ -636,22 +640,28 @@ static void hxl_chan_tick(struct timer_list *t)
 	unsigned long now = jiffies, next, rto;
 	struct hxl_chan_out o;
 	struct hxl_req *req, *tmp;
-	bool loss = false, probe = false;
+	bool loss = false, probe = false, stalled;
 	u32 slot;
 
 	hxl_chan_out_init(&o);
 	spin_lock(&chan->lock);
-	/* Nodes leave the list only under the lock: its snapshot is stable. */
+	/* Only this tick arms the timer (and init): its due time is stable. */
+	stalled = time_after(now, t->expires + msecs_to_jiffies(HXL_STALL_MS));
+	/*
+	 * Nodes leave the list only under the lock: its snapshot is stable.
+	 * After a stall, what was handed in before it is old, not stranded:
+	 * this tick's unlock takes it.
+	 */
 	llist_for_each_entry(req, READ_ONCE(chan->submitted.first), submitted)
-		if (time_after(now, req->handed_at + msecs_to_jiffies(HXL_STRANDED_MS)))
+		if (!stalled && time_after(now, req->handed_at + msecs_to_jiffies(HXL_STRANDED_MS)))
 			chan->stats.stranded++;
 	if (chan->state == HXP_CLOSED) {
 		hxl_chan_unlock(chan, &o);
 		hxl_chan_out_flush(chan, &o);
 		return;
 	}
-	if (time_after(now, t->expires + msecs_to_jiffies(HXL_STALL_MS)))
-		hxl_chan_stalled(chan, now - t->expires);
+	if (stalled)
+		hxl_chan_stalled(chan, now, now - t->expires);
 
 	if (chan->state == HXP_UP) {
 		if (time_after_eq(now, chan->last_rx + hxl_chan_silence_bound(chan))) {

@@ -140,6 +140,9 @@ struct nsw_dev {
 	wait_queue_head_t drained;	/* woken as writes end while replacing */
 	struct timer_list failover;
 	struct hxl_chan_info failover_ci;	/* the failover timer's look at a channel */
+	/* Under dev->lock: armed (or its tick runs and arms it), and when due. */
+	bool failover_armed;
+	unsigned long failover_due;
 	/* Ticks on time still due before a write is given up on (dev->lock). */
 	u8 failover_calm;
 	struct nsw_resync resync;

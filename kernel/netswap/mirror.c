@@ -36,6 +36,29 @@
 
 /* The failover timer's ticks a failover bound: it runs every bound / this. */
 #define NSW_FAILOVER_TICKS	4
+/* A tick later than this past its due time (or a tick, if longer): a stall. */
+#define NSW_STALL_MS		200
+
+static unsigned long nsw_failover_period(struct nsw_dev *dev)
+{
+	return max(msecs_to_jiffies(dev->cfg.failover_ms) / NSW_FAILOVER_TICKS, 1UL);
+}
+
+/*
+ * Arms the failover timer unless it is armed, or its tick runs and will arm
+ * it again (dev->lock held). The due time is kept here, not read from the
+ * timer: while the tick runs the timer is not pending, and an arm from
+ * elsewhere would rewrite its expiry under the tick's feet.
+ */
+static void nsw_failover_arm(struct nsw_dev *dev, unsigned long now)
+{
+	lockdep_assert_held(&dev->lock);
+	if (dev->failover_armed)
+		return;
+	dev->failover_armed = true;
+	dev->failover_due = now + nsw_failover_period(dev);
+	mod_timer(&dev->failover, dev->failover_due);
+}
 
 struct hxl_chan *nsw_rep_get(struct nsw_replica *rep)
 {
@@ -604,10 +627,7 @@ blk_status_t nsw_mirror_queue_rq(struct nsw_dev *dev, const struct blk_mq_queue_
 	}
 	refcount_set(&cmd->refs, n + 1);
 	list_add_tail(&cmd->node, &dev->active);
-	if (!timer_pending(&dev->failover))
-		mod_timer(&dev->failover,
-			  jiffies + max(msecs_to_jiffies(dev->cfg.failover_ms) /
-					    NSW_FAILOVER_TICKS, 1UL));
+	nsw_failover_arm(dev, jiffies);
 	spin_unlock_bh(&dev->lock);
 
 	blk_mq_start_request(rq);
@@ -749,12 +769,12 @@ static void nsw_failover_tick(struct timer_list *t)
 	u64 idle[NSW_MAX_REPLICAS];
 	unsigned int ready = nsw_mirror_ready(dev, &silent, idle);
 	struct nsw_cmd *cmd;
-	bool more, calm;
+	bool calm;
 
 	spin_lock_bh(&dev->lock);
 	/*
-	 * A tick this late (it was due a quarter of the bound after the last)
-	 * means this board did not run meanwhile: a host that descheduled it,
+	 * A tick later than its due time by a tick and NSW_STALL_MS means
+	 * that this board did not run meanwhile: a host that descheduled it,
 	 * softirqs held off. The servers' silence was the board's own: their
 	 * answers may still wait unread in the NIC's ring, or were dropped
 	 * behind it (its host's buffers are small) and come only once their
@@ -763,7 +783,8 @@ static void nsw_failover_tick(struct timer_list *t)
 	 * bound of the board's own running time to answer. One really gone is
 	 * given up on a bound after the board runs again.
 	 */
-	if (time_after(now, t->expires + max(bound / NSW_FAILOVER_TICKS, 1UL)))
+	if (time_after(now, dev->failover_due + max(nsw_failover_period(dev),
+						       msecs_to_jiffies(NSW_STALL_MS))))
 		dev->failover_calm = NSW_FAILOVER_TICKS;
 	else if (dev->failover_calm)
 		dev->failover_calm--;
@@ -804,7 +825,10 @@ static void nsw_failover_tick(struct timer_list *t)
 			n++;
 		}
 	}
-	more = !list_empty(&dev->active);
+	/* Armed again while anything is in flight; else by the next request. */
+	dev->failover_armed = false;
+	if (!list_empty(&dev->active))
+		nsw_failover_arm(dev, now);
 	spin_unlock_bh(&dev->lock);
 
 	for (i = 0; i < n; i++) {
@@ -818,8 +842,6 @@ static void nsw_failover_tick(struct timer_list *t)
 		nsw_rep_put(rep);
 		nsw_cmd_put(g[i].cmd);
 	}
-	if (more)
-		mod_timer(&dev->failover, now + max(bound / NSW_FAILOVER_TICKS, 1UL));
 }
 
 /* Takes the mirror state anew; returns whether it changed (*state: the new one). */
