@@ -40,7 +40,7 @@ on_bg board work "exec $B/memstress $mib $UPDATES" >/dev/null
 ktap_check "the workload ($mib MiB) swaps to both, and reads back" \
 	on_ready board work "memstress: random" 600
 # One server's death is what is tested: the kill finds both holding every
-# page. A replica given up on before it (slow, not dead: mirror_freeze.sh)
+# page. A replica given up on before it (slow, not dead: freeze.sh)
 # and not yet filled again would leave pages on the victim alone.
 if waited=$(wait_mirror healthy 120); then
 	ktap_pass "healthy when the kill comes (waited ${waited} s)"

@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A board that its host does not run for a while has lost no server. The
+# board VM is stopped (testbed freeze: its QEMU gets SIGSTOP, then SIGCONT)
+# again and again while a workload swaps to Netswap. When it runs again its
+# clock has jumped ahead, its servers' answers wait unread, and those that
+# came while its host's buffers were full are gone until sent again.
+#
+#   mirror: a mirrored device (failover 500 ms), stopped for 1.5 s, eight
+#           times by default. Neither replica is given up on: the device
+#           stays healthy all along (the monitor sees no state change). A
+#           board that judged the servers by that silence gave one up
+#           (degraded, its pages on the other alone until a resync), and a
+#           kill of the other then would lose pages.
+#   single: one server, timeout 4 s, stopped for 5 s, four times by
+#           default: longer than the timeout, which counts the board's
+#           running time only. A board that counted the stall failed every
+#           request in flight with EIO when it ran again.
+#
+# Either way the workload completes with every byte verified, and the
+# board's log has no I/O error.
+#
+# Usage: freeze.sh single|mirror [UPDATES [FREEZES]] (the workload's random
+# page updates, 10000). mirror needs server2 (pair:servers=2).
+. ../lib/ktap.sh
+. ../lib/host.sh
+. ./lib.sh
+
+MODE=${1:-mirror}
+UPDATES=${2:-10000}
+mib=$((${HEXO_BOARD_MEM:-256} * 2))
+DEV_SIZE=$((${HEXO_BOARD_MEM:-256} * 4))M
+SERVE_SIZE=$((${HEXO_BOARD_MEM:-256} * 4 + 64))M
+if [ "$MODE" = mirror ]; then
+	. ./mirror_lib.sh
+	FREEZES=${3:-8}
+	FREEZE_S=1.5
+else
+	FREEZES=${3:-4}
+	FREEZE_S=5
+fi
+
+# swapped_kib: the board's swap in use, KiB.
+swapped_kib() {
+	on board "awk '/^SwapTotal/ { t = \$2 } /^SwapFree/ { f = \$2 } END { print t - f }' /proc/meminfo"
+}
+
+# netswap_log: what Netswap and hexo_link said, for a failure's diagnosis.
+netswap_log() {
+	on board "dmesg | grep -E 'netswap|hexo_link' | tail -30" | ktap_quote
+}
+
+if [ "$MODE" = mirror ]; then
+	ktap_plan 7
+else
+	ktap_plan 6
+fi
+on board "dmesg -c" >/dev/null
+if [ "$MODE" = mirror ]; then
+	serve_both "size $SERVE_SIZE"
+	attach_mirror $DEV_SIZE timeout 5
+	ktap_expect "both servers hold the device: healthy" "^[0-9]" wait_mirror healthy 10
+	on_bg board events "hexoctl netswap monitor" >/dev/null
+else
+	serve "size $SERVE_SIZE"
+	attach board $DEV_SIZE timeout 4
+fi
+on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0" >/dev/null
+on_bg board work "exec $B/memstress $mib $UPDATES" >/dev/null
+ktap_check "the workload swaps out (32 MiB)" \
+	on board "t=0; until [ \$(awk '/^SwapTotal/ { t = \$2 } /^SwapFree/ { f = \$2 }
+		END { print t - f }' /proc/meminfo) -ge 32768 ]; do
+		[ \$t -ge 3000 ] && exit 1; sleep 0.1; t=\$((t + 1)); done"
+# Each freeze with requests in flight: the workload still fills its
+# memory, or updates it at random, all along.
+done_n=0
+for i in $(seq "$FREEZES"); do
+	"$HEXO_TESTBED" freeze board "$FREEZE_S" && done_n=$((done_n + 1))
+	sleep 2
+done
+ktap_diag "swap in use after the freezes: $(swapped_kib) KiB"
+if [ "$done_n" -eq "$FREEZES" ]; then
+	ktap_pass "the board is stopped for $FREEZE_S s, $FREEZES times, under swap I/O"
+else
+	ktap_fail "the board is stopped for $FREEZE_S s, $FREEZES times, under swap I/O ($done_n)"
+fi
+out=$(on_wait board work 1200)
+rc=$?
+printf '%s\n' "$out" | tail -3 | ktap_quote
+if [ $rc -eq 0 ] && grep -q "memstress: OK" <<<"$out"; then
+	ktap_pass "the workload completed, every byte verified"
+else
+	netswap_log
+	ktap_fail "the workload completed, every byte verified (status $rc)"
+fi
+if on board "! dmesg | grep -E 'I/O error|blocked for more than|Kernel panic|Oops|BUG:'" >/dev/null; then
+	ktap_pass "no I/O error, hung task or panic in the board's log"
+else
+	netswap_log
+	ktap_fail "no I/O error, hung task or panic in the board's log"
+fi
+if [ "$MODE" = mirror ]; then
+	ktap_expect "still healthy: no replica was given up on" \
+		"\"mirror\":\"healthy\"" on board "hexoctl -j netswap show netswap0"
+	events=$(on board "killall hexoctl; cat /tmp/job.events.out")
+	printf '%s\n' "$events" | grep -E "degraded|resyncing|healthy" | head -5 | ktap_quote
+	if grep -qE "degraded|resyncing" <<<"$events"; then
+		netswap_log
+		ktap_fail "the monitor saw no state change"
+	else
+		ktap_pass "the monitor saw no state change"
+	fi
+	mirror_cleanup
+else
+	ktap_expect "the device counts no failed request" "\"errors\":0[,}]" \
+		on board "hexoctl -j netswap show netswap0"
+	netswap_cleanup
+fi
+ktap_finish
