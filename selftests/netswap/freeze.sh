@@ -54,7 +54,7 @@ netswap_log() {
 if [ "$MODE" = mirror ]; then
 	ktap_plan 7
 else
-	ktap_plan 6
+	ktap_plan 5
 fi
 on board "dmesg -c" >/dev/null
 if [ "$MODE" = mirror ]; then
