@@ -29,8 +29,6 @@
 #define HXL_PING_MS		250
 #define HXL_KEEPALIVE_MS	1000
 #define HXL_IDLE_TICK_MS	100
-/* A tick this much later than due: this host did not run meanwhile. */
-#define HXL_STALL_MS		(2 * HXL_IDLE_TICK_MS)
 /*
  * A request handed in this long ago and still in the hand-in list when the
  * timer runs was left there: every holder of chan->lock takes the list
@@ -564,6 +562,16 @@ static void hxl_chan_send_ctl(struct hxl_chan *chan, struct hxl_chan_out *o)
 	__skb_queue_tail(&o->tx, skb);
 }
 
+/* Sends the control exchange under way (again), and times its next sending. */
+static void hxl_chan_ctl_tx(struct hxl_chan *chan, unsigned long now, struct hxl_chan_out *o)
+{
+	chan->ctl_tx++;
+	hxl_chan_send_ctl(chan, o);
+	chan->ctl_at = now + msecs_to_jiffies(chan->ctl_rto_ms);
+	if (chan->ctl_op == HEXO_OP_HELLO)
+		chan->ctl_rto_ms = min(chan->ctl_rto_ms * 2, (u32)HXL_HELLO_MAX_MS);
+}
+
 /* Silence past which the server is declared lost. */
 static unsigned long hxl_chan_silence_bound(struct hxl_chan *chan)
 {
@@ -725,13 +733,8 @@ static void hxl_chan_tick(struct timer_list *t)
 ctl:
 	/* A batch whose end never came is sent anyway. */
 	chan->held = false;
-	if (chan->ctl_op && time_after_eq(now, chan->ctl_at)) {
-		chan->ctl_tx++;
-		hxl_chan_send_ctl(chan, &o);
-		chan->ctl_at = now + msecs_to_jiffies(chan->ctl_rto_ms);
-		if (chan->ctl_op == HEXO_OP_HELLO)
-			chan->ctl_rto_ms = min(chan->ctl_rto_ms * 2, (u32)HXL_HELLO_MAX_MS);
-	}
+	if (chan->ctl_op && time_after_eq(now, chan->ctl_at))
+		hxl_chan_ctl_tx(chan, now, &o);
 	hxl_chan_pump(chan, &o);
 
 	/*
@@ -1429,9 +1432,7 @@ void hxl_chan_probe(struct hxl_chan *chan)
 	spin_lock_bh(&chan->lock);
 	if (chan->state == HXP_UP && !chan->ctl_op) {
 		hxl_chan_start_ctl(chan, HEXO_OP_PING, HXL_PING_MS);
-		chan->ctl_tx++;
-		hxl_chan_send_ctl(chan, &o);
-		chan->ctl_at = jiffies + msecs_to_jiffies(chan->ctl_rto_ms);
+		hxl_chan_ctl_tx(chan, jiffies, &o);
 	}
 	hxl_chan_unlock_bh(chan, &o);
 	hxl_chan_out_flush(chan, &o);

@@ -45,6 +45,13 @@ struct page;
  * more than this fail: a user keeps its requests within it (netswap does).
  */
 #define HXL_PAGES_AT_1500	21
+/*
+ * A timer that runs this much later than it was due means that this host
+ * did not run meanwhile (a hypervisor descheduled it, its softirqs were
+ * held off): a silence it saw then was its own. The channels' timers and
+ * their users' own judge by it.
+ */
+#define HXL_STALL_MS		200
 
 /* ------------------------------------------------------------ ports */
 

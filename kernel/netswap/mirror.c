@@ -36,8 +36,6 @@
 
 /* The failover timer's ticks a failover bound: it runs every bound / this. */
 #define NSW_FAILOVER_TICKS	4
-/* A tick later than this past its due time (or a tick, if longer): a stall. */
-#define NSW_STALL_MS		200
 
 static unsigned long nsw_failover_period(struct nsw_dev *dev)
 {
@@ -773,7 +771,7 @@ static void nsw_failover_tick(struct timer_list *t)
 
 	spin_lock_bh(&dev->lock);
 	/*
-	 * A tick later than its due time by a tick and NSW_STALL_MS means
+	 * A tick later than its due time by a tick and HXL_STALL_MS means
 	 * that this board did not run meanwhile: a host that descheduled it,
 	 * softirqs held off. The servers' silence was the board's own: their
 	 * answers may still wait unread in the NIC's ring, or were dropped
@@ -784,7 +782,7 @@ static void nsw_failover_tick(struct timer_list *t)
 	 * given up on a bound after the board runs again.
 	 */
 	if (time_after(now, dev->failover_due + max(nsw_failover_period(dev),
-						       msecs_to_jiffies(NSW_STALL_MS))))
+						       msecs_to_jiffies(HXL_STALL_MS))))
 		dev->failover_calm = NSW_FAILOVER_TICKS;
 	else if (dev->failover_calm)
 		dev->failover_calm--;

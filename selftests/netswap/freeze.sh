@@ -29,9 +29,7 @@
 
 MODE=${1:-mirror}
 UPDATES=${2:-10000}
-mib=$((${HEXO_BOARD_MEM:-256} * 2))
-DEV_SIZE=$((${HEXO_BOARD_MEM:-256} * 4))M
-SERVE_SIZE=$((${HEXO_BOARD_MEM:-256} * 4 + 64))M
+mib=$(($(board_mem) * 2))
 if [ "$MODE" = mirror ]; then
 	. ./mirror_lib.sh
 	FREEZES=${3:-8}
@@ -46,9 +44,15 @@ swapped_kib() {
 	on board "awk '/^SwapTotal/ { t = \$2 } /^SwapFree/ { f = \$2 } END { print t - f }' /proc/meminfo"
 }
 
-# netswap_log: what Netswap and hexo_link said, for a failure's diagnosis.
-netswap_log() {
-	on board "dmesg | grep -E 'netswap|hexo_link' | tail -30" | ktap_quote
+# wait_swapped KIB: until the board has KIB of swap in use (5 min at most).
+wait_swapped() {
+	local t=0
+
+	until [ "$(swapped_kib)" -ge "$1" ]; do
+		[ $t -ge 600 ] && return 1
+		sleep 0.5
+		t=$((t + 1))
+	done
 }
 
 if [ "$MODE" = mirror ]; then
@@ -68,10 +72,7 @@ else
 fi
 on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0" >/dev/null
 on_bg board work "exec $B/memstress $mib $UPDATES" >/dev/null
-ktap_check "the workload swaps out (32 MiB)" \
-	on board "t=0; until [ \$(awk '/^SwapTotal/ { t = \$2 } /^SwapFree/ { f = \$2 }
-		END { print t - f }' /proc/meminfo) -ge 32768 ]; do
-		[ \$t -ge 3000 ] && exit 1; sleep 0.1; t=\$((t + 1)); done"
+ktap_check "the workload swaps out (32 MiB)" wait_swapped 32768
 # Each freeze with requests in flight: the workload still fills its
 # memory, or updates it at random, all along.
 done_n=0
@@ -86,20 +87,8 @@ else
 	ktap_fail "the board is stopped for $FREEZE_S s, $FREEZES times, under swap I/O ($done_n)"
 fi
 out=$(on_wait board work 1200)
-rc=$?
-printf '%s\n' "$out" | tail -3 | ktap_quote
-if [ $rc -eq 0 ] && grep -q "memstress: OK" <<<"$out"; then
-	ktap_pass "the workload completed, every byte verified"
-else
-	netswap_log
-	ktap_fail "the workload completed, every byte verified (status $rc)"
-fi
-if on board "! dmesg | grep -E 'I/O error|blocked for more than|Kernel panic|Oops|BUG:'" >/dev/null; then
-	ktap_pass "no I/O error, hung task or panic in the board's log"
-else
-	netswap_log
-	ktap_fail "no I/O error, hung task or panic in the board's log"
-fi
+workload_verified "the workload completed, every byte verified" "$out" $?
+ktap_check "no I/O error, hung task or panic in the board's log" no_kernel_trouble
 if [ "$MODE" = mirror ]; then
 	ktap_expect "still healthy: no replica was given up on" \
 		"\"mirror\":\"healthy\"" on board "hexoctl -j netswap show netswap0"

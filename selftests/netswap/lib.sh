@@ -5,6 +5,43 @@
 S=$HEXO_SERVER_MAC
 B=/hexo/selftests/netswap
 
+# The board's RAM in MiB.
+board_mem() {
+	echo "${HEXO_BOARD_MEM:-256}"
+}
+
+# The device of the swap tests: four times the board's RAM (their workloads
+# are two or three times it); what a server serves: that and a little more.
+DEV_SIZE=$(($(board_mem) * 4))M
+SERVE_SIZE=$(($(board_mem) * 4 + 64))M
+
+# netswap_log: what Netswap and hexo_link said on the board, as TAP
+# diagnostics: which server went out, and when, for a failure's reader.
+netswap_log() {
+	on board "dmesg | grep -E 'netswap|hexo_link' | tail -30" | ktap_quote
+}
+
+# no_kernel_trouble: the board's log has no I/O error, hung task or panic
+# from this test on (dmesg -c at its start); if it has, Netswap's log too.
+no_kernel_trouble() {
+	on board "! dmesg | grep -E 'I/O error|blocked for more than|Kernel panic|Oops|BUG:'" && return 0
+	netswap_log
+	return 1
+}
+
+# workload_verified NAME OUT STATUS: the case NAME passes if a memstress job
+# ended with STATUS 0 and said OK in OUT (its last lines are shown either
+# way, and Netswap's log if it failed).
+workload_verified() {
+	printf '%s\n' "$2" | tail -3 | ktap_quote
+	if [ "$3" -eq 0 ] && grep -q "memstress: OK" <<<"$2"; then
+		ktap_pass "$1"
+	else
+		netswap_log
+		ktap_fail "$1 (status $3)"
+	fi
+}
+
 # bail REASON...: the test cannot go on (TAP "Bail out!"; the runner counts
 # the cases left as failures).
 bail() {

@@ -53,13 +53,7 @@ kill_at=$(on board "cut -d' ' -f1 /proc/uptime | tr -d .")
 ktap_check "$victim is killed mid-run" kill_vm "$victim"
 ktap_expect "the device is degraded within a few seconds" "^[0-9]" wait_mirror degraded 15
 out=$(on_wait board work 1200)
-rc=$?
-printf '%s\n' "$out" | tail -3 | ktap_quote
-if [ $rc -eq 0 ] && grep -q "memstress: OK" <<<"$out"; then
-	ktap_pass "the workload completed, every byte verified"
-else
-	ktap_fail "the workload completed, every byte verified (status $rc)"
-fi
+workload_verified "the workload completed, every byte verified" "$out" $?
 probe_slow
 split=$(stall_split "$kill_at")
 before=${split% *}

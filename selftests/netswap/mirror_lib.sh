@@ -31,16 +31,6 @@ wait_mirror() {
 		sleep 0.1; t=\$((t+1)); done; echo \$((t / 10)).\$((t % 10))"
 }
 
-# The board's RAM in MiB, and a workload of three times it.
-board_mem() {
-	echo "${HEXO_BOARD_MEM:-256}"
-}
-
-# The device: four times the board's RAM (the workload is three times it);
-# what each server serves: that and a little more.
-DEV_SIZE=$(($(board_mem) * 4))M
-SERVE_SIZE=$(($(board_mem) * 4 + 64))M
-
 # start_probe: a board job that reads one page of netswap0 (O_DIRECT, past
 # the swap header) in a loop and records the longest read, in centiseconds
 # (/proc/uptime), in /tmp/probe.max: the longest I/O stall a reader saw;
@@ -75,15 +65,6 @@ stall_split() {
 stop_probe() {
 	on board "kill \$(cat /tmp/job.probe.pid) 2>/dev/null; echo \$((\$(cat /tmp/probe.max) * 10));
 		! [ -s /tmp/probe.err ]"
-}
-
-# no_kernel_trouble: the board's log has no I/O error, hung task or panic
-# from this test on (dmesg -c at its start).
-no_kernel_trouble() {
-	on board "! dmesg | grep -E 'I/O error|blocked for more than|Kernel panic|Oops|BUG:'" && return 0
-	# What Netswap said before it: which replica went out, and when.
-	on board "dmesg | grep -E 'netswap|hexo_link' | tail -40"
-	return 1
 }
 
 mirror_cleanup() {

@@ -25,10 +25,7 @@ on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0" >/dev/null
 ktap_check "netem: 5% loss on the board" netem board loss 5%
 on_bg board work "exec $B/memstress $mib $UPDATES" >/dev/null
 out=$(on_wait board work 1800)
-rc=$?
-printf '%s\n' "$out" | tail -3 | ktap_quote
-[ $rc -eq 0 ] && grep -q "memstress: OK" <<<"$out" &&
-	ktap_pass "every byte verified" || ktap_fail "every byte verified (status $rc)"
+workload_verified "every byte verified" "$out" $?
 ktap_check "no I/O error, hung task or panic in the board's log" no_kernel_trouble
 netem board off >/dev/null
 ktap_diag "$(on board "hexoctl netswap show netswap0" | grep -E 'mirror|replica')"

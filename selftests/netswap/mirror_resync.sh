@@ -40,11 +40,7 @@ ktap_diag "resync took ${t} s; $(on board "hexoctl netswap show netswap0" | grep
 ktap_check "server 1 is killed" kill_vm server
 ktap_expect "degraded" "^[0-9]" wait_mirror degraded 15
 out=$(on_wait board work 1800)
-rc=$?
-printf '%s\n' "$out" | tail -3 | ktap_quote
-[ $rc -eq 0 ] && grep -q "memstress: OK" <<<"$out" &&
-	ktap_pass "every byte verified, on server2's copy" ||
-	ktap_fail "every byte verified, on server2's copy (status $rc)"
+workload_verified "every byte verified, on server2's copy" "$out" $?
 ktap_check "no I/O error, hung task or panic in the board's log" no_kernel_trouble
 mirror_cleanup
 ktap_finish
