@@ -9,6 +9,7 @@
 #include <linux/random.h>
 
 #include "compat.h"
+#include "echo.h"
 #include "link.h"
 #include "port.h"
 
@@ -22,6 +23,7 @@ static int __init hxl_init(void)
 	ret = hxl_crc_init();
 	if (ret)
 		return ret;
+	hxl_echo_init();
 	ret = hxl_port_init();
 	if (ret)
 		return ret;

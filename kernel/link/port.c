@@ -14,6 +14,7 @@
 #include <net/net_namespace.h>
 
 #include "chan.h"
+#include "echo.h"
 #include "port.h"
 #include "srv.h"
 
@@ -71,7 +72,9 @@ static unsigned int hxl_port_hook(void *priv, struct sk_buff *skb,
 		return NF_STOLEN;
 	}
 
-	if (h->flags & HEXO_F_REPLY)
+	if (h->service == HEXO_SVC_LINK)
+		hxl_echo_rx(port, skb, data_at);
+	else if (h->flags & HEXO_F_REPLY)
 		hxl_chan_rx(port, skb, data_at);
 	else
 		hxl_srv_rx(port, skb, data_at);
@@ -79,6 +82,11 @@ static unsigned int hxl_port_hook(void *priv, struct sk_buff *skb,
 }
 
 struct sk_buff *hxl_port_alloc_skb(struct hxl_port *port, unsigned int len)
+{
+	return hxl_port_alloc_skb_gfp(port, len, GFP_ATOMIC | __GFP_MEMALLOC | __GFP_NOWARN);
+}
+
+struct sk_buff *hxl_port_alloc_skb_gfp(struct hxl_port *port, unsigned int len, gfp_t gfp)
 {
 	unsigned int head = ETH_HLEN + NET_IP_ALIGN, tail = 0;
 	struct net_device *dev;
@@ -92,16 +100,8 @@ struct sk_buff *hxl_port_alloc_skb(struct hxl_port *port, unsigned int len)
 	}
 	rcu_read_unlock();
 
-	/*
-	 * Never sleeps; may take from the reserves. Swap-out frees memory by
-	 * sending pages, so its frames must not wait for memory to be freed
-	 * first (the way NBD and swap over NFS mark their sockets
-	 * SOCK_MEMALLOC). Use is bounded by the window: a client's, and on a
-	 * server the session's (hxl_srv_readv() keeps one frame within it).
-	 */
 	/* Room for a keyed session's MAC (hxl_auth_seal()) too. */
-	skb = alloc_skb(head + HEXO_HDR_LEN + len + HEXO_AUTH_LEN + tail,
-			GFP_ATOMIC | __GFP_MEMALLOC | __GFP_NOWARN);
+	skb = alloc_skb(head + HEXO_HDR_LEN + len + HEXO_AUTH_LEN + tail, gfp);
 	if (!skb) {
 		hxl_port_count(port, HXL_PC_TX_ERRORS, 1);
 		return NULL;
@@ -180,9 +180,30 @@ static void hxl_port_unbind(struct hxl_port *port)
 	netdev_put(dev, &port->dev_tracker);
 }
 
+/* Drops a reference. Under RTNL and hxl_ports_lock. */
+static void hxl_port_put_locked(struct hxl_port *port)
+{
+	if (!refcount_dec_and_test(&port->ref))
+		return;
+	list_del(&port->node);
+	hxl_port_unbind(port);
+	WARN_ON(!list_empty(&port->chans));
+	free_percpu(port->pcpu);
+	kfree(port);
+}
+
+/* Echo off: the port lets go of itself. Under RTNL and hxl_ports_lock. */
+static void hxl_port_echo_off(struct hxl_port *port)
+{
+	if (!port->echo)
+		return;
+	WRITE_ONCE(port->echo, false);
+	hxl_port_put_locked(port);
+}
+
 /*
  * The port's interface is gone: unbinds it and tells its servers and client
- * channels. Under RTNL and hxl_ports_lock.
+ * channels; its echo ends. Under RTNL and hxl_ports_lock; may free the port.
  */
 static void hxl_port_gone(struct hxl_port *port)
 {
@@ -194,6 +215,7 @@ static void hxl_port_gone(struct hxl_port *port)
 		RCU_INIT_POINTER(port->srv[i], NULL);
 	spin_unlock_bh(&port->lock);
 	hxl_chan_port_gone(port);
+	hxl_port_echo_off(port);
 }
 
 struct hxl_port *hxl_port_get(struct net *net, int ifindex, struct netlink_ext_ack *extack)
@@ -276,18 +298,49 @@ void hxl_port_put(struct hxl_port *port)
 {
 	rtnl_lock();
 	mutex_lock(&hxl_ports_lock);
-	if (!refcount_dec_and_test(&port->ref)) {
-		mutex_unlock(&hxl_ports_lock);
-		rtnl_unlock();
-		return;
-	}
-	list_del(&port->node);
-	hxl_port_unbind(port);
+	hxl_port_put_locked(port);
 	mutex_unlock(&hxl_ports_lock);
 	rtnl_unlock();
-	WARN_ON(!list_empty(&port->chans));
-	free_percpu(port->pcpu);
-	kfree(port);
+}
+
+int hxl_port_set_echo(struct net *net, int ifindex, bool on, struct netlink_ext_ack *extack)
+{
+	struct hxl_port *port, *found = NULL;
+	int ret = 0;
+
+	if (on) {
+		port = hxl_port_get(net, ifindex, extack);
+		if (IS_ERR(port))
+			return PTR_ERR(port);
+		rtnl_lock();
+		mutex_lock(&hxl_ports_lock);
+		if (!rtnl_dereference(port->dev)) {
+			/* The interface went meanwhile: nothing would end this echo. */
+			NL_SET_ERR_MSG(extack, "the network interface went away");
+			hxl_port_put_locked(port);
+			ret = -ENODEV;
+		} else if (port->echo) {
+			hxl_port_put_locked(port);	/* on already: holds itself */
+		} else {
+			WRITE_ONCE(port->echo, true);	/* this reference is echo's */
+		}
+		mutex_unlock(&hxl_ports_lock);
+		rtnl_unlock();
+		return ret;
+	}
+	rtnl_lock();
+	mutex_lock(&hxl_ports_lock);
+	list_for_each_entry(port, &hxl_ports, node) {
+		if (port->net == net && port->ifindex == ifindex && rtnl_dereference(port->dev)) {
+			found = port;
+			break;
+		}
+	}
+	if (found)
+		hxl_port_echo_off(found);
+	mutex_unlock(&hxl_ports_lock);
+	rtnl_unlock();
+	return 0;
 }
 
 void hxl_port_add_chan(struct hxl_port *port, struct list_head *chan_node)
@@ -346,6 +399,7 @@ static void hxl_port_fill(struct hxl_port *port, struct hxl_port_info *info)
 	info->ifindex = port->ifindex;
 	strscpy(info->ifname, port->ifname, sizeof(info->ifname));
 	info->mtu = port->mtu;
+	info->echo = port->echo;
 	rcu_read_lock();
 	list_for_each_entry_rcu(chan, &port->chans, port_node)
 		info->nchans++;
@@ -390,13 +444,13 @@ void hxl_port_for_each(struct net *net, void (*fn)(const struct hxl_port_info *i
 static int hxl_port_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	struct hxl_port *port;
+	struct hxl_port *port, *next;
 
 	if (event != NETDEV_UNREGISTER && event != NETDEV_CHANGEMTU)
 		return NOTIFY_DONE;
 
 	mutex_lock(&hxl_ports_lock);
-	list_for_each_entry(port, &hxl_ports, node) {
+	list_for_each_entry_safe(port, next, &hxl_ports, node) {
 		if (rtnl_dereference(port->dev) != dev)
 			continue;
 		if (event == NETDEV_CHANGEMTU) {
@@ -427,16 +481,22 @@ static struct notifier_block hxl_port_notifier = {
  */
 static void __net_exit hxl_port_net_exit(struct net *net)
 {
-	struct hxl_port *port;
+	struct hxl_port *port, *next;
 
 	rtnl_lock();
 	mutex_lock(&hxl_ports_lock);
-	list_for_each_entry(port, &hxl_ports, node) {
+	list_for_each_entry_safe(port, next, &hxl_ports, node) {
 		if (port->net != net)
 			continue;
-		if (rtnl_dereference(port->dev))
+		if (rtnl_dereference(port->dev)) {
+			/* Held across: its echo may have been what held it. */
+			refcount_inc(&port->ref);
 			hxl_port_gone(port);
-		port->net = NULL;
+			port->net = NULL;
+			hxl_port_put_locked(port);
+		} else {
+			port->net = NULL;
+		}
 	}
 	mutex_unlock(&hxl_ports_lock);
 	rtnl_unlock();
@@ -465,6 +525,16 @@ err_notifier:
 
 void hxl_port_uninit(void)
 {
+	struct hxl_port *port, *next;
+
+	/* Every user is gone (the modules on top, netlink): echoes hold the rest. */
+	rtnl_lock();
+	mutex_lock(&hxl_ports_lock);
+	list_for_each_entry_safe(port, next, &hxl_ports, node)
+		hxl_port_echo_off(port);
+	WARN_ON(!list_empty(&hxl_ports));
+	mutex_unlock(&hxl_ports_lock);
+	rtnl_unlock();
 	unregister_pernet_subsys(&hxl_port_net_ops);
 	unregister_netdevice_notifier(&hxl_port_notifier);
 }

@@ -46,8 +46,16 @@ struct hxl_port {
 	netdevice_tracker dev_tracker;
 	struct nf_hook_ops hook;
 	u32 mtu;
+	/*
+	 * Answers ECHO requests (hxl_port_set_echo()); the port holds a
+	 * reference on itself meanwhile. Set under hxl_ports_lock.
+	 */
+	bool echo;
+	/* Page answers in the second from echo_since (echo.c), under lock. */
+	unsigned long echo_since;
+	u32 echo_pages;
 
-	spinlock_t lock;		/* chans and srv updates */
+	spinlock_t lock;		/* chans and srv updates, echo_* */
 	struct list_head chans;		/* RCU */
 	struct hxl_srv __rcu *srv[__HEXO_SVC_MAX];
 	struct hxl_port_pcpu __percpu *pcpu;
@@ -79,6 +87,7 @@ struct hxl_port_info {
 	u32 mtu;
 	u32 nchans;
 	u32 nsrvs;
+	bool echo;
 	struct hxl_port_stats stats;
 };
 
@@ -93,6 +102,13 @@ void hxl_port_uninit(void);
 struct hxl_port *hxl_port_get(struct net *net, int ifindex, struct netlink_ext_ack *extack);
 void hxl_port_put(struct hxl_port *port);
 
+/*
+ * Whether the port on ifindex of net answers ECHO requests: on creates the
+ * port, which stays while echo is on (or its interface exists); off lets it
+ * go. Process context.
+ */
+int hxl_port_set_echo(struct net *net, int ifindex, bool on, struct netlink_ext_ack *extack);
+
 void hxl_port_add_chan(struct hxl_port *port, struct list_head *chan_node);
 void hxl_port_del_chan(struct hxl_port *port, struct list_head *chan_node);
 int hxl_port_set_srv(struct hxl_port *port, u8 service, struct hxl_srv *srv,
@@ -103,9 +119,15 @@ void hxl_port_clear_srv(struct hxl_port *port, u8 service);
  * A frame with room for the Ethernet header, the HEXO header and len bytes
  * of data, allocated without sleeping and allowed into the reserves: the
  * caller is on the way to freeing memory (swap-out) or serving a board that
- * is. NULL when there is no memory even so: the caller retransmits later.
+ * is. Swap-out frees memory by sending pages, so its frames must not wait
+ * for memory to be freed first (the way NBD and swap over NFS mark their
+ * sockets SOCK_MEMALLOC). Use is bounded by the window: a client's, and on
+ * a server the session's (hxl_srv_readv() keeps one frame within it). NULL
+ * when there is no memory even so: the caller retransmits later.
  */
 struct sk_buff *hxl_port_alloc_skb(struct hxl_port *port, unsigned int len);
+/* The same, from gfp (frames that must not touch the reserves: echoes). */
+struct sk_buff *hxl_port_alloc_skb_gfp(struct hxl_port *port, unsigned int len, gfp_t gfp);
 /* Seals the HEXO header at skb->data, adds the Ethernet header, sends. */
 void hxl_port_xmit(struct hxl_port *port, const u8 *peer, struct sk_buff *skb);
 /* Sends a frame whose HEXO header is complete already (another version's). */

@@ -443,7 +443,7 @@ void hxl_srv_rx(struct hxl_port *port, struct sk_buff *skb, size_t data_at)
 	if (!srv || READ_ONCE(srv->dying)) {
 		hxl_port_count(port, HXL_PC_RX_NO_SERVICE, 1);
 		/* Say so to a HELLO, so that an attach fails fast and clearly. */
-		if (h->op == HEXO_OP_HELLO && (srv || h->service != HEXO_SVC_LINK)) {
+		if (h->op == HEXO_OP_HELLO) {
 			struct sk_buff *r = hxl_port_alloc_skb(port, 0);
 
 			if (r) {

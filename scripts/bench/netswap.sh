@@ -157,6 +157,21 @@ link_echo() {
 	on server "killall hexolink" >/dev/null 2>&1
 }
 
+# link_kernel_echo WHAT...: hexo_link's echo round trips to the server,
+# measured in the kernel at both ends (hexoctl link echo): "page" answers a
+# header with a page in the fragments of a READ reply, the frames of one
+# 4 KiB swap-in without the swap device: the floor of a QD1 read.
+link_kernel_echo() {
+	local r
+	if ! on server "hexoctl link set dev eth0 echo on" >/dev/null; then
+		fail "link-echo" "cannot set echo on on the server"
+		return
+	fi
+	r=$(on board "hexoctl -j link echo $S dev eth0 count 500 $*")
+	rec_json link_kecho "$*" "$r"
+	on server "hexoctl link set dev eth0 echo off" >/dev/null
+}
+
 # link_bulk FROM TO: hexolink's user-space bulk rate FROM -> TO in frames
 # of $frag data bytes, the window doubled from 32 frames until two
 # doublings in a row each add less than 5% to the best rate so far (the
@@ -202,6 +217,9 @@ if want link; then
 	say "link: echo round trips of a HEXO header alone and of a full data frame ($frag bytes)"
 	link_echo 0
 	link_echo $frag
+	say "link: echo round trips in the kernel (hexo_link): a header, and a page in answer"
+	link_kernel_echo size 0
+	link_kernel_echo page
 	for dir in "server board" "board server"; do
 		# shellcheck disable=SC2086 # two words
 		set -- $dir

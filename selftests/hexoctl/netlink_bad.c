@@ -3,8 +3,8 @@
  * Bad generic netlink input to HEXO's families gets clean errors with extack
  * explanations: unknown commands, missing, oversized, out-of-range and unknown
  * attributes, a size past NETSWAP_MAX_SIZE, header bits no command takes,
- * non-root callers of privileged commands. Then the well-formed requests still
- * work.
+ * hexo_link's ECHO and SET_PORT, non-root callers of privileged commands.
+ * Then the well-formed requests still work.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <hexo/hexo_kvm.h>
+#include <hexo/hexo_link.h>
 #include <hexo/netswap.h>
 
 #include "hxnl.h"
@@ -61,6 +62,29 @@ static int send_raw(struct hxnl *nl, uint8_t cmd, int type, int len, const void 
 		return -EMSGSIZE;
 	}
 	return hxnl_call(nl, msg, 32, NULL, NULL);
+}
+
+/*
+ * hexo_link's ECHO and SET_PORT (include/uapi/hexo/hexo_link.h): sends cmd
+ * with the interface ifname (none if NULL), then one raw attribute as
+ * send_raw() does, and a well-formed peer unless the attribute is the peer.
+ */
+static int send_link(struct hxnl *nl, uint8_t cmd, const char *ifname, int type, int len,
+		     const void *data)
+{
+	static const uint8_t peer[6] = { 0x52, 0x54, 0x00, 0x48, 0x58, 0x77 };
+	struct nl_msg *msg = hxnl_msg(nl, cmd, false);
+
+	if (!msg)
+		return -ENOMEM;
+	if ((ifname && nla_put_string(msg, HEXO_LINK_A_PORT_IFNAME, ifname)) ||
+	    (cmd == HEXO_LINK_CMD_ECHO && type != HEXO_LINK_A_ECHO_PEER &&
+	     nla_put(msg, HEXO_LINK_A_ECHO_PEER, sizeof(peer), peer)) ||
+	    (len >= 0 && nla_put(msg, type, len, data))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return hxnl_call(nl, msg, HEXO_LINK_A_MAX, NULL, NULL);
 }
 
 TEST_F(genl, unknown_command)
@@ -259,11 +283,60 @@ TEST(non_root)
 			_exit(13);
 		if (send_raw(&nl, HEXO_KVM_CMD_GET_INFO, 0, -1, NULL))
 			_exit(14);
+		hxnl_close(&nl);
+		if (hxnl_open(&nl, HEXO_LINK_GENL_NAME))
+			_exit(15);
+		if (send_link(&nl, HEXO_LINK_CMD_ECHO, "lo", 0, -1, NULL) != -EPERM)
+			_exit(16);
+		if (send_link(&nl, HEXO_LINK_CMD_SET_PORT, "lo", HEXO_LINK_A_PORT_ECHO, 1, "") !=
+		    -EPERM)
+			_exit(17);
+		if (send_link(&nl, HEXO_LINK_CMD_GET_INFO, NULL, 0, -1, NULL))
+			_exit(18);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("child step %d failed", WEXITSTATUS(status));
+}
+
+TEST(link_echo_bad)
+{
+	uint8_t mac5[5] = {}, group[6] = { 0x01, 0x00, 0x5e, 0, 0, 1 }, two = 2;
+	uint32_t v;
+	struct hxnl nl;
+
+	ASSERT_EQ(0, hxnl_open(&nl, HEXO_LINK_GENL_NAME)) TH_LOG("is hexo_link loadable?");
+	EXPECT_EQ(-EINVAL, send_link(&nl, HEXO_LINK_CMD_ECHO, "lo", HEXO_LINK_A_ECHO_PEER, -1, NULL));
+	EXPECT_EQ(HEXO_LINK_A_ECHO_PEER, nl.ext_miss_type);
+	EXPECT_EQ(-EINVAL, send_link(&nl, HEXO_LINK_CMD_ECHO, NULL, 0, -1, NULL));
+	EXPECT_EQ(HEXO_LINK_A_PORT_IFNAME, nl.ext_miss_type);
+	EXPECT_EQ(-ERANGE, send_link(&nl, HEXO_LINK_CMD_ECHO, "lo", HEXO_LINK_A_ECHO_PEER,
+				     sizeof(mac5), mac5));
+	EXPECT_EQ(-EINVAL, send_link(&nl, HEXO_LINK_CMD_ECHO, "lo", HEXO_LINK_A_ECHO_PEER,
+				     sizeof(group), group));
+	EXPECT_NE(NULL, strstr(nl.ext_msg, "unicast")) TH_LOG("%s", nl.ext_msg);
+	v = 0;
+	EXPECT_EQ(-ERANGE, send_link(&nl, HEXO_LINK_CMD_ECHO, "lo", HEXO_LINK_A_ECHO_COUNT,
+				     sizeof(v), &v));
+	v = HEXO_LINK_ECHO_MAX_COUNT + 1;
+	EXPECT_EQ(-ERANGE, send_link(&nl, HEXO_LINK_CMD_ECHO, "lo", HEXO_LINK_A_ECHO_COUNT,
+				     sizeof(v), &v));
+	v = HEXO_LINK_ECHO_MAX_TIMEOUT_MS + 1;
+	EXPECT_EQ(-ERANGE, send_link(&nl, HEXO_LINK_CMD_ECHO, "lo", HEXO_LINK_A_ECHO_TIMEOUT_MS,
+				     sizeof(v), &v));
+	v = 4097;
+	EXPECT_EQ(-ERANGE, send_link(&nl, HEXO_LINK_CMD_ECHO, "lo", HEXO_LINK_A_ECHO_SIZE,
+				     sizeof(v), &v));
+	/* Well-formed, on an interface that is not Ethernet: refused, saying why. */
+	EXPECT_EQ(-EINVAL, send_link(&nl, HEXO_LINK_CMD_ECHO, "lo", 0, -1, NULL));
+	EXPECT_NE(NULL, strstr(nl.ext_msg, "not an Ethernet interface")) TH_LOG("%s", nl.ext_msg);
+	EXPECT_EQ(-ENODEV, send_link(&nl, HEXO_LINK_CMD_ECHO, "nosuch0", 0, -1, NULL));
+	EXPECT_EQ(-ERANGE, send_link(&nl, HEXO_LINK_CMD_SET_PORT, "lo", HEXO_LINK_A_PORT_ECHO,
+				     sizeof(two), &two));
+	EXPECT_EQ(-EINVAL, send_link(&nl, HEXO_LINK_CMD_SET_PORT, "lo", 0, -1, NULL));
+	EXPECT_NE(NULL, strstr(nl.ext_msg, "nothing to set")) TH_LOG("%s", nl.ext_msg);
+	hxnl_close(&nl);
 }
 
 /* The well-formed path, on the caller's own VM descriptor. */

@@ -85,7 +85,6 @@ size_t frame_build(uint8_t *f, const struct link *l, uint8_t op, uint8_t flags,
 	hxp_hdr_init(h, HEXO_SVC_LINK, op, 0, tag);
 	h->flags = flags;
 	h->index = cpu_to_be64(tag);
-	h->count = cpu_to_be32(1);
 	h->data_len = cpu_to_be16(len);
 	memcpy(f + ETH_HLEN + HEXO_HDR_LEN, data, len);
 	h->data_crc = cpu_to_be32(hxp_data_crc(tag, data, len));

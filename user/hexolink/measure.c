@@ -123,7 +123,7 @@ int do_ping(struct link *l)
 				break;
 			}
 			if (h->service == HEXO_SVC_LINK && h->op == HEXO_OP_ECHO &&
-			    (h->flags & HEXO_F_REPLY) &&
+			    (h->flags & HEXO_F_REPLY) && h->status == HEXO_ST_OK &&
 			    be32_to_cpu(h->tag) == i &&
 			    !memcmp(r + ETH_HLEN + h->hdr_len, data, opt.size)) {
 				rtt[got++] = (now() - t0) * 1e6;

@@ -83,7 +83,8 @@
  *           and sends it back with the data, the receiver checks it after
  *           reassembly, so data is never accepted corrupted or for the wrong
  *           page. In HELLO and READV frames: the same over their data, with
- *           index 0; in ECHO/DATA frames, with the header's index.
+ *           index 0; in ECHO and DATA frames, with the header's index
+ *           (an ECHO's page answer: index 0).
  * hdr_crc   CRC-32C of the hdr_len header bytes with hdr_crc zero. A frame
  *           whose header fails it is dropped and counted.
  *
@@ -167,7 +168,15 @@ enum hexo_status {
  * BYE      ends the session; the server frees everything it held for it.
  * PING     liveness of a session: HEXO_ST_OK, or HEXO_ST_SESSION if the
  *          server no longer knows it.
- * ECHO     (LINK) reply with the same data: the link's round trip.
+ * ECHO     (LINK) the link's round trip, answered by hexo_link itself on
+ *          interfaces where its echo is on (off by default: a page answers
+ *          a frame of a header): count 0, reply with the same data, and
+ *          the request's data_crc; count 1, a request without data, reply
+ *          with one page of data in fragments of seq bytes (a multiple of
+ *          8, at most what the answering interface carries, 64 fragments
+ *          at most; else HEXO_ST_INVAL), as a READ reply travels: byte i
+ *          of the page is i % 256, data_crc is that page's with index 0.
+ *          Tag and index are the requester's, echoed.
  * DATA     (LINK) no reply: one-way data, for bulk measurement.
  * READ     (NETSWAP) reply data: count pages from index.
  * READV    (NETSWAP) several READs in one frame: the data is count struct
