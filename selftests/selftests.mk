@@ -40,5 +40,14 @@ $(HOST_OUT)/unit/replica_test: $(TOP)/selftests/unit/replica_test.c $(REPLICA_SR
 	$(HOSTCC) $(USER_CFLAGS) -I$(TOP)/kernel/netswap $(KSELFTEST_CFLAGS) -Wno-missing-prototypes \
 		-o $@ $< $(REPLICA_SRCS)
 
+# The policy daemon's counter reader, with the code it tests (in the VMs:
+# their kernels' perf events, as the daemon meets them).
+PMU_SRCS := $(TOP)/user/hexoctl/pmu.c
+$(OUT)/selftests/hexoctl/pmu_test: $(TOP)/selftests/hexoctl/pmu_test.c $(PMU_SRCS) \
+		$(TOP)/user/hexoctl/pmu.h $(wildcard $(TOP)/selftests/lib/*.h)
+	@mkdir -p $(dir $@)
+	$(TCC) $(USER_CFLAGS) $(KSELFTEST_CFLAGS) -I$(TOP)/selftests/lib -I$(TOP)/user/hexoctl \
+		-Wno-missing-prototypes -o $@ $< $(PMU_SRCS) $(USER_LDFLAGS)
+
 .PHONY: unit-build
 unit-build: $(UNIT_PROGS)

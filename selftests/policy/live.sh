@@ -18,7 +18,26 @@ T=/tmp/policy-live
 LONG="ra.elf 16 64"	# 2^27 updates, to be moved
 SHORT="ra.elf 8 32"	# 2^25, stays
 
-ktap_plan 8
+# signals TEXT: of policy show -j then policy show (the state files), the
+# first VM running here with its memory: its rss, swap, and counters (their
+# names) or why none; then its memory and counters lines in words.
+signals() {
+	python3 - "$1" <<'PY'
+import json, sys
+state, _, words = sys.argv[1].partition("\n")
+v = [v for v in json.loads(state)["vms"] if v["where"] == "here" and "rss" in v][0]
+if v.get("pmu") is not None:
+    pmu = "pmu " + " ".join(sorted(v["pmu"]))
+else:
+    pmu = "no pmu: " + v.get("pmu_why", "?")
+lines = words.splitlines()
+at = [i for i, l in enumerate(lines) if l.startswith("vm %d:" % v["id"])][0]
+print("rss", v["rss"], "swap", v["swap"], pmu + ";",
+      "; ".join(l.strip() for l in lines[at + 1:at + 3] if l.startswith("  ")))
+PY
+}
+
+ktap_plan 9
 for vm in server board; do
 	on "$vm" "rm -rf $T && mkdir -p $T && modprobe hexo_kvm && hexoctl kvm serve dev eth0" >/dev/null
 done
@@ -69,6 +88,12 @@ for g in a b; do
 		echo $seen \$p;; esac; done")
 done
 on_bg server daemon "hexoctl policy run config $T/conf" >/dev/null
+# While a guest runs here: its VMM's memory, and its counters or why none.
+sig=$(on server "for i in \$(seq 60); do grep -q '\"rss\":[1-9]' $T/state.json 2>/dev/null &&
+	break; sleep 0.5; done; cat $T/state.json $T/state.json.txt")
+ktap_expect "policy show: a guest's VMM memory, resident and swapped, and its counters or why none" \
+	"^rss [1-9][0-9]+ swap [0-9]+ (pmu [a-z_ ]*|no pmu: [a-z].+); memory: [0-9.]+ MiB resident, [0-9.]+ MiB swapped; counters" \
+	signals "$sig"
 
 # The one left on the server ends; the other comes back and ends here.
 on_wait server a 300 >/dev/null

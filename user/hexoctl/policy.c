@@ -24,6 +24,7 @@
 #include "hexoctl.h"
 #include "out.h"
 #include "parse.h"
+#include "pmu.h"
 #include "policy.h"
 
 #define POL_MAX_VMS	64
@@ -50,8 +51,21 @@ struct pol_vm {
 	uint8_t peer[6], origin[6];
 	bool has_peer, has_origin, here, seen, used, finished;
 	double cpu_s, sample_at;	/* the last sample of its VMM's CPU time */
+	uint32_t cpu_pid;		/* the VMM sampled */
 	double rate;			/* points per CPU-second, measured here */
 	double moved_at;		/* when it last moved; 0: never */
+	bool mem_ok;			/* rss and swap were read */
+	uint64_t rss, swap;		/* its VMM's resident and swapped memory, bytes */
+	/*
+	 * The counters of its VMM's main thread (hexovm's vCPU), open while it
+	 * runs here; pmu_pid is the VMM they count (0: none open).
+	 */
+	struct pmu pmu;
+	uint32_t pmu_pid;
+	int pmu_err;			/* why none is open, -errno; 0: not tried */
+	struct pmu_sample pmu_last[PMU_NR];	/* at the last sample */
+	double pmu_cpu_s;		/* the main thread's CPU time then */
+	double pmu_rate[PMU_NR];	/* per CPU-second of that thread; < 0: none */
 };
 
 struct pol {
@@ -62,6 +76,7 @@ struct pol {
 	unsigned int cores;
 	double free_since;		/* since when a core is idle; 0: none is */
 	bool dry;
+	bool pmu_said;			/* "no hardware counters" was printed */
 	struct pol_decision {
 		struct hxp_decision d;
 		uint32_t vm_id;
@@ -78,15 +93,21 @@ static double pol_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* CPU seconds process pid got (all its threads), from /proc/PID/stat. */
-static int pol_cpu_s(uint32_t pid, double *out)
+/*
+ * CPU seconds thread tid of process pid got, from /proc/PID/task/TID/stat;
+ * with tid 0, all its threads', from /proc/PID/stat.
+ */
+static int pol_cpu_s(uint32_t pid, uint32_t tid, double *out)
 {
 	unsigned long long ut, st;
 	char path[64], buf[1024], *p;
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/%u/task/%u/stat", pid, tid);
+	else
+		snprintf(path, sizeof(path), "/proc/%u/stat", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -104,6 +125,90 @@ static int pol_cpu_s(uint32_t pid, double *out)
 	return 0;
 }
 
+/* Its VMM's resident and swapped memory (VmRSS, VmSwap of /proc/PID/status). */
+static bool pol_mem(uint32_t pid, uint64_t *rss, uint64_t *swap)
+{
+	unsigned long long kib;
+	char path[64], line[128];
+	int got = 0;
+	FILE *f;
+
+	*rss = *swap = 0;
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "VmRSS: %llu kB", &kib) == 1)
+			*rss = kib * 1024, got++;
+		else if (sscanf(line, "VmSwap: %llu kB", &kib) == 1)
+			*swap = kib * 1024, got++;
+	}
+	fclose(f);
+	return got == 2;
+}
+
+static void pol_pmu_close(struct pol_vm *v)
+{
+	pmu_close(&v->pmu);
+	v->pmu_pid = 0;
+}
+
+/*
+ * The counters of a VM running here, on its VMM's main thread (where hexovm
+ * runs its vCPU), from its first round here or after the VMM changed (an id
+ * hexo_kvm gave again); tried again each round after a passing failure. A
+ * CPU without a usable PMU, or a kernel that does not permit counting, is
+ * said once.
+ */
+static void pol_pmu_open(struct pol *p, struct pol_vm *v)
+{
+	int i;
+
+	if (v->pmu_pid == v->pid || (v->pmu_err && pmu_err_lasting(v->pmu_err)))
+		return;
+	pol_pmu_close(v);
+	for (i = 0; i < PMU_NR; i++) {
+		v->pmu_rate[i] = -1;
+		v->pmu_last[i].ok = false;
+	}
+	v->pmu_err = pmu_open(&v->pmu, v->pid, pmu_hw_events);
+	if (!v->pmu_err) {
+		v->pmu_pid = v->pid;
+		return;
+	}
+	if (pmu_err_lasting(v->pmu_err) && !p->pmu_said) {
+		printf("policy: no hardware counters (vm %u): %s; the model goes by progress "
+		       "rates\n", v->id, pmu_why(v->pmu_err));
+		fflush(stdout);
+		p->pmu_said = true;
+	}
+}
+
+/* The counters' rates per CPU-second of the thread they count, since the last sample. */
+static void pol_pmu_sample(struct pol_vm *v)
+{
+	struct pmu_sample now[PMU_NR];
+	double cpu, d;
+	int i;
+
+	if (!v->pmu_pid || pol_cpu_s(v->pid, v->pid, &cpu))
+		return;
+	pmu_read(&v->pmu, now);
+	for (i = 0; i < PMU_NR; i++) {
+		if (cpu - v->pmu_cpu_s > 0 && pmu_delta(&v->pmu_last[i], &now[i], &d))
+			v->pmu_rate[i] = d / (cpu - v->pmu_cpu_s);
+		v->pmu_last[i] = now[i];
+	}
+	v->pmu_cpu_s = cpu;
+}
+
+static void pol_vm_forget(struct pol_vm *v)
+{
+	pol_pmu_close(v);
+	v->used = false;
+}
+
 static struct pol_vm *pol_vm_get(struct pol *p, uint32_t id)
 {
 	struct pol_vm *free_slot = NULL;
@@ -117,6 +222,7 @@ static struct pol_vm *pol_vm_get(struct pol *p, uint32_t id)
 	}
 	if (free_slot) {
 		memset(free_slot, 0, sizeof(*free_slot));
+		memset(free_slot->pmu.fd, -1, sizeof(free_slot->pmu.fd));
 		free_slot->used = true;
 		free_slot->id = id;
 	}
@@ -156,6 +262,10 @@ static int pol_vm_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	}
 	/* A HEXO guest running here: its own word on what it is and how far it got. */
 	v->here = tb[HEXO_KVM_A_POINTS] && !tb[HEXO_KVM_A_VMM_EXITED];
+	if (!v->here || v->state == HEXO_KVM_ST_HANDED_OFF) {
+		pol_pmu_close(v);	/* its VMM runs it no more */
+		v->mem_ok = false;
+	}
 	if (!v->here)
 		return 0;
 	if (tb[HEXO_KVM_A_APP])
@@ -165,8 +275,18 @@ static int pol_vm_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 		/* The class is the first argument (EP A, ra 256). */
 		snprintf(v->cls, sizeof(v->cls), "%.*s", (int)strcspn(args, " "), args);
 	}
-	if (!v->pid || pol_cpu_s(v->pid, &cpu))
+	if (v->pid != v->cpu_pid) {
+		/* Another VMM under this id: nothing measured of the last one counts. */
+		v->cpu_pid = v->pid;
+		v->sample_at = 0;
+		v->rate = 0;
+	}
+	if (!v->pid || pol_cpu_s(v->pid, 0, &cpu))
 		return 0;
+	if (v->state != HEXO_KVM_ST_HANDED_OFF) {
+		v->mem_ok = pol_mem(v->pid, &v->rss, &v->swap);
+		pol_pmu_open(p, v);
+	}
 	if (v->sample_at && cpu - v->cpu_s >= 0.2 &&
 	    nla_get_u64(tb[HEXO_KVM_A_POINTS]) >= v->points) {
 		double r = (nla_get_u64(tb[HEXO_KVM_A_POINTS]) - v->points) / (cpu - v->cpu_s);
@@ -174,6 +294,7 @@ static int pol_vm_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 		v->rate = v->rate ? 0.5 * v->rate + 0.5 * r : r;
 	}
 	if (!v->sample_at || cpu - v->cpu_s >= 0.2) {
+		pol_pmu_sample(v);
 		v->points = nla_get_u64(tb[HEXO_KVM_A_POINTS]);
 		v->cpu_s = cpu;
 		v->sample_at = now;
@@ -310,6 +431,48 @@ static void pol_commit(FILE *f, const char *tmp, const char *path)
 }
 
 /*
+ * What a VM running here shows besides its rate: its VMM's memory, resident
+ * and swapped, and its counters per CPU-second (or why there are none).
+ */
+static void pol_write_signals(const struct pol_vm *v, FILE *f, FILE *t)
+{
+	bool any = false;
+	int i;
+
+	if (v->mem_ok) {
+		fprintf(f, ",\"rss\":%llu,\"swap\":%llu", (unsigned long long)v->rss,
+			(unsigned long long)v->swap);
+		fprintf(t, "  memory: %.1f MiB resident, %.1f MiB swapped\n",
+			v->rss / 1048576.0, v->swap / 1048576.0);
+	}
+	if (!v->pmu_pid && !v->pmu_err)
+		return;		/* not tried yet */
+	if (!v->pmu_pid) {
+		fprintf(f, ",\"pmu\":null,\"pmu_why\":");
+		pol_json_str(f, pmu_why(v->pmu_err));
+		fprintf(t, "  counters: none, %s\n", pmu_why(v->pmu_err));
+		return;
+	}
+	fprintf(f, ",\"pmu\":{");
+	fprintf(t, "  counters per CPU-s:");
+	for (i = 0; i < PMU_NR; i++) {
+		if (v->pmu_rate[i] < 0)
+			continue;
+		fprintf(f, "%s\"%s\":%.0f", any ? "," : "", pmu_names[i], v->pmu_rate[i]);
+		fprintf(t, " %s %.3g", pmu_names[i], v->pmu_rate[i]);
+		any = true;
+	}
+	if (v->pmu_rate[PMU_CYCLES] > 0 && v->pmu_rate[PMU_INSTRUCTIONS] >= 0) {
+		fprintf(f, ",\"ipc\":%.3f",
+			v->pmu_rate[PMU_INSTRUCTIONS] / v->pmu_rate[PMU_CYCLES]);
+		fprintf(t, ", %.2f instructions a cycle",
+			v->pmu_rate[PMU_INSTRUCTIONS] / v->pmu_rate[PMU_CYCLES]);
+	}
+	fprintf(f, "}");
+	fprintf(t, "%s\n", any ? "" : " none measured yet");
+}
+
+/*
  * The state files: this round as "policy show" prints it, in JSON (STATE)
  * and in words (STATE.txt).
  */
@@ -347,13 +510,16 @@ static void pol_write_state(const struct pol *p, const struct hxp_state *st,
 		pol_json_str(f, v->kernel);
 		fprintf(f, ",\"class\":");
 		pol_json_str(f, v->cls);
-		fprintf(f, ",\"where\":\"%s\",\"rate\":%.3f,\"estimate\":\"%s\",\"ratio\":%.3f}",
+		fprintf(f, ",\"where\":\"%s\",\"rate\":%.3f,\"estimate\":\"%s\",\"ratio\":%.3f",
 			v->where == HXP_ON_BOARD ? mac : "here", map[i]->rate,
 			hxp_source_name(est[i].src), est[i].ratio);
 		fprintf(t, "vm %u: %s %s %s%s, %.1f points/CPU-s here, estimate %s, ratio %.2f\n",
 			map[i]->id, v->kernel, v->cls, v->where == HXP_ON_BOARD ? "on " : "here",
 			v->where == HXP_ON_BOARD ? mac : "", map[i]->rate,
 			hxp_source_name(est[i].src), est[i].ratio);
+		if (v->where == HXP_ON_SERVER)
+			pol_write_signals(map[i], f, t);
+		fprintf(f, "}");
 	}
 	fprintf(f, "],\"decisions\":[");
 	fprintf(t, "decisions (the latest last):%s\n", p->nlast ? "" : " none");
@@ -416,7 +582,7 @@ static int pol_round(struct pol *p, struct hxnl *nl)
 		struct pol_vm *v = &p->vms[i];
 
 		if (v->used && !v->seen)
-			v->used = false;	/* detached */
+			pol_vm_forget(v);	/* detached */
 		if (!v->used)
 			continue;
 		if (v->here && (v->state != HEXO_KVM_ST_HANDED_OFF))
@@ -432,6 +598,12 @@ static int pol_round(struct pol *p, struct hxnl *nl)
 					  .since_move_s = v->moved_at ? now - v->moved_at : HXP_NEVER };
 		snprintf(vms[n].kernel, sizeof(vms[n].kernel), "%s", v->app[0] ? v->app : v->name);
 		snprintf(vms[n].cls, sizeof(vms[n].cls), "%s", v->cls);
+		/*
+		 * The LLC signal, where this x86_64 server counted it, wherever
+		 * the VM runs now: a property of the VM, as its rates are.
+		 */
+		if (p->isa == HXP_ISA_X86_64 && v->pmu_rate[PMU_LLC_REFS] > 0)
+			vms[n].llc = v->pmu_rate[PMU_LLC_REFS];
 		if (b < 0)
 			vms[n].rate[p->isa] = v->rate;
 		else if (boards[b].mem_free >= v->mem)
