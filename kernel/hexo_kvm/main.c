@@ -12,6 +12,7 @@
 #include "offload.h"
 #include "pull.h"
 #include "reclaim.h"
+#include "report.h"
 #include "service.h"
 #include "vm.h"
 
@@ -46,13 +47,15 @@ err_offload:
 
 /*
  * No new requests first, then no reads of exports nor offers coming in,
- * then the offers' channels, then the VMs (their exports unpinned), then
- * the WITHDRAWs of the offloads that ended with them.
+ * then the report's work, then the offers' channels, then the VMs (their
+ * exports unpinned), then the WITHDRAWs of the offloads that ended with
+ * them.
  */
 static void __exit hkvm_exit(void)
 {
 	hkvm_genl_uninit();
 	hkvm_service_uninit();
+	hkvm_report_uninit();
 	hkvm_pull_uninit();
 	hkvm_reclaim_uninit();
 	hkvm_vm_uninit();

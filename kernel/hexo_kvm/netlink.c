@@ -10,6 +10,7 @@
 #include <linux/kvm_host.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
 
 #include "genl_util.h"
@@ -17,6 +18,7 @@
 #include "offload.h"
 #include "pull.h"
 #include "reclaim.h"
+#include "report.h"
 #include "service.h"
 #include "vm.h"
 
@@ -475,6 +477,89 @@ static int hkvm_cmd_reclaim(struct sk_buff *skb, struct genl_info *info)
 	return ret ?: hkvm_reply_vm(info, &vi);
 }
 
+static int hkvm_put_report(struct sk_buff *skb, const u8 *peer, const struct hkvm_report_info *r)
+{
+	struct nlattr *vms, *nest;
+	u32 i;
+
+	if (nla_put(skb, HEXO_KVM_A_PEER, ETH_ALEN, peer) ||
+	    nla_put_u32(skb, HEXO_KVM_A_ISA, r->isa) ||
+	    nla_put_u32(skb, HEXO_KVM_A_CPUS, r->cpus) ||
+	    nla_put_u32(skb, HEXO_KVM_A_NVMS, r->vms) ||
+	    nla_put_u32(skb, HEXO_KVM_A_AGE_MS, r->age_ms) ||
+	    nla_put_u64_64bit(skb, HEXO_KVM_A_MEM_TOTAL, r->mem_total, HEXO_KVM_A_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_KVM_A_MEM_AVAIL, r->mem_available, HEXO_KVM_A_PAD) ||
+	    nla_put_u64_64bit(skb, HEXO_KVM_A_SWAP_FREE, r->swap_free, HEXO_KVM_A_PAD))
+		return -EMSGSIZE;
+	vms = nla_nest_start(skb, HEXO_KVM_A_REPORT_VMS);
+	if (!vms)
+		return -EMSGSIZE;
+	for (i = 0; i < r->count; i++) {
+		const struct hkvm_report_vm *v = &r->vm[i];
+
+		nest = nla_nest_start(skb, HEXO_KVM_A_REPORT_VM);
+		if (!nest ||
+		    (v->id && nla_put_u32(skb, HEXO_KVM_A_VM_ID, v->id)) ||
+		    nla_put_u32(skb, HEXO_KVM_A_VM_VCPUS, v->vcpus) ||
+		    (v->has_points &&
+		     nla_put_u64_64bit(skb, HEXO_KVM_A_POINTS, v->points, HEXO_KVM_A_PAD)) ||
+		    nla_put_u64_64bit(skb, HEXO_KVM_A_CPU_NS, v->cpu_ns, HEXO_KVM_A_PAD) ||
+		    nla_put_u64_64bit(skb, HEXO_KVM_A_RSS, v->rss, HEXO_KVM_A_PAD) ||
+		    nla_put_u64_64bit(skb, HEXO_KVM_A_SWAP, v->swap, HEXO_KVM_A_PAD))
+			return -EMSGSIZE;
+		nla_nest_end(skb, nest);
+	}
+	nla_nest_end(skb, vms);
+	return 0;
+}
+
+static int hkvm_cmd_report(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *peer = HEXO_GENL_REQUIRE(info, HEXO_KVM_A_PEER,
+						"missing HEXO_KVM_A_PEER (the node's MAC)");
+	u32 timeout = HEXO_KVM_REPORT_TIMEOUT_MS;
+	struct hkvm_report_info *r;
+	struct sk_buff *msg;
+	int ifindex, ret;
+	void *hdr;
+
+	if (!peer)
+		return -EINVAL;
+	if (!is_valid_ether_addr(nla_data(peer))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, peer, "the node's MAC is not a unicast address");
+		return -EINVAL;
+	}
+	ret = hexo_genl_ifindex(info, HEXO_KVM_A_IFINDEX, HEXO_KVM_A_IFNAME, &ifindex);
+	if (ret)
+		return ret;
+	if (info->attrs[HEXO_KVM_A_TIMEOUT_MS])
+		timeout = nla_get_u32(info->attrs[HEXO_KVM_A_TIMEOUT_MS]);
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	ret = hkvm_report_fetch(genl_info_net(info), ifindex, nla_data(peer), timeout, r,
+				info->extack);
+	if (ret)
+		goto out;
+	/* Each VM's nest: six attributes of at most 12 bytes, and its header. */
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE + r->count * 96, GFP_KERNEL);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	hdr = genlmsg_put_reply(msg, info, &hkvm_genl_family, 0, HEXO_KVM_CMD_REPORT);
+	if (!hdr || hkvm_put_report(msg, nla_data(peer), r)) {
+		nlmsg_free(msg);
+		ret = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+out:
+	kfree(r);
+	return ret;
+}
+
 static int hkvm_cmd_answer(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *id = HEXO_GENL_REQUIRE(info, HEXO_KVM_A_OFFER_ID,
@@ -562,6 +647,11 @@ static const struct genl_ops hkvm_genl_ops[] = {
 	{
 		.cmd	= HEXO_KVM_CMD_RECLAIM,
 		.doit	= hkvm_cmd_reclaim,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= HEXO_KVM_CMD_REPORT,
+		.doit	= hkvm_cmd_report,
 		.flags	= GENL_ADMIN_PERM,
 	},
 };

@@ -114,6 +114,21 @@ int hkvm_reclaim_adopt(int fd, const struct hkvm_offer_info *o, struct hkvm_vm_i
 	return vm ? 0 : -ENOENT;	/* detached meanwhile */
 }
 
+bool hkvm_reclaim_origin(u32 id, u8 *peer, u16 *export, u64 *token)
+{
+	bool used;
+
+	if (!id || id > HKVM_MAX_VMS)
+		return false;
+	spin_lock_bh(&hkvm_origins_lock);
+	used = hkvm_origins[id].used;
+	ether_addr_copy(peer, hkvm_origins[id].peer);
+	*export = hkvm_origins[id].export;
+	*token = hkvm_origins[id].token;
+	spin_unlock_bh(&hkvm_origins_lock);
+	return used;
+}
+
 void hkvm_reclaim_forget(u32 id)
 {
 	struct net *net = NULL;

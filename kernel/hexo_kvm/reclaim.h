@@ -25,6 +25,11 @@ int hkvm_reclaim_request(struct net *net, u32 id, u32 timeout_ms, struct hkvm_vm
  */
 int hkvm_reclaim_adopt(int fd, const struct hkvm_offer_info *o, struct hkvm_vm_info *info,
 		       struct netlink_ext_ack *extack);
+/*
+ * Whether VM id was adopted from another node: that node's MAC and the
+ * export and token of the offer that brought it.
+ */
+bool hkvm_reclaim_origin(u32 id, u8 *peer, u16 *export, u64 *token);
 /* A VM goes: no reclaim names it any more. */
 void hkvm_reclaim_forget(u32 id);
 /* A RECLAIM arrived on a served interface (softirq): true when it names a VM here. */

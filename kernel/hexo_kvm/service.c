@@ -3,8 +3,9 @@
  * HEXO_SVC_KVM on hexo_link (service.h). A session reads the exports lent
  * to its client (offload.c) and writes messages to this node's inbox: an
  * OFFER, a PRECOPY or a WITHDRAW goes to the offers (pull.c); DONE, TAKE,
- * RELEASE, COPIED and ABORT to the export they answer. The same transport as Netswap, with its loss recovery, checksums
- * and keyed frames.
+ * RELEASE, COPIED and ABORT to the export they answer; the report page is
+ * report.c's. The same transport as Netswap, with its loss recovery,
+ * checksums and keyed frames.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,6 +23,7 @@
 #include "offload.h"
 #include "pull.h"
 #include "reclaim.h"
+#include "report.h"
 #include "service.h"
 
 static_assert(sizeof(struct hexo_kvm_msg) == 96);
@@ -58,6 +60,8 @@ static int hkvm_srv_read(struct hxl_sess *sess, u64 index,
 {
 	u64 e = index / HEXO_KVM_SPAN, off = index % HEXO_KVM_SPAN;
 
+	if (index == HEXO_KVM_REPORT_INDEX)
+		return hkvm_report_read(hxl_sess_peer(sess), index, emit, arg);
 	if (!e || !off || e > HEXO_KVM_MAX_EXPORTS ||
 	    !hkvm_export_read(e, off - 1, hxl_sess_peer(sess), index, emit, arg))
 		return HEXO_ST_INVAL;
@@ -234,43 +238,51 @@ static void hkvm_send_done(struct hxl_req *req, int status)
 	complete(&s->done);
 }
 
-int hkvm_chan_send(struct hxl_chan *chan, const struct hexo_kvm_msg *msg)
+int hkvm_chan_page(struct hxl_chan *chan, u8 op, u64 index, struct page *page, bool *absent)
 {
 	struct hkvm_send *s;
-	struct page *page;
 	int ret;
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	if (!s || !page) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	memcpy(page_address(page), msg, sizeof(*msg));
+	if (!s)
+		return -ENOMEM;
 	init_completion(&s->done);
-	s->req.op = HEXO_OP_WRITE;
+	s->req.op = op;
 	s->req.count = 1;
-	s->req.index = 0;
+	s->req.index = index;
 	s->req.pages = &page;
 	s->req.done = hkvm_send_done;
 	hxl_chan_submit(chan, &s->req, false);
 	/* hexo_link ends every request within the channel's dead_ms. */
 	wait_for_completion(&s->done);
 	ret = s->status;
-out:
-	if (page)
-		__free_page(page);
+	if (absent)
+		*absent = s->req.absent & 1;
 	kfree(s);
 	return ret;
 }
 
-int hkvm_service_send(struct net *net, int ifindex, const u8 *peer,
-		      const struct hexo_kvm_msg *msg, u32 timeout_ms)
+int hkvm_chan_send(struct hxl_chan *chan, const struct hexo_kvm_msg *msg)
+{
+	struct page *page;
+	int ret;
+
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!page)
+		return -ENOMEM;
+	memcpy(page_address(page), msg, sizeof(*msg));
+	ret = hkvm_chan_page(chan, HEXO_OP_WRITE, 0, page, NULL);
+	__free_page(page);
+	return ret;
+}
+
+struct hxl_chan *hkvm_service_connect(struct net *net, int ifindex, const u8 *peer,
+				      u64 size, u32 timeout_ms, struct netlink_ext_ack *extack)
 {
 	struct hxl_chan_cfg cfg = {
 		.ifindex = ifindex,
 		.service = HEXO_SVC_KVM,
-		.size = HEXO_PAGE_SIZE,		/* the inbox */
+		.size = size,
 		.dead_ms = timeout_ms,
 		.window = 1,
 		.max_pages = 1,
@@ -279,12 +291,28 @@ int hkvm_service_send(struct net *net, int ifindex, const u8 *peer,
 	int ret;
 
 	memcpy(cfg.peer, peer, ETH_ALEN);
-	chan = hxl_chan_create(net, &cfg, &hkvm_chan_ops, NULL, NULL);
+	chan = hxl_chan_create(net, &cfg, &hkvm_chan_ops, NULL, extack);
+	if (IS_ERR(chan))
+		return chan;
+	ret = hxl_chan_wait_up(chan, timeout_ms, NULL);
+	if (ret) {
+		hxl_chan_destroy(chan);
+		return ERR_PTR(ret);
+	}
+	return chan;
+}
+
+int hkvm_service_send(struct net *net, int ifindex, const u8 *peer,
+		      const struct hexo_kvm_msg *msg, u32 timeout_ms)
+{
+	struct hxl_chan *chan;
+	int ret;
+
+	/* The inbox only. */
+	chan = hkvm_service_connect(net, ifindex, peer, HEXO_PAGE_SIZE, timeout_ms, NULL);
 	if (IS_ERR(chan))
 		return PTR_ERR(chan);
-	ret = hxl_chan_wait_up(chan, timeout_ms, NULL);
-	if (!ret)
-		ret = hkvm_chan_send(chan, msg);
+	ret = hkvm_chan_send(chan, msg);
 	hxl_chan_destroy(chan);
 	return ret;
 }

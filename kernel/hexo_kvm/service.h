@@ -11,6 +11,7 @@
 #include <hexo/wire.h>
 
 struct hxl_chan;
+struct page;
 struct net;
 struct netlink_ext_ack;
 
@@ -29,7 +30,18 @@ extern const struct hxl_chan_ops hkvm_chan_ops;
  */
 int hkvm_service_send(struct net *net, int ifindex, const u8 *peer,
 		      const struct hexo_kvm_msg *msg, u32 timeout_ms);
+/*
+ * A session of its own with the hexo_kvm at peer, of size bytes (the inbox:
+ * HEXO_PAGE_SIZE), up within timeout_ms; hxl_chan_destroy() it after use.
+ */
+struct hxl_chan *hkvm_service_connect(struct net *net, int ifindex, const u8 *peer,
+				      u64 size, u32 timeout_ms, struct netlink_ext_ack *extack);
 /* Writes msg to the inbox of chan's server; waits for its answer. */
 int hkvm_chan_send(struct hxl_chan *chan, const struct hexo_kvm_msg *msg);
+/*
+ * One page of chan's server, read into page or written from it (op); waits
+ * for the answer. absent (may be NULL): a read the server answered ABSENT.
+ */
+int hkvm_chan_page(struct hxl_chan *chan, u8 op, u64 index, struct page *page, bool *absent);
 
 #endif /* _HKVM_SERVICE_H */

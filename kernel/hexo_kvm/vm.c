@@ -6,11 +6,13 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/etherdevice.h>
 #include <linux/file.h>
 #include <linux/kvm_host.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
@@ -76,6 +78,65 @@ static int hkvm_vm_guest(struct kvm *kvm, struct hkvm_vm_info *info)
 	return ret;
 }
 
+/* The CPU time of task's thread group, exited threads too; under RCU. */
+static u64 hkvm_vm_group_ns(struct task_struct *task)
+{
+	u64 ns = READ_ONCE(task->signal->sum_sched_runtime);
+	struct task_struct *t;
+
+	for_each_thread(task, t)
+		ns += READ_ONCE(t->se.sum_exec_runtime);
+	return ns;
+}
+
+/*
+ * The process that runs kvm's vCPUs (the VMM that ran one last): the CPU
+ * time of all its threads, live and exited, as /proc/PID/stat counts it
+ * but in ns; and its memory, resident and swapped out. False when no vCPU
+ * ran yet.
+ */
+static bool hkvm_vm_proc(struct kvm *kvm, struct hkvm_vm_info *info)
+{
+	struct task_struct *task = NULL;
+	unsigned long i, flags;
+	struct kvm_vcpu *vcpu;
+	unsigned int seq;
+	struct pid *pid;
+	u64 ns;
+
+	rcu_read_lock();
+	kvm_for_each_vcpu(i, vcpu, kvm) {
+		pid = rcu_dereference(vcpu->pid);
+		task = pid ? pid_task(pid, PIDTYPE_PID) : NULL;
+		if (task)
+			break;
+	}
+	if (!task) {
+		rcu_read_unlock();
+		return false;
+	}
+	/*
+	 * An exiting thread moves its time to the signal struct under
+	 * stats_lock: read locklessly, and if a thread exited meanwhile, once
+	 * more under the lock (as thread_group_cputime() does), so that exits
+	 * cannot starve us.
+	 */
+	seq = read_seqbegin(&task->signal->stats_lock);
+	ns = hkvm_vm_group_ns(task);
+	if (read_seqretry(&task->signal->stats_lock, seq)) {
+		read_seqlock_excl_irqsave(&task->signal->stats_lock, flags);
+		ns = hkvm_vm_group_ns(task);
+		read_sequnlock_excl_irqrestore(&task->signal->stats_lock, flags);
+	}
+	rcu_read_unlock();
+	info->cpu_ns = ns;
+	info->rss = (u64)(get_mm_counter(kvm->mm, MM_FILEPAGES) +
+			  get_mm_counter(kvm->mm, MM_ANONPAGES) +
+			  get_mm_counter(kvm->mm, MM_SHMEMPAGES)) << PAGE_SHIFT;
+	info->swap = (u64)get_mm_counter(kvm->mm, MM_SWAPENTS) << PAGE_SHIFT;
+	return true;
+}
+
 void hkvm_vm_fill(const struct hkvm_vm *vm, struct hkvm_vm_info *info)
 {
 	memset(info, 0, sizeof(*info));
@@ -95,8 +156,24 @@ void hkvm_vm_fill(const struct hkvm_vm *vm, struct hkvm_vm_info *info)
 	hkvm_offload_stats(vm, &info->stats);
 	memcpy(info->peer, vm->peer, ETH_ALEN);
 	/* A guest handed off runs elsewhere: its count here is stale. */
-	if (vm->kvm && !vm->vmm_exited && vm->state != HEXO_KVM_ST_HANDED_OFF)
+	if (vm->kvm && !vm->vmm_exited && vm->state != HEXO_KVM_ST_HANDED_OFF) {
 		info->has_points = !hkvm_vm_guest(vm->kvm, info);
+		info->has_proc = hkvm_vm_proc(vm->kvm, info);
+	}
+}
+
+u32 hkvm_vm_find_handed(const u8 *peer, u16 export, u64 token)
+{
+	struct hkvm_vm *vm;
+	unsigned long i;
+
+	lockdep_assert_held(&hkvm_vms_lock);
+	xa_for_each(&hkvm_vms, i, vm)
+		if (vm->state == HEXO_KVM_ST_HANDED_OFF && vm->has_peer && token &&
+		    vm->handed_token == token && vm->handed_export == export &&
+		    ether_addr_equal(vm->peer, peer))
+			return vm->id;
+	return 0;
 }
 
 struct hkvm_vm *hkvm_vm_find(u32 id)

@@ -89,6 +89,9 @@ struct hkvm_vm_info {
 	u64 points;			/* its struct hexo_cb.points, */
 	char app[HEXO_APP_NAME_MAX];	/* .app and */
 	char args[HEXO_CMDLINE_MAX];	/* .cmdline, printable */
+	bool has_proc;			/* it runs here; its VMM's: */
+	u64 cpu_ns;			/* CPU time, all threads, */
+	u64 rss, swap;			/* bytes resident and swapped */
 	struct hkvm_stats stats;
 };
 
@@ -108,6 +111,11 @@ u32 hkvm_vm_count(void);
 struct hkvm_vm *hkvm_vm_find(u32 id);
 struct hkvm_vm *hkvm_vm_find_kvm(struct kvm *kvm);
 void hkvm_vm_fill(const struct hkvm_vm *vm, struct hkvm_vm_info *info);
+/*
+ * Under hkvm_vms_lock: the id of the VM handed off from here to peer as
+ * export and token (its last hand-off), 0 if none.
+ */
+u32 hkvm_vm_find_handed(const u8 *peer, u16 export, u64 token);
 /*
  * Under hkvm_vms_lock: lets go of the KVM VM of a VMM that exited, unless an
  * offload still needs it (offload.c calls it again when it ends).

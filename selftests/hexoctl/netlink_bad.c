@@ -87,6 +87,27 @@ static int send_link(struct hxnl *nl, uint8_t cmd, const char *ifname, int type,
 	return hxnl_call(nl, msg, HEXO_LINK_A_MAX, NULL, NULL);
 }
 
+/*
+ * hexo_kvm's REPORT: sends it with the interface ifname (none if NULL), a
+ * well-formed peer unless type is the peer, then one raw attribute as
+ * send_raw() does.
+ */
+static int send_report(struct hxnl *nl, const char *ifname, int type, int len, const void *data)
+{
+	static const uint8_t peer[6] = { 0x52, 0x54, 0x00, 0x48, 0x58, 0x77 };
+	struct nl_msg *msg = hxnl_msg(nl, HEXO_KVM_CMD_REPORT, false);
+
+	if (!msg)
+		return -ENOMEM;
+	if ((ifname && nla_put_string(msg, HEXO_KVM_A_IFNAME, ifname)) ||
+	    (type != HEXO_KVM_A_PEER && nla_put(msg, HEXO_KVM_A_PEER, sizeof(peer), peer)) ||
+	    (len >= 0 && nla_put(msg, type, len, data))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return hxnl_call(nl, msg, HEXO_KVM_A_MAX, NULL, NULL);
+}
+
 TEST_F(genl, unknown_command)
 {
 	for (int i = 0; i < 2; i++) {
@@ -293,6 +314,11 @@ TEST(non_root)
 			_exit(17);
 		if (send_link(&nl, HEXO_LINK_CMD_GET_INFO, NULL, 0, -1, NULL))
 			_exit(18);
+		hxnl_close(&nl);
+		if (hxnl_open(&nl, HEXO_KVM_GENL_NAME))
+			_exit(19);
+		if (send_report(&nl, "lo", 0, -1, NULL) != -EPERM)
+			_exit(20);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
@@ -336,6 +362,31 @@ TEST(link_echo_bad)
 				     sizeof(two), &two));
 	EXPECT_EQ(-EINVAL, send_link(&nl, HEXO_LINK_CMD_SET_PORT, "lo", 0, -1, NULL));
 	EXPECT_NE(NULL, strstr(nl.ext_msg, "nothing to set")) TH_LOG("%s", nl.ext_msg);
+	hxnl_close(&nl);
+}
+
+TEST(kvm_report_bad)
+{
+	uint8_t mac5[5] = {}, group[6] = { 0x01, 0x00, 0x5e, 0, 0, 1 };
+	struct hxnl nl;
+	uint32_t v;
+
+	ASSERT_EQ(0, hxnl_open(&nl, HEXO_KVM_GENL_NAME)) TH_LOG("is hexo_kvm loadable?");
+	EXPECT_EQ(-EINVAL, send_report(&nl, "lo", HEXO_KVM_A_PEER, -1, NULL));
+	EXPECT_EQ(HEXO_KVM_A_PEER, nl.ext_miss_type);
+	EXPECT_EQ(-ERANGE, send_report(&nl, "lo", HEXO_KVM_A_PEER, sizeof(mac5), mac5));
+	EXPECT_EQ(-EINVAL, send_report(&nl, "lo", HEXO_KVM_A_PEER, sizeof(group), group));
+	EXPECT_NE(NULL, strstr(nl.ext_msg, "unicast")) TH_LOG("%s", nl.ext_msg);
+	v = HEXO_KVM_TIMEOUT_MIN_MS - 1;
+	EXPECT_EQ(-ERANGE, send_report(&nl, "lo", HEXO_KVM_A_TIMEOUT_MS, sizeof(v), &v));
+	/* Reply-only attributes are not taken in a request. */
+	v = 1;
+	EXPECT_EQ(-EINVAL, send_report(&nl, "lo", HEXO_KVM_A_CPUS, sizeof(v), &v));
+	EXPECT_EQ(-EINVAL, send_report(&nl, NULL, 0, -1, NULL));
+	EXPECT_EQ(-ENODEV, send_report(&nl, "nosuch0", 0, -1, NULL));
+	/* Well-formed, on an interface that is not Ethernet: refused, saying why. */
+	EXPECT_EQ(-EINVAL, send_report(&nl, "lo", 0, -1, NULL));
+	EXPECT_NE(NULL, strstr(nl.ext_msg, "Ethernet")) TH_LOG("%s", nl.ext_msg);
 	hxnl_close(&nl);
 }
 

@@ -13,7 +13,7 @@
 
 . ./lib.sh
 
-ktap_plan 44
+ktap_plan 48
 for vm in server board; do
 	on "$vm" "rm -rf $T && mkdir -p $T && modprobe hexo_kvm && hexoctl kvm serve dev eth0" >/dev/null
 done
@@ -113,6 +113,45 @@ ktap_expect_status "hexovm --incoming --from: an offer from another node is not 
 ktap_expect_status "hexovm --incoming --offer: an offer that is not there, at once" 1 \
 	"^hexovm: --incoming: no offer 4000000000 here" \
 	on server "hexovm --incoming --offer 4000000000 2>&1"
+on server "hexoctl kvm detach id $id" >/dev/null
+
+# The board's report, read by the server, while ep A (a long run) it took
+# from the server runs there: the guest by its id here, with its progress
+# and CPU time there, which go on (two reports, of snapshots at most a
+# second old, 2.5 s apart). To any other reader the board names no guest:
+# to itself over a veth pair, hxa-hxb, whose hxb is a reader that handed it
+# nothing. The server, which took no guest from the board, reports none to
+# it. A node that does not answer is an error within the timeout.
+on_bg board incoming "hexovm --incoming --incoming-timeout 120 2>&1" >/dev/null
+id=$(start server "" ep A)
+on server "hexoctl kvm offload id $id to ${MAC[board]} dev eth0 timeout 20000" >/dev/null 2>&1
+sleep 1
+r1=$(on server "hexoctl -j kvm report ${MAC[board]} dev eth0")
+sleep 2.5
+r2=$(on server "hexoctl -j kvm report ${MAC[board]} dev eth0")
+ktap_expect "hexoctl kvm report: the board runs vm $id for the server; its points and CPU time go on" \
+	"^arm64 $id up$" python3 -c 'import json, sys
+a, b = (json.loads(x) for x in sys.argv[1:3])
+va, vb = a["vms"][0], b["vms"][0]
+up = (vb["points"] > va["points"] and vb["cpu_ns"] > va["cpu_ns"] > 0 and vb["rss"] > 0 and
+      a["cpus"] >= 1 and 0 < a["mem_available"] <= a["mem_total"])
+print(a["isa"], " ".join(str(v.get("id")) for v in b["vms"]), "up" if up else "not: %s %s" % (va, vb))' \
+	"$r1" "$r2"
+ktap_expect "... to another reader the board names none: only the node it took a guest from sees it" \
+	'^"vms":\[\] [1-9]' on board "modprobe veth && /hexo/bin/ip link add hxa address 02:00:00:48:58:a1 \
+		type veth peer name hxb address 02:00:00:48:58:a2 && ip link set hxa up &&
+		ip link set hxb up && hexoctl kvm serve dev hxa &&
+		hexoctl -j kvm report 02:00:00:48:58:a1 dev hxb | grep -o '\"vms\":\[[^]]*\]' |
+		tr '\n' ' '; hexoctl -j kvm show | grep -o '\"origin\":\"${MAC[server]}\"' | grep -c .;
+		hexoctl kvm unserve dev hxa; ip link del hxa"
+ktap_expect "... the server reports no guest to the board, which gave it none" \
+	'"vms":\[\]' on board "hexoctl -j kvm report ${MAC[server]} dev eth0"
+ktap_expect_status "... and a node that does not answer is an error within the timeout" 1 \
+	"no answer from that node within the timeout" \
+	on server "timeout 5 hexoctl kvm report 02:00:00:48:58:99 dev eth0 timeout 500 2>&1"
+on board "killall hexovm" >/dev/null 2>&1
+on_wait board incoming 30 >/dev/null
+on_wait server source 30 >/dev/null
 on server "hexoctl kvm detach id $id" >/dev/null
 
 # Post-copy: the guest runs on the board before its 64 MiB table is there.

@@ -9,7 +9,10 @@
 # guest is worth a board and a reclaim, the short one is not, so the daemon
 # moves the long one); the x86_64 rates are measured. The short guest has a
 # quarter of the long one's work: it ends while the long one still runs on
-# the board, however fast either machine is.
+# the board, however fast either machine is. The daemon that moves them
+# keeps its profile's board rates (board-rates profile); a second one, in
+# dry-run, takes the board's reports of the guest's rate there instead
+# (the default), and counts a board that never answers as gone.
 . ../lib/ktap.sh
 . ../lib/host.sh
 . ../kvm/lib.sh
@@ -37,7 +40,7 @@ print("rss", v["rss"], "swap", v["swap"], pmu + ";",
 PY
 }
 
-ktap_plan 9
+ktap_plan 11
 for vm in server board; do
 	on "$vm" "rm -rf $T && mkdir -p $T && modprobe hexo_kvm && hexoctl kvm serve dev eth0" >/dev/null
 done
@@ -60,7 +63,10 @@ hold 5
 reclaim-after 2
 horizon 120
 state $T/state.json
+board-rates profile
 E
+sed -e 's|^state .*|state $T/dry.json|' -e '/^board-rates/d' $T/conf >$T/dry
+echo 'board 02:00:00:48:58:99 cores 1 mem 200M' >>$T/dry
 cat >$T/bad <<'E'
 dev eth0
 board ${MAC[board]} cores 1 mem 200M
@@ -87,6 +93,10 @@ for g in a b; do
 		*) fd=\$($vm_fd); hexoctl kvm attach pid \$p fd \$fd name ra-$g >/dev/null &&
 		echo $seen \$p;; esac; done")
 done
+# The dry-run daemon first, until it has measured both guests here.
+on_bg server dry "hexoctl policy run config $T/dry dry-run" >/dev/null
+on server "for i in \$(seq 60); do [ \$(grep -o '\"rate\":[0-9.]*[1-9]' $T/dry.json 2>/dev/null |
+	wc -l) -ge 2 ] && break; sleep 0.5; done" >/dev/null
 on_bg server daemon "hexoctl policy run config $T/conf" >/dev/null
 # While a guest runs here: its VMM's memory, and its counters or why none.
 sig=$(on server "for i in \$(seq 60); do grep -q '\"rss\":[1-9]' $T/state.json 2>/dev/null &&
@@ -94,6 +104,28 @@ sig=$(on server "for i in \$(seq 60); do grep -q '\"rss\":[1-9]' $T/state.json 2
 ktap_expect "policy show: a guest's VMM memory, resident and swapped, and its counters or why none" \
 	"^rss [1-9][0-9]+ swap [0-9]+ (pmu [a-z_ ]*|no pmu: [a-z].+); memory: [0-9.]+ MiB resident, [0-9.]+ MiB swapped; counters" \
 	signals "$sig"
+
+# While the long one runs on the board: the board's report of itself, and
+# of the guest's rate there, which the dry-run daemon's estimate goes by.
+there=$(on server "for i in \$(seq 240); do grep -Eq '\"there\":\{\"rate\":(0\.0*[1-9]|[1-9])' $T/dry.json 2>/dev/null &&
+	grep -q '\"estimate\":\"measured\"' $T/dry.json && break; sleep 0.5; done;
+	cat $T/state.json $T/dry.json")
+ktap_expect "policy show: the board reports its CPUs and memory; a board that never answers is gone" \
+	"^board ${MAC[board]} present [1-9][0-9]* cpus; board 02:00:00:48:58:99 gone$" \
+	python3 -c 'import json, sys
+a, b = (json.loads(x) for x in sys.argv[1].split("\n")[:2])
+r = a["boards"][0]["report"] or {}
+print("board", a["boards"][0]["mac"], "present" if a["boards"][0]["present"] and
+      0 < r.get("mem_available", 0) <= r.get("mem_total", 0) else "absent", r.get("cpus", 0),
+      "cpus; board", b["boards"][1]["mac"], "gone" if not b["boards"][1]["present"] else "present")' \
+	"$there"
+ktap_expect "... and the guest's rate there: the estimate is measured on both ISAs" \
+	"^ra 16 on ${MAC[board]}: measured, [0-9.]+ points/CPU-s there$" \
+	python3 -c 'import json, sys
+b = json.loads(sys.argv[1].split("\n")[1])
+v = [v for v in b["vms"] if v["where"] != "here" and "there" in v][0]
+print(v["app"], v["class"], "on", v["where"] + ":", v["estimate"] + ",", v["there"]["rate"],
+      "points/CPU-s there")' "$there"
 
 # The one left on the server ends; the other comes back and ends here.
 on_wait server a 300 >/dev/null

@@ -30,6 +30,7 @@ TEST(a_good_configuration)
 		"min-gain 0.2\n"
 		"horizon 60\n"
 		"hexovm /hexo/bin/hexovm\n"
+		"board-rates profile\n"
 		"state /tmp/p.json\n", "t", err, sizeof(err)));
 	EXPECT_STREQ("", err);
 	EXPECT_STREQ("eth0", c.dev);
@@ -50,6 +51,7 @@ TEST(a_good_configuration)
 	EXPECT_EQ(60.0, c.params.horizon_s);
 	EXPECT_STREQ("/hexo/bin/hexovm", c.hexovm);
 	EXPECT_STREQ("/tmp/p.json", c.state);
+	EXPECT_FALSE(c.board_rates);
 }
 
 TEST(defaults)
@@ -67,6 +69,7 @@ TEST(defaults)
 	EXPECT_EQ(0u, c.server_cores);
 	EXPECT_STREQ("hexovm", c.hexovm);
 	EXPECT_STREQ("", c.profile);
+	EXPECT_TRUE(c.board_rates);
 	EXPECT_EQ(p.hold_s, c.params.hold_s);
 	EXPECT_EQ(p.reclaim_after_s, c.params.reclaim_after_s);
 }
@@ -97,6 +100,8 @@ TEST(bad_lines_are_refused_with_their_line)
 		{ "dev", "t:1: 'dev' takes one value" },
 		{ "dev a-name-much-too-long", "t:1: dev 'a-name-much-too-long': not an interface" },
 		{ "server cores", "t:1: server: 'server cores N'" },
+		{ "board-rates guessed", "t:1: board-rates 'guessed': measured or profile" },
+		{ "board-rates", "t:1: 'board-rates' takes one value" },
 		{ "dev eth0", "t: needs 'dev IFNAME' and at least one 'board MAC ...'" },
 		{ "board 52:54:00:00:00:01 cores 1 mem 1G", "t: needs 'dev IFNAME'" },
 		{ "dev eth0\nboard 52:54:00:00:00:01 cores 1 mem 1G\nhorizon 0",

@@ -3,6 +3,7 @@
  * hexoctl kvm: KVM VMs attached to hexo_kvm.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -10,6 +11,7 @@
 #include <hexo/hexo_kvm.h>
 
 #include "hexoctl.h"
+#include "kvm.h"
 #include "modules.h"
 #include "out.h"
 #include "parse.h"
@@ -33,6 +35,7 @@ static void kvm_usage(FILE *f)
 		"                                                   [ nowait ]\n"
 		"       hexoctl kvm reclaim id ID [ timeout MS ]\n"
 		"       hexoctl kvm offers\n"
+		"       hexoctl kvm report MAC dev IFNAME [ timeout MS ]\n"
 		"       hexoctl kvm monitor\n"
 		"(\"vm\" is the same object as \"kvm\".)\n"
 		"\n"
@@ -53,6 +56,9 @@ static void kvm_usage(FILE *f)
 		"  reclaim  ask the node VM ID was handed off to for it back: it offloads\n"
 		"           the VM here, where hexovm --incoming takes it\n"
 		"  offers   the VMs this node was offered and has not answered\n"
+		"  report   what the hexo_kvm at MAC has (CPUs, memory, swap) and the\n"
+		"           VMs it runs that were handed off from here, with each one's\n"
+		"           progress and CPU time there (TIMEOUT default 2000)\n"
 		"  monitor  print each VM's offload steps as they happen\n");
 }
 
@@ -525,6 +531,145 @@ static int kvm_reclaim(int argc, char **argv)
 	return ret ? HEXOCTL_EFAIL : 0;
 }
 
+static int kvm_report_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	struct nlattr *vtb[HEXO_KVM_A_MAX + 1], *a;
+	struct kvm_report *r = arg;
+	struct kvm_report_vm *v;
+	int rem;
+
+	if (!tb[HEXO_KVM_A_ISA] || !tb[HEXO_KVM_A_CPUS] || !tb[HEXO_KVM_A_MEM_TOTAL] ||
+	    !tb[HEXO_KVM_A_MEM_AVAIL] || !tb[HEXO_KVM_A_SWAP_FREE])
+		return -EPROTO;
+	r->isa = nla_get_u32(tb[HEXO_KVM_A_ISA]);
+	r->cpus = nla_get_u32(tb[HEXO_KVM_A_CPUS]);
+	r->vms = nla_u32_or0(tb[HEXO_KVM_A_NVMS]);
+	r->age_ms = nla_u32_or0(tb[HEXO_KVM_A_AGE_MS]);
+	r->mem_total = nla_get_u64(tb[HEXO_KVM_A_MEM_TOTAL]);
+	r->mem_available = nla_get_u64(tb[HEXO_KVM_A_MEM_AVAIL]);
+	r->swap_free = nla_get_u64(tb[HEXO_KVM_A_SWAP_FREE]);
+	r->count = 0;
+	if (!tb[HEXO_KVM_A_REPORT_VMS])
+		return 0;
+	nla_for_each_nested(a, tb[HEXO_KVM_A_REPORT_VMS], rem) {
+		if (nla_type(a) != HEXO_KVM_A_REPORT_VM ||
+		    r->count == sizeof(r->vm) / sizeof(r->vm[0]))
+			continue;
+		if (nla_parse_nested(vtb, HEXO_KVM_A_MAX, a, NULL) || !vtb[HEXO_KVM_A_CPU_NS])
+			return -EPROTO;
+		v = &r->vm[r->count++];
+		v->id = nla_u32_or0(vtb[HEXO_KVM_A_VM_ID]);
+		v->vcpus = nla_u32_or0(vtb[HEXO_KVM_A_VM_VCPUS]);
+		v->has_points = vtb[HEXO_KVM_A_POINTS];
+		v->points = nla_u64_or0(vtb[HEXO_KVM_A_POINTS]);
+		v->cpu_ns = nla_get_u64(vtb[HEXO_KVM_A_CPU_NS]);
+		v->rss = nla_u64_or0(vtb[HEXO_KVM_A_RSS]);
+		v->swap = nla_u64_or0(vtb[HEXO_KVM_A_SWAP]);
+	}
+	return 0;
+}
+
+int kvm_report_get(struct hxnl *nl, const uint8_t mac[6], const char *dev, uint32_t timeout_ms,
+		   struct kvm_report *r)
+{
+	struct nl_msg *msg = hxnl_msg(nl, HEXO_KVM_CMD_REPORT, false);
+
+	if (!msg)
+		return -ENOMEM;
+	nla_put(msg, HEXO_KVM_A_PEER, 6, mac);
+	nla_put_string(msg, HEXO_KVM_A_IFNAME, dev);
+	if (timeout_ms)
+		nla_put_u32(msg, HEXO_KVM_A_TIMEOUT_MS, timeout_ms);
+	memset(r, 0, sizeof(*r));
+	return hxnl_call(nl, msg, HEXO_KVM_A_MAX, kvm_report_cb, r);
+}
+
+static int kvm_report(int argc, char **argv)
+{
+	uint32_t timeout = 0, id = 0;
+	const char *dev = NULL;
+	bool have_mac = false;
+	char a[32], b[32], c[32];
+	struct kvm_report *r;
+	uint8_t mac[6];
+	struct hxnl nl;
+	unsigned int i;
+	int ret;
+
+	if (argc > 0 && !parse_mac(argv[0], mac)) {
+		have_mac = true;
+		argc--, argv++;
+	}
+	for (; argc > 0; argc -= 2, argv += 2) {
+		if (argc < 2)
+			return hexoctl_usage_err("kvm", "'%s' needs a value", argv[0]);
+		if (!strcmp(argv[0], "dev")) {
+			dev = argv[1];
+			continue;
+		}
+		ret = kvm_arg_common(argv, &id, &timeout);
+		if (ret == 1 || id)
+			return hexoctl_usage_err("kvm", "unexpected '%s'", argv[0]);
+		if (ret)
+			return ret;
+	}
+	if (!have_mac || !dev)
+		return hexoctl_usage_err("kvm", "report needs 'MAC dev IFNAME' (MAC like "
+					 "52:54:00:12:34:56)");
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return HEXOCTL_EFAIL;
+	if (hexoctl_open(&nl, HEXO_KVM_GENL_NAME, "hexo_kvm")) {
+		free(r);
+		return HEXOCTL_EFAIL;
+	}
+	ret = kvm_report_get(&nl, mac, dev, timeout, r);
+	if (ret) {
+		hexoctl_nl_fail(&nl, "kvm report", ret);
+		goto out;
+	}
+	out_obj_begin(NULL);
+	out_str("node", "node %s:", fmt_mac(mac, a, sizeof(a)));
+	out_str("isa", " %s", r->isa == HEXO_ISA_X86_64 ? "x86_64" :
+		r->isa == HEXO_ISA_ARM64 ? "arm64" : "?");
+	out_u64("cpus", ", %llu CPUs", r->cpus);
+	out_u64("vms_attached", ", %llu VMs attached", r->vms);
+	out_u64("mem_total", NULL, r->mem_total);
+	out_u64("mem_available", NULL, r->mem_available);
+	out_text(", memory %s of %s available", fmt_size(r->mem_available, a, sizeof(a)),
+		 fmt_size(r->mem_total, b, sizeof(b)));
+	out_u64("swap_free", NULL, r->swap_free);
+	out_text(", swap %s free", fmt_size(r->swap_free, a, sizeof(a)));
+	out_u64("age_ms", " (as of %llu ms ago)\n", r->age_ms);
+	out_arr_begin("vms");
+	for (i = 0; i < r->count; i++) {
+		const struct kvm_report_vm *v = &r->vm[i];
+
+		out_obj_begin(NULL);
+		if (v->id)
+			out_u64("id", "  vm %llu:", v->id);
+		else
+			out_text("  a vm handed off from here, not attached here any more:");
+		out_u64("vcpus", " vcpus %llu", v->vcpus);
+		if (v->has_points)
+			out_u64("points", " points %llu", v->points);
+		out_u64("cpu_ns", NULL, v->cpu_ns);
+		out_text(" cpu %llu.%03llus", (unsigned long long)(v->cpu_ns / 1000000000),
+			 (unsigned long long)(v->cpu_ns / 1000000 % 1000));
+		out_u64("rss", NULL, v->rss);
+		out_u64("swap", NULL, v->swap);
+		out_text(" resident %s swapped %s\n", fmt_size(v->rss, b, sizeof(b)),
+			 fmt_size(v->swap, c, sizeof(c)));
+		out_obj_end();
+	}
+	out_arr_end();
+	out_obj_end();
+out:
+	hxnl_close(&nl);
+	free(r);
+	return ret ? HEXOCTL_EFAIL : 0;
+}
+
 static int kvm_offer_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	char size[32], mac[18];
@@ -609,6 +754,7 @@ static const struct hexoctl_verb kvm_verbs[] = {
 	{ "offload", kvm_offload },
 	{ "offers", kvm_offers },
 	{ "reclaim", kvm_reclaim },
+	{ "report", kvm_report },
 	{ "monitor", kvm_monitor },
 	{}
 };

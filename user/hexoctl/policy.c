@@ -22,6 +22,7 @@
 
 #include "conf.h"
 #include "hexoctl.h"
+#include "kvm.h"
 #include "out.h"
 #include "parse.h"
 #include "pmu.h"
@@ -66,7 +67,35 @@ struct pol_vm {
 	struct pmu_sample pmu_last[PMU_NR];	/* at the last sample */
 	double pmu_cpu_s;		/* the main thread's CPU time then */
 	double pmu_rate[PMU_NR];	/* per CPU-second of that thread; < 0: none */
+	/* Handed off: its board's word on it (HEXO_KVM_CMD_REPORT). */
+	bool on_report;			/* in its board's last report */
+	uint64_t b_points, b_cpu_ns;	/* the last sample there */
+	bool b_sampled;
+	double b_rate;			/* points per CPU-second there; 0: not yet */
+	bool b_swapping;		/* part of its VMM swapped out there */
+	uint64_t b_rss, b_swap;
+	bool lost_said;			/* its board is gone, and that was logged */
 };
+
+/* What a board said of itself. */
+struct pol_board {
+	bool reports;			/* answered the last round */
+	unsigned int misses;		/* rounds in a row without an answer */
+	int err;			/* the last failure, -errno */
+	bool said;			/* that failure was logged */
+	bool gone;			/* POL_BOARD_MISSES rounds without an answer */
+	unsigned int skip;		/* gone: rounds left before it is asked again */
+	struct kvm_report rep;
+};
+
+/*
+ * A board that has not answered this many rounds in a row is gone, and is
+ * asked again only every POL_GONE_EVERY rounds: each question costs the
+ * round its timeout.
+ */
+#define POL_BOARD_MISSES	3
+#define POL_GONE_EVERY		10
+#define POL_MAX_LEARNED		32
 
 struct pol {
 	struct hxp_conf conf;
@@ -83,6 +112,17 @@ struct pol {
 		double at;
 	} last[POL_MAX_DECISIONS];	/* the latest last */
 	unsigned int nlast;
+	struct pol_board boards[HXP_CONF_MAX_BOARDS];
+	/*
+	 * The rates boards reported, by kernel and class: the work of a point
+	 * is the same for every guest of a kernel and class, so a board's
+	 * rate for one stands for the others, in place of the profile's.
+	 */
+	struct pol_learned {
+		char kernel[HXP_NAME_MAX], cls[HXP_NAME_MAX];
+		double rate[HXP_NR_ISA];
+	} learned[POL_MAX_LEARNED];
+	unsigned int nlearned;
 };
 
 static double pol_now(void)
@@ -472,6 +512,58 @@ static void pol_write_signals(const struct pol_vm *v, FILE *f, FILE *t)
 	fprintf(t, "%s\n", any ? "" : " none measured yet");
 }
 
+/* Each board as the policy sees it: its report, or why there is none. */
+static void pol_write_boards(const struct pol *p, const struct hxp_state *st, FILE *f, FILE *t)
+{
+	char mac[18], a[32], b[32], c[32];
+	unsigned int i;
+
+	fprintf(f, "\"boards\":[");
+	for (i = 0; i < p->conf.nr_boards; i++) {
+		const struct pol_board *pb = &p->boards[i];
+
+		fmt_mac(p->conf.boards[i].mac, mac, sizeof(mac));
+		fprintf(f, "%s{\"mac\":\"%s\",\"present\":%s,\"cores\":%u,\"mem_free\":%llu,"
+			"\"swap_free\":%llu,\"report\":", i ? "," : "", mac,
+			st->boards[i].present ? "true" : "false", st->boards[i].cores,
+			(unsigned long long)st->boards[i].mem_free,
+			(unsigned long long)st->boards[i].swap_free);
+		fprintf(t, "board %s: %s, %u cores, %s free for a VM, %s of Netswap free\n", mac,
+			st->boards[i].present ? "present" : "gone", st->boards[i].cores,
+			fmt_size(st->boards[i].mem_free, a, sizeof(a)),
+			fmt_size(st->boards[i].swap_free, b, sizeof(b)));
+		if (!pb->reports) {
+			fprintf(f, "null,\"why\":");
+			pol_json_str(f, pb->err ? strerror(-pb->err) : "not asked yet");
+			fprintf(t, "  no report: %s\n", pb->err ? strerror(-pb->err) : "not asked yet");
+		} else {
+			fprintf(f, "{\"cpus\":%u,\"vms\":%u,\"mem_total\":%llu,"
+				"\"mem_available\":%llu,\"swap_free\":%llu,\"age_ms\":%u}",
+				pb->rep.cpus, pb->rep.vms, (unsigned long long)pb->rep.mem_total,
+				(unsigned long long)pb->rep.mem_available,
+				(unsigned long long)pb->rep.swap_free, pb->rep.age_ms);
+			fprintf(t, "  reports: %u CPUs, %u VMs, %s of %s available, %s of swap free\n",
+				pb->rep.cpus, pb->rep.vms,
+				fmt_size(pb->rep.mem_available, a, sizeof(a)),
+				fmt_size(pb->rep.mem_total, b, sizeof(b)),
+				fmt_size(pb->rep.swap_free, c, sizeof(c)));
+		}
+		fprintf(f, "}");
+	}
+	fprintf(f, "]");
+}
+
+/* A VM on a board, as the board reported it. */
+static void pol_write_board_vm(const struct pol_vm *v, FILE *f, FILE *t)
+{
+	char a[32], b[32];
+
+	fprintf(f, ",\"there\":{\"rate\":%.3f,\"rss\":%llu,\"swap\":%llu}", v->b_rate,
+		(unsigned long long)v->b_rss, (unsigned long long)v->b_swap);
+	fprintf(t, "  there: %.1f points/CPU-s, %s resident, %s swapped\n", v->b_rate,
+		fmt_size(v->b_rss, a, sizeof(a)), fmt_size(v->b_swap, b, sizeof(b)));
+}
+
 /*
  * The state files: this round as "policy show" prints it, in JSON (STATE)
  * and in words (STATE.txt).
@@ -495,12 +587,14 @@ static void pol_write_state(const struct pol *p, const struct hxp_state *st,
 			fclose(t);
 		return;
 	}
-	fprintf(f, "{\"server\":{\"cores\":%u,\"free_for_s\":%.1f},\"vms\":[",
+	fprintf(f, "{\"server\":{\"cores\":%u,\"free_for_s\":%.1f},",
 		st->servers[0].cores, st->servers[0].free_for_s);
 	fprintf(t, "server: %u cores, %s", st->servers[0].cores,
 		st->servers[0].free_for_s > 0 ? "" : "none idle\n");
 	if (st->servers[0].free_for_s > 0)
 		fprintf(t, "a core idle for %.1f s\n", st->servers[0].free_for_s);
+	pol_write_boards(p, st, f, t);
+	fprintf(f, ",\"vms\":[");
 	for (i = 0; i < st->nr_vms; i++) {
 		const struct hxp_vm *v = &st->vms[i];
 
@@ -519,6 +613,8 @@ static void pol_write_state(const struct pol *p, const struct hxp_state *st,
 			hxp_source_name(est[i].src), est[i].ratio);
 		if (v->where == HXP_ON_SERVER)
 			pol_write_signals(map[i], f, t);
+		else if (map[i]->on_report)
+			pol_write_board_vm(map[i], f, t);
 		fprintf(f, "}");
 	}
 	fprintf(f, "],\"decisions\":[");
@@ -550,6 +646,158 @@ static void pol_remember(struct pol *p, const struct hxp_decision *d, uint32_t i
 	p->last[p->nlast++] = (struct pol_decision){ *d, id, now };
 }
 
+static struct pol_learned *pol_learned(struct pol *p, const char *kernel, const char *cls,
+				       bool add)
+{
+	struct pol_learned *l;
+	unsigned int i;
+
+	for (i = 0; i < p->nlearned; i++)
+		if (!strcmp(p->learned[i].kernel, kernel) && !strcmp(p->learned[i].cls, cls))
+			return &p->learned[i];
+	if (!add || !kernel[0])
+		return NULL;
+	if (p->nlearned == POL_MAX_LEARNED) {
+		/* The oldest goes. */
+		memmove(p->learned, p->learned + 1, sizeof(p->learned) - sizeof(p->learned[0]));
+		p->nlearned--;
+	}
+	l = &p->learned[p->nlearned++];
+	memset(l, 0, sizeof(*l));
+	snprintf(l->kernel, sizeof(l->kernel), "%s", kernel);
+	snprintf(l->cls, sizeof(l->cls), "%s", cls);
+	return l;
+}
+
+/* A VM handed off, as its board reported it: its rate there. */
+static void pol_board_vm(struct pol *p, struct pol_vm *v, const struct kvm_report_vm *r)
+{
+	struct pol_learned *l;
+	double cpu, rate;
+
+	v->on_report = true;
+	v->b_rss = r->rss;
+	v->b_swap = r->swap;
+	/* Swapping or not, a rate of its own: start it afresh. */
+	if (v->b_swapping != (r->swap > 0))
+		v->b_rate = 0;
+	v->b_swapping = r->swap > 0;
+	if (!r->has_points)
+		return;
+	/* A VMM of its own there, started anew, counts its time from 0. */
+	if (v->b_sampled && r->cpu_ns < v->b_cpu_ns)
+		v->b_sampled = false;
+	cpu = v->b_sampled ? (r->cpu_ns - v->b_cpu_ns) / 1e9 : 0;
+	if (v->b_sampled && cpu < 0.2)
+		return;		/* too little to go by yet: the same sample, or nearly */
+	if (v->b_sampled && r->points >= v->b_points) {
+		rate = (r->points - v->b_points) / cpu;
+		v->b_rate = v->b_rate ? 0.5 * v->b_rate + 0.5 * rate : rate;
+		l = pol_learned(p, v->app[0] ? v->app : v->name, v->cls, true);
+		if (l)
+			l->rate[v->b_swapping ? HXP_ISA_ARM64_NETSWAP : HXP_ISA_ARM64] = v->b_rate;
+	}
+	v->b_points = r->points;
+	v->b_cpu_ns = r->cpu_ns;
+	v->b_sampled = true;
+}
+
+/*
+ * Each board's report: whether it is there, what it has, and the rates of
+ * the VMs it runs for us. A board that does not report (an older
+ * hexo_kvm) is taken as its configuration says; one that does not answer
+ * POL_BOARD_MISSES rounds in a row is gone until it answers again.
+ */
+static void pol_reports(struct pol *p, struct hxnl *nl)
+{
+	unsigned int b, i, k;
+	char mac[18];
+	int ret;
+
+	for (i = 0; i < POL_MAX_VMS; i++)
+		p->vms[i].on_report = false;
+	for (b = 0; b < p->conf.nr_boards; b++) {
+		struct pol_board *pb = &p->boards[b];
+
+		fmt_mac(p->conf.boards[b].mac, mac, sizeof(mac));
+		if (pb->gone && pb->skip) {
+			pb->skip--;
+			pb->reports = false;
+			continue;
+		}
+		pb->skip = POL_GONE_EVERY - 1;
+		/* A round's worth of waiting for each board, at most the default. */
+		ret = kvm_report_get(nl, p->conf.boards[b].mac, p->conf.dev,
+				     p->conf.interval_ms < HEXO_KVM_REPORT_TIMEOUT_MS ?
+				     p->conf.interval_ms : HEXO_KVM_REPORT_TIMEOUT_MS, &pb->rep);
+		pb->reports = !ret;
+		if (ret == -EOPNOTSUPP && pb->gone) {
+			/* It answered: there, if older. */
+			printf("policy: board %s is back\n", mac);
+			pb->gone = false;
+			pb->misses = 0;
+		}
+		if (ret) {
+			/*
+			 * Only silence, or a board that no longer serves,
+			 * counts against its presence: not an older board,
+			 * nor a failure of this node's own.
+			 */
+			if ((ret == -ETIMEDOUT || ret == -ENOTCONN) &&
+			    ++pb->misses >= POL_BOARD_MISSES && !pb->gone) {
+				pb->gone = true;
+				printf("policy: board %s is gone: no report for %u rounds (%s)\n", mac,
+				       pb->misses, strerror(-ret));
+			} else if (!pb->said || ret != pb->err) {
+				printf("policy: board %s: no report (%s)%s\n", mac, strerror(-ret),
+				       ret == -EOPNOTSUPP ? "; going by its configuration" : "");
+				if (ret != -ETIMEDOUT && ret != -ENOTCONN && ret != -EOPNOTSUPP)
+					hexoctl_nl_fail(nl, "policy: kvm report", ret);
+			}
+			pb->err = ret;
+			pb->said = true;
+			fflush(stdout);
+			continue;
+		}
+		if (pb->gone)
+			printf("policy: board %s is back\n", mac);
+		else if (pb->said)
+			printf("policy: board %s reports\n", mac);
+		fflush(stdout);
+		pb->gone = pb->said = false;
+		pb->misses = 0;
+		pb->err = 0;
+		for (k = 0; k < pb->rep.count; k++) {
+			const struct kvm_report_vm *r = &pb->rep.vm[k];
+
+			for (i = 0; r->id && i < POL_MAX_VMS; i++)
+				if (p->vms[i].used && p->vms[i].id == r->id &&
+				    p->vms[i].state == HEXO_KVM_ST_HANDED_OFF &&
+				    p->vms[i].has_peer &&
+				    !memcmp(p->vms[i].peer, p->conf.boards[b].mac, 6))
+					pol_board_vm(p, &p->vms[i], r);
+		}
+	}
+}
+
+/*
+ * A VM's rates on a board: its own, where its board reported them, else
+ * what boards reported for its kernel and class.
+ */
+static void pol_rates(struct pol *p, const struct pol_vm *v, struct hxp_vm *hv)
+{
+	const struct pol_learned *l = pol_learned(p, hv->kernel, hv->cls, false);
+	int i;
+
+	if (!p->conf.board_rates)
+		return;		/* the profile's board rates stand */
+	if (v->b_rate > 0)
+		hv->rate[v->b_swapping ? HXP_ISA_ARM64_NETSWAP : HXP_ISA_ARM64] = v->b_rate;
+	for (i = HXP_ISA_ARM64; l && i < HXP_NR_ISA; i++)
+		if (!hv->rate[i] && l->rate[i] > 0)
+			hv->rate[i] = l->rate[i];
+}
+
 static int pol_round(struct pol *p, struct hxnl *nl)
 {
 	struct hxp_vm vms[POL_MAX_VMS];
@@ -574,8 +822,10 @@ static int pol_round(struct pol *p, struct hxnl *nl)
 	ret = hxnl_call(nl, msg, HEXO_KVM_A_MAX, pol_vm_cb, p);
 	if (ret)
 		return ret;
+	pol_reports(p, nl);
 	for (i = 0; i < p->conf.nr_boards; i++)
-		boards[i] = (struct hxp_board){ .cores = p->conf.boards[i].cores, .present = true,
+		boards[i] = (struct hxp_board){ .cores = p->conf.boards[i].cores,
+						.present = !p->boards[i].gone,
 						.mem_free = p->conf.boards[i].mem,
 						.swap_free = p->conf.boards[i].swap };
 	for (i = 0; i < POL_MAX_VMS; i++) {
@@ -604,13 +854,28 @@ static int pol_round(struct pol *p, struct hxnl *nl)
 		 */
 		if (p->isa == HXP_ISA_X86_64 && v->pmu_rate[PMU_LLC_REFS] > 0)
 			vms[n].llc = v->pmu_rate[PMU_LLC_REFS];
-		if (b < 0)
-			vms[n].rate[p->isa] = v->rate;
-		else if (boards[b].mem_free >= v->mem)
-			boards[b].mem_free -= v->mem;
-		else
-			boards[b].mem_free = 0;
+		/* Its rate here, measured while it ran here (before a hand-off). */
+		vms[n].rate[p->isa] = v->rate;
+		pol_rates(p, v, &vms[n]);
+		if (b >= 0) {
+			if (!p->boards[b].gone)
+				v->lost_said = false;
+			vms[n].swapping = v->b_swapping;	/* as last reported */
+			if (boards[b].mem_free >= v->mem)
+				boards[b].mem_free -= v->mem;
+			else
+				boards[b].mem_free = 0;
+		}
 		map[n++] = v;
+	}
+	/* What the boards have, where they say: never more than configured. */
+	for (i = 0; i < p->conf.nr_boards; i++) {
+		if (!p->boards[i].reports)
+			continue;
+		if (boards[i].mem_free > p->boards[i].rep.mem_available)
+			boards[i].mem_free = p->boards[i].rep.mem_available;
+		if (boards[i].swap_free > p->boards[i].rep.swap_free)
+			boards[i].swap_free = p->boards[i].rep.swap_free;
 	}
 	st.nr_vms = n;
 	if (busy < p->cores) {
@@ -628,6 +893,15 @@ static int pol_round(struct pol *p, struct hxnl *nl)
 	for (i = 0; i < (unsigned int)nd; i++) {
 		struct pol_vm *v;
 
+		if (dec[i].action == HXP_LOST) {
+			v = (struct pol_vm *)map[dec[i].vm];
+			if (!v->lost_said) {
+				pol_log(p, v, &dec[i]);
+				pol_remember(p, &dec[i], v->id, now);
+				v->lost_said = true;
+			}
+			continue;
+		}
 		if (dec[i].action != HXP_OFFLOAD && dec[i].action != HXP_RECLAIM)
 			continue;
 		v = (struct pol_vm *)map[dec[i].vm];

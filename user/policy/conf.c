@@ -9,6 +9,7 @@
  *	interval MS | timeout MS
  *	hold S | horizon S | reclaim-after S | min-gain CORES
  *	hexovm PATH | state PATH
+ *	board-rates measured|profile
  *
  * '#' starts a comment. Anything else is an error naming its line.
  */
@@ -27,6 +28,7 @@ void hxp_conf_default(struct hxp_conf *conf)
 {
 	memset(conf, 0, sizeof(*conf));
 	strcpy(conf->hexovm, "hexovm");
+	conf->board_rates = true;
 	strcpy(conf->state, "/run/hexo-policy.json");
 	conf->interval_ms = 2000;
 	conf->timeout_ms = 20000;
@@ -135,6 +137,10 @@ static int conf_line(struct hxp_text *c, char **f, int nf, void *arg)
 		return conf_path(c, conf->hexovm, sizeof(conf->hexovm), f[0], f[1]);
 	} else if (!strcmp(f[0], "state")) {
 		return conf_path(c, conf->state, sizeof(conf->state), f[0], f[1]);
+	} else if (!strcmp(f[0], "board-rates")) {
+		if (strcmp(f[1], "measured") && strcmp(f[1], "profile"))
+			return hxp_text_err(c, "board-rates '%s': measured or profile", f[1]);
+		conf->board_rates = f[1][0] == 'm';
 	} else if (!strcmp(f[0], "interval") || !strcmp(f[0], "timeout")) {
 		if (parse_u32(f[1], 600000, &v) || v < 100)
 			return hxp_text_err(c, "%s '%s': milliseconds, 100 to 600000", f[0], f[1]);
@@ -146,7 +152,7 @@ static int conf_line(struct hxp_text *c, char **f, int nf, void *arg)
 		if (i == sizeof(nums) / sizeof(nums[0]))
 			return hxp_text_err(c, "'%s': unknown setting (dev, board, profile, server, "
 					    "interval, timeout, hold, horizon, reclaim-after, "
-					    "min-gain, hexovm, state)", f[0]);
+					    "min-gain, hexovm, state, board-rates)", f[0]);
 		if (conf_number(f[1], &d) || d > nums[i].max)
 			return hxp_text_err(c, "%s '%s': a number, 0 to %g", f[0], f[1],
 					    nums[i].max);

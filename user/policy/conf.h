@@ -7,6 +7,7 @@
 #ifndef _HEXO_POLICY_CONF_H
 #define _HEXO_POLICY_CONF_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "policy.h"
@@ -29,6 +30,12 @@ struct hxp_conf {
 	unsigned int interval_ms;
 	unsigned int timeout_ms;	/* each offload's and reclaim's */
 	unsigned int server_cores;	/* 0: this machine's */
+	/*
+	 * board-rates: whether a board's report of a guest's rate there
+	 * replaces the profile's (true, the default), or the profile's board
+	 * rates stand (false: "board-rates profile").
+	 */
+	bool board_rates;
 	struct hxp_conf_board boards[HXP_CONF_MAX_BOARDS];
 	unsigned int nr_boards;
 	struct hxp_params params;

@@ -181,6 +181,35 @@
  *   After a post-copy ACCEPT: the caller holds every page; the source may
  *   free them. Ends the offer. Request: HEXO_KVM_A_OFFER_ID.
  *
+ * HEXO_KVM_CMD_REPORT (CAP_NET_ADMIN)
+ *   Reads the report of the hexo_kvm at HEXO_KVM_A_PEER (struct
+ *   hexo_kvm_report, include/uapi/hexo/wire.h): what that node has, and the
+ *   VMs handed off from here that it runs, so that a server's policy sees
+ *   its boards. The interface need not be served.
+ *   Request: HEXO_KVM_A_PEER, HEXO_KVM_A_IFINDEX or HEXO_KVM_A_IFNAME, all
+ *            required; HEXO_KVM_A_TIMEOUT_MS, optional (default 2000)
+ *   Reply:   HEXO_KVM_A_PEER, HEXO_KVM_A_ISA (the node's), HEXO_KVM_A_CPUS
+ *            (u32, its CPUs online), HEXO_KVM_A_NVMS (VMs attached there,
+ *            from any node), HEXO_KVM_A_MEM_TOTAL, HEXO_KVM_A_MEM_AVAIL,
+ *            HEXO_KVM_A_SWAP_FREE (u64, bytes), HEXO_KVM_A_AGE_MS (u32: how
+ *            old the node's snapshot was when it answered, at most
+ *            HEXO_KVM_REPORT_FRESH_MS), and HEXO_KVM_A_REPORT_VMS: a nest
+ *            holding a HEXO_KVM_A_REPORT_VM nest per VM that node runs and
+ *            took from here, of HEXO_KVM_A_VM_ID (the VM here that was
+ *            handed off as it; absent when none is: detached, or handed
+ *            off again since), HEXO_KVM_A_VM_VCPUS, HEXO_KVM_A_POINTS (only where the guest
+ *            keeps a count), HEXO_KVM_A_CPU_NS (u64: CPU time of the process
+ *            that runs it there, all threads), HEXO_KVM_A_RSS and
+ *            HEXO_KVM_A_SWAP (u64, that process's bytes resident and
+ *            swapped out).
+ *            The timeout bounds the connection and the read together
+ *            (the read gets at least 50 ms).
+ *   Errors:  ENODEV no such interface; EINVAL not an Ethernet interface;
+ *            ETIMEDOUT no answer within the timeout; ENOTCONN the node does
+ *            not serve HEXO_SVC_KVM there; EUSERS it serves as many
+ *            sessions as it takes; EOPNOTSUPP it serves, but does not
+ *            report (an older hexo_kvm); EPROTO a malformed report.
+ *
  * HEXO_KVM_A_PAD only pads u64 attributes to 8 bytes where an ISA needs it;
  * receivers skip it.
  */
@@ -209,6 +238,7 @@ enum hexo_kvm_cmd {
 	HEXO_KVM_CMD_EVENT,
 	HEXO_KVM_CMD_RECLAIM,
 	HEXO_KVM_CMD_OFFERED,
+	HEXO_KVM_CMD_REPORT,
 
 	__HEXO_KVM_CMD_MAX
 };
@@ -252,6 +282,16 @@ enum hexo_kvm_attr {
 	HEXO_KVM_A_DIRTY,		/* flag */
 	HEXO_KVM_A_POINTS,		/* u64 */
 	HEXO_KVM_A_ARGS,		/* string */
+	HEXO_KVM_A_CPUS,		/* u32 */
+	HEXO_KVM_A_MEM_TOTAL,		/* u64 */
+	HEXO_KVM_A_MEM_AVAIL,		/* u64 */
+	HEXO_KVM_A_SWAP_FREE,		/* u64 */
+	HEXO_KVM_A_AGE_MS,		/* u32 */
+	HEXO_KVM_A_REPORT_VMS,		/* nest of HEXO_KVM_A_REPORT_VM */
+	HEXO_KVM_A_REPORT_VM,		/* nest of HEXO_KVM_A_* */
+	HEXO_KVM_A_CPU_NS,		/* u64 */
+	HEXO_KVM_A_RSS,			/* u64 */
+	HEXO_KVM_A_SWAP,		/* u64 */
 
 	__HEXO_KVM_A_MAX
 };
@@ -298,5 +338,6 @@ enum hexo_kvm_stat {
 #define HEXO_KVM_TIMEOUT_MAX_MS		600000
 #define HEXO_KVM_TIMEOUT_DEFAULT_MS	10000
 #define HEXO_KVM_MAX_OFFERS		16
+#define HEXO_KVM_REPORT_TIMEOUT_MS	2000
 
 #endif /* _UAPI_HEXO_KVM_H */

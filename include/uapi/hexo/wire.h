@@ -341,6 +341,16 @@ struct hexo_hello {
  * answers DONE or ABORT as after any OFFER. A source that does not OFFER
  * within PRECOPY's timeout_ms after COPIED has given up. A source whose
  * offload ends without a hand-off WRITEs WITHDRAW, echoing export and token.
+ *
+ * The report, index HEXO_KVM_REPORT_INDEX (READ only): a struct
+ * hexo_kvm_report at the start of the page, the rest zeros. What this node
+ * has and runs, for the reader: a server's policy reads it from its boards
+ * (hexoctl kvm report, HEXO_KVM_CMD_REPORT). It lists only the VMs this node
+ * took from the reader and runs now, each named by the export and token of
+ * the OFFER that brought it, as a RECLAIM names it. A node answers with a
+ * snapshot at most HEXO_KVM_REPORT_FRESH_MS old, and HEXO_ST_BUSY while it
+ * takes a newer one: the reader sends again after its RTO. A node that does
+ * not report answers HEXO_ST_INVAL.
  */
 #define HEXO_KVM_SPAN		(1ULL << 24)	/* pages per export: 64 GiB of guest */
 #define HEXO_KVM_MAX_EXPORTS	15
@@ -349,6 +359,10 @@ struct hexo_hello {
 #define HEXO_KVM_MAP_GFN	(HEXO_KVM_SPAN - 1 - HEXO_KVM_MAP_PAGES)
 #define HEXO_KVM_SPACE		((HEXO_KVM_MAX_EXPORTS + 1) * HEXO_KVM_SPAN * 4096)
 #define HEXO_KVM_MSG_MAGIC	0x48584b4d	/* "HXKM" */
+#define HEXO_KVM_REPORT_INDEX	1
+#define HEXO_KVM_REPORT_MAGIC	0x48584b52	/* "HXKR" */
+#define HEXO_KVM_REPORT_FRESH_MS	1000
+#define HEXO_KVM_REPORT_MAX_VMS	64
 
 enum hexo_kvm_msg_type {
 	/* source -> target: take export */
@@ -405,6 +419,42 @@ struct hexo_kvm_msg {
 	/* RELEASE only (zero otherwise): what the target pulled after TAKE */
 	__be64	demand;		/* pages pulled at the guest's faults */
 	__be64	background;	/* pages pulled in the background */
+} __attribute__((packed));
+
+/* struct hexo_kvm_report_vm.flags */
+#define HEXO_KVM_REPORT_F_POINTS	0x1	/* points is the guest's own count */
+
+/* A VM in a report (big-endian, as all of HEXO_SVC_KVM). */
+struct hexo_kvm_report_vm {
+	__be64	token;		/* the OFFER's that brought it here */
+	__be16	export;		/* the OFFER's export */
+	__be16	flags;		/* HEXO_KVM_REPORT_F_* */
+	__be32	vcpus;		/* vCPUs created */
+	/* struct hexo_cb.points: migration points crossed, on every node */
+	__be64	points;
+	/*
+	 * CPU time the process that runs its vCPUs got, all its threads, in
+	 * ns since it started (the rate's divisor: points per CPU-second).
+	 */
+	__be64	cpu_ns;
+	__be64	rss;		/* bytes of that process resident in RAM */
+	__be64	swap;		/* bytes of it swapped out */
+} __attribute__((packed));
+
+struct hexo_kvm_report {
+	__be32	magic;		/* HEXO_KVM_REPORT_MAGIC */
+	__be16	count;		/* entries in vm[], at most HEXO_KVM_REPORT_MAX_VMS */
+	__be16	isa;		/* enum hexo_isa of the reporter */
+	/* The reporter's monotonic clock at the snapshot, ns: its age */
+	__be64	time_ns;
+	__be32	cpus;		/* CPUs online */
+	__be32	vms;		/* VMs attached to its hexo_kvm, from any node */
+	__be32	age_ms;		/* the snapshot's age when this answer left */
+	__be32	reserved;	/* zero */
+	__be64	mem_total;	/* bytes of RAM */
+	__be64	mem_available;	/* bytes free for new work, as MemAvailable */
+	__be64	swap_free;	/* bytes of swap free (Netswap's, on a board) */
+	struct hexo_kvm_report_vm vm[];
 } __attribute__((packed));
 
 #endif /* _UAPI_HEXO_WIRE_H */
