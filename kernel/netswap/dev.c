@@ -46,13 +46,39 @@ static bool nsw_any(const unsigned long *map, u64 index, u32 count)
 	return find_next_bit(map, index + count, index) < index + count;
 }
 
+/*
+ * Whether one-page reads time their stages (NETSWAP_STAT_TIMED_*): three
+ * clock reads a read more, so off unless a measurement asks for it.
+ */
+static bool time_reads;
+module_param(time_reads, bool, 0644);
+MODULE_PARM_DESC(time_reads, "time each one-page read's stages (NETSWAP_STAT_TIMED_*)");
+
+/* A timed read ended: its stages, up to now, the moment it was ended. */
+static void nsw_timed(struct nsw_dev *dev, u64 queued, u64 sent, u64 answered)
+{
+	u64 now = ktime_get_ns();
+
+	/* A frame sent before it was queued, or answered before it was sent: no sample. */
+	if (sent < queued || answered < sent || now < answered)
+		return;
+	atomic64_inc(&dev->timed[NSW_TIMED_READS]);
+	atomic64_add(sent - queued, &dev->timed[NSW_TIMED_QUEUE_NS]);
+	atomic64_add(answered - sent, &dev->timed[NSW_TIMED_WIRE_NS]);
+	atomic64_add(now - answered, &dev->timed[NSW_TIMED_END_NS]);
+}
+
 static void nsw_req_done(struct hxl_req *req, int status)
 {
 	struct nsw_cmd *cmd = container_of(req, struct nsw_cmd, req);
 	struct request *rq = blk_mq_rq_from_pdu(cmd);
 	struct nsw_dev *dev = cmd->dev;
+	u64 queued = cmd->queued_ns, sent = req->first_tx_ns, answered = 0;
 	u64 i, idx;
 	void *kaddr;
+
+	if (queued)
+		answered = ktime_get_ns();
 
 	switch (req->op) {
 	case HEXO_OP_READ:
@@ -92,7 +118,10 @@ static void nsw_req_done(struct hxl_req *req, int status)
 		}
 		break;
 	}
+	/* cmd is blk-mq's again once the request ends: what it holds is read above. */
 	blk_mq_end_request(rq, errno_to_blk_status(status));
+	if (queued && !status)
+		nsw_timed(dev, queued, sent, answered);
 }
 
 /* The request's pages: one whole page per 4 KiB block (see the limits). */
@@ -138,6 +167,10 @@ static blk_status_t nsw_queue_rq(struct blk_mq_hw_ctx *hctx, const struct blk_mq
 			nsw_mirror_kick(dev);
 		return st;
 	}
+	cmd->queued_ns = 0;
+	if (READ_ONCE(time_reads) && req_op(rq) == REQ_OP_READ &&
+	    blk_rq_sectors(rq) == NSW_SECTORS_PER_PAGE)
+		cmd->queued_ns = ktime_get_ns();
 	blk_mq_start_request(rq);
 	cmd->dev = dev;
 	req->index = blk_rq_pos(rq) / NSW_SECTORS_PER_PAGE;
@@ -444,6 +477,8 @@ static void nsw_dev_fill(struct nsw_dev *dev, struct nsw_dev_info *info)
 	info->pages_stored = bitmap_weight(dev->stored, dev->npages);
 	info->pages_lost = bitmap_weight(dev->lost, dev->npages);
 	info->local_reads = atomic64_read(&dev->local_reads);
+	for (r = 0; r < NSW_TIMED_NR; r++)
+		info->timed[r] = atomic64_read(&dev->timed[r]);
 	info->nrep = dev->nrep;
 	info->mirror = NETSWAP_MIRROR_NONE;
 	if (dev->nrep < 2)

@@ -100,6 +100,15 @@ struct nsw_resync {
 	struct hxl_chan_info ci;	/* the rejoin's look at a channel */
 };
 
+/* What time_reads counts (NETSWAP_STAT_TIMED_*), in this order. */
+enum {
+	NSW_TIMED_READS,
+	NSW_TIMED_QUEUE_NS,
+	NSW_TIMED_WIRE_NS,
+	NSW_TIMED_END_NS,
+	NSW_TIMED_NR,
+};
+
 struct nsw_dev {
 	u32 index;
 	char name[DISK_NAME_LEN];
@@ -118,6 +127,8 @@ struct nsw_dev {
 	unsigned long *stored;		/* acknowledged in this session */
 	unsigned long *lost;		/* stored once, gone now */
 	atomic64_t local_reads;
+	/* One-page reads timed (time_reads), and their stages' sums, ns. */
+	atomic64_t timed[NSW_TIMED_NR];
 
 	/* Mirrored devices only (nrep 2). */
 	unsigned int nrep;
@@ -176,6 +187,7 @@ struct nsw_sub {
 struct nsw_cmd {
 	struct hxl_req req;
 	struct nsw_dev *dev;
+	u64 queued_ns;			/* a timed read: when blk-mq handed it over; else 0 */
 	struct page *pages[HXL_MAX_PAGES];
 	/* Mirrored devices only: the tag set's PDU ends here for the others. */
 	struct nsw_sub sub[NSW_MAX_REPLICAS];
@@ -215,6 +227,7 @@ struct nsw_dev_info {
 	enum netswap_state state;
 	u64 pages_stored, pages_lost;
 	u64 local_reads;
+	u64 timed[NSW_TIMED_NR];
 	struct hxl_chan_info chan;
 	/* Mirrored. */
 	unsigned int nrep;

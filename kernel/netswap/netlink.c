@@ -91,6 +91,10 @@ static int nsw_put_stats(struct sk_buff *skb, const struct nsw_dev_info *d)
 		{ NETSWAP_STAT_RECONNECTS, s->reconnects },
 		{ NETSWAP_STAT_SPURIOUS, s->spurious },
 		{ NETSWAP_STAT_STRANDED, s->stranded },
+		{ NETSWAP_STAT_TIMED_READS, d->timed[NSW_TIMED_READS] },
+		{ NETSWAP_STAT_TIMED_QUEUE_NS, d->timed[NSW_TIMED_QUEUE_NS] },
+		{ NETSWAP_STAT_TIMED_WIRE_NS, d->timed[NSW_TIMED_WIRE_NS] },
+		{ NETSWAP_STAT_TIMED_END_NS, d->timed[NSW_TIMED_END_NS] },
 	};
 	struct nlattr *nest = nla_nest_start(skb, NETSWAP_A_STATS);
 	size_t i;

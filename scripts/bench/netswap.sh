@@ -18,7 +18,7 @@
 # "netswap-mirror", netswap mirrored on the server and a second server VM
 # (make bench-netswap then boots one, scripts/testbed pair --servers 2), and
 # "nbd-CN", NBD with N connections only), BENCH_PHASES (default "link
-# block app readahead failover"; BENCH_APP=0 drops app and readahead;
+# block app readahead failover"; "echo" is link's round trips alone; BENCH_APP=0 drops app and readahead;
 # failover runs only when BENCH_DEVS names netswap-mirror; also "keyed",
 # keyed against unkeyed netswap side by side, BENCH_KEYED_SLICES of
 # BENCH_KEYED_SECONDS per op and depth, default 8 of 2 s; also "profile",
@@ -213,13 +213,15 @@ link_kernel() {
 	fi
 }
 
-if want link; then
+if want link || want echo; then
 	say "link: echo round trips of a HEXO header alone and of a full data frame ($frag bytes)"
 	link_echo 0
 	link_echo $frag
 	say "link: echo round trips in the kernel (hexo_link): a header, and a page in answer"
 	link_kernel_echo size 0
 	link_kernel_echo page
+fi
+if want link; then
 	for dir in "server board" "board server"; do
 		# shellcheck disable=SC2086 # two words
 		set -- $dir
@@ -380,6 +382,21 @@ bb() {
 	on board "$BB $* -s $SPAN -j $dev 2>&1"
 }
 
+# qd1_stages DEV ROUND SEED: Netswap's QD1 random reads once more, each
+# timed stage by stage in the driver (netswap's time_reads: blk-mq handed it
+# over, its frame sent, its answer checked, the request ended), beside what
+# the reader waited: where the time of a QD1 read goes. Not one of the
+# measured runs: the timing itself costs three clock reads a read.
+qd1_stages() {
+	local dev=$1 round=$2 seed=$3 a r z
+	a=$(on board "echo 1 >/sys/module/netswap/parameters/time_reads &&
+		hexoctl -j netswap show netswap0" | tr -d '\n')
+	r=$(bb "$dev" -V "$seed" -q 1 -t "$SECS" | grep '^{.*}$' | tail -1)
+	z=$(on board "hexoctl -j netswap show netswap0; echo 0 >/sys/module/netswap/parameters/time_reads" |
+		tr -d '\n')
+	rec stages netswap "{\"round\":$round,\"before\":${a:-null},\"after\":${z:-null},\"reader\":${r:-null}}"
+}
+
 # block_round NAME ROUND: one round of device NAME. The span is written with
 # a pattern of this round's seed (and read for 1 s), then random reads and
 # random writes at depths 1, 16 and 32: every page read is verified, every
@@ -401,6 +418,7 @@ block_round() {
 				round="$round" op=$op depth=$qd
 		done
 	done
+	[ "$d" = netswap ] && qd1_stages "$dev" "$round" "$seed"
 	rec_json verify "$d" "$(bb "$dev" -c -V $seed)" round="$round"
 	# What the round cost in recovery: retransmits, timeouts, drops.
 	case $d in netswap*)

@@ -125,9 +125,45 @@ class Run:
         self.failover = self._failover()
         self.keyed = self._keyed()
         self.profile = self._profile()
+        self.stages = self._stages()
 
     def of(self, kind):
         return [r for r in self.rows if r["kind"] == kind]
+
+    # ---------------------------------------------------------------- stages
+    def _stages(self):
+        """Netswap's timed QD1 reads, a dict per round: the reads timed, the
+        mean us of each stage in the driver, and the reader's mean and median.
+        A round whose counters or reader are missing is an ERROR."""
+        def stats(o):
+            if isinstance(o, dict):
+                if "timed_reads" in o:
+                    return o
+                for v in o.values():
+                    s = stats(v)
+                    if s:
+                        return s
+            elif isinstance(o, list):
+                for v in o:
+                    s = stats(v)
+                    if s:
+                        return s
+            return None
+        out = []
+        for r in self.of("stages"):
+            res = r["result"]
+            a, z, rd = stats(res.get("before")), stats(res.get("after")), res.get("reader")
+            n = z["timed_reads"] - a["timed_reads"] if a and z else 0
+            if not n or not rd or rd.get("errors") or rd.get("mismatches"):
+                self.errors.append(f"netswap: round {res.get('round')}: the timed QD1 reads "
+                                   f"(time_reads) gave no stages or failed")
+                continue
+            st = {k: (z[f"timed_{k}_ns"] - a[f"timed_{k}_ns"]) / 1e3 / n
+                  for k in ("queue", "wire", "end")}
+            out.append({"round": res.get("round"), "n": n, **st,
+                        "reader_mean": rd.get("mean_us"), "reader_median": rd.get("median_us"),
+                        "pages": rd.get("pages")})
+        return out
 
     # ---------------------------------------------------------------- link
     def _kecho(self):
@@ -438,6 +474,28 @@ def link_section(run):
         rate, what = d["counts"]
         if rate:
             print(f"  {name}: the link's rate counted: {rate:.2f} MB/s ({what}, the faster)")
+    print()
+
+
+def stages_section(run):
+    if not run.stages:
+        return
+    print("Where a QD1 read's time goes (netswap, a run of its own with time_reads on; "
+          "mean us of each round's reads):")
+    print("  round  reads  queue  round-trip   end   in the driver  reader mean (median)  "
+          "outside the driver")
+    for s in run.stages:
+        inside = s["queue"] + s["wire"] + s["end"]
+        print(f"  {s['round']:>5}  {s['n']:>5}  {s['queue']:>5.1f}  {s['wire']:>10.1f}  "
+              f"{s['end']:>5.1f}  {inside:>13.1f}  {s['reader_mean']:>11.1f} "
+              f"({s['reader_median']})  {s['reader_mean'] - inside:>18.1f}")
+    page = run.kecho.get("page")
+    if page:
+        print(f"  the in-kernel page echo (hexo_link, no swap device): median "
+              f"{fmt(page['rtt_median_ns'] / 1000)} us")
+    print("  queue: blk-mq handed the request over -> its frame being sent; round-trip: -> its "
+          "answer received and checked; end: -> the request ended to the block layer; outside "
+          "the driver: the reader's wait less these (system call, block layer, wake-up)")
     print()
 
 
@@ -845,6 +903,7 @@ def main():
     errors(run)
     link_section(run)
     block_section(run)
+    stages_section(run)
     app_section(run)
     readahead_section(run)
     counters_section(run)

@@ -11,7 +11,7 @@
 . ../lib/host.sh
 . ./lib.sh
 
-ktap_plan 24
+ktap_plan 25
 # hexo_link timed the CRC-32C code at load and took the faster (crc.c).
 for vm in server board; do
 	ktap_expect "$vm: hexo_link names the CRC-32C code it chose" \
@@ -59,6 +59,27 @@ ktap_check "write and read back the first 1024 pages" \
 	on board "$B/blkpattern write /dev/netswap0 7 0 1024 && $B/blkpattern verify /dev/netswap0 7 0 1024"
 ktap_expect "show: 1024 pages stored, none lost, counters moving" \
 	"pages stored 1024 lost 0.*writes [1-9]" on board "hexoctl netswap show netswap0 | tr '\n' ' '"
+# time_reads: while on, each one-page read is timed stage by stage (queued,
+# sent, answered, ended), every read counted, the stages within what the
+# reader waited; once off, reads are not timed.
+bbj=$(on board "echo 1 >/sys/module/netswap/parameters/time_reads &&
+	/hexo/selftests/bench/blkbench -q 1 -t 1 -s 1024 -j /dev/netswap0;
+	echo 0 >/sys/module/netswap/parameters/time_reads")
+nsj=$(on board "hexoctl -j netswap show netswap0 && $B/blkpattern verify /dev/netswap0 7 0 64 &&
+	hexoctl -j netswap show netswap0" | tr '\n' ' ')
+ktap_expect "time_reads: each one-page read timed, its stages within what the reader waited" \
+	"^timed [1-9][0-9]* of [1-9][0-9]* reads, then none: ok" python3 -c 'import json, re, sys
+bb = json.loads(sys.argv[1])
+def nums(k):
+    return [int(x) for x in re.findall("\"%s\":([0-9]+)" % k, sys.argv[2])]
+n, n2 = nums("timed_reads")
+means = [nums(k)[0] / 1e3 / n for k in ("timed_queue_ns", "timed_wire_ns", "timed_end_ns")] if n else []
+ok = (bb["pages"] > 0 and bb["pages"] <= n <= bb["pages"] + 8 and all(m > 0 for m in means) and
+      sum(means) < bb["mean_us"] and n2 == n)
+print("timed %d of %d reads, then %s: %s; means us %s, the reader %.1f" % (n, bb["pages"],
+      "none" if n2 == n else "more", "ok" if ok else "not ok",
+      " ".join("%.1f" % m for m in means), bb["mean_us"]))' \
+	"$bbj" "$nsj"
 ktap_expect_status "detach while open: refused" 1 "Device or resource busy.*in use" \
 	on board "exec 3</dev/netswap0; hexoctl netswap detach netswap0"
 detach_frees() {

@@ -141,13 +141,34 @@ static void netswap_dev_stats(struct nlattr *nest)
 		{ NETSWAP_STAT_TX_FRAMES, "tx_frames", "    frames tx %llu" },
 		{ NETSWAP_STAT_RX_FRAMES, "rx_frames", " rx %llu\n" },
 	};
+	static const struct {
+		int attr;
+		const char *key, *word;
+	} timed[] = {
+		{ NETSWAP_STAT_TIMED_READS, "timed_reads", NULL },
+		{ NETSWAP_STAT_TIMED_QUEUE_NS, "timed_queue_ns", "queue" },
+		{ NETSWAP_STAT_TIMED_WIRE_NS, "timed_wire_ns", "round-trip" },
+		{ NETSWAP_STAT_TIMED_END_NS, "timed_end_ns", "end" },
+	};
 	struct nlattr *tb[NETSWAP_STAT_MAX + 1] = {};
+	uint64_t n;
 
 	if (!nest || nla_parse_nested(tb, NETSWAP_STAT_MAX, nest, NULL))
 		return;
 	out_obj_begin("stats");
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
 		out_u64(st[i].key, st[i].fmt, nla_u64_or0(tb[st[i].attr]));
+	/* The stages of one-page reads, where netswap.time_reads timed them. */
+	n = nla_u64_or0(tb[NETSWAP_STAT_TIMED_READS]);
+	for (size_t i = 0; i < sizeof(timed) / sizeof(timed[0]); i++)
+		out_u64(timed[i].key, NULL, nla_u64_or0(tb[timed[i].attr]));
+	if (n) {
+		out_text("    timed reads %llu, mean us:", (unsigned long long)n);
+		for (size_t i = 1; i < sizeof(timed) / sizeof(timed[0]); i++)
+			out_text(" %s %.1f", timed[i].word,
+				 nla_u64_or0(tb[timed[i].attr]) / 1e3 / n);
+		out_text("\n");
+	}
 	out_obj_end();
 }
 

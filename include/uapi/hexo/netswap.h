@@ -320,6 +320,17 @@ enum netswap_stat {
 	NETSWAP_STAT_RECONNECTS,
 	NETSWAP_STAT_SPURIOUS,		/* timeouts that were only lateness */
 	NETSWAP_STAT_STRANDED,		/* requests left waiting for the timer: a bug if not 0 */
+	/*
+	 * One-page reads timed, while netswap's time_reads parameter is on
+	 * (unmirrored devices), and the sums of their stages, in ns: blk-mq
+	 * handed the request over -> its frame is being sent (QUEUE); -> its
+	 * answer was received and checked (WIRE: the round trip); -> the
+	 * request was ended to the block layer (END).
+	 */
+	NETSWAP_STAT_TIMED_READS,
+	NETSWAP_STAT_TIMED_QUEUE_NS,
+	NETSWAP_STAT_TIMED_WIRE_NS,
+	NETSWAP_STAT_TIMED_END_NS,
 
 	__NETSWAP_STAT_MAX
 };
