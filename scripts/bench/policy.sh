@@ -50,7 +50,9 @@ print(json.dumps({"kind": "error", "dev": "policy", "result": {"what": sys.argv[
 # board worth an offload of the long guest (ra 16) and worth less than an
 # idle server core (so that it comes back); what offloading buys is the
 # simulation's to show. Its x86_64 rates are not used: the daemon measures
-# the server's.
+# the server's. The daemon keeps these board rates (board-rates profile):
+# the board's reports would replace them with the testbed's, where an
+# emulated board core runs ra about as fast as an emulated server core.
 LIVE_PROFILE='# make bench-policy, the live part: board rates MADE UP (see policy.sh)
 ra 16 x86_64 1000
 ra 16 arm64 400
@@ -88,6 +90,7 @@ hold 5
 reclaim-after 2
 horizon 120
 state $T/state.json
+board-rates profile
 E" >/dev/null || { fail "cannot write the daemon's configuration"; return; }
 	printf '%s\n' "$LIVE_PROFILE" >"$out/live.profile"
 
