@@ -239,7 +239,7 @@ static int hkvm_dump_vm(struct sk_buff *skb, struct netlink_callback *cb)
 	struct hkvm_vm_info vm;
 	void *hdr;
 
-	while (!hkvm_vm_next(&next, &vm)) {
+	while (!hkvm_vm_next(&next, &vm, false)) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				  &hkvm_genl_family, NLM_F_MULTI, HEXO_KVM_CMD_GET_VM);
 		if (!hdr)
@@ -269,6 +269,23 @@ static int hkvm_cmd_serve(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/*
+ * The other node of a request: its MAC (peer, required), the interface to
+ * it, and the timeout if one is given (*timeout holds the default).
+ */
+static int hkvm_nl_peer(struct genl_info *info, struct nlattr *peer, int *ifindex, u32 *timeout)
+{
+	if (!peer)
+		return -EINVAL;
+	if (!is_valid_ether_addr(nla_data(peer))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, peer, "the node's MAC is not a unicast address");
+		return -EINVAL;
+	}
+	if (info->attrs[HEXO_KVM_A_TIMEOUT_MS])
+		*timeout = nla_get_u32(info->attrs[HEXO_KVM_A_TIMEOUT_MS]);
+	return hexo_genl_ifindex(info, HEXO_KVM_A_IFINDEX, HEXO_KVM_A_IFNAME, ifindex);
+}
+
 static int hkvm_cmd_offload(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *id = HEXO_GENL_REQUIRE(info, HEXO_KVM_A_VM_ID,
@@ -280,17 +297,11 @@ static int hkvm_cmd_offload(struct sk_buff *skb, struct genl_info *info)
 	struct hkvm_vm *vm;
 	int ifindex, ret;
 
-	if (!id || !peer)
+	if (!id)
 		return -EINVAL;
-	if (!is_valid_ether_addr(nla_data(peer))) {
-		NL_SET_ERR_MSG_ATTR(info->extack, peer, "the target's MAC is not a unicast address");
-		return -EINVAL;
-	}
-	ret = hexo_genl_ifindex(info, HEXO_KVM_A_IFINDEX, HEXO_KVM_A_IFNAME, &ifindex);
+	ret = hkvm_nl_peer(info, peer, &ifindex, &timeout);
 	if (ret)
 		return ret;
-	if (info->attrs[HEXO_KVM_A_TIMEOUT_MS])
-		timeout = nla_get_u32(info->attrs[HEXO_KVM_A_TIMEOUT_MS]);
 	mutex_lock(&hkvm_vms_lock);
 	vm = hkvm_vm_find(nla_get_u32(id));
 	if (!vm) {
@@ -523,17 +534,9 @@ static int hkvm_cmd_report(struct sk_buff *skb, struct genl_info *info)
 	int ifindex, ret;
 	void *hdr;
 
-	if (!peer)
-		return -EINVAL;
-	if (!is_valid_ether_addr(nla_data(peer))) {
-		NL_SET_ERR_MSG_ATTR(info->extack, peer, "the node's MAC is not a unicast address");
-		return -EINVAL;
-	}
-	ret = hexo_genl_ifindex(info, HEXO_KVM_A_IFINDEX, HEXO_KVM_A_IFNAME, &ifindex);
+	ret = hkvm_nl_peer(info, peer, &ifindex, &timeout);
 	if (ret)
 		return ret;
-	if (info->attrs[HEXO_KVM_A_TIMEOUT_MS])
-		timeout = nla_get_u32(info->attrs[HEXO_KVM_A_TIMEOUT_MS]);
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;

@@ -92,7 +92,7 @@ static void hkvm_report_work_fn(struct work_struct *work)
 	info = kmalloc(sizeof(*info), GFP_KERNEL);
 	if (!snap || !info)
 		goto out;	/* the next read wakes the work again */
-	while (n < HKVM_MAX_VMS && !hkvm_vm_next(&id, info))
+	while (n < HKVM_MAX_VMS && !hkvm_vm_next(&id, info, true))
 		if (hkvm_report_vm(info, snap->ent[n].origin, &snap->ent[n].vm))
 			n++;
 	snap->count = n;

@@ -137,6 +137,12 @@ static bool hkvm_vm_proc(struct kvm *kvm, struct hkvm_vm_info *info)
 	return true;
 }
 
+/* A guest handed off runs elsewhere: what it counts here is stale. */
+static bool hkvm_vm_runs_here(const struct hkvm_vm *vm)
+{
+	return vm->kvm && !vm->vmm_exited && vm->state != HEXO_KVM_ST_HANDED_OFF;
+}
+
 void hkvm_vm_fill(const struct hkvm_vm *vm, struct hkvm_vm_info *info)
 {
 	memset(info, 0, sizeof(*info));
@@ -155,11 +161,8 @@ void hkvm_vm_fill(const struct hkvm_vm *vm, struct hkvm_vm_info *info)
 	info->lending = vm->state == HEXO_KVM_ST_HANDED_OFF && vm->exp;
 	hkvm_offload_stats(vm, &info->stats);
 	memcpy(info->peer, vm->peer, ETH_ALEN);
-	/* A guest handed off runs elsewhere: its count here is stale. */
-	if (vm->kvm && !vm->vmm_exited && vm->state != HEXO_KVM_ST_HANDED_OFF) {
+	if (hkvm_vm_runs_here(vm))
 		info->has_points = !hkvm_vm_guest(vm->kvm, info);
-		info->has_proc = hkvm_vm_proc(vm->kvm, info);
-	}
 }
 
 u32 hkvm_vm_find_handed(const u8 *peer, u16 export, u64 token)
@@ -377,7 +380,7 @@ int hkvm_vm_get(u32 id, struct hkvm_vm_info *info)
 	return ret;
 }
 
-int hkvm_vm_next(u32 *id, struct hkvm_vm_info *info)
+int hkvm_vm_next(u32 *id, struct hkvm_vm_info *info, bool proc)
 {
 	unsigned long index = *id;
 	struct hkvm_vm *vm;
@@ -387,6 +390,8 @@ int hkvm_vm_next(u32 *id, struct hkvm_vm_info *info)
 	vm = xa_find(&hkvm_vms, &index, HKVM_MAX_VMS, XA_PRESENT);
 	if (vm) {
 		hkvm_vm_fill(vm, info);
+		if (proc && hkvm_vm_runs_here(vm))
+			info->has_proc = hkvm_vm_proc(vm->kvm, info);
 		*id = vm->id + 1;
 		ret = 0;
 	}

@@ -89,7 +89,7 @@ struct hkvm_vm_info {
 	u64 points;			/* its struct hexo_cb.points, */
 	char app[HEXO_APP_NAME_MAX];	/* .app and */
 	char args[HEXO_CMDLINE_MAX];	/* .cmdline, printable */
-	bool has_proc;			/* it runs here; its VMM's: */
+	bool has_proc;			/* hkvm_vm_next() with proc: its VMM's */
 	u64 cpu_ns;			/* CPU time, all threads, */
 	u64 rss, swap;			/* bytes resident and swapped */
 	struct hkvm_stats stats;
@@ -104,8 +104,11 @@ int hkvm_vm_attach(int fd, u32 pid, const char *name, struct hkvm_vm_info *info,
 		   struct netlink_ext_ack *extack);
 int hkvm_vm_detach(u32 id);
 int hkvm_vm_get(u32 id, struct hkvm_vm_info *info);
-/* The first VM whose id is >= *id; advances *id past it. -ENOENT at the end. */
-int hkvm_vm_next(u32 *id, struct hkvm_vm_info *info);
+/*
+ * The first VM whose id is >= *id; advances *id past it. -ENOENT at the end.
+ * With proc, also its VMM's CPU time and memory (has_proc), where it runs.
+ */
+int hkvm_vm_next(u32 *id, struct hkvm_vm_info *info, bool proc);
 u32 hkvm_vm_count(void);
 /* Under hkvm_vms_lock: the VM of an id, or of a KVM VM descriptor's file. */
 struct hkvm_vm *hkvm_vm_find(u32 id);
