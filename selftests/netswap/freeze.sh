@@ -71,7 +71,7 @@ else
 	attach board $DEV_SIZE timeout 4
 fi
 on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0" >/dev/null
-on_bg board work "exec $B/memstress $mib $UPDATES" >/dev/null
+start_memstress $mib $UPDATES
 ktap_check "the workload swaps out (32 MiB)" wait_swapped 32768
 # Each freeze with requests in flight: the workload still fills its
 # memory, or updates it at random, all along.
@@ -81,7 +81,9 @@ for i in $(seq "$FREEZES"); do
 	sleep 2
 done
 ktap_diag "swap in use after the freezes: $(swapped_kib) KiB"
-if [ "$done_n" -eq "$FREEZES" ]; then
+# The last freeze must find the workload running, or the test proved less.
+work_running || ktap_diag "the workload ended before the last freeze"
+if [ "$done_n" -eq "$FREEZES" ] && work_running; then
 	ktap_pass "the board is stopped for $FREEZE_S s, $FREEZES times, under swap I/O"
 else
 	ktap_fail "the board is stopped for $FREEZE_S s, $FREEZES times, under swap I/O ($done_n)"

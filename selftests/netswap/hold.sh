@@ -28,10 +28,13 @@ else
 	attach board $DEV_SIZE timeout 5 hold 30
 fi
 on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0" >/dev/null
-on_bg board work "exec $B/memstress $mib $UPDATES" >/dev/null
-ktap_check "the workload swaps" on_ready board work "memstress: random" 600
-ktap_check "the link goes down for 10 s, and up again" \
-	on board "ip link set eth0 down && sleep 10 && ip link set eth0 up"
+start_memstress $mib $UPDATES
+ktap_check "the workload swaps ($mib MiB)" on_ready board work "memstress: random" 600
+# The outage must find the workload running, or it tested nothing.
+ktap_check "the link goes down for 10 s under the workload, and up again" \
+	eval 'work_running && on board "ip link set eth0 down && sleep 10 && ip link set eth0 up" &&
+		work_running'
+
 out=$(on_wait board work 1200)
 workload_verified "the workload completed, every byte verified" "$out" $?
 ktap_expect "the device counts no failed request" "\"errors\":0[,}]" \

@@ -80,11 +80,36 @@ wait_state() {
 		sleep 0.1; t=\$((t+1)); done; echo \$((t / 10)).\$((t % 10))"
 }
 
+# start_memstress MIB UPDATES [BOUND]: memstress as the board's job "work":
+# MIB MiB, UPDATES random page updates. Without BOUND nothing confines it: the
+# whole board is under pressure, its kernel and daemons too. With BOUND it
+# runs in a memory cgroup "work" bounded to BOUND MiB of RAM (swap not
+# bounded), so that the rest of the board can be kept out of the pressure
+# (mirror_both.sh). A bound does not make a test cheaper: reclaim against a
+# cgroup's limit moved pages at about half the rate of the board's own
+# (hold.sh at 96 MiB in 24 MiB took as long as at 256 MiB unconfined).
+start_memstress() {
+	local join=
+
+	if [ -n "$3" ]; then
+		on board "echo +memory >/sys/fs/cgroup/cgroup.subtree_control &&
+			mkdir -p /sys/fs/cgroup/work && echo ${3}M >/sys/fs/cgroup/work/memory.max" \
+			>/dev/null || bail "a memory cgroup bounded to $3 MiB"
+		join="echo 0 >/sys/fs/cgroup/work/cgroup.procs && "
+	fi
+	on_bg board work "${join}exec $B/memstress $1 $2" >/dev/null
+}
+
+# work_running: the job "work" has not ended.
+work_running() {
+	on board "[ -e /tmp/job.work.pid ] && [ ! -e /tmp/job.work.rc ]"
+}
+
 # Leaves both VMs without HEXO modules, whatever state the test left.
 netswap_cleanup() {
 	# hexo_kvm too: genl autoload (hexoctl, netlink_bad) may have loaded it,
 	# and hexo_link does not unload under it.
-	on board "swapoff -a 2>/dev/null; hexoctl netswap detach 0 2>/dev/null;
+	on board "swapoff -a 2>/dev/null; rmdir /sys/fs/cgroup/work 2>/dev/null; hexoctl netswap detach 0 2>/dev/null;
 		$TC qdisc del dev eth0 root 2>/dev/null; rmmod hexo_test_pfm 2>/dev/null;
 		for m in netswap hexo_kvm hexo_link; do rmmod \$m 2>/dev/null; done" >/dev/null 2>&1
 	on server "$TC qdisc del dev eth0 root 2>/dev/null;

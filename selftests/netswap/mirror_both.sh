@@ -18,22 +18,21 @@
 . ./mirror_lib.sh
 
 BOUND=5
-mib=$(($(board_mem) * 3))
 
 ktap_plan 7
 serve_both "size $SERVE_SIZE"
 attach_mirror $DEV_SIZE timeout $BOUND
-# The workload's bound: half of what the board has available now.
+# The workload's bound: half of what the board has available now; its size
+# four times that, so that three quarters of it are out on the servers.
 work_max=$(on board "awk '/^MemAvailable:/ { print int(\$2 / 2048) }' /proc/meminfo")
+mib=$((work_max * 4))
 ktap_diag "the workload: $mib MiB, bounded to ${work_max} MiB of RAM"
 on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0 &&
 	echo +memory >/sys/fs/cgroup/cgroup.subtree_control &&
-	mkdir -p /sys/fs/cgroup/system /sys/fs/cgroup/work &&
-	echo 0 >/sys/fs/cgroup/system/memory.swap.max &&
-	echo ${work_max}M >/sys/fs/cgroup/work/memory.max &&
+	mkdir -p /sys/fs/cgroup/system && echo 0 >/sys/fs/cgroup/system/memory.swap.max &&
 	for p in \$(cat /sys/fs/cgroup/cgroup.procs); do echo \$p >/sys/fs/cgroup/system/cgroup.procs 2>/dev/null; done;
 	true" >/dev/null
-on_bg board work "echo 0 >/sys/fs/cgroup/work/cgroup.procs && exec $B/memstress $mib 1000000" >/dev/null
+start_memstress $mib 1000000 $work_max
 ktap_check "the workload swaps to both" on_ready board work "memstress: random" 600
 ktap_check "both servers are killed" eval "kill_vm server && kill_vm server2"
 out=$(on_wait board work 120)
@@ -45,6 +44,5 @@ ktap_check "the board's agent answers" on board "true"
 ktap_check "... and still does 20 s later" eval "sleep 20 && on board true"
 ktap_check "swap comes off" on board "swapoff /dev/netswap0"
 ktap_check "the device detaches" on board "hexoctl netswap detach netswap0"
-on board "rmdir /sys/fs/cgroup/work" >/dev/null 2>&1
 mirror_cleanup
 ktap_finish

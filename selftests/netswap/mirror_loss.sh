@@ -23,7 +23,7 @@ serve_both "size $SERVE_SIZE"
 attach_mirror $DEV_SIZE
 on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0" >/dev/null
 ktap_check "netem: 5% loss on the board" netem board loss 5%
-on_bg board work "exec $B/memstress $mib $UPDATES" >/dev/null
+start_memstress $mib $UPDATES
 out=$(on_wait board work 1800)
 workload_verified "every byte verified" "$out" $?
 ktap_check "no I/O error, hung task or panic in the board's log" no_kernel_trouble
