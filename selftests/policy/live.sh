@@ -11,8 +11,10 @@
 # quarter of the long one's work: it ends while the long one still runs on
 # the board, however fast either machine is. The daemon that moves them
 # keeps its profile's board rates (board-rates profile); a second one, in
-# dry-run, takes the board's reports of the guest's rate there instead
-# (the default), and counts a board that never answers as gone.
+# dry-run and without a profile, knows nothing of ra: it would probe a
+# guest (judged at its prior), takes the board's reports of the guest's
+# rate there instead (the default), and counts a board that never answers
+# as gone.
 . ../lib/ktap.sh
 . ../lib/host.sh
 . ../kvm/lib.sh
@@ -40,7 +42,7 @@ print("rss", v["rss"], "swap", v["swap"], pmu + ";",
 PY
 }
 
-ktap_plan 11
+ktap_plan 12
 for vm in server board; do
 	on "$vm" "rm -rf $T && mkdir -p $T && modprobe hexo_kvm && hexoctl kvm serve dev eth0" >/dev/null
 done
@@ -65,7 +67,7 @@ horizon 120
 state $T/state.json
 board-rates profile
 E
-sed -e 's|^state .*|state $T/dry.json|' -e '/^board-rates/d' $T/conf >$T/dry
+sed -e 's|^state .*|state $T/dry.json|' -e '/^board-rates/d' -e '/^profile/d' $T/conf >$T/dry
 echo 'board 02:00:00:48:58:99 cores 1 mem 200M' >>$T/dry
 cat >$T/bad <<'E'
 dev eth0
@@ -126,6 +128,10 @@ b = json.loads(sys.argv[1].split("\n")[1])
 v = [v for v in b["vms"] if v["where"] != "here" and "there" in v][0]
 print(v["app"], v["class"], "on", v["where"] + ":", v["estimate"] + ",", v["there"]["rate"],
       "points/CPU-s there")' "$there"
+
+ktap_expect "a daemon that knows nothing of ra would probe a guest, judged at its prior" \
+	"^policy: dry-run probe vm [0-9]+ \(ra (16|8)\) to [0-9a-f:]+: gain [0-9.]+ cores: .*\(prior\).*a probe, it may come back" \
+	on server "cat /tmp/job.dry.out"
 
 # The one left on the server ends; the other comes back and ends here.
 on_wait server a 300 >/dev/null

@@ -29,6 +29,8 @@ TEST(a_good_configuration)
 		"reclaim-after 2.5\n"
 		"min-gain 0.2\n"
 		"horizon 60\n"
+		"probe 45\n"
+		"probe-ratio 0.5\n"
 		"hexovm /hexo/bin/hexovm\n"
 		"board-rates profile\n"
 		"state /tmp/p.json\n", "t", err, sizeof(err)));
@@ -49,6 +51,8 @@ TEST(a_good_configuration)
 	EXPECT_EQ(2.5, c.params.reclaim_after_s);
 	EXPECT_EQ(0.2, c.params.min_gain);
 	EXPECT_EQ(60.0, c.params.horizon_s);
+	EXPECT_EQ(45.0, c.params.probe_s);
+	EXPECT_EQ(0.5, c.params.probe_ratio);
 	EXPECT_STREQ("/hexo/bin/hexovm", c.hexovm);
 	EXPECT_STREQ("/tmp/p.json", c.state);
 	EXPECT_FALSE(c.board_rates);
@@ -72,6 +76,8 @@ TEST(defaults)
 	EXPECT_TRUE(c.board_rates);
 	EXPECT_EQ(p.hold_s, c.params.hold_s);
 	EXPECT_EQ(p.reclaim_after_s, c.params.reclaim_after_s);
+	EXPECT_EQ(p.probe_s, c.params.probe_s);
+	EXPECT_EQ(p.probe_ratio, c.params.probe_ratio);
 }
 
 /* Each bad text and the start of the message it must give. */
@@ -94,6 +100,7 @@ TEST(bad_lines_are_refused_with_their_line)
 		{ "board 52:54:00:00:00:01 cores 1 mem 1G\nboard 52:54:00:00:00:01 cores 2 mem 1G",
 		  "t:2: board 52:54:00:00:00:01: given twice" },
 		{ "interval 99", "t:1: interval '99': milliseconds, 100 to 600000" },
+		{ "probe-ratio 65", "t:1: probe-ratio '65': a number, 0 to 64" },
 		{ "timeout 1e3", "t:1: timeout '1e3': milliseconds" },
 		{ "hold -1", "t:1: hold '-1': a number, 0 to 86400" },
 		{ "min-gain nan", "t:1: min-gain 'nan': a number" },

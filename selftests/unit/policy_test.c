@@ -5,6 +5,7 @@
  * cores, hysteresis, a board out of memory, a board that is gone.
  */
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include "kselftest_harness.h"
@@ -389,17 +390,174 @@ TEST(measured_rates_decide_over_the_profile)
 	hxp_profile_free(&w.prof);
 }
 
-TEST(no_estimate_no_offload)
+TEST(no_estimate_and_no_probes_no_offload)
 {
 	struct world w;
 	int i;
 
 	ASSERT_EQ(0, world_init(&w));
+	w.p.probe_s = 0;
 	for (i = 0; i < 5; i++)
 		add_vm(&w, "mystery", HXP_ON_SERVER, 0);
 	ASSERT_EQ(1, decide(&w));
 	EXPECT_EQ(HXP_NOTHING, (int)w.d[0].action);
 	EXPECT_NE(NULL, strstr(w.d[0].reason, "5 without an estimate"));
+	hxp_profile_free(&w.prof);
+}
+
+/*
+ * Nothing known of a kernel: once their rates here are measured, one VM
+ * goes as a probe, judged at the prior, with the move back counted too.
+ */
+TEST(no_estimate_a_probe)
+{
+	struct world w;
+	double cost;
+	int i;
+
+	ASSERT_EQ(0, world_init(&w));
+	for (i = 0; i < 5; i++)
+		add_vm(&w, "mystery", HXP_ON_SERVER, 0);
+	/* No rate here yet: the probe could never be measured against it. */
+	ASSERT_EQ(1, decide(&w));
+	EXPECT_EQ(HXP_NOTHING, (int)w.d[0].action);
+	EXPECT_NE(NULL, strstr(w.d[0].reason, "5 without an estimate"));
+	for (i = 0; i < 5; i++)
+		w.vms[i].rate[HXP_ISA_X86_64] = 100;
+	ASSERT_EQ(1, decide(&w));
+	EXPECT_EQ(HXP_PROBE, (int)w.d[0].action);
+	EXPECT_EQ(0u, w.d[0].board);
+	EXPECT_NE(NULL, strstr(w.d[0].reason, "0.25 of a server core (prior)"));
+	EXPECT_NE(NULL, strstr(w.d[0].reason, "a probe, it may come back"));
+	cost = hxp_move_cost_s(64 * MIB, &w.p);
+	EXPECT_LT(fabs(w.d[0].gain - (0.25 - 0.25 * 2 * cost / w.p.horizon_s)), 1e-9);
+	/* A known kernel that gains more (0.5) goes first, as an offload. */
+	add_vm(&w, "ep", HXP_ON_SERVER, 0);
+	ASSERT_EQ(2, decide(&w));
+	EXPECT_EQ(HXP_OFFLOAD, (int)w.d[0].action);
+	EXPECT_EQ(5u, w.d[0].vm);
+	EXPECT_EQ(HXP_PROBE, (int)w.d[1].action);
+	hxp_profile_free(&w.prof);
+}
+
+/* A probe measures the VM in RAM: with Netswap only, none goes. */
+TEST(a_probe_goes_only_where_the_vm_fits_in_ram)
+{
+	struct world w;
+	int i;
+
+	ASSERT_EQ(0, world_init(&w));
+	w.brd[0].mem_free = 32 * MIB;
+	w.brd[0].swap_free = 1024 * MIB;
+	for (i = 0; i < 5; i++)
+		add_vm(&w, "mystery", HXP_ON_SERVER, 0)->rate[HXP_ISA_X86_64] = 100;
+	ASSERT_EQ(1, decide(&w));
+	EXPECT_EQ(HXP_NOTHING, (int)w.d[0].action);
+	EXPECT_NE(NULL, strstr(w.d[0].reason, "5 fit on no board"));
+	/* A known kernel does go, with Netswap. */
+	add_vm(&w, "ep", HXP_ON_SERVER, 0);
+	ASSERT_EQ(1, decide(&w));
+	EXPECT_EQ(HXP_OFFLOAD, (int)w.d[0].action);
+	EXPECT_NE(NULL, strstr(w.d[0].reason, "with Netswap"));
+	hxp_profile_free(&w.prof);
+}
+
+/*
+ * A board full (its RAM) with a probe that measured badly (0.02 of a server
+ * core) while ep (0.5) waits on the over-committed server: once the probe's
+ * hold is over, the two exchange places. A VM offloaded as such is held for
+ * hold_s; one whose probe has no rate yet is not judged at its prior.
+ */
+TEST(a_probe_that_measured_badly_gives_its_place_up)
+{
+	struct world w;
+	struct hxp_vm *x;
+	int i;
+
+	ASSERT_EQ(0, world_init(&w));
+	w.brd[0].mem_free = 0;
+	for (i = 0; i < 5; i++)
+		add_vm(&w, "ep", HXP_ON_SERVER, 0);
+	x = add_vm(&w, "mystery", HXP_ON_BOARD, 0);
+	x->probe = true;
+	x->since_move_s = 10;
+	x->rate[HXP_ISA_X86_64] = 100;
+	x->rate[HXP_ISA_ARM64] = 2;
+	/* Within the probe's hold: nothing. */
+	ASSERT_EQ(1, decide(&w));
+	EXPECT_EQ(HXP_NOTHING, (int)w.d[0].action);
+	/* Past it: x goes home, an ep takes its place. */
+	x->since_move_s = w.p.probe_s + 1;
+	ASSERT_EQ(2, decide(&w));
+	EXPECT_EQ(HXP_RECLAIM, (int)w.d[0].action);
+	EXPECT_EQ(5u, w.d[0].vm);
+	EXPECT_EQ(0u, w.d[0].board);
+	EXPECT_NE(NULL, strstr(w.d[0].reason, "an exchange"));
+	EXPECT_NE(NULL, strstr(w.d[0].reason, "0.02 of a server core (measured)"));
+	EXPECT_EQ(HXP_OFFLOAD, (int)w.d[1].action);
+	EXPECT_STREQ("ep", w.vms[w.d[1].vm].kernel);
+	EXPECT_EQ(0u, w.d[1].board);
+	EXPECT_LT(0.4, w.d[1].gain);
+	/* Not a probe: held for hold_s. */
+	x->probe = false;
+	ASSERT_EQ(1, decide(&w));
+	EXPECT_EQ(HXP_NOTHING, (int)w.d[0].action);
+	x->since_move_s = w.p.hold_s + 1;
+	ASSERT_EQ(2, decide(&w));
+	EXPECT_EQ(HXP_RECLAIM, (int)w.d[0].action);
+	/* A probe not measured yet stays, whatever its prior says. */
+	x->probe = true;
+	x->since_move_s = w.p.probe_s + 1;
+	x->rate[HXP_ISA_ARM64] = 0;
+	ASSERT_EQ(1, decide(&w));
+	EXPECT_EQ(HXP_NOTHING, (int)w.d[0].action);
+	hxp_profile_free(&w.prof);
+}
+
+/*
+ * An exchange must pay for both moves: 0.44 against 0.5 does not (0.06
+ * cores more, less the board idle for both moves, is under 0.05).
+ */
+TEST(an_exchange_pays_for_both_moves)
+{
+	struct world w;
+	struct hxp_vm *x;
+	int i;
+
+	ASSERT_EQ(0, world_init(&w));
+	w.brd[0].mem_free = 0;
+	for (i = 0; i < 5; i++)
+		add_vm(&w, "ep", HXP_ON_SERVER, 0);
+	x = add_vm(&w, "ep", HXP_ON_BOARD, 0);
+	x->since_move_s = w.p.hold_s + 1;
+	x->rate[HXP_ISA_X86_64] = 100;
+	x->rate[HXP_ISA_ARM64] = 44;
+	ASSERT_EQ(1, decide(&w));
+	EXPECT_EQ(HXP_NOTHING, (int)w.d[0].action);
+	/* At 0.3 it does. */
+	x->rate[HXP_ISA_ARM64] = 30;
+	ASSERT_EQ(2, decide(&w));
+	EXPECT_EQ(HXP_RECLAIM, (int)w.d[0].action);
+	EXPECT_EQ(HXP_OFFLOAD, (int)w.d[1].action);
+	/* The board runs neither while both move; x's server is full: 0 back. */
+	EXPECT_LT(fabs(w.d[0].gain - (0.5 - 0.3 - 0.5 * 2 * hxp_move_cost_s(64 * MIB, &w.p) /
+				      w.p.horizon_s)), 1e-9);
+	/*
+	 * A VM whose home server has an idle core is rule 2's, after its
+	 * wait: no exchange sends it there at once.
+	 */
+	w.st.nr_servers = 2;
+	w.srv[1].free_for_s = 1;
+	x->home = 1;
+	ASSERT_EQ(2, decide(&w));
+	EXPECT_EQ(HXP_NOTHING, (int)w.d[0].action);
+	EXPECT_EQ(HXP_NOTHING, (int)w.d[1].action);
+	EXPECT_NE(NULL, strstr(w.d[0].reason, "fit on no board") ?:
+		  strstr(w.d[1].reason, "fit on no board"));
+	w.srv[1].free_for_s = w.p.reclaim_after_s;
+	ASSERT_EQ(2, decide(&w));
+	EXPECT_EQ(HXP_RECLAIM, (int)w.d[0].action);
+	EXPECT_NE(NULL, strstr(w.d[0].reason, "idle cores"));
 	hxp_profile_free(&w.prof);
 }
 
@@ -539,8 +697,10 @@ TEST(names)
 	EXPECT_STREQ("offload", hxp_action_name(HXP_OFFLOAD));
 	EXPECT_STREQ("reclaim", hxp_action_name(HXP_RECLAIM));
 	EXPECT_STREQ("lost", hxp_action_name(HXP_LOST));
+	EXPECT_STREQ("probe", hxp_action_name(HXP_PROBE));
 	EXPECT_STREQ("nothing", hxp_action_name(HXP_NOTHING));
 	EXPECT_STREQ("llc", hxp_source_name(HXP_EST_LLC));
+	EXPECT_STREQ("prior", hxp_source_name(HXP_EST_PRIOR));
 	EXPECT_STREQ("arm64+netswap", hxp_isa_name(HXP_ISA_ARM64_NETSWAP));
 }
 

@@ -166,6 +166,48 @@ TEST_F(sim, boards_add_throughput)
 	}
 }
 
+/*
+ * Half the jobs of kernels the policies do not know, and no PMU (no LLC
+ * rates) to place them by: HEXO probes them, and gets more done than
+ * without probes, which offloads none of them. The oracle knows every job
+ * whatever the share: its run is the same.
+ */
+TEST_F(sim, unknown_kernels_are_probed)
+{
+	static const char no_llc[] =
+		"ep A x86_64 100 mem=64M\n"
+		"ep A arm64  50\n"
+		"cg A x86_64 20  mem=128M\n"
+		"cg A arm64  4\n"
+		"ra 64 x86_64 80 mem=96M\n"
+		"ra 64 arm64 30\n";
+	struct hxp_sim_result known, probes, none, o1, o2;
+	struct hxp_profile prof = { 0 };
+
+	ASSERT_EQ(0, hxp_profile_parse(&prof, no_llc, "t", self->err, sizeof(self->err)));
+	self->c.prof = &prof;
+	self->c.noise = 0;
+	ASSERT_EQ(0, hxp_sim_run(&self->c, HXP_SIM_HEXO, &known, self->err,
+				 sizeof(self->err)));
+	ASSERT_EQ(0, hxp_sim_run(&self->c, HXP_SIM_ORACLE, &o1, self->err, sizeof(self->err)));
+	EXPECT_EQ(0u, known.probes);
+	self->c.unknown = 0.5;
+	ASSERT_EQ(0, hxp_sim_run(&self->c, HXP_SIM_HEXO, &probes, self->err,
+				 sizeof(self->err)));
+	ASSERT_EQ(0, hxp_sim_run(&self->c, HXP_SIM_ORACLE, &o2, self->err, sizeof(self->err)));
+	EXPECT_EQ(0, memcmp(&o1, &o2, sizeof(o1)));
+	self->c.params.probe_s = 0;
+	ASSERT_EQ(0, hxp_sim_run(&self->c, HXP_SIM_HEXO, &none, self->err, sizeof(self->err)));
+	EXPECT_LT(0u, probes.probes);
+	EXPECT_LE(probes.probes, probes.offloads);
+	EXPECT_EQ(0u, none.probes);
+	EXPECT_LT(none.jobs_per_h, probes.jobs_per_h);
+	TH_LOG("jobs/h: all known %.1f, half unknown %.1f with probes (%u), %.1f without; "
+	       "oracle %.1f", known.jobs_per_h, probes.jobs_per_h, probes.probes,
+	       none.jobs_per_h, o2.jobs_per_h);
+	hxp_profile_free(&prof);
+}
+
 TEST_F(sim, bad_configurations)
 {
 	struct hxp_sim_result r;
@@ -177,6 +219,11 @@ TEST_F(sim, bad_configurations)
 				       sizeof(self->err)));
 	EXPECT_STREQ("at least one server with at least one core", self->err);
 	self->c.server_cores = 4;
+	self->c.unknown = 1.5;
+	EXPECT_EQ(-EINVAL, hxp_sim_run(&self->c, HXP_SIM_HEXO, &r, self->err,
+				       sizeof(self->err)));
+	EXPECT_STREQ("the share of unknown jobs must be in [0, 1]", self->err);
+	self->c.unknown = 0;
 	self->c.prof = &empty;
 	EXPECT_EQ(-EINVAL, hxp_sim_run(&self->c, HXP_SIM_HEXO, &r, self->err,
 				       sizeof(self->err)));

@@ -55,6 +55,7 @@ struct pol_vm {
 	uint32_t cpu_pid;		/* the VMM sampled */
 	double rate;			/* points per CPU-second, measured here */
 	double moved_at;		/* when it last moved; 0: never */
+	bool probe;			/* handed off by a probe, not reclaimed since */
 	bool mem_ok;			/* rss and swap were read */
 	uint64_t rss, swap;		/* its VMM's resident and swapped memory, bytes */
 	/*
@@ -358,6 +359,12 @@ static bool pol_in_flight(uint32_t state)
 	       state == HEXO_KVM_ST_OFFERING || state == HEXO_KVM_ST_OFFERED;
 }
 
+/* The decisions that send a VM to a board: an offload, or a probe. */
+static bool pol_to(enum hxp_action a)
+{
+	return a == HXP_OFFLOAD || a == HXP_PROBE;
+}
+
 static void pol_log(const struct pol *p, const struct pol_vm *v, const struct hxp_decision *d)
 {
 	char mac[18];
@@ -365,7 +372,7 @@ static void pol_log(const struct pol *p, const struct pol_vm *v, const struct hx
 	fmt_mac(p->conf.boards[d->board].mac, mac, sizeof(mac));
 	printf("policy: %s%s vm %u (%s %s) %s %s: gain %.2f cores: %s\n", p->dry ? "dry-run " : "",
 	       hxp_action_name(d->action), v->id, v->app[0] ? v->app : v->name, v->cls,
-	       d->action == HXP_OFFLOAD ? "to" : "from", mac, d->gain, d->reason);
+	       pol_to(d->action) ? "to" : "from", mac, d->gain, d->reason);
 	fflush(stdout);
 }
 
@@ -607,10 +614,12 @@ static void pol_write_state(const struct pol *p, const struct hxp_state *st,
 		fprintf(f, ",\"where\":\"%s\",\"rate\":%.3f,\"estimate\":\"%s\",\"ratio\":%.3f",
 			v->where == HXP_ON_BOARD ? mac : "here", map[i]->rate,
 			hxp_source_name(est[i].src), est[i].ratio);
-		fprintf(t, "vm %u: %s %s %s%s, %.1f points/CPU-s here, estimate %s, ratio %.2f\n",
+		if (v->probe)
+			fprintf(f, ",\"probe\":true");
+		fprintf(t, "vm %u: %s %s %s%s%s, %.1f points/CPU-s here, estimate %s, ratio %.2f\n",
 			map[i]->id, v->kernel, v->cls, v->where == HXP_ON_BOARD ? "on " : "here",
-			v->where == HXP_ON_BOARD ? mac : "", map[i]->rate,
-			hxp_source_name(est[i].src), est[i].ratio);
+			v->where == HXP_ON_BOARD ? mac : "", v->probe ? " (a probe)" : "",
+			map[i]->rate, hxp_source_name(est[i].src), est[i].ratio);
 		if (v->where == HXP_ON_SERVER)
 			pol_write_signals(map[i], f, t);
 		else if (map[i]->on_report)
@@ -630,7 +639,7 @@ static void pol_write_state(const struct pol *p, const struct hxp_state *st,
 		fprintf(f, "}");
 		fprintf(t, "  %.1f s ago: %s vm %u %s %s: gain %.2f cores: %s\n", now - d->at,
 			hxp_action_name(d->d.action), d->vm_id,
-			d->d.action == HXP_OFFLOAD ? "to" : "from", mac, d->d.gain, d->d.reason);
+			pol_to(d->d.action) ? "to" : "from", mac, d->d.gain, d->d.reason);
 	}
 	fprintf(f, "]}\n");
 	pol_commit(f, tmp, p->conf.state);
@@ -845,6 +854,7 @@ static int pol_round(struct pol *p, struct hxnl *nl)
 		vms[n] = (struct hxp_vm){ .id = v->id, .vcpus = v->vcpus ? v->vcpus : 1,
 					  .mem = v->mem, .where = b < 0 ? HXP_ON_SERVER : HXP_ON_BOARD,
 					  .node = b < 0 ? 0 : b, .home = 0,
+					  .probe = b >= 0 && v->probe,
 					  .since_move_s = v->moved_at ? now - v->moved_at : HXP_NEVER };
 		snprintf(vms[n].kernel, sizeof(vms[n].kernel), "%s", v->app[0] ? v->app : v->name);
 		snprintf(vms[n].cls, sizeof(vms[n].cls), "%s", v->cls);
@@ -885,8 +895,10 @@ static int pol_round(struct pol *p, struct hxnl *nl)
 	} else {
 		p->free_since = 0;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		hxp_estimate(&vms[i], &p->prof, &p->conf.params, &est[i]);
+		hxp_estimate_prior(&p->conf.params, &est[i]);
+	}
 	nd = hxp_decide(&st, &p->prof, &p->conf.params, dec, POL_MAX_DECISIONS);
 	if (nd < 0)
 		return nd;
@@ -902,22 +914,28 @@ static int pol_round(struct pol *p, struct hxnl *nl)
 			}
 			continue;
 		}
-		if (dec[i].action != HXP_OFFLOAD && dec[i].action != HXP_RECLAIM)
+		if (!pol_to(dec[i].action) && dec[i].action != HXP_RECLAIM)
 			continue;
 		v = (struct pol_vm *)map[dec[i].vm];
 		pol_log(p, v, &dec[i]);
 		pol_remember(p, &dec[i], v->id, now);
 		if (p->dry || moved)
 			continue;	/* one move a round: the next sees its effect */
-		ret = dec[i].action == HXP_OFFLOAD ? pol_offload(p, nl, v, dec[i].board) :
-						     pol_reclaim(p, nl, v);
+		ret = pol_to(dec[i].action) ? pol_offload(p, nl, v, dec[i].board) :
+					      pol_reclaim(p, nl, v);
+		/*
+		 * A move that failed is the round's move too: the rest (the
+		 * offload half of an exchange, say) is decided anew next round.
+		 */
+		moved = true;
 		if (ret) {
-			hexoctl_nl_fail(nl, dec[i].action == HXP_OFFLOAD ? "policy: offload" :
+			hexoctl_nl_fail(nl, pol_to(dec[i].action) ? "policy: offload" :
 					"policy: reclaim", ret);
 			continue;
 		}
-		v->moved_at = now;
-		moved = true;
+		/* Held from when it got there: the call returns once it runs there. */
+		v->moved_at = pol_now();
+		v->probe = dec[i].action == HXP_PROBE;
 	}
 	pol_write_state(p, &st, map, est, now);
 	return 0;
@@ -963,6 +981,12 @@ static int policy_run(int argc, char **argv)
 		return HEXOCTL_EFAIL;
 	}
 	p->cores = p->conf.server_cores ? p->conf.server_cores : sysconf(_SC_NPROCESSORS_ONLN);
+	/*
+	 * A probe is measured by its board's reports; with board-rates
+	 * profile none is taken, and a probe would sit at its prior.
+	 */
+	if (!p->conf.board_rates)
+		p->conf.params.probe_s = 0;
 	/* Reclaimed VMs run in hexovm processes of their own: never zombies. */
 	signal(SIGCHLD, SIG_IGN);
 	if (hexoctl_open(&nl, HEXO_KVM_GENL_NAME, "hexo_kvm")) {
@@ -970,10 +994,10 @@ static int policy_run(int argc, char **argv)
 		free(p);
 		return HEXOCTL_EFAIL;
 	}
-	printf("policy: %u cores here, %u board%s, profile %s, every %u ms%s\n", p->cores,
+	printf("policy: %u cores here, %u board%s, profile %s, every %u ms%s%s\n", p->cores,
 	       p->conf.nr_boards, p->conf.nr_boards == 1 ? "" : "s",
 	       p->conf.profile[0] ? p->conf.profile : "(none)", p->conf.interval_ms,
-	       p->dry ? ", dry-run" : "");
+	       p->conf.params.probe_s > 0 ? "" : ", no probes", p->dry ? ", dry-run" : "");
 	fflush(stdout);
 	do {
 		ret = pol_round(p, &nl);

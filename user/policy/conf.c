@@ -111,6 +111,8 @@ static int conf_line(struct hxp_text *c, char **f, int nf, void *arg)
 		{ "horizon", offsetof(struct hxp_conf, params.horizon_s), 86400 * 7 },
 		{ "reclaim-after", offsetof(struct hxp_conf, params.reclaim_after_s), 86400 },
 		{ "min-gain", offsetof(struct hxp_conf, params.min_gain), 1024 },
+		{ "probe", offsetof(struct hxp_conf, params.probe_s), 86400 },
+		{ "probe-ratio", offsetof(struct hxp_conf, params.probe_ratio), 64 },
 	};
 	struct hxp_conf *conf = arg;
 	uint32_t v;
@@ -152,7 +154,8 @@ static int conf_line(struct hxp_text *c, char **f, int nf, void *arg)
 		if (i == sizeof(nums) / sizeof(nums[0]))
 			return hxp_text_err(c, "'%s': unknown setting (dev, board, profile, server, "
 					    "interval, timeout, hold, horizon, reclaim-after, "
-					    "min-gain, hexovm, state, board-rates)", f[0]);
+					    "min-gain, probe, probe-ratio, hexovm, state, "
+					    "board-rates)", f[0]);
 		if (conf_number(f[1], &d) || d > nums[i].max)
 			return hxp_text_err(c, "%s '%s': a number, 0 to %g", f[0], f[1],
 					    nums[i].max);

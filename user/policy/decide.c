@@ -18,7 +18,16 @@
  *     such servers moves, among the boards the VM's memory fits on (in RAM,
  *     or with Netswap covering the rest, at the swap factor's speed);
  *  4. only for a gain of min_gain cores or more, and never a VM moved less
- *     than hold_s ago.
+ *     than hold_s ago (a probe: probe_s);
+ *  5. a VM without an estimate goes only as a probe, judged at probe_ratio
+ *     with the move back counted too, only where it fits in RAM, and only
+ *     once its rate here is measured: once it ran there its rates are
+ *     measured on both ISAs, and the rules go by them;
+ *  6. a VM on a board whose home server has no idle core gives its place
+ *     to one waiting on an over-committed server that would do more there,
+ *     by min_gain after the cost of both moves (an exchange): a probe that
+ *     measured badly, or a profile proven wrong, is undone so. (A VM whose
+ *     home has an idle core is rule 2's, after its wait.)
  */
 #include <errno.h>
 #include <limits.h>
@@ -34,15 +43,19 @@ struct hexo {
 	struct hxp_estimate *est;	/* per VM */
 };
 
+/* VM i's speed per board core share: what hxp_share() multiplies. */
+static double vm_board_term(const struct hexo *h, unsigned int i, bool swap)
+{
+	const struct hxp_estimate *e = &h->est[i];
+
+	return h->w.st->vms[i].vcpus * e->ratio * (swap ? e->swap : 1.0);
+}
+
 /* VM i's speed on board b while the board runs n vCPUs. */
 static double vm_board_speed(const struct hexo *h, unsigned int i, unsigned int b,
 			     unsigned int n, bool swap)
 {
-	const struct hxp_vm *v = &h->w.st->vms[i];
-	const struct hxp_estimate *e = &h->est[i];
-
-	return v->vcpus * e->ratio * (swap ? e->swap : 1.0) *
-	       hxp_share(n, h->w.st->boards[b].cores);
+	return vm_board_term(h, i, swap) * hxp_share(n, h->w.st->boards[b].cores);
 }
 
 /* The speeds of the VMs on board b (but skip) if it ran n vCPUs. */
@@ -67,6 +80,25 @@ static double server_speeds(const struct hexo *h, unsigned int s, unsigned int n
 	return n < cores ? n : cores;
 }
 
+/*
+ * Whether VM i can go to a board: with an estimate, or as a probe once its
+ * rate here is known (else the probe could never be measured against it).
+ */
+static bool movable(const struct hexo *h, unsigned int i)
+{
+	const struct hxp_estimate *e = &h->est[i];
+
+	if (e->src == HXP_EST_PRIOR)
+		return h->w.st->vms[i].rate[HXP_ISA_X86_64] > 0;
+	return e->src != HXP_EST_NONE;
+}
+
+/* The moves an offload of VM i costs: two for a probe, which may come back. */
+static unsigned int moves(const struct hexo *h, unsigned int i)
+{
+	return h->est[i].src == HXP_EST_PRIOR ? 2 : 1;
+}
+
 static double offload_gain(const struct hexo *h, unsigned int i, unsigned int b, bool swap,
 			   double *speed)
 {
@@ -79,7 +111,7 @@ static double offload_gain(const struct hexo *h, unsigned int i, unsigned int b,
 	d = server_speeds(h, s, ns - v->vcpus) - server_speeds(h, s, ns);
 	d += *speed + board_speeds(h, b, nb + v->vcpus, UINT_MAX) -
 	     board_speeds(h, b, nb, UINT_MAX);
-	return d - *speed * hxp_move_cost_s(v->mem, w->p) / w->p->horizon_s;
+	return d - *speed * moves(h, i) * hxp_move_cost_s(v->mem, w->p) / w->p->horizon_s;
 }
 
 static double reclaim_gain(const struct hexo *h, unsigned int i)
@@ -202,7 +234,7 @@ static bool best_offload(const struct hexo *h, unsigned int only, struct pick *b
 			(*held)++;
 			continue;
 		}
-		if (h->est[i].src == HXP_EST_NONE) {
+		if (!movable(h, i)) {
 			(*unknown)++;
 			continue;
 		}
@@ -210,7 +242,8 @@ static bool best_offload(const struct hexo *h, unsigned int only, struct pick *b
 			int fit = hxp_work_fit(w, i, b);
 			double g, speed;
 
-			if (fit < 0)
+			/* A probe measures the VM in RAM, not its Netswap. */
+			if (fit < 0 || (fit == 1 && h->est[i].src == HXP_EST_PRIOR))
 				continue;
 			fits = true;
 			g = offload_gain(h, i, b, fit == 1, &speed);
@@ -223,6 +256,11 @@ static bool best_offload(const struct hexo *h, unsigned int only, struct pick *b
 			(*no_room)++;
 	}
 	return best->vm != UINT_MAX;
+}
+
+static enum hxp_action action(const struct hexo *h, unsigned int i)
+{
+	return h->est[i].src == HXP_EST_PRIOR ? HXP_PROBE : HXP_OFFLOAD;
 }
 
 static void offloads(struct hexo *h)
@@ -239,13 +277,15 @@ static void offloads(struct hexo *h)
 		char est[48];
 
 		estimate_str(h, pk.vm, est, sizeof(est));
-		if (!hxp_work_add(w, HXP_OFFLOAD, pk.vm, from, pk.board, pk.gain,
+		if (!hxp_work_add(w, action(h, pk.vm), pk.vm, from, pk.board, pk.gain,
 				  "vm %u (%s %s) server %u -> board %u: %u vCPUs on %u cores; "
-				  "on the board %.2f of a server core (%s)%s; move %.1f s; "
+				  "on the board %.2f of a server core (%s)%s; %s %.1f s; "
 				  "gain %.2f cores over %.0f s", v->id, v->kernel, v->cls, from,
 				  pk.board, w->srv_busy[from], st->servers[from].cores, pk.speed,
 				  est, pk.swap ? ", with Netswap" : "",
-				  hxp_move_cost_s(v->mem, w->p), pk.gain, w->p->horizon_s))
+				  moves(h, pk.vm) > 1 ? "a probe, it may come back: moves" : "move",
+				  moves(h, pk.vm) * hxp_move_cost_s(v->mem, w->p), pk.gain,
+				  w->p->horizon_s))
 			return;
 		hxp_work_offload(w, pk.vm, pk.board, pk.swap);
 	}
@@ -266,6 +306,148 @@ static void offloads(struct hexo *h)
 	}
 }
 
+/* --------------------------------------------------------------- exchange */
+
+struct swap_pick {
+	unsigned int x, y;	/* x leaves board w->node[x], y takes its place */
+	bool swap;
+	double gain, speed;
+};
+
+/*
+ * Rule 6's gain: x goes home from its board, y comes there from its server.
+ * rest: the terms of the VMs on x's board but x (the same for every y).
+ */
+static double exchange_gain(const struct hexo *h, unsigned int x, unsigned int y, bool swap,
+			    double rest, double *speed)
+{
+	const struct hxp_work *w = &h->w;
+	const struct hxp_vm *vx = &w->st->vms[x], *vy = &w->st->vms[y];
+	unsigned int b = w->node[x], hx = vx->home, sy = w->node[y];
+	unsigned int cores = w->st->boards[b].cores;
+	unsigned int nb = w->brd_busy[b], n2 = nb - vx->vcpus + vy->vcpus;
+	double sx = vm_board_term(h, x, w->swapping[x]) * hxp_share(nb, cores);
+	double d, lost, back;
+
+	*speed = vm_board_term(h, y, swap) * hxp_share(n2, cores);
+	d = *speed + rest * hxp_share(n2, cores) - rest * hxp_share(nb, cores) - sx;
+	if (hx == sy) {
+		unsigned int ns = w->srv_busy[sy];
+
+		back = server_speeds(h, sy, ns + vx->vcpus - vy->vcpus) - server_speeds(h, sy, ns);
+		d += back;
+	} else {
+		back = server_speeds(h, hx, w->srv_busy[hx] + vx->vcpus) -
+		       server_speeds(h, hx, w->srv_busy[hx]);
+		d += back + server_speeds(h, sy, w->srv_busy[sy] - vy->vcpus) -
+		     server_speeds(h, sy, w->srv_busy[sy]);
+	}
+	/*
+	 * One move after the other: the board runs neither VM while x moves
+	 * and while y does (twice, if y is a probe), and x adds its server
+	 * speed (0 on a full server) only once it is back.
+	 */
+	lost = *speed * (hxp_move_cost_s(vx->mem, w->p) +
+			 moves(h, y) * hxp_move_cost_s(vy->mem, w->p)) +
+	       back * hxp_move_cost_s(vx->mem, w->p);
+	return d - lost / w->p->horizon_s;
+}
+
+/* Whether y fits on x's board once x is gone: 0 in RAM, 1 with Netswap, -1 not. */
+static int exchange_fit(const struct hexo *h, unsigned int x, unsigned int y)
+{
+	const struct hxp_work *w = &h->w;
+	unsigned int b = w->node[x];
+	uint64_t mem = w->brd_mem[b] + (w->swapping[x] ? 0 : w->st->vms[x].mem);
+	uint64_t need = w->st->vms[y].mem;
+
+	if (need <= mem)
+		return 0;
+	if (h->est[y].src == HXP_EST_PRIOR)
+		return -1;	/* a probe measures the VM in RAM */
+	return need - mem <= w->brd_swap[b] ? 1 : -1;
+}
+
+static bool best_exchange(const struct hexo *h, struct swap_pick *best)
+{
+	const struct hxp_work *w = &h->w;
+	const struct hxp_state *st = w->st;
+	unsigned int x, y;
+
+	best->x = UINT_MAX;
+	best->gain = -INFINITY;
+	for (x = 0; x < st->nr_vms; x++) {
+		double rest = 0;
+		unsigned int i;
+
+		/*
+		 * A probe not measured yet is not judged at its prior; a VM
+		 * whose home has an idle core is rule 2's.
+		 */
+		if (w->where[x] != HXP_ON_BOARD || !st->boards[w->node[x]].present ||
+		    hxp_work_held(w, x) || h->est[x].src == HXP_EST_NONE ||
+		    h->est[x].src == HXP_EST_PRIOR ||
+		    w->srv_busy[st->vms[x].home] < st->servers[st->vms[x].home].cores)
+			continue;
+		for (i = 0; i < st->nr_vms; i++)
+			if (i != x && w->where[i] == HXP_ON_BOARD && w->node[i] == w->node[x])
+				rest += vm_board_term(h, i, w->swapping[i]);
+		for (y = 0; y < st->nr_vms; y++) {
+			unsigned int s = w->node[y];
+			double g, speed;
+			int fit;
+
+			if (w->where[y] != HXP_ON_SERVER || w->srv_busy[s] <= st->servers[s].cores ||
+			    hxp_work_held(w, y) || !movable(h, y))
+				continue;
+			fit = exchange_fit(h, x, y);
+			if (fit < 0)
+				continue;
+			g = exchange_gain(h, x, y, fit == 1, rest, &speed);
+			if (g > best->gain)
+				*best = (struct swap_pick){ .x = x, .y = y, .swap = fit == 1,
+							    .gain = g, .speed = speed };
+		}
+	}
+	return best->x != UINT_MAX;
+}
+
+static void exchanges(struct hexo *h)
+{
+	struct hxp_work *w = &h->w;
+	const struct hxp_state *st = w->st;
+	struct swap_pick pk;
+
+	/* Both halves or neither: a reclaim alone would gain nothing. */
+	while (w->n + 2 <= w->max && best_exchange(h, &pk) && pk.gain >= w->p->min_gain) {
+		const struct hxp_vm *vx = &st->vms[pk.x], *vy = &st->vms[pk.y];
+		unsigned int b = w->node[pk.x], from = w->node[pk.y];
+		double sx = vm_board_speed(h, pk.x, b, w->brd_busy[b], w->swapping[pk.x]);
+		char ex[48], ey[48];
+
+		estimate_str(h, pk.x, ex, sizeof(ex));
+		estimate_str(h, pk.y, ey, sizeof(ey));
+		if (!hxp_work_add(w, HXP_RECLAIM, pk.x, vx->home, b, pk.gain,
+				  "vm %u (%s %s) board %u -> server %u: an exchange, vm %u "
+				  "(%s %s) takes its place; there it does %.2f of a server "
+				  "core (%s), vm %u would do %.2f (%s); gain %.2f cores over "
+				  "%.0f s", vx->id, vx->kernel, vx->cls, b, vx->home, vy->id,
+				  vy->kernel, vy->cls, sx, ex, vy->id, pk.speed, ey, pk.gain,
+				  w->p->horizon_s))
+			return;
+		hxp_work_reclaim(w, pk.x);
+		if (!hxp_work_add(w, action(h, pk.y), pk.y, from, b, pk.gain,
+				  "vm %u (%s %s) server %u -> board %u: an exchange, in vm "
+				  "%u's place; on the board %.2f of a server core (%s)%s%s; "
+				  "gain %.2f cores over %.0f s", vy->id, vy->kernel, vy->cls,
+				  from, b, vx->id, pk.speed, ey, pk.swap ? ", with Netswap" : "",
+				  moves(h, pk.y) > 1 ? "; a probe, it may come back" : "",
+				  pk.gain, w->p->horizon_s))
+			return;
+		hxp_work_offload(w, pk.y, b, pk.swap);
+	}
+}
+
 int hxp_decide(const struct hxp_state *st, const struct hxp_profile *prof,
 	       const struct hxp_params *p, struct hxp_decision *out, unsigned int max)
 {
@@ -281,14 +463,17 @@ int hxp_decide(const struct hxp_state *st, const struct hxp_profile *prof,
 		hxp_work_free(&h.w);
 		return -ENOMEM;
 	}
-	for (i = 0; i < st->nr_vms; i++)
+	for (i = 0; i < st->nr_vms; i++) {
 		hxp_estimate(&st->vms[i], prof, p, &h.est[i]);
+		hxp_estimate_prior(p, &h.est[i]);
+	}
 
 	hxp_work_lost(&h.w);
 	for (s = 0; s < st->nr_servers; s++)
 		if (h.w.srv_busy[s] < st->servers[s].cores)
 			reclaims(&h, s);
 	offloads(&h);
+	exchanges(&h);
 	ret = hxp_work_finish(&h.w);
 
 	free(h.est);

@@ -35,9 +35,11 @@ static void usage(FILE *f)
 		"  --spread X           lengths uniform in job-s * (1 +- X) (0.5)\n"
 		"  --noise X            log-normal deviation of a job's rates from the profile (0.15)\n"
 		"  --mix K[:C]=W,...    weights by kernel or kernel:class (all alike)\n"
+		"  --unknown X          share of jobs whose kernel the policies do not know (0)\n"
 		"Policy:\n"
 		"  --tick S (10)  --hold S (120)  --horizon S (300)  --min-gain X (0.05)\n"
 		"  --reclaim-after S (30)  --swap-factor X (0.5)\n"
+		"  --probe S (20; 0: no probes)  --probe-ratio X (0.25)\n"
 		"  --downtime S (0.114)  --link-mbps X (9.7): offload cost, MB/s\n"
 		"  --offload-results FILE  the cost from a make bench-offload results.jsonl\n"
 		"Power (W):\n"
@@ -52,7 +54,8 @@ enum {
 	OPT_BOARD_MEM, OPT_BOARD_SWAP, OPT_JOBS, OPT_SEED, OPT_LOAD, OPT_JOB_S, OPT_SPREAD,
 	OPT_NOISE, OPT_MIX, OPT_TICK, OPT_HOLD, OPT_HORIZON, OPT_MIN_GAIN, OPT_RECLAIM_AFTER,
 	OPT_SWAP_FACTOR, OPT_DOWNTIME, OPT_LINK, OPT_OFFLOAD_RESULTS, OPT_SERVER_IDLE,
-	OPT_SERVER_BUSY, OPT_BOARD_IDLE, OPT_BOARD_BUSY, OPT_POLICIES, OPT_DATA,
+	OPT_SERVER_BUSY, OPT_BOARD_IDLE, OPT_BOARD_BUSY, OPT_POLICIES, OPT_DATA, OPT_UNKNOWN,
+	OPT_PROBE, OPT_PROBE_RATIO,
 };
 
 static const struct option opts[] = {
@@ -85,6 +88,9 @@ static const struct option opts[] = {
 	{ "board-busy-w", required_argument, NULL, OPT_BOARD_BUSY },
 	{ "policies", required_argument, NULL, OPT_POLICIES },
 	{ "data", required_argument, NULL, OPT_DATA },
+	{ "unknown", required_argument, NULL, OPT_UNKNOWN },
+	{ "probe", required_argument, NULL, OPT_PROBE },
+	{ "probe-ratio", required_argument, NULL, OPT_PROBE_RATIO },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -181,10 +187,11 @@ static void print_results(FILE *f, bool data, const bool *on,
 
 	if (data)
 		fprintf(f, "# index policy jobs_per_h jobs_per_kwh tput_ratio energy_ratio "
-			"offloads reclaims makespan_s\n");
+			"offloads reclaims makespan_s probes\n");
 	else
-		fprintf(f, "%-12s %10s %10s %8s %8s %9s %9s %11s\n", "policy", "jobs/h",
-			"jobs/kWh", "x tput", "x energy", "offloads", "reclaims", "makespan s");
+		fprintf(f, "%-12s %10s %10s %8s %8s %9s %9s %11s %7s\n", "policy", "jobs/h",
+			"jobs/kWh", "x tput", "x energy", "offloads", "reclaims", "makespan s",
+			"probes");
 	for (p = 0; p < HXP_SIM_NR_POLICY; p++) {
 		double rt = base ? r[p].jobs_per_h / base->jobs_per_h : NAN;
 		double re = base ? r[p].jobs_per_kwh / base->jobs_per_kwh : NAN;
@@ -192,13 +199,13 @@ static void print_results(FILE *f, bool data, const bool *on,
 		if (!on[p])
 			continue;
 		if (data)
-			fprintf(f, "%d %s %.3f %.3f %.4f %.4f %u %u %.1f\n", p,
+			fprintf(f, "%d %s %.3f %.3f %.4f %.4f %u %u %.1f %u\n", p,
 				hxp_sim_policy_name(p), r[p].jobs_per_h, r[p].jobs_per_kwh, rt, re,
-				r[p].offloads, r[p].reclaims, r[p].makespan_s);
+				r[p].offloads, r[p].reclaims, r[p].makespan_s, r[p].probes);
 		else
-			fprintf(f, "%-12s %10.1f %10.1f %8.3f %8.3f %9u %9u %11.0f\n",
+			fprintf(f, "%-12s %10.1f %10.1f %8.3f %8.3f %9u %9u %11.0f %7u\n",
 				hxp_sim_policy_name(p), r[p].jobs_per_h, r[p].jobs_per_kwh, rt, re,
-				r[p].offloads, r[p].reclaims, r[p].makespan_s);
+				r[p].offloads, r[p].reclaims, r[p].makespan_s, r[p].probes);
 	}
 }
 
@@ -274,6 +281,17 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case OPT_DATA: data = optarg; break;
+		case OPT_UNKNOWN:
+			if (v > 1)
+				return bad(name, optarg, "a share, 0 to 1");
+			c.unknown = v;
+			break;
+		case OPT_PROBE: c.params.probe_s = v; break;
+		case OPT_PROBE_RATIO:
+			if (v > 64)
+				return bad(name, optarg, "a ratio, 0 to 64");
+			c.params.probe_ratio = v;
+			break;
 		}
 	}
 	if (optind < argc) {
@@ -312,11 +330,12 @@ int main(int argc, char **argv)
 	c.arrival_s = load > 0 ? c.job_s / (load * c.servers * c.server_cores) : 0;
 
 	printf("hexosim: %u servers x %u cores, %u boards x %u cores (%s RAM, %s Netswap "
-	       "each); %u jobs, load %.2f, %.0f s +- %.0f%%, noise %.2f, seed %llu\n",
+	       "each); %u jobs, load %.2f, %.0f s +- %.0f%%, noise %.2f, unknown %.2f, "
+	       "seed %llu\n",
 	       c.servers, c.server_cores, c.boards, c.board_cores,
 	       fmt_size(c.board_mem, size[0], sizeof(size[0])),
 	       fmt_size(c.board_swap, size[1], sizeof(size[1])), c.jobs, load, c.job_s,
-	       c.job_spread * 100, c.noise, (unsigned long long)c.seed);
+	       c.job_spread * 100, c.noise, c.unknown, (unsigned long long)c.seed);
 	printf("profile %s; offload cost: downtime %.3f s + memory at %.1f MB/s%s%s\n",
 	       profile, c.params.downtime_s, c.params.link_bps / 1e6,
 	       offres ? ", from " : " (defaults)", offres ? offres : "");

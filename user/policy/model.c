@@ -9,7 +9,9 @@
  *  2. the profile's rates for its kernel and class (the calibration);
  *  3. its LLC references per second on the server, where the server has a
  *     PMU: the profile entry nearest to it in log(LLC references/s).
- * With none of them there is no estimate, and the VM is not offloaded.
+ * With none of them there is no estimate. HEXO's policy then goes by a
+ * prior (hxp_estimate_prior()), and moves the VM to a board only as a probe,
+ * to measure it: the first of the two moves counts the second as its cost.
  */
 #include <math.h>
 
@@ -31,6 +33,16 @@ void hxp_params_default(struct hxp_params *p)
 		.link_bps = 9.7e6,
 		/* An assumption until Netswap runs are calibrated. */
 		.swap_factor = 0.5,
+		/*
+		 * A probe is held on its board long enough for a few of the
+		 * daemon's rate samples (0.2 CPU-s apart at least). Before it
+		 * ran there, a VM is judged as if a board core gave it a
+		 * quarter of a server core: below every kernel and class the
+		 * testbed's calibration measured (0.76 to 1.32), so that a
+		 * probe goes only where even a slow kernel pays.
+		 */
+		.probe_s = 20,
+		.probe_ratio = 0.25,
 	};
 }
 
@@ -40,6 +52,7 @@ const char *hxp_source_name(enum hxp_source src)
 	case HXP_EST_MEASURED: return "measured";
 	case HXP_EST_PROFILE: return "profile";
 	case HXP_EST_LLC: return "llc";
+	case HXP_EST_PRIOR: return "prior";
 	default: return "none";
 	}
 }
@@ -125,4 +138,12 @@ void hxp_estimate(const struct hxp_vm *vm, const struct hxp_profile *prof,
 		}
 	}
 	est->swap = swap_factor(vm, e, p);
+}
+
+void hxp_estimate_prior(const struct hxp_params *p, struct hxp_estimate *est)
+{
+	if (est->src != HXP_EST_NONE || !(p->probe_s > 0) || !(p->probe_ratio > 0))
+		return;
+	est->src = HXP_EST_PRIOR;
+	est->ratio = p->probe_ratio;
 }

@@ -99,6 +99,7 @@ struct hxp_vm {
 	unsigned int node;		/* index into servers[] or boards[] */
 	unsigned int home;		/* the server a reclaim brings it back to */
 	bool swapping;			/* on a board, part of it in Netswap */
+	bool probe;			/* on a board for a probe (HXP_PROBE) */
 	double since_move_s;		/* HXP_NEVER if never moved */
 };
 
@@ -122,6 +123,8 @@ struct hxp_params {
 	double downtime_s;	/* offload cost: the time a VM stands still */
 	double link_bps;	/* offload cost: bytes/s the VM's memory moves at */
 	double swap_factor;	/* speed kept while swapping, with nothing measured */
+	double probe_s;		/* a probe's hold; 0: no probes */
+	double probe_ratio;	/* what a probe's gain is judged at, before it ran */
 };
 
 void hxp_params_default(struct hxp_params *p);
@@ -133,6 +136,7 @@ enum hxp_source {
 	HXP_EST_MEASURED,	/* the VM's own rates on both ISAs */
 	HXP_EST_PROFILE,	/* the profile's rates for its kernel and class */
 	HXP_EST_LLC,		/* the profile entry nearest in LLC references/s */
+	HXP_EST_PRIOR,		/* none of those: probe_ratio, until a probe measures */
 };
 
 const char *hxp_source_name(enum hxp_source src);
@@ -150,6 +154,11 @@ struct hxp_estimate {
 
 void hxp_estimate(const struct hxp_vm *vm, const struct hxp_profile *prof,
 		  const struct hxp_params *p, struct hxp_estimate *est);
+/*
+ * What a policy that probes goes by where hxp_estimate() found nothing: a
+ * prior, probe_ratio, and the move there is a probe (p->probe_s > 0).
+ */
+void hxp_estimate_prior(const struct hxp_params *p, struct hxp_estimate *est);
 /* The share of a core each of n runnable vCPUs gets on cores cores. */
 double hxp_share(unsigned int n, unsigned int cores);
 /* Seconds an offload or reclaim of mem bytes keeps a VM from running. */
@@ -162,6 +171,7 @@ enum hxp_action {
 	HXP_OFFLOAD,	/* vm to board */
 	HXP_RECLAIM,	/* vm from board back to its home server */
 	HXP_LOST,	/* vm was on board, which is gone */
+	HXP_PROBE,	/* vm to board, to measure its rate there: an offload */
 };
 
 const char *hxp_action_name(enum hxp_action a);
@@ -169,8 +179,9 @@ const char *hxp_action_name(enum hxp_action a);
 struct hxp_decision {
 	enum hxp_action action;
 	unsigned int vm;	/* index into vms[] (not NOTHING) */
-	unsigned int server;	/* OFFLOAD: from; RECLAIM, LOST: home; NOTHING: which */
-	unsigned int board;	/* OFFLOAD: to; RECLAIM, LOST: from */
+	unsigned int server;	/* OFFLOAD, PROBE: from; RECLAIM, LOST: home;
+				 * NOTHING: which */
+	unsigned int board;	/* OFFLOAD, PROBE: to; RECLAIM, LOST: from */
 	double gain;		/* predicted, server cores over the horizon */
 	char reason[HXP_REASON_MAX];
 };

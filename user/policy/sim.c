@@ -39,8 +39,10 @@ struct job {
 	unsigned int node, home;
 	int mem_board;				/* the board holding its memory */
 	uint64_t ram, swap;			/* its memory there */
-	double moved_at, move_end;
+	double move_end;
 	bool ran_x86, ran_arm;			/* its rate there is measured */
+	bool unknown;				/* kernel and class hidden from the policy */
+	bool probe;				/* on (or to) a board for a probe */
 };
 
 struct sim {
@@ -118,7 +120,7 @@ static int make_jobs(struct sim *s)
 	const struct hxp_sim_config *c = s->c;
 	const struct hxp_profile *prof = c->prof;
 	double total = 0, arrive = 0, x;
-	struct hxp_rand r;
+	struct hxp_rand r, ru;
 	unsigned int i, k;
 
 	for (k = 0; k < prof->n; k++) {
@@ -135,6 +137,7 @@ static int make_jobs(struct sim *s)
 		return sim_err(s, "no job to run: the profile has no kernel and class with "
 			       "x86_64 and arm64 rates and mem= (in the mix)");
 	hxp_rand_seed(&r, c->seed);
+	hxp_rand_seed(&ru, c->seed ^ 0x0b5c0de5ull);
 	for (i = 0; i < c->jobs; i++) {
 		struct job *j = &s->jobs[i];
 		const struct hxp_prof_entry *e = NULL;
@@ -153,7 +156,7 @@ static int make_jobs(struct sim *s)
 			x -= w;
 		}
 		*j = (struct job){ .e = e, .arrive = arrive, .mem = e->mem, .mem_board = -1,
-				   .moved_at = -HXP_NEVER };
+				   .move_end = -HXP_NEVER };
 		j->rate_x86 = e->rate[HXP_ISA_X86_64] * exp(c->noise * hxp_rand_normal(&r));
 		j->rate_arm = e->rate[HXP_ISA_ARM64] * exp(c->noise * hxp_rand_normal(&r));
 		j->llc = e->llc * exp(c->noise * hxp_rand_normal(&r));
@@ -162,6 +165,8 @@ static int make_jobs(struct sim *s)
 			   c->params.swap_factor;
 		j->work = j->rate_x86 * c->job_s *
 			  (1 + c->job_spread * (2 * hxp_rand_unit(&r) - 1));
+		/* From a stream of its own: the jobs are the same for any share. */
+		j->unknown = c->unknown > 0 && hxp_rand_unit(&ru) < c->unknown;
 	}
 	return 0;
 }
@@ -280,9 +285,16 @@ static unsigned int build_state(struct sim *s, struct hxp_state *st)
 			continue;
 		*v = (struct hxp_vm){ .id = i, .vcpus = 1, .mem = j->mem, .llc = j->llc,
 			.node = j->node, .home = j->home,
-			.since_move_s = j->st == JOB_MOVING ? 0 : s->t - j->moved_at };
-		strcpy(v->kernel, j->e->kernel);
+			/* Held from when it got there, as the daemon holds it. */
+			.since_move_s = j->st == JOB_MOVING ? 0 : s->t - j->move_end };
+		/*
+		 * A job of a kernel the policy does not know: no profile entry
+		 * is found for it (its LLC rate, where the profile has some,
+		 * still is a signal).
+		 */
+		strcpy(v->kernel, j->unknown && !oracle ? "?" : j->e->kernel);
 		strcpy(v->cls, j->e->cls);
+		v->probe = j->probe;
 		v->where = j->st == JOB_SERVER ? HXP_ON_SERVER :
 			   j->st == JOB_BOARD ? HXP_ON_BOARD : j->to;
 		v->swapping = v->where == HXP_ON_BOARD && j->swap;
@@ -307,7 +319,7 @@ static int apply(struct sim *s, const struct hxp_decision *d)
 	struct job *j = &s->jobs[id];
 	double cost = hxp_move_cost_s(j->mem, &c->params);
 
-	if (d->action == HXP_OFFLOAD) {
+	if (d->action == HXP_OFFLOAD || d->action == HXP_PROBE) {
 		uint64_t ram = c->board_mem - s->brd_ram[d->board];
 
 		if (j->st != JOB_SERVER)
@@ -324,7 +336,9 @@ static int apply(struct sim *s, const struct hxp_decision *d)
 		j->mem_board = d->board;
 		j->to = HXP_ON_BOARD;
 		j->node = d->board;
+		j->probe = d->action == HXP_PROBE;
 		s->r->offloads++;
+		s->r->probes += j->probe;
 	} else if (d->action == HXP_RECLAIM) {
 		if (j->st != JOB_BOARD)
 			return sim_err(s, "%s reclaimed vm %u, which is not on a board",
@@ -332,13 +346,13 @@ static int apply(struct sim *s, const struct hxp_decision *d)
 		s->brd_run[j->node]--;
 		j->to = HXP_ON_SERVER;
 		j->node = j->home;
+		j->probe = false;
 		s->srv_in[j->home]++;
 		s->r->reclaims++;
 	} else {
 		return 0;
 	}
 	j->st = JOB_MOVING;
-	j->moved_at = s->t;
 	j->move_end = s->t + cost;
 	return 0;
 }
@@ -451,6 +465,8 @@ static int check_config(struct sim *s)
 			       "spread in [0, 1)");
 	if (!(c->params.horizon_s > 0))
 		return sim_err(s, "the policy's horizon must be > 0");
+	if (!(c->unknown >= 0 && c->unknown <= 1))
+		return sim_err(s, "the share of unknown jobs must be in [0, 1]");
 	return 0;
 }
 

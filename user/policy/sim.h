@@ -30,6 +30,8 @@ struct hxp_sim_config {
 	double job_s;			/* mean job length alone on a server core */
 	double job_spread;		/* lengths uniform in job_s * (1 +- spread) */
 	double noise;			/* log-normal deviation of a job's rates */
+	double unknown;			/* share of jobs whose kernel the policy
+					 * does not know, in [0, 1] */
 	double tick_s;			/* the policy decides every tick_s */
 	uint64_t seed;
 	double server_idle_w, server_busy_w;	/* per server */
@@ -44,6 +46,7 @@ void hxp_sim_config_default(struct hxp_sim_config *c);
 
 struct hxp_sim_result {
 	unsigned int jobs, offloads, reclaims;
+	unsigned int probes;		/* of the offloads */
 	double makespan_s;	/* the last job's end */
 	double energy_j;
 	double jobs_per_h, jobs_per_kwh;

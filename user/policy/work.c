@@ -15,6 +15,7 @@ const char *hxp_action_name(enum hxp_action a)
 	case HXP_OFFLOAD: return "offload";
 	case HXP_RECLAIM: return "reclaim";
 	case HXP_LOST: return "lost";
+	case HXP_PROBE: return "probe";
 	default: return "?";
 	}
 }
@@ -154,7 +155,12 @@ void hxp_work_lost(struct hxp_work *w)
 
 bool hxp_work_held(const struct hxp_work *w, unsigned int vm)
 {
-	return w->done[vm] || w->st->vms[vm].since_move_s < w->p->hold_s;
+	const struct hxp_vm *v = &w->st->vms[vm];
+
+	/* A probe is held only as long as its measurement takes. */
+	if (v->probe && v->where == HXP_ON_BOARD)
+		return w->done[vm] || v->since_move_s < w->p->probe_s;
+	return w->done[vm] || v->since_move_s < w->p->hold_s;
 }
 
 int hxp_work_fit(const struct hxp_work *w, unsigned int vm, unsigned int b)
