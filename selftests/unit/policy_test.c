@@ -463,6 +463,24 @@ TEST(a_probe_goes_only_where_the_vm_fits_in_ram)
 }
 
 /*
+ * Board 0's RAM full with one VM of kernel k, measured at arm64 on it (100
+ * here), while 5 ep VMs over-commit server 0's 4 cores.
+ */
+static struct hxp_vm *full_board(struct world *w, const char *k, double arm64)
+{
+	struct hxp_vm *x;
+	int i;
+
+	w->brd[0].mem_free = 0;
+	for (i = 0; i < 5; i++)
+		add_vm(w, "ep", HXP_ON_SERVER, 0);
+	x = add_vm(w, k, HXP_ON_BOARD, 0);
+	x->rate[HXP_ISA_X86_64] = 100;
+	x->rate[HXP_ISA_ARM64] = arm64;
+	return x;
+}
+
+/*
  * A board full (its RAM) with a probe that measured badly (0.02 of a server
  * core) while ep (0.5) waits on the over-committed server: once the probe's
  * hold is over, the two exchange places. A VM offloaded as such is held for
@@ -472,17 +490,11 @@ TEST(a_probe_that_measured_badly_gives_its_place_up)
 {
 	struct world w;
 	struct hxp_vm *x;
-	int i;
 
 	ASSERT_EQ(0, world_init(&w));
-	w.brd[0].mem_free = 0;
-	for (i = 0; i < 5; i++)
-		add_vm(&w, "ep", HXP_ON_SERVER, 0);
-	x = add_vm(&w, "mystery", HXP_ON_BOARD, 0);
+	x = full_board(&w, "mystery", 2);
 	x->probe = true;
 	x->since_move_s = 10;
-	x->rate[HXP_ISA_X86_64] = 100;
-	x->rate[HXP_ISA_ARM64] = 2;
 	/* Within the probe's hold: nothing. */
 	ASSERT_EQ(1, decide(&w));
 	EXPECT_EQ(HXP_NOTHING, (int)w.d[0].action);
@@ -522,16 +534,10 @@ TEST(an_exchange_pays_for_both_moves)
 {
 	struct world w;
 	struct hxp_vm *x;
-	int i;
 
 	ASSERT_EQ(0, world_init(&w));
-	w.brd[0].mem_free = 0;
-	for (i = 0; i < 5; i++)
-		add_vm(&w, "ep", HXP_ON_SERVER, 0);
-	x = add_vm(&w, "ep", HXP_ON_BOARD, 0);
+	x = full_board(&w, "ep", 44);
 	x->since_move_s = w.p.hold_s + 1;
-	x->rate[HXP_ISA_X86_64] = 100;
-	x->rate[HXP_ISA_ARM64] = 44;
 	ASSERT_EQ(1, decide(&w));
 	EXPECT_EQ(HXP_NOTHING, (int)w.d[0].action);
 	/* At 0.3 it does. */
