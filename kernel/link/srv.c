@@ -428,6 +428,38 @@ static struct hxl_sess *hxl_srv_lookup(struct hxl_srv *srv, u32 id)
 	return NULL;
 }
 
+/*
+ * NOSVC to a HELLO for a service nothing serves on the port. Like every
+ * HELLO reply it echoes the request's nonce: a client takes no reply
+ * without it (else anyone could refuse its connections for the server).
+ */
+static void hxl_srv_nosvc(struct hxl_port *port, const struct sk_buff *skb, size_t data_at,
+			  const u8 *peer)
+{
+	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
+	struct hexo_hello req, reply = {};
+	struct hexo_hdr *rh;
+	struct sk_buff *r;
+
+	if (be16_to_cpu(h->data_len) < sizeof(req) ||
+	    skb_copy_bits(skb, data_at, &req, sizeof(req)) ||
+	    be32_to_cpu(h->data_crc) != hxp_data_crc(0, &req, sizeof(req)))
+		return;
+	r = hxl_port_alloc_skb(port, sizeof(reply));
+	if (!r)
+		return;
+	rh = (struct hexo_hdr *)r->data;
+	hxp_hdr_init(rh, h->service, h->op, 0, be32_to_cpu(h->tag));
+	rh->flags = HEXO_F_REPLY;
+	rh->status = HEXO_ST_NOSVC;
+	rh->seq = h->seq;
+	rh->data_len = cpu_to_be16(sizeof(reply));
+	reply.nonce = req.nonce;
+	skb_put_data(r, &reply, sizeof(reply));
+	rh->data_crc = cpu_to_be32(hxp_data_crc(0, &reply, sizeof(reply)));
+	hxl_port_xmit(port, peer, r);
+}
+
 void hxl_srv_rx(struct hxl_port *port, struct sk_buff *skb, size_t data_at)
 {
 	const struct hexo_hdr *h = (const struct hexo_hdr *)skb->data;
@@ -443,18 +475,8 @@ void hxl_srv_rx(struct hxl_port *port, struct sk_buff *skb, size_t data_at)
 	if (!srv || READ_ONCE(srv->dying)) {
 		hxl_port_count(port, HXL_PC_RX_NO_SERVICE, 1);
 		/* Say so to a HELLO, so that an attach fails fast and clearly. */
-		if (h->op == HEXO_OP_HELLO) {
-			struct sk_buff *r = hxl_port_alloc_skb(port, 0);
-
-			if (r) {
-				struct hexo_hdr *rh = (struct hexo_hdr *)r->data;
-
-				hxp_hdr_init(rh, h->service, h->op, 0, be32_to_cpu(h->tag));
-				rh->flags = HEXO_F_REPLY;
-				rh->status = HEXO_ST_NOSVC;
-				hxl_port_xmit(port, o.peer, r);
-			}
-		}
+		if (h->op == HEXO_OP_HELLO)
+			hxl_srv_nosvc(port, skb, data_at, o.peer);
 		kfree_skb(skb);
 		return;
 	}

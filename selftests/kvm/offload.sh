@@ -13,7 +13,7 @@
 
 . ./lib.sh
 
-ktap_plan 48
+ktap_plan 49
 for vm in server board; do
 	on "$vm" "rm -rf $T && mkdir -p $T && modprobe hexo_kvm && hexoctl kvm serve dev eth0" >/dev/null
 done
@@ -121,7 +121,10 @@ on server "hexoctl kvm detach id $id" >/dev/null
 # second old, 2.5 s apart). To any other reader the board names no guest:
 # to itself over a veth pair, hxa-hxb, whose hxb is a reader that handed it
 # nothing. The server, which took no guest from the board, reports none to
-# it. A node that does not answer is an error within the timeout.
+# it. A node that does not answer is an error within the timeout; one that
+# serves HEXO on the link, but not hexo_kvm (the board's hxa with a Netswap
+# serve only), refuses the HELLO, and the report fails at once with what to
+# do.
 on_bg board incoming "hexovm --incoming --incoming-timeout 120 2>&1" >/dev/null
 id=$(start server "" ep A)
 on server "hexoctl kvm offload id $id to ${MAC[board]} dev eth0 timeout 20000" >/dev/null 2>&1
@@ -149,6 +152,16 @@ ktap_expect "... the server reports no guest to the board, which gave it none" \
 ktap_expect_status "... and a node that does not answer is an error within the timeout" 1 \
 	"no answer from that node within the timeout" \
 	on server "timeout 5 hexoctl kvm report 02:00:00:48:58:99 dev eth0 timeout 500 2>&1"
+ktap_expect "... and one that serves HEXO there but not hexo_kvm refuses at once, saying so" \
+	"^refused in ([0-9]|[1-9][0-9]) cs: .*does not serve hexo_kvm on this link \(hexoctl kvm serve there\)" \
+	on board "modprobe veth && modprobe netswap_server && /hexo/bin/ip link add hxa \
+		address 02:00:00:48:58:a1 type veth peer name hxb address 02:00:00:48:58:a2 &&
+		ip link set hxa up && ip link set hxb up && hexoctl netswap serve dev hxa size 16M &&
+		a=\$(cut -d' ' -f1 /proc/uptime | tr -d .);
+		out=\$(hexoctl kvm report 02:00:00:48:58:a1 dev hxb timeout 10000 2>&1); rc=\$?;
+		b=\$(cut -d' ' -f1 /proc/uptime | tr -d .);
+		[ \$rc -eq 1 ] && echo \"refused in \$((b - a)) cs: \$out\";
+		hexoctl netswap unserve dev hxa; ip link del hxa; rmmod netswap_server"
 on board "killall hexovm" >/dev/null 2>&1
 on_wait board incoming 30 >/dev/null
 on_wait server source 30 >/dev/null

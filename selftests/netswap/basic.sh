@@ -11,7 +11,7 @@
 . ../lib/host.sh
 . ./lib.sh
 
-ktap_plan 25
+ktap_plan 26
 # hexo_link timed the CRC-32C code at load and took the faster (crc.c).
 for vm in server board; do
 	ktap_expect "$vm: hexo_link names the CRC-32C code it chose" \
@@ -50,6 +50,18 @@ ktap_expect_status "attach beyond the per-board limit: refused by the server" 1 
 ktap_expect_status "attach to a MAC nobody serves from: times out with advice" 1 \
 	"Connection timed out.*is it serving netswap" \
 	on board "hexoctl netswap attach dev eth0 server 52:54:00:48:58:77 size 8M connect 2"
+# A node that serves HEXO on the link, but not netswap (hexo_kvm on a veth
+# pair's hxa, on the board itself): its refusal ends the attach at once.
+ktap_expect "attach to a node that serves HEXO there but not netswap: refused at once, saying so" \
+	"^refused in ([0-9]|[1-9][0-9]) cs: .*does not serve netswap on that link" \
+	on board "modprobe veth && modprobe hexo_kvm && /hexo/bin/ip link add hxa \
+		address 02:00:00:48:58:a1 type veth peer name hxb address 02:00:00:48:58:a2 &&
+		ip link set hxa up && ip link set hxb up && hexoctl kvm serve dev hxa &&
+		a=\$(cut -d' ' -f1 /proc/uptime | tr -d .);
+		out=\$(hexoctl netswap attach dev hxb server 02:00:00:48:58:a1 size 8M connect 10 2>&1);
+		rc=\$?; b=\$(cut -d' ' -f1 /proc/uptime | tr -d .);
+		[ \$rc -eq 1 ] && echo \"refused in \$((b - a)) cs: \$out\";
+		hexoctl kvm unserve dev hxa; ip link del hxa; rmmod hexo_kvm"
 ktap_expect_status "attach with a bad MAC: usage error" 2 "not a MAC address" \
 	on board "hexoctl netswap attach dev eth0 server 52:54:00:48:58 size 8M"
 ktap_expect_status "attach without size: usage error" 2 "attach needs" \

@@ -148,7 +148,10 @@ enum hexo_status {
 	HEXO_ST_CSUM		= 5,
 	/* Malformed request (bad count, index beyond the granted size...). */
 	HEXO_ST_INVAL		= 6,
-	/* Nothing serves this service on the interface. */
+	/*
+	 * Nothing serves this service on the interface (a port there serves
+	 * others). To a HELLO, with its nonce echoed as every HELLO reply.
+	 */
 	HEXO_ST_NOSVC		= 7,
 	/* HELLO: the server serves as many clients as it may; try later. */
 	HEXO_ST_FULL		= 8,
