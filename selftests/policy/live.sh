@@ -14,7 +14,8 @@
 # dry-run and without a profile, knows nothing of ra: it would probe a
 # guest (judged at its prior), takes the board's reports of the guest's
 # rate there instead (the default), and counts a board that never answers
-# as gone.
+# as gone. At the end the board stops serving: the first daemon counts it
+# gone, and back when it serves again.
 . ../lib/ktap.sh
 . ../lib/host.sh
 . ../kvm/lib.sh
@@ -42,7 +43,7 @@ print("rss", v["rss"], "swap", v["swap"], pmu + ";",
 PY
 }
 
-ktap_plan 12
+ktap_plan 14
 for vm in server board; do
 	on "$vm" "rm -rf $T && mkdir -p $T && modprobe hexo_kvm && hexoctl kvm serve dev eth0" >/dev/null
 done
@@ -161,6 +162,19 @@ ktap_expect "hexoctl -j policy show: the same, in JSON" "^offload reclaim$" \
 print(\" \".join(d[\"action\"] for d in json.load(sys.stdin)[\"decisions\"]))'"
 ktap_expect "the board took the guest and handed it back" "took ra from x86_64.*handed off" \
 	eval "on board 'cat /tmp/job.taker.out' | tr '\n' ' '"
+
+# A board that was there and stops serving (its taker stopped first): the
+# daemon counts it gone within a few rounds, and back once it serves again
+# (a gone board is asked every tenth round).
+on board "touch $T/stop; killall -q hexovm; hexoctl kvm unserve dev eth0" >/dev/null 2>&1
+ktap_expect "a board that was there and stops serving is gone within a few rounds, saying why" \
+	"^policy: board ${MAC[board]} is gone: no report for 3 rounds" \
+	on server "for i in \$(seq 80); do grep -q 'is gone' /tmp/job.daemon.out && break; sleep 0.25; done;
+		grep 'board ${MAC[board]} is gone' /tmp/job.daemon.out"
+on board "hexoctl kvm serve dev eth0" >/dev/null
+ktap_expect "... and back once it serves again" "^policy: board ${MAC[board]} is back" \
+	on server "for i in \$(seq 120); do grep -q 'is back' /tmp/job.daemon.out && break; sleep 0.25; done;
+		grep 'board ${MAC[board]} is back' /tmp/job.daemon.out"
 
 on server "killall -q hexoctl" >/dev/null
 on board "touch $T/stop" >/dev/null 2>&1
