@@ -26,7 +26,7 @@ serve_both "size $SERVE_SIZE"
 attach_mirror $DEV_SIZE timeout 5 resync-rate 20000
 ktap_expect "healthy" "^[0-9]" wait_mirror healthy 10
 on board "mkswap /dev/netswap0 >/dev/null && swapon /dev/netswap0" >/dev/null
-on_bg board work "exec $B/memstress $mib $UPDATES" >/dev/null
+start_memstress $mib $UPDATES
 ktap_check "the workload swaps" on_ready board work "memstress: random" 600
 ktap_check "server2 restarts empty" on server2 "hexoctl netswap unserve dev eth0 &&
 	hexoctl netswap serve dev eth0 size $SERVE_SIZE"
@@ -37,7 +37,9 @@ rc=$?
 ktap_diag "resync took ${t} s; $(on board "hexoctl netswap show netswap0" | grep -E 'replica|mirror' | tr '\n' ' ')"
 [ $rc -eq 0 ] && ktap_pass "healthy again: server2 holds every stored page" ||
 	ktap_fail "healthy again: server2 holds every stored page"
-ktap_check "server 1 is killed" kill_vm server
+# The kill must find the workload running (its random rounds, or its last
+# check), or nothing would be read from server2's copy under load.
+ktap_check "server 1 is killed, the workload still running" eval "work_running && kill_vm server"
 ktap_expect "degraded" "^[0-9]" wait_mirror degraded 15
 out=$(on_wait board work 1800)
 workload_verified "every byte verified, on server2's copy" "$out" $?
