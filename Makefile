@@ -111,6 +111,7 @@ check: deps
 	@$(TOP)/scripts/testbed check --suite check $(if $(T),--only $(T))
 
 # The long runs: full-size swap (3x RAM), 20% loss, the larger guest classes.
+# Only those: the tests of make check are not run again (run both).
 soak: deps
 	@$(MAKE) --no-print-directory ARCH=x86_64 initramfs
 	@$(MAKE) --no-print-directory ARCH=arm64 initramfs
