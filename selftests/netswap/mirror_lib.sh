@@ -35,7 +35,9 @@ wait_mirror() {
 # the swap header) in a loop and records the longest read, in centiseconds
 # (/proc/uptime), in /tmp/probe.max: the longest I/O stall a reader saw;
 # and each read of 200 ms or more, with when it began, in /tmp/probe.slow.
+# When it started: /tmp/probe.start (centiseconds of uptime).
 start_probe() {
+	on board "cut -d' ' -f1 /proc/uptime | tr -d . >/tmp/probe.start; rm -f /tmp/probe.slow" >/dev/null
 	on_bg board probe "max=0; echo 0 >/tmp/probe.max; while :; do
 		a=\$(cut -d' ' -f1 /proc/uptime | tr -d .)
 		dd if=/dev/netswap0 of=/dev/null bs=4096 count=1 skip=\$((RANDOM % 1000 + 1)) \
@@ -54,10 +56,14 @@ probe_slow() {
 
 # stall_split KILL: "BEFORE AFTER", the longest probe stalls in ms (of 200
 # ms or more; 0: none) that ended before KILL (centiseconds of the board's
-# uptime), and that were under way at KILL or began after it.
+# uptime), and that were under way at KILL or began within as long after
+# it as the probe ran before it: two windows of one length, the load's
+# alone and the failover's. (Over the whole rest of a long run, the load's
+# own worst stall, seconds on a busy host, would be judged as failover.)
 stall_split() {
-	on board "awk -v k=$1 '{ if (\$6 + \$2 / 10 <= k) { if (\$2 > b) b = \$2 }
-		else if (\$2 > a) a = \$2 } END { print b + 0, a + 0 }' /tmp/probe.slow 2>/dev/null ||
+	on board "s=\$(cat /tmp/probe.start 2>/dev/null || echo 0)
+		awk -v k=$1 -v w=\$(($1 - s)) '{ if (\$6 + \$2 / 10 <= k) { if (\$2 > b) b = \$2 }
+		else if (\$6 <= k + w && \$2 > a) a = \$2 } END { print b + 0, a + 0 }' /tmp/probe.slow 2>/dev/null ||
 		echo 0 0"
 }
 
