@@ -143,7 +143,7 @@ class Testbed:
             self.vms[name] = VM(name, arch, rundir, self.sockdir, mem=mem, smp=smp,
                                 netdev=net, mac=config.mac_for(idx),
                                 ip=f"10.99.0.{idx + 1}/24", overlay=overlay,
-                                mtu=topo.mtu,
+                                mtu=topo.mtu, link_vms=len(roles),
                                 append="init_on_free=1" if topo.poison else "")
 
     def env(self):

@@ -9,6 +9,7 @@ VM with `testbed exec` while the harness waits.
 """
 
 import base64
+import ctypes
 import json
 import os
 import random
@@ -121,7 +122,8 @@ class VM:
     """A QEMU VM. name is its role (server, board, board2, ...)."""
 
     def __init__(self, name, arch, rundir, sockdir, mem=512, smp=1, netdev=None,
-                 mac=None, ip=None, overlay=None, append="", mtu=None, initrd=None):
+                 mac=None, ip=None, overlay=None, append="", mtu=None, initrd=None,
+                 link_vms=2):
         self.name, self.arch = name, arch
         self.a = config.ARCHES[arch]
         self.mem, self.smp = mem, smp
@@ -129,6 +131,8 @@ class VM:
         self.overlay, self.append = overlay, append
         # mtu: eth0's MTU, set by QEMU (host_mtu) and the guest's /init.
         self.mtu = mtu
+        self.link_vms = link_vms    # VMs on its segment, itself included
+        self.link_buf = None        # its link socket's receive buffer, bytes
         self.initrd = initrd or self.a["initramfs"]
         self.dtb = None
         self.rundir = rundir
@@ -209,6 +213,12 @@ class VM:
         # For `testbed kill VM`: a test may pull the plug on a VM.
         with open(self.sock[:-len(".agent")] + ".pid", "w") as f:
             f.write(str(self.proc.pid))
+        if self.netdev:
+            try:
+                self.link_buf = grow_link_buffer(self.proc.pid,
+                                                 link_buffer(self.mtu, self.link_vms))
+            except OSError as e:
+                log(f"testbed: {self.name}: the link keeps the host's default buffer: {e}")
 
     def _console_text(self):
         try:
@@ -359,6 +369,77 @@ class VM:
             except subprocess.TimeoutExpired:
                 pass
         self.kill()
+
+
+# The frames the link holds for a VM whose emulator is not reading (its
+# guest's receive ring full, or its thread off the host's busy cores), as a
+# NIC's receive ring holds a number of frames whatever their size. QEMU's
+# UDP socket counts bytes instead: the host's default buffer held 92 frames
+# of 1514 bytes but 12 of 9014, and fewer still on a multicast hub, whose
+# sockets take every frame of the segment.
+LINK_FRAMES = 256
+SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
+SYS_PIDFD_GETFD = 438      # the same number on x86_64 and arm64
+
+
+def link_buffer(mtu, vms=2):
+    """Bytes of socket receive buffer that hold LINK_FRAMES frames of mtu
+    for each VM on the segment but the reader: a UDP datagram on the host's
+    loopback costs its buffer a power-of-two allocation over the frame and
+    the skb's own overhead (2315 bytes for 1514, about 16.6 KiB for 9014,
+    measured)."""
+    frame = (mtu or 1500) + 14
+    return LINK_FRAMES * max(vms - 1, 1) * ((1 << (frame + 400 - 1).bit_length()) + 512)
+
+
+def _udp_inodes():
+    inodes = set()
+    for table in ("/proc/net/udp", "/proc/net/udp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                inodes.update(int(line.split()[9]) for line in f)
+        except OSError:
+            pass
+    return inodes
+
+
+def grow_link_buffer(pid, size, timeout=10):
+    """Sets the receive buffer of QEMU process pid's UDP socket (its netdev:
+    the only one it has) to size bytes, through a copy of its descriptor
+    (pidfd_getfd, Linux 5.6; the socket is shared, so the buffer is QEMU's).
+    Returns the buffer the socket has then (the kernel doubles what it is
+    given), or raises OSError."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    pidfd = os.pidfd_open(pid)
+    try:
+        end = time.time() + timeout
+        while True:
+            udp = _udp_inodes()
+            fds = []
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                try:
+                    link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                except OSError:
+                    continue
+                if link.startswith("socket:[") and int(link[8:-1]) in udp:
+                    fds.append(int(fd))
+            if fds or time.time() > end:
+                break
+            time.sleep(0.05)    # QEMU makes its netdev before the guest runs
+        if len(fds) != 1:
+            raise OSError(f"QEMU {pid} has {len(fds)} UDP sockets, not its netdev's one")
+        mine = libc.syscall(SYS_PIDFD_GETFD, pidfd, fds[0], 0)
+        if mine < 0:
+            raise OSError(ctypes.get_errno(), "pidfd_getfd")
+        with socket.socket(fileno=mine) as s:
+            try:
+                s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, size // 2)
+            except PermissionError:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size // 2)
+            return s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+    finally:
+        os.close(pidfd)
 
 
 def free_udp_ports(n):
