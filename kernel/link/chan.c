@@ -2,7 +2,8 @@
 /*
  * Client channels: a session with one server. Requests go out as the
  * congestion window allows; replies are matched by tag; whatever is not
- * answered within the retransmission timeout (RTT-based, RFC 6298) is sent
+ * answered within the retransmission timeout (RTT-based, RFC 6298), or
+ * overtaken by the answer to a later request (hxl_chan_early()), is sent
  * again, and fails once the channel's bound has passed. A silent server is
  * pinged, declared lost after the bound, and sought again with HELLO; the
  * user hears whether it came back with the same session or a new one.
@@ -29,6 +30,8 @@
 #define HXL_PING_MS		250
 #define HXL_KEEPALIVE_MS	1000
 #define HXL_IDLE_TICK_MS	100
+/* Early retransmission's pause after frames were seen out of order. */
+#define HXL_EARLY_OFF_MS	10000
 /*
  * A request handed in this long ago and still in the hand-in list when the
  * timer runs was left there: every holder of chan->lock takes the list
@@ -104,21 +107,62 @@ static void hxl_chan_out_init(struct hxl_chan_out *o)
 	o->events = 0;
 }
 
+/*
+ * Frames leave in the order they were built under chan->lock, from
+ * whichever context: each holder of the lock moves what it built to
+ * chan->txq before letting go (hxl_chan_unlock()), and one context at a
+ * time sends from there. Early retransmission (hxl_chan_early()) judges a
+ * request lost by the order its frames were sent in; when each context
+ * sent its own after dropping the lock, a submitter's frames went out
+ * behind those a receive softirq on another CPU built after them.
+ */
+static void hxl_chan_txq_add(struct hxl_chan *chan, struct sk_buff_head *q)
+{
+	if (skb_queue_empty(q))
+		return;
+	spin_lock(&chan->txq.lock);
+	skb_queue_splice_tail_init(q, &chan->txq);
+	spin_unlock(&chan->txq.lock);
+}
+
+static void hxl_chan_xmit(struct hxl_chan *chan)
+{
+	struct sk_buff *skb;
+
+	/*
+	 * Ordered both ways against a queuer's splice, then its own try:
+	 * either the sender that lets go sees the frames, or the queuer
+	 * finds the bit clear and sends them itself.
+	 */
+	smp_mb();
+	while (!skb_queue_empty_lockless(&chan->txq) && !test_and_set_bit(0, &chan->tx_busy)) {
+		while ((skb = skb_dequeue(&chan->txq))) {
+			if (chan->keyed) {
+				if (((struct hexo_hdr *)skb->data)->op == HEXO_OP_HELLO)
+					hxl_auth_hello_seal(chan->hello_key, skb);
+				else
+					hxl_auth_seal_next(&chan->auth, skb);
+			}
+			hxl_port_xmit(chan->port, chan->peer, skb);
+		}
+		clear_bit_unlock(0, &chan->tx_busy);
+		/* Then look again: pairs with a queuer's smp_mb() above. */
+		smp_mb__after_atomic();
+	}
+}
+
 static void hxl_chan_out_flush(struct hxl_chan *chan, struct hxl_chan_out *o)
 {
 	struct hxl_req *req, *tmp;
-	struct sk_buff *skb;
 	int ev;
 
-	while ((skb = __skb_dequeue(&o->tx))) {
-		if (chan->keyed) {
-			if (((struct hexo_hdr *)skb->data)->op == HEXO_OP_HELLO)
-				hxl_auth_hello_seal(chan->hello_key, skb);
-			else
-				hxl_auth_seal_next(&chan->auth, skb);
-		}
-		hxl_port_xmit(chan->port, chan->peer, skb);
+	/* Built outside the lock (BYE): no order to keep with anything. */
+	if (!skb_queue_empty(&o->tx)) {
+		spin_lock_bh(&chan->txq.lock);
+		skb_queue_splice_tail_init(&o->tx, &chan->txq);
+		spin_unlock_bh(&chan->txq.lock);
 	}
+	hxl_chan_xmit(chan);
 	list_for_each_entry_safe(req, tmp, &o->done, node) {
 		list_del_init(&req->node);
 		req->done(req, req->status);
@@ -207,6 +251,11 @@ static void hxl_chan_send_req(struct hxl_chan *chan, struct hxl_req *req,
 	void *kaddr;
 
 	req->rto_at = jiffies + hxl_chan_rto(chan, req->backoff);
+	req->heard = false;
+	req->busy = false;
+	req->early = false;
+	req->tx_mark = ++chan->tx_mark;
+	req->tx_ns = ktime_get_ns();
 
 	switch (req->op) {
 	case HEXO_OP_READ:
@@ -286,6 +335,9 @@ static void hxl_chan_finish(struct hxl_chan *chan, struct hxl_req *req, int stat
 			 */
 			chan->stats.spurious++;
 			hxp_cwnd_undo(&chan->cwnd);
+			/* Sent again early, answered in time: frames were reordered. */
+			if (req->early)
+				chan->early_off = jiffies + msecs_to_jiffies(HXL_EARLY_OFF_MS);
 			if (sample)
 				hxp_rtt_sample(&chan->rtt, div_u64(now - req->first_tx_ns, 1000),
 					      div_u64(now, 1000));
@@ -310,8 +362,11 @@ static void hxl_req_checksum(struct hxl_req *req)
 
 /*
  * First transmissions of reads, gathered by hxl_chan_pump() into READV
- * frames: a request frame per batch instead of per read.
+ * frames: a request frame per batch instead of per read. Until the batch
+ * is sent, its reads' tx_mark is HXL_MARK_BATCHED.
  */
+#define HXL_MARK_BATCHED	U64_MAX
+
 struct hxl_readv {
 	struct sk_buff *skb;
 	u32 n, most;
@@ -319,10 +374,26 @@ struct hxl_readv {
 
 static void hxl_readv_flush(struct hxl_chan *chan, struct hxl_readv *rv, struct hxl_chan_out *o)
 {
+	struct hxl_req *req;
 	struct hexo_hdr *h;
+	u64 now;
+	u32 slot;
 
 	if (!rv->skb)
 		return;
+	/*
+	 * The batch's reads are sent now, after whatever went out while it
+	 * filled: their transmission is counted now (hxl_chan_early()).
+	 */
+	chan->tx_mark++;
+	now = ktime_get_ns();
+	for_each_set_bit(slot, chan->busy_slots, chan->nslots) {
+		req = chan->slots[slot];
+		if (req->tx_mark == HXL_MARK_BATCHED) {
+			req->tx_mark = chan->tx_mark;
+			req->tx_ns = now;
+		}
+	}
 	h = (struct hexo_hdr *)rv->skb->data;
 	h->count = cpu_to_be32(rv->n);
 	h->data_len = cpu_to_be16(rv->n * sizeof(struct hexo_readv));
@@ -352,6 +423,10 @@ static bool hxl_readv_add(struct hxl_chan *chan, struct hxl_readv *rv, struct hx
 	e->count = cpu_to_be32(req->count);
 	e->index = cpu_to_be64(req->index);
 	req->rto_at = jiffies + hxl_chan_rto(chan, 0);
+	req->heard = false;
+	req->busy = false;
+	req->early = false;
+	req->tx_mark = HXL_MARK_BATCHED;
 	if (++rv->n == rv->most)
 		hxl_readv_flush(chan, rv, o);
 	return true;
@@ -477,6 +552,7 @@ static void hxl_chan_unlock(struct hxl_chan *chan, struct hxl_chan_out *o)
 {
 	for (;;) {
 		hxl_chan_take_submitted(chan, o);
+		hxl_chan_txq_add(chan, &o->tx);
 		spin_unlock(&chan->lock);
 		/*
 		 * Pairs with the full barrier between a submitter's
@@ -642,6 +718,65 @@ static void hxl_chan_stalled(struct hxl_chan *chan, unsigned long now, unsigned 
 			     chan->peer, jiffies_to_msecs(d));
 }
 
+/*
+ * A loss: the window is halved, at most once a round trip, and once for a
+ * silence: a server heard from since the last halving. A stalled server's
+ * timeouts, one a round trip, would otherwise take the window to 1, and a
+ * stall is no congestion. Under chan->lock.
+ */
+static void hxl_chan_loss(struct hxl_chan *chan, unsigned long now)
+{
+	if (time_after(now, chan->last_loss + usecs_to_jiffies(chan->rtt.srtt_us)) &&
+	    time_after(chan->last_rx, chan->last_loss)) {
+		hxp_cwnd_loss(&chan->cwnd);
+		chan->last_loss = now;
+	}
+}
+
+/*
+ * Early retransmission (RACK, RFC 8985). A server answers a session's
+ * requests in the order they reach it, every frame of one answer before the
+ * next; one Ethernet segment does not reorder frames, and this end sends
+ * them in the order their marks were drawn (hxl_chan_xmit()). So the first
+ * frame of an answer to a request sent at mark and tx_ns says that a read or
+ * write sent before it, by RACK's reordering window at least (a quarter of
+ * the least round trip), and still unanswered, lost frames (its own, or
+ * some of its answer's: a read asks again for the pages still missing): it
+ * goes again now instead of a timeout later (10 ms at least, and the
+ * timer's granularity on top). Not one the server said BUSY to: it waits.
+ * Should an early retransmission prove late (answered by its first
+ * transmission), frames were reordered after all (a bond, several queues),
+ * and there is none for HXL_EARLY_OFF_MS. Only with a server that says which transmission it
+ * answers (HEXO_CAP_RETRY_ECHO), which is how that is known. Under
+ * chan->lock.
+ */
+static void hxl_chan_early(struct hxl_chan *chan, u64 mark, u64 tx_ns, struct hxl_chan_out *o)
+{
+	u64 reo = (u64)chan->rtt.min_us * NSEC_PER_USEC / 4;
+	unsigned long now = jiffies;
+	struct hxl_req *req;
+	bool loss = false;
+	u32 slot;
+
+	if (!(chan->caps & HEXO_CAP_RETRY_ECHO) || time_before(now, chan->early_off))
+		return;
+	for_each_set_bit(slot, chan->busy_slots, chan->nslots) {
+		req = chan->slots[slot];
+		if (req->busy || req->tx_mark >= mark || req->tx_ns + reo > tx_ns ||
+		    (req->op != HEXO_OP_READ && req->op != HEXO_OP_WRITE))
+			continue;
+		req->timed_out = true;
+		req->attempts++;
+		chan->stats.retransmits++;
+		chan->stats.early++;
+		loss = true;
+		hxl_chan_send_req(chan, req, o);
+		req->early = true;
+	}
+	if (loss)
+		hxl_chan_loss(chan, now);
+}
+
 static void hxl_chan_tick(struct timer_list *t)
 {
 	struct hxl_chan *chan = from_timer(chan, t, timer);
@@ -702,17 +837,8 @@ static void hxl_chan_tick(struct timer_list *t)
 				hxl_chan_send_req(chan, req, &o);
 			}
 		}
-		/*
-		 * Halve the window at most once a round trip, and once for a
-		 * silence: a server heard from since the last halving. A
-		 * stalled server's timeouts, one a round trip, would otherwise
-		 * take the window to 1, and a stall is no congestion.
-		 */
-		if (loss && time_after(now, chan->last_loss + usecs_to_jiffies(chan->rtt.srtt_us)) &&
-		    time_after(chan->last_rx, chan->last_loss)) {
-			hxp_cwnd_loss(&chan->cwnd);
-			chan->last_loss = now;
-		}
+		if (loss)
+			hxl_chan_loss(chan, now);
 		if (!chan->ctl_op &&
 		    time_after_eq(now, chan->last_rx + msecs_to_jiffies(HXL_KEEPALIVE_MS)))
 			hxl_chan_start_ctl(chan, HEXO_OP_PING, HXL_PING_MS);
@@ -951,6 +1077,7 @@ static void hxl_chan_rx_status(struct hxl_chan *chan, struct hxl_req *req, u8 st
 		break;
 	case HEXO_ST_BUSY:
 		chan->stats.busy++;
+		req->busy = true;
 		req->rto_at = jiffies + hxl_chan_rto(chan, req->attempts);
 		break;
 	case HEXO_ST_SESSION:
@@ -1021,6 +1148,8 @@ static void hxl_chan_rx_frame(struct hxl_chan *chan, struct sk_buff *skb, size_t
 	struct hxl_chan_seal seal = {};
 	struct hxl_req *req;
 	u32 slot = tag & 0xffff;
+	u64 mark, tx_ns;
+	bool first;
 
 	/* The MAC outside the lock: the submitters wait for nothing it costs. */
 	if (chan->keyed && h->op != HEXO_OP_HELLO)
@@ -1079,12 +1208,19 @@ static void hxl_chan_rx_frame(struct hxl_chan *chan, struct sk_buff *skb, size_t
 		chan->stats.dups++;
 		goto out;
 	}
+	/* The first frame answering a request's only transmission. */
+	first = !req->heard && !req->attempts;
+	req->heard = true;
+	mark = req->tx_mark;
+	tx_ns = req->tx_ns;
 	if (h->status != HEXO_ST_OK)
 		hxl_chan_rx_status(chan, req, h->status, &o);
 	else if (h->op == HEXO_OP_READ)
 		hxl_chan_rx_read(chan, req, skb, data_at, &o);
 	else
 		hxl_chan_finish(chan, req, 0, &o);
+	if (first)
+		hxl_chan_early(chan, mark, tx_ns, &o);
 pump:
 	hxl_chan_pump(chan, &o);
 out:
@@ -1264,6 +1400,8 @@ struct hxl_chan *hxl_chan_create(struct net *net, const struct hxl_chan_cfg *cfg
 	chan = kzalloc(sizeof(*chan), GFP_KERNEL);
 	if (!chan)
 		return ERR_PTR(-ENOMEM);
+	chan->early_off = jiffies;
+	skb_queue_head_init(&chan->txq);
 	chan->nslots = clamp_t(u32, cfg->window, 1, HXL_MAX_WINDOW);
 	chan->slots = kcalloc(chan->nslots, sizeof(*chan->slots), GFP_KERNEL);
 	chan->busy_slots = bitmap_zalloc(chan->nslots, GFP_KERNEL);
@@ -1375,6 +1513,7 @@ void hxl_chan_destroy(struct hxl_chan *chan)
 	hxl_port_del_chan(chan->port, &chan->port_node);
 	hxl_port_put(chan->port);
 	hxl_reserve_put();
+	skb_queue_purge(&chan->txq);
 	kfree(chan->slots);
 	bitmap_free(chan->busy_slots);
 	kfree_sensitive(chan);

@@ -33,6 +33,10 @@ struct hxl_chan {
 	u8 hello_key[HEXO_KEY_LEN];
 	struct hxl_auth auth;
 
+	/* Frames to send, in the order built under lock (hxl_chan_xmit()). */
+	struct sk_buff_head txq;
+	unsigned long tx_busy;		/* bit 0: a context is sending from txq */
+
 	spinlock_t lock;
 	enum hxp_state state;
 	bool ever_up;
@@ -67,6 +71,13 @@ struct hxl_chan {
 	u64 stall_ns;			/* when this host last ran again after a stall */
 	struct hxp_cwnd cwnd;
 	unsigned long last_loss;
+	/*
+	 * Requests' transmissions, counted (struct hxl_req's tx_mark); early
+	 * retransmission is off until early_off (jiffies) after one that the
+	 * first answer overtook (frames reordered).
+	 */
+	u64 tx_mark;
+	unsigned long early_off;
 
 	/* Control exchanges (HELLO, PING): one at a time, slot 0xffff. */
 	u32 ctl_tag;

@@ -100,8 +100,13 @@ struct hxl_req {
 	u8 backoff;		/* timeouts since its answer last came in, at most 4 */
 	u8 state;
 	u64 first_tx_ns;
-	bool timed_out;		/* retransmitted because its RTO fired */
+	bool timed_out;		/* retransmitted: its RTO fired, or a later one was answered */
 	bool late;		/* timed out, but answered by the first transmission */
+	bool heard;		/* a frame answered it since it was last sent */
+	bool busy;		/* and that frame said BUSY */
+	bool early;		/* last sent again because a later request was answered */
+	u64 tx_mark;		/* the channel's transmission count when it was last sent */
+	u64 tx_ns;		/* and the time */
 	unsigned long rto_at;	/* jiffies: retransmit after */
 	unsigned long dead_at;	/* jiffies: fail after */
 	u64 frags;		/* read: fragments received (bit per fragment) */
@@ -127,7 +132,8 @@ struct hxl_chan_stats {
 	u64 errors;		/* requests failed */
 	u64 retransmits;
 	u64 timeouts;		/* retransmission timeouts */
-	u64 spurious;		/* timeouts that were only lateness (window restored) */
+	u64 early;		/* sent again before a timeout: a later request was answered */
+	u64 spurious;		/* timeouts and early ones that were only lateness (window restored) */
 	u64 csum_errors;	/* pages whose data_crc failed, refetched or resent */
 	u64 busy;		/* BUSY replies */
 	u64 dups;		/* duplicate or stale frames ignored */

@@ -95,6 +95,7 @@ static int nsw_put_stats(struct sk_buff *skb, const struct nsw_dev_info *d)
 		{ NETSWAP_STAT_TIMED_QUEUE_NS, d->timed[NSW_TIMED_QUEUE_NS] },
 		{ NETSWAP_STAT_TIMED_WIRE_NS, d->timed[NSW_TIMED_WIRE_NS] },
 		{ NETSWAP_STAT_TIMED_END_NS, d->timed[NSW_TIMED_END_NS] },
+		{ NETSWAP_STAT_EARLY, s->early },
 	};
 	struct nlattr *nest = nla_nest_start(skb, NETSWAP_A_STATS);
 	size_t i;

@@ -611,7 +611,7 @@ def readahead_section(run):
 
 def counters_section(run):
     """Recovery per netswap round: a slow round with retransmits measured loss."""
-    recov = ("retransmits", "timeouts", "spurious", "csum_errors", "dups", "busy", "errors")
+    recov = ("retransmits", "timeouts", "early", "spurious", "csum_errors", "dups", "busy", "errors")
 
     def leaves(o, keys, acc):
         if isinstance(o, dict):

@@ -133,6 +133,7 @@ static void netswap_dev_stats(struct nlattr *nest)
 		{ NETSWAP_STAT_RETRANSMITS, "retransmits", " retransmits %llu" },
 		{ NETSWAP_STAT_TIMEOUTS, "timeouts", " timeouts %llu" },
 		{ NETSWAP_STAT_SPURIOUS, "spurious", " (spurious %llu)" },
+		{ NETSWAP_STAT_EARLY, "early", " early %llu" },
 		{ NETSWAP_STAT_CSUM_ERRORS, "csum_errors", " csum-errors %llu" },
 		{ NETSWAP_STAT_BUSY, "busy", " busy %llu" },
 		{ NETSWAP_STAT_DUPS, "dups", " dups %llu" },

@@ -318,7 +318,7 @@ enum netswap_stat {
 	NETSWAP_STAT_TX_FRAMES,
 	NETSWAP_STAT_RX_FRAMES,
 	NETSWAP_STAT_RECONNECTS,
-	NETSWAP_STAT_SPURIOUS,		/* timeouts that were only lateness */
+	NETSWAP_STAT_SPURIOUS,		/* timeouts (and EARLY ones) that were only lateness */
 	NETSWAP_STAT_STRANDED,		/* requests left waiting for the timer: a bug if not 0 */
 	/*
 	 * One-page reads timed, while netswap's time_reads parameter is on
@@ -331,6 +331,13 @@ enum netswap_stat {
 	NETSWAP_STAT_TIMED_QUEUE_NS,
 	NETSWAP_STAT_TIMED_WIRE_NS,
 	NETSWAP_STAT_TIMED_END_NS,
+	/*
+	 * Retransmissions before a timeout: the answer to a request sent
+	 * later came first, so this one's frames were lost (counted in
+	 * RETRANSMITS too, not in TIMEOUTS; SPURIOUS counts those that
+	 * proved late).
+	 */
+	NETSWAP_STAT_EARLY,
 
 	__NETSWAP_STAT_MAX
 };
