@@ -240,6 +240,16 @@ static struct sk_buff *hxl_chan_write_frame(void *arg, u32 len)
 	return skb;
 }
 
+/* A transmission of req, its mark and time (hxl_chan_early()): nothing heard yet. */
+static void hxl_req_sent(struct hxl_req *req, u64 mark, u64 ns)
+{
+	req->heard = false;
+	req->busy = false;
+	req->early = false;
+	req->tx_mark = mark;
+	req->tx_ns = ns;
+}
+
 /* Sends req, or what of it is still missing. Under chan->lock. */
 static void hxl_chan_send_req(struct hxl_chan *chan, struct hxl_req *req,
 			      struct hxl_chan_out *o)
@@ -251,11 +261,7 @@ static void hxl_chan_send_req(struct hxl_chan *chan, struct hxl_req *req,
 	void *kaddr;
 
 	req->rto_at = jiffies + hxl_chan_rto(chan, req->backoff);
-	req->heard = false;
-	req->busy = false;
-	req->early = false;
-	req->tx_mark = ++chan->tx_mark;
-	req->tx_ns = ktime_get_ns();
+	hxl_req_sent(req, ++chan->tx_mark, ktime_get_ns());
 
 	switch (req->op) {
 	case HEXO_OP_READ:
@@ -423,10 +429,7 @@ static bool hxl_readv_add(struct hxl_chan *chan, struct hxl_readv *rv, struct hx
 	e->count = cpu_to_be32(req->count);
 	e->index = cpu_to_be64(req->index);
 	req->rto_at = jiffies + hxl_chan_rto(chan, 0);
-	req->heard = false;
-	req->busy = false;
-	req->early = false;
-	req->tx_mark = HXL_MARK_BATCHED;
+	hxl_req_sent(req, HXL_MARK_BATCHED, 0);
 	if (++rv->n == rv->most)
 		hxl_readv_flush(chan, rv, o);
 	return true;
@@ -746,9 +749,9 @@ static void hxl_chan_loss(struct hxl_chan *chan, unsigned long now)
  * timer's granularity on top). Not one the server said BUSY to: it waits.
  * Should an early retransmission prove late (answered by its first
  * transmission), frames were reordered after all (a bond, several queues),
- * and there is none for HXL_EARLY_OFF_MS. Only with a server that says which transmission it
- * answers (HEXO_CAP_RETRY_ECHO), which is how that is known. Under
- * chan->lock.
+ * and there is none for HXL_EARLY_OFF_MS. Only with a server that says
+ * which transmission it answers (HEXO_CAP_RETRY_ECHO), which is how that is
+ * known. Under chan->lock.
  */
 static void hxl_chan_early(struct hxl_chan *chan, u64 mark, u64 tx_ns, struct hxl_chan_out *o)
 {
