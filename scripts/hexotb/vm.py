@@ -35,7 +35,11 @@ KERNEL_PROBLEMS = re.compile(
     r"scheduling while atomic|sleeping function called from invalid context|"
     r"double free|use-after-free|page allocation failure|"
     # A transmit queue stuck for seconds: the VM is cut off its segment.
-    r"NETDEV WATCHDOG)")
+    r"NETDEV WATCHDOG|"
+    # A process that crashed (x86_64: "segfault at", "traps:"; arm64:
+    # "unhandled exception"): the kernel's line names the faulting address,
+    # which the unstripped static tools map to a source line.
+    r"segfault at |traps: |\]: unhandled exception: )")
 
 # Console lines that mean a boot went wrong even if the agent answers later:
 # a root file system that did not unpack whole (the tests would run on part

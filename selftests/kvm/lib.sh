@@ -53,6 +53,23 @@ start() {
 		hexoctl -j kvm attach pid \$p fd \$fd | sed -n 's/.*\"id\":\\([0-9]*\\).*/\\1/p'"
 }
 
+# offload_evidence FROM TO ID SRC_RC IN_RC: what a failed offload left behind,
+# for the report: both VMMs' exit statuses (124: still running, 128+N: killed
+# by signal N), hexo_kvm's view of the VM on the source, and the kernel's
+# lines of both ends about hexo, KVM and crashed processes.
+offload_evidence() {
+	local vm
+	ktap_diag "source hexovm exit status $4, incoming hexovm exit status $5"
+	on "$1" "hexoctl kvm show id $3" 2>&1 | ktap_quote
+	for vm in "$1" "$2"; do
+		on "$vm" "pid=\$(pidof hexovm) && for p in \$pid; do
+				echo \"hexovm \$p: \$(cat /proc/\$p/wchan) \$(cut -d' ' -f3 /proc/\$p/stat)\";
+				cat /proc/\$p/stack; done;
+			dmesg | grep -E 'hexo|kvm:|segfault|traps:|unhandled|Killed|oom' | tail -20" 2>&1 |
+			sed "s/^/$vm: /" | ktap_quote
+	done
+}
+
 # offload NAME FROM TO APP ARG [WANT]: APP runs on FROM (hexovm options in
 # SRC_OPTS) and is offloaded to TO (hexoctl kvm offload options in
 # OFFLOAD_OPTS), whose output must also match WANT: once its output matches
@@ -60,6 +77,7 @@ start() {
 # unmoved result is $T/APP.ref on TO, or else on FROM.
 offload() {
 	local name=$1 from=$2 to=$3 app=$4 arg=$5 want=${6:-.} out src ref id st at parked took
+	local src_rc in_rc
 	on_bg "$to" incoming "hexovm --incoming --incoming-timeout 120 2>&1" >/dev/null
 	on_bg "$from" source "hexovm ${SRC_OPTS:-} $G/$app.elf $arg 2>&1" >/dev/null
 	id=$(on "$from" "i=0; while [ \$i -lt 1200 ] && ! grep -qE '${SRC_AFTER:-.}' /tmp/job.source.out;
@@ -75,7 +93,9 @@ offload() {
 	st=$?
 	printf '%s\n' "$out" | ktap_quote
 	src=$(on_wait "$from" source 120)
+	src_rc=$?
 	out=$(on_wait "$to" incoming 900)
+	in_rc=$?
 	ref=$(on "$to" "cat $T/$app.ref" 2>/dev/null || on "$from" "cat $T/$app.ref")
 	parked=$(sed -n 's/.*handed off at migration point \([0-9]*\).*/\1/p' <<<"$src")
 	took=$(sed -n "s/.*took $app from ${ISA[$from]} at migration point \\([0-9]*\\).*/\\1/p" <<<"$out")
@@ -94,6 +114,7 @@ offload() {
 	else
 		printf '%s\n' "$src" "$out" | ktap_quote
 		ktap_diag "unmoved: $(result_of "$app" "$ref")"
+		offload_evidence "$from" "$to" "$id" "$src_rc" "$in_rc"
 		ktap_fail "$name"
 	fi
 	ktap_expect "... and $from reports the VM handed off to $to, its memory no longer lent" \
