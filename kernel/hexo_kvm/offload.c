@@ -795,6 +795,11 @@ void hkvm_offload_cancel(struct hkvm_vm *vm)
 			hkvm_offload_end(vm, -ECANCELED);
 	}
 	mutex_unlock(&hkvm_vms_lock);
+	/*
+	 * An answer that came before the export left the table queued the work
+	 * again; now that it is out, nothing does: the VM is ours alone.
+	 */
+	cancel_delayed_work_sync(&vm->work);
 }
 
 int hkvm_offload_start(struct hkvm_vm *vm, struct net *net, int ifindex, const u8 *peer,

@@ -448,6 +448,14 @@ static int hkvm_pull_dirty(struct hkvm_offer *o, struct hkvm_pull_step *st, u64 
 		return -ENOMEM;
 	}
 	for (k = gfn / bits; k <= (gfn + n - 1) / bits && !ret; k++) {
+		/* The runs of the map page before go first: the map takes slot 0. */
+		if (nseg) {
+			ret = hkvm_pull_step(o, st, nseg, max_pages);
+			*pulled += npages;
+			nseg = npages = 0;
+			if (ret)
+				break;
+		}
 		st->segs[0] = (struct hkvm_pull_seg){ HEXO_KVM_MAP_GFN + k, 1, 0 };
 		st->pages[0] = mpage;
 		ret = hkvm_pull_xfer(o, st, 1, max_pages);
