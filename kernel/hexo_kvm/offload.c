@@ -467,8 +467,8 @@ static int hkvm_offload_read_cb(struct hkvm_vm *vm, struct hexo_cb **out)
 	if (!ret && (cb->magic != HEXO_CB_MAGIC || cb->abi_version != HEXO_ABI_VERSION ||
 		     !cb->mem_size || cb->mem_size % HEXO_PAGE_SIZE ||
 		     cb->mem_size >> PAGE_SHIFT > HEXO_KVM_MAP_GFN ||
-		     cb->mem_size < HEXO_GPA_HEAP))
-		ret = -EPROTO;
+		     cb->mem_size < HEXO_GPA_HEAP || cb->mem_size > hkvm_vm_mem_bytes(vm->kvm)))
+		ret = -EPROTO;	/* what it says sizes our allocations: bounded by its VM */
 	if (ret) {
 		kfree(cb);
 		return ret;
@@ -674,7 +674,16 @@ static void hkvm_offload_work(struct work_struct *work)
 		hkvm_offload_precopying(vm);
 		break;
 	case HEXO_KVM_ST_REQUESTED:
-		if (time_before(jiffies, vm->deadline))
+		/* After a pre-copy round: the target may have given up meanwhile. */
+		answer = HKVM_ANS_NONE;
+		if (vm->exp) {
+			spin_lock_bh(&hkvm_exp_lock);
+			answer = vm->exp->answer;
+			spin_unlock_bh(&hkvm_exp_lock);
+		}
+		if (answer < 0)
+			hkvm_offload_end(vm, -ECANCELED);
+		else if (time_before(jiffies, vm->deadline))
 			mod_delayed_work(system_wq, &vm->work, vm->deadline - jiffies);
 		else
 			hkvm_offload_end(vm, -ETIMEDOUT);

@@ -24,6 +24,10 @@
 #include "netlink.h"
 #include "pull.h"
 #include "service.h"
+#include "vm.h"
+
+/* Wire indexes are guest frame numbers, and the dirty map moves in pages. */
+static_assert(PAGE_SIZE == HEXO_PAGE_SIZE, "hexo_kvm moves 4 KiB pages: 4K-page kernels only");
 
 /* Pages pinned and in flight per step of a pull. */
 #define HKVM_PULL_CHUNK		256
@@ -138,17 +142,26 @@ bool hkvm_pull_withdrawn(const u8 *peer, const struct hexo_kvm_msg *msg)
 	return found;
 }
 
-bool hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *msg)
+static struct hkvm_offer *hkvm_offer_find(u32 id);
+
+/*
+ * An OFFER or PRECOPY from peer: a new offer, a retransmission of one, or a
+ * pre-copy's final offer. Its answer: HEXO_ST_OK, HEXO_ST_INVAL, or
+ * HEXO_ST_NOSPC when every slot holds an offer that is not stale yet (the
+ * source ends its offload with ENOSPC at once, not at its timeout).
+ */
+int hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *msg)
 {
 	u64 mem = be64_to_cpu(msg->mem_size), token = be64_to_cpu(msg->token);
-	bool precopy = be16_to_cpu(msg->type) == HEXO_KVM_MSG_PRECOPY, ok = true, news = false;
+	bool precopy = be16_to_cpu(msg->type) == HEXO_KVM_MSG_PRECOPY, news = false;
+	int st = HEXO_ST_OK;
 	u16 export = be16_to_cpu(msg->export);
 	struct hkvm_offer *o, *slot = NULL;
 	int i;
 
 	if (!export || export > HEXO_KVM_MAX_EXPORTS || !mem || mem % HEXO_PAGE_SIZE ||
 	    mem >> PAGE_SHIFT > HEXO_KVM_MAP_GFN || !memchr(msg->app, 0, sizeof(msg->app)))
-		return false;
+		return HEXO_ST_INVAL;
 	spin_lock(&hkvm_offers_lock);
 	for (i = 0; i < HEXO_KVM_MAX_OFFERS; i++) {
 		o = &hkvm_offers[i];
@@ -156,9 +169,10 @@ bool hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *m
 		    ether_addr_equal(o->info.peer, peer)) {
 			/* A retransmission, or the final offer of a pre-copy. */
 			if (!precopy && o->info.precopy) {
-				ok = mem == o->info.mem_size;
-				if (!ok)
+				if (mem != o->info.mem_size) {
+					st = HEXO_ST_INVAL;
 					goto out;
+				}
 				o->info.heap_top = be64_to_cpu(msg->heap_top);
 				o->info.point = be32_to_cpu(msg->point);
 				o->info.layout = be32_to_cpu(msg->layout);
@@ -166,8 +180,8 @@ bool hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *m
 				o->info.precopied = true;
 				o->at = jiffies;
 				news = true;
-				pr_info("offer %u from %pM: pre-copied, stopped at migration point %u\n",
-					o->info.id, peer, o->info.point);
+				pr_info_ratelimited("offer %u from %pM: pre-copied, stopped at migration point %u\n",
+						    o->info.id, peer, o->info.point);
 			}
 			goto out;
 		}
@@ -181,12 +195,19 @@ bool hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *m
 					   msecs_to_jiffies(HEXO_KVM_TIMEOUT_MAX_MS)))
 			slot = o;
 	}
-	if (!slot)
+	if (!slot) {
+		pr_info_ratelimited("offer from %pM refused: %u offers held, none stale\n", peer,
+				    HEXO_KVM_MAX_OFFERS);
+		st = HEXO_ST_NOSPC;
 		goto out;
+	}
 	memset(&slot->info, 0, sizeof(slot->info));
 	slot->withdrawn = false;
-	if (!++hkvm_offer_next)
-		++hkvm_offer_next;
+	/* An id wraps after 2^32 offers: never onto one still held. */
+	do {
+		if (!++hkvm_offer_next)
+			++hkvm_offer_next;
+	} while (hkvm_offer_find(hkvm_offer_next));
 	slot->info.id = hkvm_offer_next;
 	ether_addr_copy(slot->info.peer, peer);
 	slot->info.ifindex = ifindex;
@@ -195,7 +216,7 @@ bool hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *m
 	slot->info.heap_top = be64_to_cpu(msg->heap_top);
 	slot->info.layout = be32_to_cpu(msg->layout);
 	slot->info.point = be32_to_cpu(msg->point);
-	memcpy(slot->info.app, msg->app, sizeof(slot->info.app));
+	hkvm_vm_str(slot->info.app, msg->app, sizeof(slot->info.app));	/* logged, shown */
 	slot->info.precopy = precopy;
 	/* How long the caller waits for the final offer: bounded here, whatever came. */
 	slot->info.timeout_ms = be32_to_cpu(msg->timeout_ms);
@@ -209,11 +230,12 @@ bool hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *m
 	slot->at = jiffies;
 	news = true;
 	if (precopy)
-		pr_info("offer %u from %pM: %s, %llu MiB, pre-copy\n", slot->info.id, peer,
-			slot->info.app, mem >> 20);
+		pr_info_ratelimited("offer %u from %pM: %s, %llu MiB, pre-copy\n", slot->info.id,
+				    peer, slot->info.app, mem >> 20);
 	else
-		pr_info("offer %u from %pM: %s, %llu MiB, at migration point %u\n",
-			slot->info.id, peer, slot->info.app, mem >> 20, slot->info.point);
+		pr_info_ratelimited("offer %u from %pM: %s, %llu MiB, at migration point %u\n",
+				    slot->info.id, peer, slot->info.app, mem >> 20,
+				    slot->info.point);
 out:
 	spin_unlock(&hkvm_offers_lock);
 	if (news) {
@@ -221,7 +243,7 @@ out:
 		/* Not sooner than it was due: a new offer does not hasten the next look. */
 		schedule_delayed_work(&hkvm_offers_gc, msecs_to_jiffies(HKVM_OFFERS_GC_MS));
 	}
-	return ok;
+	return st;
 }
 
 static struct hkvm_offer *hkvm_offer_find(u32 id)

@@ -32,7 +32,7 @@ struct hkvm_offer_info {
 };
 
 /* An OFFER or a PRECOPY arrived (softirq); false when it is malformed. */
-bool hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *msg);
+int hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *msg);
 /* A WITHDRAW arrived (softirq): the offer goes unless taken; false if none matched. */
 bool hkvm_pull_withdrawn(const u8 *peer, const struct hexo_kvm_msg *msg);
 

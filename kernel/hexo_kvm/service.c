@@ -79,8 +79,7 @@ static int hkvm_srv_write(struct hxl_sess *sess, u64 index, u64 seq, u32 crc, co
 	switch (be16_to_cpu(msg->type)) {
 	case HEXO_KVM_MSG_OFFER:
 	case HEXO_KVM_MSG_PRECOPY:
-		return hkvm_pull_offered(hxl_sess_peer(sess), hxl_srv_ifindex(srv), msg) ?
-		       HEXO_ST_OK : HEXO_ST_INVAL;
+		return hkvm_pull_offered(hxl_sess_peer(sess), hxl_srv_ifindex(srv), msg);
 	case HEXO_KVM_MSG_DONE:
 	case HEXO_KVM_MSG_ABORT:
 	case HEXO_KVM_MSG_TAKE:
@@ -146,13 +145,14 @@ int hkvm_service_serve(struct net *net, int ifindex, struct netlink_ext_ack *ext
 		ret = -EEXIST;
 		goto out;
 	}
+	/* Set before the server hears its first frame (a RECLAIM reads them). */
+	s->net = net;
+	s->ifindex = ifindex;
 	s->srv = hxl_srv_create(net, &cfg, &hkvm_srv_ops, s, extack);
 	if (IS_ERR(s->srv)) {
 		ret = PTR_ERR(s->srv);
 		goto out;
 	}
-	s->net = net;
-	s->ifindex = ifindex;
 	list_add_tail(&s->node, &hkvm_serves);
 	s = NULL;
 out:

@@ -29,7 +29,7 @@ static DEFINE_XARRAY_ALLOC1(hkvm_vms);
 DEFINE_MUTEX(hkvm_vms_lock);
 static u32 hkvm_next_id;
 
-static u64 hkvm_vm_mem_bytes(struct kvm *kvm)
+u64 hkvm_vm_mem_bytes(struct kvm *kvm)
 {
 	struct kvm_memory_slot *slot;
 	struct kvm_memslots *slots;
@@ -44,8 +44,8 @@ static u64 hkvm_vm_mem_bytes(struct kvm *kvm)
 	return pages << PAGE_SHIFT;
 }
 
-/* A guest's string, NUL-terminated and printable: the guest wrote it. */
-static void hkvm_vm_str(char *dst, const char *src, size_t len)
+/* A string from a guest or the wire, NUL-terminated and printable. */
+void hkvm_vm_str(char *dst, const char *src, size_t len)
 {
 	size_t i;
 

@@ -110,6 +110,10 @@ int hkvm_vm_get(u32 id, struct hkvm_vm_info *info);
  */
 int hkvm_vm_next(u32 *id, struct hkvm_vm_info *info, bool proc);
 u32 hkvm_vm_count(void);
+/* The guest memory of a KVM VM, all its slots; under kvm->srcu inside. */
+u64 hkvm_vm_mem_bytes(struct kvm *kvm);
+/* A string from a guest or the wire, NUL-terminated and printable, to dst. */
+void hkvm_vm_str(char *dst, const char *src, size_t len);
 /* Under hkvm_vms_lock: the VM of an id, or of a KVM VM descriptor's file. */
 struct hkvm_vm *hkvm_vm_find(u32 id);
 struct hkvm_vm *hkvm_vm_find_kvm(struct kvm *kvm);
