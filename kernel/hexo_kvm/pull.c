@@ -102,6 +102,12 @@ static void hkvm_offers_gc_fn(struct work_struct *work)
 		 */
 		stale = o->info.id && ((o->withdrawn && !o->taken) ||
 				       time_after(jiffies, READ_ONCE(o->at) + idle));
+		/*
+		 * A pull under way (none starts while we hold the mutex) is use:
+		 * its offer goes after it, not while we wait on it here.
+		 */
+		if (stale && rwsem_is_locked(&o->use))
+			stale = false;
 		left |= o->info.id && !stale;
 		spin_unlock_bh(&hkvm_offers_lock);
 		if (!stale)
@@ -254,6 +260,24 @@ static struct hkvm_offer *hkvm_offer_find(u32 id)
 		if (hkvm_offers[i].info.id == id)
 			return &hkvm_offers[i];
 	return NULL;
+}
+
+/*
+ * Under hkvm_pull_mutex: the offer of an id, marked in use (not stale for
+ * HEXO_KVM_TIMEOUT_MAX_MS) before the caller connects or pulls, so that a
+ * new offer in softirq, which reuses a stale slot when all are held, never
+ * takes it meanwhile.
+ */
+static struct hkvm_offer *hkvm_offer_use(u32 id)
+{
+	struct hkvm_offer *o;
+
+	spin_lock_bh(&hkvm_offers_lock);
+	o = hkvm_offer_find(id);
+	if (o)
+		o->at = jiffies;
+	spin_unlock_bh(&hkvm_offers_lock);
+	return o;
 }
 
 int hkvm_pull_get(u32 id, struct hkvm_offer_info *info)
@@ -528,7 +552,7 @@ int hkvm_pull(struct net *net, u32 id, u64 gpa, u64 len, u64 addr, bool backgrou
 		return -EINVAL;
 	}
 	mutex_lock(&hkvm_pull_mutex);
-	o = hkvm_offer_find(id);	/* a slot in use changes under hkvm_pull_mutex only */
+	o = hkvm_offer_use(id);
 	if (!o) {
 		NL_SET_ERR_MSG(extack, "no such offer");
 		mutex_unlock(&hkvm_pull_mutex);
@@ -547,7 +571,6 @@ int hkvm_pull(struct net *net, u32 id, u64 gpa, u64 len, u64 addr, bool backgrou
 	ret = hkvm_pull_chan(net, o, extack);
 	if (!ret)
 		down_read(&o->use);
-	WRITE_ONCE(o->at, jiffies);	/* in use: not stale */
 	mutex_unlock(&hkvm_pull_mutex);
 	if (ret)
 		return ret;
@@ -580,6 +603,7 @@ int hkvm_pull(struct net *net, u32 id, u64 gpa, u64 len, u64 addr, bool backgrou
 	else if (ret == -EFAULT)
 		NL_SET_ERR_MSG(extack, "the address range is not the caller's writable memory");
 out:
+	WRITE_ONCE(o->at, jiffies);	/* its taker was here until now */
 	up_read(&o->use);
 	kvfree(st);
 	return ret;
@@ -610,7 +634,7 @@ int hkvm_pull_answer(struct net *net, u32 id, int type, struct netlink_ext_ack *
 	int ret;
 
 	mutex_lock(&hkvm_pull_mutex);
-	o = hkvm_offer_find(id);
+	o = hkvm_offer_use(id);
 	if (!o) {
 		NL_SET_ERR_MSG(extack, "no such offer");
 		ret = -ENOENT;
