@@ -26,6 +26,7 @@
 #include <linux/highmem.h>
 #include <linux/kvm_host.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <net/net_namespace.h>
@@ -43,6 +44,17 @@
 
 static_assert(sizeof(struct hexo_cb) <= HEXO_PAGE_SIZE);
 
+/*
+ * After a post-copy hand-off the source lends the guest's memory until the
+ * taker's RELEASE; a taker that reads none of it for this long is gone (its
+ * node died, or its RELEASE never came): the memory is let go. Longer than
+ * any offload waits; tests shorten it.
+ */
+static unsigned int lend_idle_ms = HEXO_KVM_TIMEOUT_MAX_MS;
+module_param(lend_idle_ms, uint, 0644);
+MODULE_PARM_DESC(lend_idle_ms,
+		 "post-copy: ms without a read after which a source stops lending a taken VM's memory");
+
 /* A parked VM's memory, lent to one target. */
 struct hkvm_export {
 	u16 id;
@@ -53,6 +65,7 @@ struct hkvm_export {
 	u64 npages;
 	int answer;			/* HKVM_ANS_*: the target's word */
 	bool released;			/* after TAKE: RELEASE came */
+	unsigned long read_at;		/* jiffies: the taker's last read */
 	bool parked;			/* the guest stopped; before: pre-copy */
 	bool copied;			/* pre-copy: the target said COPIED */
 	u64 precopy_top;		/* pre-copy: the heap PRECOPY lent */
@@ -270,6 +283,7 @@ bool hkvm_export_read(u16 e, u64 gfn, const u8 *peer, u64 index,
 		return true;
 	}
 	exp->reads++;
+	exp->read_at = jiffies;
 	page = gfn < exp->npages ? exp->pages[gfn] : NULL;
 	if (page) {
 		p = kmap_local_page(page);
@@ -373,6 +387,12 @@ static void hkvm_offload_handed(struct hkvm_vm *vm, int answer)
 		hkvm_export_free(vm->exp);
 		vm->exp = NULL;
 		vm->stats.end = ktime_get();
+	} else {
+		/* Lent on: until RELEASE, or until the taker has been silent too long. */
+		spin_lock_bh(&hkvm_exp_lock);
+		vm->exp->read_at = jiffies;
+		spin_unlock_bh(&hkvm_exp_lock);
+		mod_delayed_work(system_wq, &vm->work, msecs_to_jiffies(READ_ONCE(lend_idle_ms)));
 	}
 	vm->offloads++;
 	hkvm_offload_set(vm, HEXO_KVM_ST_HANDED_OFF);
@@ -665,6 +685,7 @@ static void hkvm_offload_precopying(struct hkvm_vm *vm)
 static void hkvm_offload_work(struct work_struct *work)
 {
 	struct hkvm_vm *vm = container_of(to_delayed_work(work), struct hkvm_vm, work);
+	unsigned long lapse, idle;
 	bool released;
 	int ret, answer;
 
@@ -722,16 +743,24 @@ static void hkvm_offload_work(struct work_struct *work)
 	case HEXO_KVM_ST_HANDED_OFF:
 		if (!vm->exp)
 			break;
+		lapse = msecs_to_jiffies(READ_ONCE(lend_idle_ms));
 		spin_lock_bh(&hkvm_exp_lock);
 		released = vm->exp->released;
+		idle = jiffies - vm->exp->read_at;
 		spin_unlock_bh(&hkvm_exp_lock);
-		if (released) {
-			hkvm_export_free(vm->exp);
-			vm->exp = NULL;
-			vm->stats.end = ktime_get();
-			hkvm_genl_event(vm);	/* no longer lending */
-			pr_info("VM %u: %pM holds all of it; memory released\n", vm->id, vm->peer);
+		if (!released && idle < lapse) {
+			mod_delayed_work(system_wq, &vm->work, lapse - idle);
+			break;
 		}
+		hkvm_export_free(vm->exp);
+		vm->exp = NULL;
+		vm->stats.end = ktime_get();
+		hkvm_genl_event(vm);	/* no longer lending */
+		if (released)
+			pr_info("VM %u: %pM holds all of it; memory released\n", vm->id, vm->peer);
+		else
+			pr_info("VM %u: %pM read nothing for %u ms after it took the VM; memory released\n",
+				vm->id, vm->peer, jiffies_to_msecs(idle));
 		break;
 	default:
 		break;

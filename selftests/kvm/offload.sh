@@ -13,7 +13,7 @@
 
 . ./lib.sh
 
-ktap_plan 52
+ktap_plan 54
 for vm in server board; do
 	on "$vm" "rm -rf $T && mkdir -p $T && modprobe hexo_kvm && hexoctl kvm serve dev eth0" >/dev/null
 done
@@ -208,6 +208,28 @@ SRC_OPTS="--mem 128M" offload \
 	server board ra 64 "the heap follows \(post-copy\)"
 netem server off >/dev/null
 netem board off >/dev/null
+
+# A post-copy taker that dies: the source lends the guest's memory until
+# the taker's RELEASE, or until the taker has read none of it for
+# lend_idle_ms (10 minutes; 3 s here). The server's replies are delayed
+# 50 ms, so that the background pull is far from done when the taker dies.
+on server "echo 3000 > /sys/module/hexo_kvm/parameters/lend_idle_ms" >/dev/null
+netem server "delay 50ms" >/dev/null
+on_bg board incoming "hexovm --incoming --incoming-timeout 120 2>&1" >/dev/null
+id=$(start server "--mem 128M" ra 64)
+on server "hexoctl kvm offload id $id to ${MAC[board]} dev eth0 timeout 20000" >/dev/null 2>&1
+ktap_expect "a post-copy taker killed while it pulls" "killed" \
+	on board "i=0; while [ \$i -lt 300 ] && ! grep -q 'the heap follows' /tmp/job.incoming.out;
+		do sleep 0.1; i=\$((i + 1)); done; killall -9 hexovm && echo killed"
+ktap_expect "... the source lends its memory until the taker has read nothing for 3 s" \
+	"read nothing for [0-9]+ ms after it took the VM; memory released" \
+	on server "for i in \$(seq 150); do hexoctl kvm show id $id | grep -q lending || break;
+		sleep 0.1; done; ! hexoctl kvm show id $id | grep lending; dmesg | grep 'read nothing' | tail -1"
+netem server off >/dev/null
+on server "echo 600000 > /sys/module/hexo_kvm/parameters/lend_idle_ms" >/dev/null
+on_wait board incoming 10 >/dev/null
+on_wait server source 30 >/dev/null
+on server "hexoctl kvm detach id $id" >/dev/null
 
 # The server goes away during post-copy: the board's guest stops, with a
 # clear error, rather than run on with memory missing.
