@@ -60,7 +60,11 @@ struct hkvm_offer {
 static DEFINE_SPINLOCK(hkvm_offers_lock);
 static struct hkvm_offer hkvm_offers[HEXO_KVM_MAX_OFFERS];
 static u32 hkvm_offer_next;
-/* Offers coming and going, and their channels (pulls themselves run in parallel). */
+/*
+ * Offers coming and going, and their channels. Held for bookkeeping only:
+ * pulls, connects and answers run without it (an offer's use rwsem keeps
+ * its channel while they do).
+ */
 static DEFINE_MUTEX(hkvm_pull_mutex);
 
 /* An offer came or changed: told to the events group, out of softirq. */
@@ -317,9 +321,16 @@ int hkvm_pull_next(u32 *id, struct hkvm_offer_info *info)
 	return ret;
 }
 
-/* Under hkvm_pull_mutex: the channel to o's source, connected. */
-static int hkvm_pull_chan(struct net *net, struct hkvm_offer *o, struct netlink_ext_ack *extack)
+/*
+ * Called and returns with hkvm_pull_mutex held: the channel to the source
+ * of offer *op (id), connected. The connect (up to HKVM_PULL_DEAD_MS to a
+ * silent source) runs without the mutex, so that it holds up no other
+ * offer's pulls; the offer is looked up again after it (*op).
+ */
+static int hkvm_pull_chan(struct net *net, u32 id, struct hkvm_offer **op,
+			  struct netlink_ext_ack *extack)
 {
+	struct hkvm_offer *o = *op;
 	struct hxl_chan_cfg cfg = {
 		.ifindex = o->info.ifindex,
 		.service = HEXO_SVC_KVM,
@@ -334,16 +345,32 @@ static int hkvm_pull_chan(struct net *net, struct hkvm_offer *o, struct netlink_
 	if (o->chan)
 		return 0;
 	memcpy(cfg.peer, o->info.peer, ETH_ALEN);
+	mutex_unlock(&hkvm_pull_mutex);
 	chan = hxl_chan_create(net, &cfg, &hkvm_chan_ops, NULL, extack);
+	if (!IS_ERR(chan)) {
+		ret = hxl_chan_wait_up(chan, HKVM_PULL_DEAD_MS, NULL);
+		if (ret) {
+			NL_SET_ERR_MSG(extack, "the offer's source does not answer");
+			hxl_chan_destroy(chan);
+			chan = ERR_PTR(-EIO);
+		}
+	}
+	mutex_lock(&hkvm_pull_mutex);
+	o = hkvm_offer_use(id);
+	*op = o;
 	if (IS_ERR(chan))
 		return PTR_ERR(chan);
-	ret = hxl_chan_wait_up(chan, HKVM_PULL_DEAD_MS, NULL);
-	if (ret) {
-		NL_SET_ERR_MSG(extack, "the offer's source does not answer");
+	if (!o || o->chan) {
+		/* Dropped meanwhile, or another caller connected first. */
 		hxl_chan_destroy(chan);
-		return -EIO;
+		if (o)
+			return 0;
+		NL_SET_ERR_MSG(extack, "the offer went while its source was connected to");
+		return -ENOENT;
 	}
+	spin_lock_bh(&hkvm_offers_lock);
 	o->chan = chan;
+	spin_unlock_bh(&hkvm_offers_lock);
 	return 0;
 }
 
@@ -568,7 +595,7 @@ int hkvm_pull(struct net *net, u32 id, u64 gpa, u64 len, u64 addr, bool backgrou
 		mutex_unlock(&hkvm_pull_mutex);
 		return -EINVAL;
 	}
-	ret = hkvm_pull_chan(net, o, extack);
+	ret = hkvm_pull_chan(net, id, &o, extack);
 	if (!ret)
 		down_read(&o->use);
 	mutex_unlock(&hkvm_pull_mutex);
@@ -666,15 +693,23 @@ int hkvm_pull_answer(struct net *net, u32 id, int type, struct netlink_ext_ack *
 		msg.demand = cpu_to_be64(atomic64_read(&o->demand));
 		msg.background = cpu_to_be64(atomic64_read(&o->background));
 	}
-	ret = hkvm_pull_chan(net, o, extack);
-	if (!ret)
+	ret = hkvm_pull_chan(net, id, &o, extack);
+	if (!ret) {
+		/* Sent without the mutex: a lost source's bound holds up nobody else. */
+		down_read(&o->use);
+		mutex_unlock(&hkvm_pull_mutex);
 		ret = hkvm_chan_send(o->chan, &msg);
+		up_read(&o->use);
+		mutex_lock(&hkvm_pull_mutex);
+		o = hkvm_offer_use(id);	/* NULL: withdrawn and dropped meanwhile */
+	}
 	if (ret && accept) {
 		/* Not confirmed: the source runs the VM on after its deadline. */
 		NL_SET_ERR_MSG(extack, "the source did not confirm: do not run the VM");
 		ret = -EIO;
 	}
-	WRITE_ONCE(o->at, jiffies);
+	if (!o)
+		goto out;
 	if (!ret && type == HEXO_KVM_MSG_TAKE) {
 		atomic64_set(&o->demand, 0);
 		atomic64_set(&o->background, 0);
