@@ -53,7 +53,14 @@ static_assert(sizeof(struct hexo_cb) <= HEXO_PAGE_SIZE);
 static unsigned int lend_idle_ms = HEXO_KVM_TIMEOUT_MAX_MS;
 module_param(lend_idle_ms, uint, 0644);
 MODULE_PARM_DESC(lend_idle_ms,
-		 "post-copy: ms without a read after which a source stops lending a taken VM's memory");
+		 "post-copy: ms without a read after which a source stops lending a taken VM's memory (1000 at least; a change applies from the next check)");
+#define HKVM_LEND_IDLE_MIN_MS	1000
+
+static unsigned long hkvm_lend_idle(void)
+{
+	return msecs_to_jiffies(max_t(unsigned int, READ_ONCE(lend_idle_ms),
+				      HKVM_LEND_IDLE_MIN_MS));
+}
 
 /* A parked VM's memory, lent to one target. */
 struct hkvm_export {
@@ -377,6 +384,15 @@ static int hkvm_set_flag(struct hkvm_vm *vm, u32 flag)
  * The target runs the VM now: its VMM lets go. After a TAKE the export
  * stays, lent to the target until its RELEASE (or the VM's detach).
  */
+/*
+ * The work again after delay, asked by the work itself: an answer that came
+ * while it ran queued it at once already, and that stays.
+ */
+static void hkvm_offload_again(struct hkvm_vm *vm, unsigned long delay)
+{
+	queue_delayed_work(system_wq, &vm->work, delay);
+}
+
 static void hkvm_offload_handed(struct hkvm_vm *vm, int answer)
 {
 	hkvm_dirty_stop(vm->kvm, &vm->dirty);
@@ -392,7 +408,7 @@ static void hkvm_offload_handed(struct hkvm_vm *vm, int answer)
 		spin_lock_bh(&hkvm_exp_lock);
 		vm->exp->read_at = jiffies;
 		spin_unlock_bh(&hkvm_exp_lock);
-		mod_delayed_work(system_wq, &vm->work, msecs_to_jiffies(READ_ONCE(lend_idle_ms)));
+		hkvm_offload_again(vm, hkvm_lend_idle());
 	}
 	vm->offloads++;
 	hkvm_offload_set(vm, HEXO_KVM_ST_HANDED_OFF);
@@ -668,7 +684,7 @@ static void hkvm_offload_precopying(struct hkvm_vm *vm)
 		}
 		vm->deadline = jiffies + msecs_to_jiffies(vm->timeout_ms);
 		hkvm_offload_set(vm, HEXO_KVM_ST_REQUESTED);
-		mod_delayed_work(system_wq, &vm->work, vm->deadline - jiffies);
+		hkvm_offload_again(vm, vm->deadline - jiffies);
 		return;
 	}
 	/* A target that pulls has as long as it takes; one that stops, a timeout. */
@@ -677,7 +693,7 @@ static void hkvm_offload_precopying(struct hkvm_vm *vm)
 		vm->deadline = jiffies + msecs_to_jiffies(vm->timeout_ms);
 	}
 	if (time_before(jiffies, vm->deadline))
-		mod_delayed_work(system_wq, &vm->work, vm->deadline - jiffies);
+		hkvm_offload_again(vm, vm->deadline - jiffies);
 	else
 		hkvm_offload_end(vm, -ETIMEDOUT);
 }
@@ -705,11 +721,21 @@ static void hkvm_offload_work(struct work_struct *work)
 		if (answer < 0)
 			hkvm_offload_end(vm, -ECANCELED);
 		else if (time_before(jiffies, vm->deadline))
-			mod_delayed_work(system_wq, &vm->work, vm->deadline - jiffies);
+			hkvm_offload_again(vm, vm->deadline - jiffies);
 		else
 			hkvm_offload_end(vm, -ETIMEDOUT);
 		break;
 	case HEXO_KVM_ST_OFFERING:
+		answer = HKVM_ANS_NONE;
+		if (vm->exp) {
+			spin_lock_bh(&hkvm_exp_lock);
+			answer = vm->exp->answer;
+			spin_unlock_bh(&hkvm_exp_lock);
+		}
+		if (answer < 0) {
+			hkvm_offload_end(vm, -ECANCELED);	/* refused after its pre-copy round */
+			break;
+		}
 		mutex_unlock(&hkvm_vms_lock);
 		ret = hkvm_offload_offer(vm);
 		mutex_lock(&hkvm_vms_lock);
@@ -725,7 +751,7 @@ static void hkvm_offload_work(struct work_struct *work)
 		answer = vm->exp->answer;
 		spin_unlock_bh(&hkvm_exp_lock);
 		if (!answer && time_before(jiffies, vm->deadline)) {
-			mod_delayed_work(system_wq, &vm->work, vm->deadline - jiffies);
+			hkvm_offload_again(vm, vm->deadline - jiffies);
 			break;
 		}
 		if (answer == HKVM_ANS_TAKE) {
@@ -743,13 +769,13 @@ static void hkvm_offload_work(struct work_struct *work)
 	case HEXO_KVM_ST_HANDED_OFF:
 		if (!vm->exp)
 			break;
-		lapse = msecs_to_jiffies(READ_ONCE(lend_idle_ms));
+		lapse = hkvm_lend_idle();
 		spin_lock_bh(&hkvm_exp_lock);
 		released = vm->exp->released;
 		idle = jiffies - vm->exp->read_at;
 		spin_unlock_bh(&hkvm_exp_lock);
 		if (!released && idle < lapse) {
-			mod_delayed_work(system_wq, &vm->work, lapse - idle);
+			hkvm_offload_again(vm, lapse - idle);
 			break;
 		}
 		hkvm_export_free(vm->exp);

@@ -50,6 +50,7 @@ struct hkvm_offer {
 	struct hxl_chan *chan;		/* to the source; set under hkvm_pull_mutex */
 	bool taken;			/* post-copy: TAKE confirmed, pulls go on */
 	bool withdrawn;			/* the source's WITHDRAW came: drop it */
+	bool answering;			/* an answer is on its way: one at a time */
 	/* Pages pulled after TAKE, for RELEASE to report. */
 	atomic64_t demand, background;
 	/* Pulls hold it for reading while they use chan; a drop for writing. */
@@ -75,7 +76,7 @@ static void hkvm_offer_event_fn(struct work_struct *work)
 
 static DECLARE_WORK(hkvm_offer_event, hkvm_offer_event_fn);
 
-static void hkvm_offer_drop(struct hkvm_offer *o);
+static void hkvm_offer_drop(struct hkvm_offer *o, u32 id);
 
 /*
  * Offers that nobody takes any more go, with their channels to the source:
@@ -93,7 +94,10 @@ static void hkvm_offers_gc_fn(struct work_struct *work)
 {
 	unsigned long idle = msecs_to_jiffies(HEXO_KVM_TIMEOUT_MAX_MS);
 	bool left = false, gone = false, stale;
+	const char *why;
 	struct hkvm_offer *o;
+	u8 peer[ETH_ALEN];
+	u32 id;
 	int i;
 
 	mutex_lock(&hkvm_pull_mutex);
@@ -113,13 +117,15 @@ static void hkvm_offers_gc_fn(struct work_struct *work)
 		if (stale && rwsem_is_locked(&o->use))
 			stale = false;
 		left |= o->info.id && !stale;
+		id = o->info.id;
+		ether_addr_copy(peer, o->info.peer);
+		why = o->withdrawn && !o->taken ? "withdrawn by its source" :
+		      o->taken ? "taken, its taker silent too long" : "unused too long";
 		spin_unlock_bh(&hkvm_offers_lock);
 		if (!stale)
 			continue;
-		pr_info("offer %u from %pM: %s; dropped\n", o->info.id, o->info.peer,
-			o->withdrawn && !o->taken ? "withdrawn by its source" :
-			o->taken ? "taken, its taker silent too long" : "unused too long");
-		hkvm_offer_drop(o);
+		pr_info("offer %u from %pM: %s; dropped\n", id, peer, why);
+		hkvm_offer_drop(o, id);
 		gone = true;
 	}
 	mutex_unlock(&hkvm_pull_mutex);
@@ -213,6 +219,7 @@ int hkvm_pull_offered(const u8 *peer, int ifindex, const struct hexo_kvm_msg *ms
 	}
 	memset(&slot->info, 0, sizeof(slot->info));
 	slot->withdrawn = false;
+	slot->answering = false;
 	/* An id wraps after 2^32 offers: never onto one still held. */
 	do {
 		if (!++hkvm_offer_next)
@@ -636,17 +643,27 @@ out:
 	return ret;
 }
 
-/* Under hkvm_pull_mutex: frees o's slot and its channel, once no pull uses it. */
-static void hkvm_offer_drop(struct hkvm_offer *o)
+/*
+ * Under hkvm_pull_mutex: frees o's slot and its channel, once no pull uses
+ * it, if it still holds offer id (softirq reuses a stale slot that has no
+ * channel, when all are held).
+ */
+static void hkvm_offer_drop(struct hkvm_offer *o, u32 id)
 {
 	struct hxl_chan *chan;
 
 	down_write(&o->use);
-	chan = o->chan;
-	o->taken = false;
 	spin_lock_bh(&hkvm_offers_lock);
+	if (o->info.id != id) {
+		spin_unlock_bh(&hkvm_offers_lock);
+		up_write(&o->use);
+		return;
+	}
+	chan = o->chan;
 	o->chan = NULL;
 	o->info.id = 0;
+	o->taken = false;
+	o->answering = false;
 	spin_unlock_bh(&hkvm_offers_lock);
 	if (chan)
 		hxl_chan_destroy(chan);
@@ -685,6 +702,13 @@ int hkvm_pull_answer(struct net *net, u32 id, int type, struct netlink_ext_ack *
 		ret = -EINVAL;
 		goto out;
 	}
+	if (o->answering) {
+		/* Two takers answering one offer: the first one's answer stands. */
+		NL_SET_ERR_MSG(extack, "another taker is answering this offer");
+		ret = -EBUSY;
+		goto out;
+	}
+	o->answering = true;
 	msg.magic = cpu_to_be32(HEXO_KVM_MSG_MAGIC);
 	msg.type = cpu_to_be16(type);
 	msg.export = cpu_to_be16(o->info.export);
@@ -703,6 +727,8 @@ int hkvm_pull_answer(struct net *net, u32 id, int type, struct netlink_ext_ack *
 		mutex_lock(&hkvm_pull_mutex);
 		o = hkvm_offer_use(id);	/* NULL: withdrawn and dropped meanwhile */
 	}
+	if (o)
+		o->answering = false;
 	if (ret && accept) {
 		/* Not confirmed: the source runs the VM on after its deadline. */
 		NL_SET_ERR_MSG(extack, "the source did not confirm: do not run the VM");
@@ -717,7 +743,7 @@ int hkvm_pull_answer(struct net *net, u32 id, int type, struct netlink_ext_ack *
 	} else if (type == HEXO_KVM_MSG_COPIED) {
 		/* The source's final offer follows; the caller rejects it if not. */
 	} else {
-		hkvm_offer_drop(o);
+		hkvm_offer_drop(o, id);
 	}
 out:
 	mutex_unlock(&hkvm_pull_mutex);
@@ -741,6 +767,6 @@ void hkvm_pull_uninit(void)
 	mutex_lock(&hkvm_pull_mutex);
 	for (i = 0; i < HEXO_KVM_MAX_OFFERS; i++)
 		if (hkvm_offers[i].info.id)
-			hkvm_offer_drop(&hkvm_offers[i]);
+			hkvm_offer_drop(&hkvm_offers[i], hkvm_offers[i].info.id);
 	mutex_unlock(&hkvm_pull_mutex);
 }
