@@ -86,6 +86,8 @@ offload() {
 		hexoctl -j kvm attach pid \$p fd \$fd name $app | sed -n 's/.*\"id\":\\([0-9]*\\).*/\\1/p'")
 	if [ -z "$id" ]; then
 		ktap_fail "$name (attach failed)"
+		ktap_fail "... and $from reports the VM handed off to $to (no VM attached)"
+		LAST_SHOW="{}"
 		return
 	fi
 	out=$(on "$from" "hexoctl kvm offload id $id to ${MAC[$to]} dev eth0 timeout 20000 \
