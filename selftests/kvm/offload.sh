@@ -13,7 +13,7 @@
 
 . ./lib.sh
 
-ktap_plan 54
+ktap_plan 57
 for vm in server board; do
 	on "$vm" "rm -rf $T && mkdir -p $T && modprobe hexo_kvm && hexoctl kvm serve dev eth0" >/dev/null
 done
@@ -301,6 +301,25 @@ ktap_expect "... the VM is let go, and KVM destroyed it" "^0$" \
 	eval 'show_exited server $id | grep -q "state aborted.* vmm exited$" && kvm_vms server'
 on server "hexoctl kvm detach id $id" >/dev/null
 on_wait server source 10 >/dev/null
+
+# Any host can fill a target's offer table (the service trusts its segment,
+# Documentation/offload.rst): the board holds 16 offers, and refuses the
+# 17th, and then a real offload, with NOSPC at once, not at its timeout.
+ktap_expect "forged offers: the board holds 16, the 17th is refused (NOSPC)" \
+	"^offers: 17 sent, 16 ok, 1 nospc, 0 other$" on server "hexolink offers --to ${MAC[board]} -n 17"
+ktap_expect "... the board lists the 16" "^16$" on board "hexoctl kvm offers | grep -c forged"
+id=$(start server "" ep S)
+ktap_expect_status "... and a real offload to it fails at once (ENOSPC), not at its 20 s timeout" 1 \
+	"not handed off \\(No space left on device\\)" \
+	on server "a=\$(cut -d' ' -f1 /proc/uptime | tr -d .);
+		hexoctl kvm offload id $id to ${MAC[board]} dev eth0 timeout 20000 2>&1; rc=\$?;
+		b=\$(cut -d' ' -f1 /proc/uptime | tr -d .); echo took \$((b - a)) cs;
+		[ \$((b - a)) -lt 1000 ] && exit \$rc; exit 99"
+on_wait server source 300 >/dev/null
+on server "hexoctl kvm detach id $id" >/dev/null
+# A module reload drops the forged offers.
+on board "hexoctl kvm unserve dev eth0; rmmod hexo_kvm && modprobe hexo_kvm && hexoctl kvm serve dev eth0" \
+	>/dev/null
 
 # Nobody on the board takes the offer: the guest runs on at the source.
 id=$(start server "" ep S)

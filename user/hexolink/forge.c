@@ -449,3 +449,121 @@ int do_grant(struct link *l)
 	       (unsigned long long)be64_to_cpu(rep->size));
 	return 0;
 }
+
+/*
+ * The reply with tag to the request in f (len bytes, or nf frames of the
+ * write in fs), sent again after a second of silence, three times in all:
+ * its status, or -1; the reply's frame in r.
+ */
+static int kvm_call(struct link *l, uint8_t (*fs)[FRAME_MAX], const size_t *lens, uint32_t nf,
+		    uint32_t tag, uint8_t *r)
+{
+	const struct hexo_hdr *rh = (const struct hexo_hdr *)(r + ETH_HLEN);
+	uint32_t bad = 0;
+
+	for (int attempt = 0; attempt < 3; attempt++) {
+		double deadline = now() + 1.0;
+
+		for (uint32_t i = 0; i < nf; i++)
+			frame_send(l, fs[i], lens[i]);
+		while (frame_recv(l, r, deadline, &bad))
+			if ((rh->flags & HEXO_F_REPLY) && be32_to_cpu(rh->tag) == tag)
+				return rh->status;
+	}
+	return -1;
+}
+
+/*
+ * Forged hexo_kvm offers, as any host on the segment can send them: a
+ * session with the target's HEXO_SVC_KVM, then -n OFFERs to its inbox one
+ * at a time, each a new offer (a new token, "forged", 64 MiB); prints the
+ * status of each answer and a summary. A target holds HEXO_KVM_MAX_OFFERS;
+ * beyond, it must answer HEXO_ST_NOSPC.
+ */
+int do_offers(struct link *l)
+{
+	static uint8_t fs[HXP_MAX_FRAGS][FRAME_MAX], r[FRAME_MAX];
+	static size_t lens[HXP_MAX_FRAGS];
+	static const char *const names[] = { "ok", "version", "session", "nospc", "busy",
+					     "csum", "inval" };
+	struct hxp_terms mine = { 1500, 64, 32, HXP_CAPS }, theirs;
+	uint32_t tag, session, crc, nf, ok = 0, nospc = 0, other = 0;
+	uint8_t page[HEXO_PAGE_SIZE];
+	struct hexo_kvm_msg *msg = (struct hexo_kvm_msg *)page;
+	const struct hexo_hello *rhello;
+	struct hexo_hello *hello;
+	struct hxp_agreed ag;
+	struct hexo_hdr *h;
+	int st;
+
+	rnd_state = opt.seed ? opt.seed : 1;
+	if (opt.have_as)
+		memcpy(l->mac, opt.as, ETH_ALEN);
+	tag = rnd();
+	h = fuzz_hdr(fs[0], l, HEXO_SVC_KVM, HEXO_OP_HELLO, 0);
+	h->tag = cpu_to_be32(tag);
+	h->seq = cpu_to_be64(1);
+	hello = (struct hexo_hello *)(h + 1);
+	hello_fill(hello);
+	hello->size = cpu_to_be64(HEXO_PAGE_SIZE);	/* the inbox */
+	h->data_len = cpu_to_be16(sizeof(*hello));
+	h->data_crc = cpu_to_be32(hxp_data_crc(0, hello, sizeof(*hello)));
+	hxp_hdr_seal(h);
+	lens[0] = ETH_HLEN + HEXO_HDR_LEN + sizeof(*hello);
+	st = kvm_call(l, fs, lens, 1, tag, r);
+	h = (struct hexo_hdr *)(r + ETH_HLEN);
+	if (st != HEXO_ST_OK || be16_to_cpu(h->data_len) < sizeof(*rhello))
+		die("offers: no session with %02x:%02x:%02x:%02x:%02x:%02x's hexo_kvm (status %d)",
+		    l->peer[0], l->peer[1], l->peer[2], l->peer[3], l->peer[4], l->peer[5], st);
+	session = be32_to_cpu(h->session);
+	rhello = (const struct hexo_hello *)(h + 1);
+	theirs = (struct hxp_terms){ be16_to_cpu(rhello->mtu), be16_to_cpu(rhello->window),
+				     be16_to_cpu(rhello->max_pages), be32_to_cpu(rhello->caps) };
+	if (!hxp_agree(&mine, &theirs, &ag))
+		die("offers: no terms agree with the target's (MTU %u)", theirs.mtu);
+	nf = hxp_nfrags(HEXO_PAGE_SIZE, ag.frag);
+	for (uint32_t i = 0; i < opt.count; i++) {
+		memset(page, 0, sizeof(page));
+		msg->magic = cpu_to_be32(HEXO_KVM_MSG_MAGIC);
+		msg->type = cpu_to_be16(HEXO_KVM_MSG_OFFER);
+		msg->export = cpu_to_be16(1);
+		msg->token = cpu_to_be64((uint64_t)rnd() << 32 | rnd());
+		msg->mem_size = cpu_to_be64(64ULL << 20);
+		msg->heap_top = cpu_to_be64(32ULL << 20);
+		msg->isa = cpu_to_be32(1);	/* HEXO_ISA_X86_64 */
+		msg->layout = cpu_to_be32(rnd());
+		msg->point = cpu_to_be32(1);
+		snprintf(msg->app, sizeof(msg->app), "forged");
+		crc = hxp_data_crc(0, page, HEXO_PAGE_SIZE);
+		tag = rnd();
+		for (uint32_t k = 0; k < nf; k++) {
+			uint32_t off = k * ag.frag;
+			uint32_t len = HEXO_PAGE_SIZE - off < ag.frag ? HEXO_PAGE_SIZE - off : ag.frag;
+
+			h = fuzz_hdr(fs[k], l, HEXO_SVC_KVM, HEXO_OP_WRITE, session);
+			h->tag = cpu_to_be32(tag);
+			h->index = 0;
+			h->count = cpu_to_be32(1);
+			h->seq = cpu_to_be64(i + 1);
+			h->data_off = cpu_to_be32(off);
+			h->data_len = cpu_to_be16(len);
+			h->data_crc = cpu_to_be32(crc);
+			memcpy((uint8_t *)(h + 1), page + off, len);
+			hxp_hdr_seal(h);
+			lens[k] = ETH_HLEN + HEXO_HDR_LEN + len;
+		}
+		st = kvm_call(l, fs, lens, nf, tag, r);
+		if (st < 0)
+			printf("offer %u: no reply\n", i + 1);
+		else
+			printf("offer %u: %s\n", i + 1, st < (int)(sizeof(names) / sizeof(names[0])) ? names[st] : "?");
+		if (st == HEXO_ST_OK)
+			ok++;
+		else if (st == HEXO_ST_NOSPC)
+			nospc++;
+		else
+			other++;
+	}
+	printf("offers: %u sent, %u ok, %u nospc, %u other\n", opt.count, ok, nospc, other);
+	return other ? 1 : 0;
+}

@@ -44,6 +44,8 @@ static void usage(FILE *f)
 		"                   (default 0.001)\n"
 		"  grant --to MAC   answer MAC's first netswap HELLO with a grant of --pages N\n"
 		"                   more pages than asked (default: twice what it asked)\n"
+		"  offers --to MAC  -n COUNT forged hexo_kvm OFFERs, one at a time, each a\n"
+		"                   new offer; prints each answer's status\n"
 		"Options: -n COUNT, -s SIZE (data bytes per frame), -t SECONDS,\n"
 		"  -w SECONDS (wait between frames), --from MAC (only this sender)\n");
 }
@@ -152,7 +154,7 @@ int main(int argc, char **argv)
 	link_open(&l);
 	if (!strcmp(cmd, "send") || !strcmp(cmd, "ping") || !strcmp(cmd, "fuzz") ||
 	    !strcmp(cmd, "forge") || !strcmp(cmd, "source") || !strcmp(cmd, "grant") ||
-	    !strcmp(cmd, "replay")) {
+	    !strcmp(cmd, "replay") || !strcmp(cmd, "offers")) {
 		if (!l.have_peer) {
 			hx_err("%s needs --to MAC", cmd);
 			return 2;
@@ -165,6 +167,8 @@ int main(int argc, char **argv)
 			return do_grant(&l);
 		if (!strcmp(cmd, "replay"))
 			return do_replay(&l);
+		if (!strcmp(cmd, "offers"))
+			return do_offers(&l);
 		if (!strcmp(cmd, "source"))
 			return do_source(&l);
 		return !strcmp(cmd, "send") ? do_send(&l) : do_ping(&l);

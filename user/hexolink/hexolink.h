@@ -81,5 +81,6 @@ int do_fuzz(struct link *l);
 int do_forge(struct link *l);
 int do_replay(struct link *l);
 int do_grant(struct link *l);
+int do_offers(struct link *l);
 
 #endif /* _HEXOLINK_H */
