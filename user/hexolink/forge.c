@@ -535,7 +535,8 @@ int do_offers(struct link *l)
 		msg->point = cpu_to_be32(1);
 		snprintf(msg->app, sizeof(msg->app), "forged");
 		crc = hxp_data_crc(0, page, HEXO_PAGE_SIZE);
-		tag = rnd();
+		/* The low 16 bits pick the server's staging slot: slot 0 (the window's first). */
+		tag = rnd() & 0xffff0000u;
 		for (uint32_t k = 0; k < nf; k++) {
 			uint32_t off = k * ag.frag;
 			uint32_t len = HEXO_PAGE_SIZE - off < ag.frag ? HEXO_PAGE_SIZE - off : ag.frag;
