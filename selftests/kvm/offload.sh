@@ -305,6 +305,10 @@ on_wait server source 10 >/dev/null
 # Any host can fill a target's offer table (the service trusts its segment,
 # Documentation/offload.rst): the board holds 16 offers, and refuses the
 # 17th, and then a real offload, with NOSPC at once, not at its timeout.
+# First a reload: the board's table is empty then (offers the cases above
+# left taken, their takers killed, are held until they expire).
+on board "hexoctl kvm unserve dev eth0; rmmod hexo_kvm && modprobe hexo_kvm && hexoctl kvm serve dev eth0" \
+	>/dev/null
 ktap_expect "forged offers: the board holds 16, the 17th is refused (NOSPC)" \
 	"^offers: 17 sent, 16 ok, 1 nospc, 0 other$" on server "hexolink offers --to ${MAC[board]} -n 17"
 ktap_expect "... the board lists the 16" "^16$" on board "hexoctl kvm offers | grep -c forged"
