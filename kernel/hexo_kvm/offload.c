@@ -698,6 +698,19 @@ static void hkvm_offload_precopying(struct hkvm_vm *vm)
 		hkvm_offload_end(vm, -ETIMEDOUT);
 }
 
+/* The target's word on vm's export (HKVM_ANS_*), NONE without one. */
+static int hkvm_offload_answer(const struct hkvm_vm *vm)
+{
+	int answer = HKVM_ANS_NONE;
+
+	if (vm->exp) {
+		spin_lock_bh(&hkvm_exp_lock);
+		answer = vm->exp->answer;
+		spin_unlock_bh(&hkvm_exp_lock);
+	}
+	return answer;
+}
+
 static void hkvm_offload_work(struct work_struct *work)
 {
 	struct hkvm_vm *vm = container_of(to_delayed_work(work), struct hkvm_vm, work);
@@ -712,12 +725,7 @@ static void hkvm_offload_work(struct work_struct *work)
 		break;
 	case HEXO_KVM_ST_REQUESTED:
 		/* After a pre-copy round: the target may have given up meanwhile. */
-		answer = HKVM_ANS_NONE;
-		if (vm->exp) {
-			spin_lock_bh(&hkvm_exp_lock);
-			answer = vm->exp->answer;
-			spin_unlock_bh(&hkvm_exp_lock);
-		}
+		answer = hkvm_offload_answer(vm);
 		if (answer < 0)
 			hkvm_offload_end(vm, -ECANCELED);
 		else if (time_before(jiffies, vm->deadline))
@@ -726,12 +734,7 @@ static void hkvm_offload_work(struct work_struct *work)
 			hkvm_offload_end(vm, -ETIMEDOUT);
 		break;
 	case HEXO_KVM_ST_OFFERING:
-		answer = HKVM_ANS_NONE;
-		if (vm->exp) {
-			spin_lock_bh(&hkvm_exp_lock);
-			answer = vm->exp->answer;
-			spin_unlock_bh(&hkvm_exp_lock);
-		}
+		answer = hkvm_offload_answer(vm);
 		if (answer < 0) {
 			hkvm_offload_end(vm, -ECANCELED);	/* refused after its pre-copy round */
 			break;
@@ -747,9 +750,7 @@ static void hkvm_offload_work(struct work_struct *work)
 		vm->deadline = jiffies + msecs_to_jiffies(vm->timeout_ms);
 		fallthrough;	/* the target may have answered already */
 	case HEXO_KVM_ST_OFFERED:
-		spin_lock_bh(&hkvm_exp_lock);
-		answer = vm->exp->answer;
-		spin_unlock_bh(&hkvm_exp_lock);
+		answer = hkvm_offload_answer(vm);
 		if (!answer && time_before(jiffies, vm->deadline)) {
 			hkvm_offload_again(vm, vm->deadline - jiffies);
 			break;

@@ -203,6 +203,19 @@ static void hello_fill(struct hexo_hello *hello)
 	snprintf(hello->name, sizeof(hello->name), "hexolink");
 }
 
+/* Fills h's data with a HELLO for pages and seals h: the frame's length. */
+static size_t hello_seal(struct hexo_hdr *h, uint64_t pages)
+{
+	struct hexo_hello *hello = (struct hexo_hello *)(h + 1);
+
+	hello_fill(hello);
+	hello->size = cpu_to_be64(pages * HEXO_PAGE_SIZE);
+	h->data_len = cpu_to_be16(sizeof(*hello));
+	h->data_crc = cpu_to_be32(hxp_data_crc(0, hello, sizeof(*hello)));
+	hxp_hdr_seal(h);
+	return ETH_HLEN + HEXO_HDR_LEN + sizeof(*hello);
+}
+
 /*
  * A version 1 HELLO (wire version 1's header: 44 bytes, seq 32 bits, hdr_crc
  * last), and the answer: a version 2 end must say HEXO_ST_VERSION in
@@ -287,16 +300,10 @@ int do_forge(struct link *l)
 	/* The oldest order there is: never newer than what a page holds. */
 	h->seq = cpu_to_be64(1);
 	if (opt.op == HEXO_OP_HELLO) {
-		struct hexo_hello *hello = (struct hexo_hello *)(h + 1);
-
-		hello_fill(hello);
 		h->session = 0;
 		h->index = 0;
 		h->count = 0;
-		h->data_len = cpu_to_be16(sizeof(*hello));
-		h->data_crc = cpu_to_be32(hxp_data_crc(0, hello, sizeof(*hello)));
-		hxp_hdr_seal(h);
-		frame_send(l, f, ETH_HLEN + HEXO_HDR_LEN + sizeof(*hello));
+		frame_send(l, f, hello_seal(h, opt.nr));
 	} else if (opt.op == HEXO_OP_READV) {
 		/* -n entries of --pages each, from --index on, all with our tag. */
 		struct hexo_readv *e = (struct hexo_readv *)(h + 1);
@@ -491,7 +498,6 @@ int do_offers(struct link *l)
 	uint8_t page[HEXO_PAGE_SIZE];
 	struct hexo_kvm_msg *msg = (struct hexo_kvm_msg *)page;
 	const struct hexo_hello *rhello;
-	struct hexo_hello *hello;
 	struct hxp_agreed ag;
 	struct hexo_hdr *h;
 	int st;
@@ -503,13 +509,7 @@ int do_offers(struct link *l)
 	h = fuzz_hdr(fs[0], l, HEXO_SVC_KVM, HEXO_OP_HELLO, 0);
 	h->tag = cpu_to_be32(tag);
 	h->seq = cpu_to_be64(1);
-	hello = (struct hexo_hello *)(h + 1);
-	hello_fill(hello);
-	hello->size = cpu_to_be64(HEXO_PAGE_SIZE);	/* the inbox */
-	h->data_len = cpu_to_be16(sizeof(*hello));
-	h->data_crc = cpu_to_be32(hxp_data_crc(0, hello, sizeof(*hello)));
-	hxp_hdr_seal(h);
-	lens[0] = ETH_HLEN + HEXO_HDR_LEN + sizeof(*hello);
+	lens[0] = hello_seal(h, 1);	/* the inbox */
 	st = kvm_call(l, fs, lens, 1, tag, r);
 	h = (struct hexo_hdr *)(r + ETH_HLEN);
 	if (st != HEXO_ST_OK || be16_to_cpu(h->data_len) < sizeof(*rhello))
