@@ -8,9 +8,11 @@
 # no panic; the device says it is degraded, and the monitor saw it. A
 # reader of the device (the probe) times its reads: the longest stall from
 # the kill on (within as long after it as the probe ran before it) must be
-# under 1 s, or no longer than the longest the same load caused before the
-# kill (on the testbed's emulated CPUs a saturated device stalls a read for
-# 1 to 3 s with both servers up, 5 s on a busy host).
+# under 1 s longer than the longest the same load caused before the kill
+# (0 if none): the failover adds under 1 s (on the testbed's emulated
+# CPUs a saturated device stalls a read for 1 to 3 s with both servers up,
+# 5 s on a busy host; a failover that waited for the timeout, 5 s here,
+# would add that).
 #
 #   board --- server  (MAC $S)
 #         \-- server2 (MAC $S2)
@@ -63,11 +65,13 @@ stall=$(stop_probe)
 prc=$?
 ktap_diag "longest stall a reader of netswap0 saw: ${stall} ms; before the kill ${before} ms, from the kill on ${after} ms (as long after it as before)"
 # The load alone (a saturated device on emulated CPUs) stalls a read for
-# seconds before any server dies: what the failover adds is judged.
-if [ $prc -eq 0 ] && { [ "${after:-99999}" -lt 1000 ] || [ "${after:-99999}" -le "${before:-0}" ]; }; then
-	ktap_pass "no read of the device failed; the failover stalled none 1 s, nor longer than the load did before it"
+# seconds before any server dies: what the failover adds to it is judged.
+# A read caught by the kill waits out the failover (500 ms) on top of the
+# load's own stall.
+if [ $prc -eq 0 ] && [ "${after:-99999}" -lt $((${before:-0} + 1000)) ]; then
+	ktap_pass "no read of the device failed; the failover added under 1 s to the longest stall the load caused before it (${after} ms after the kill, ${before} ms before)"
 else
-	ktap_fail "no read of the device failed; the failover stalled none 1 s, nor longer than the load did before it (${after} ms after the kill, ${before} ms before)"
+	ktap_fail "no read of the device failed; the failover added under 1 s to the longest stall the load caused before it (${after} ms after the kill, ${before} ms before)"
 fi
 ktap_check "no I/O error, hung task or panic in the board's log" no_kernel_trouble
 ktap_expect "the board reports no error and one replica out" \
