@@ -452,7 +452,7 @@ fi
 # says FAILED with the count of wrong words if any.
 mib=$((HEXO_BOARD_MEM * 3))
 app_run() {
-	local kind=$1 d=$2 round=$3 cluster=${4:-} dev o st total r
+	local kind=$1 d=$2 round=$3 cluster=${4:-} dev o st total r c= lb ls
 	dev=$(setup_dev "$d") || {
 		rec "$kind" "$d" "{\"status\":\"setup failed\",\"round\":$round}"; teardown_dev "$d"; return 1; }
 	use_dev "$d" "$dev" phase=app round="$round"
@@ -463,11 +463,19 @@ app_run() {
 	ph() { echo "$o" | sed -n "s/^memstress: $1.* in \([0-9.]*\)s$/\1/p" | tail -1; }
 	total=$(echo "$o" | sed -n 's/^memstress: OK .*, \([0-9.]*\)s$/\1/p')
 	st=$(echo "$o" | sed -n 's/^status=//p')
+	# What the run cost netswap in recovery (the device is attached per run).
+	case $d in netswap*)
+		c=$(on board "hexoctl -j netswap show" | tr -d '\n')
+		lb=$(on board "hexoctl -j link show" | tr -d '\n')
+		ls=$(on server "hexoctl -j link show" | tr -d '\n')
+		c=",\"counters\":{\"board\":${c:-null},\"link_board\":${lb:-null},\"link_server\":${ls:-null}}" ;;
+	esac
 	r=$(printf '{"status":%s,"ok":%s,"seconds":%s,"fill_s":%s,"random_s":%s,"check_s":%s,"mib":%s,"round":%s,"bad_words":%s%s}' \
 		"${st:-null}" "$([ -n "$total" ] && echo true || echo false)" "${total:-null}" \
 		"$(ph filled)" "$(ph '[0-9]* random')" "$(ph checked)" "$mib" "$round" \
 		"$(echo "$o" | sed -n 's/^memstress: FAILED: \([0-9]*\) bad words$/\1/p')" \
 		"${cluster:+,\"page_cluster\":$cluster}" | sed 's/:,/:null,/g; s/:}/:null}/')
+	r="${r%\}}$c}"
 	rec "$kind" "$d" "$r"
 	teardown_dev "$d"
 	# A device stuck with swap on it can leave the board unusable.

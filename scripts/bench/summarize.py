@@ -625,20 +625,33 @@ def counters_section(run):
                 leaves(v, keys, acc)
         return acc
 
-    counters = [r for r in run.of("counters") if r["result"]]
-    if not counters:
-        return
-    print("Recovery and drops after each netswap round (block runs; nonzero only):")
-    for r in counters:
-        c = leaves(r["result"].get("board"), lambda k: k in recov, {})
+    def line(label, res):
+        c = leaves(res.get("board"), lambda k: k in recov, {})
         for end in ("board", "server", "server2"):
             c.update({f"{end} {k}": v for k, v in leaves(
-                r["result"].get("link_" + end),
+                res.get("link_" + end),
                 lambda k: k.startswith("rx_") and k not in
                 ("rx_frames", "rx_bytes", "rx_pfmemalloc"), {}).items()})
         nz = ", ".join(f"{k} {v}" for k, v in c.items() if v) or "none"
-        print(f"  {r['dev']:14} round {r['result'].get('round')}: {nz}")
-    print()
+        print(f"  {label}: {nz}")
+
+    counters = [r for r in run.of("counters") if r["result"]]
+    if counters:
+        print("Recovery and drops after each netswap round (block runs; nonzero only):")
+        for r in counters:
+            line(f"{r['dev']:14} round {r['result'].get('round')}", r["result"])
+        print()
+    # The application's runs on netswap, each on a device of its own.
+    apps = [r for k in ("app", "readahead") for r in run.of(k)
+            if r["result"] and isinstance(r["result"].get("counters"), dict)]
+    if apps:
+        print("Recovery and drops in each application run on netswap (nonzero only):")
+        for r in apps:
+            a = r["result"]
+            what = (f"page-cluster {a.get('page_cluster')}" if r["kind"] == "readahead"
+                    else f"round {a.get('round')}")
+            line(f"{r['dev']:14} {r['kind']} {what}", a["counters"])
+        print()
 
 
 def failover_section(run):
