@@ -452,7 +452,7 @@ fi
 # says FAILED with the count of wrong words if any.
 mib=$((HEXO_BOARD_MEM * 3))
 app_run() {
-	local kind=$1 d=$2 round=$3 cluster=${4:-} dev o st total r c= lb ls
+	local kind=$1 d=$2 round=$3 cluster=${4:-} dev o st total r c='' lb ls
 	dev=$(setup_dev "$d") || {
 		rec "$kind" "$d" "{\"status\":\"setup failed\",\"round\":$round}"; teardown_dev "$d"; return 1; }
 	use_dev "$d" "$dev" phase=app round="$round"
