@@ -397,6 +397,21 @@ qd1_stages() {
 	rec stages netswap "{\"round\":$round,\"before\":${a:-null},\"after\":${z:-null},\"reader\":${r:-null}}"
 }
 
+# recovery_json DEV: the netswap device's counters and every link's of its
+# run, as JSON members ("board", "link_board", "link_server", and
+# "link_server2" for a mirror): retransmits, timeouts, drops.
+recovery_json() {
+	local c lb ls ls2=''
+	c=$(on board "hexoctl -j netswap show" | tr -d '\n')
+	lb=$(on board "hexoctl -j link show" | tr -d '\n')
+	ls=$(on server "hexoctl -j link show" | tr -d '\n')
+	if [ "$1" = netswap-mirror ]; then
+		ls2=$(on server2 "hexoctl -j link show" | tr -d '\n')
+		ls2=",\"link_server2\":${ls2:-null}"
+	fi
+	printf '"board":%s,"link_board":%s,"link_server":%s%s' "${c:-null}" "${lb:-null}" "${ls:-null}" "$ls2"
+}
+
 # block_round NAME ROUND: one round of device NAME. The span is written with
 # a pattern of this round's seed (and read for 1 s), then random reads and
 # random writes at depths 1, 16 and 32: every page read is verified, every
@@ -421,17 +436,7 @@ block_round() {
 	[ "$d" = netswap ] && qd1_stages "$dev" "$round" "$seed"
 	rec_json verify "$d" "$(bb "$dev" -c -V $seed)" round="$round"
 	# What the round cost in recovery: retransmits, timeouts, drops.
-	case $d in netswap*)
-		c=$(on board "hexoctl -j netswap show" | tr -d '\n')
-		lb=$(on board "hexoctl -j link show" | tr -d '\n')
-		ls=$(on server "hexoctl -j link show" | tr -d '\n')
-		ls2=
-		if [ "$d" = netswap-mirror ]; then
-			ls2=$(on server2 "hexoctl -j link show" | tr -d '\n')
-			ls2=",\"link_server2\":${ls2:-null}"
-		fi
-		rec counters "$d" "{\"round\":$round,\"board\":${c:-null},\"link_board\":${lb:-null},\"link_server\":${ls:-null}${ls2}}" ;;
-	esac
+	case $d in netswap*) rec counters "$d" "{\"round\":$round,$(recovery_json "$d")}" ;; esac
 	teardown_dev "$d"
 }
 
@@ -452,7 +457,7 @@ fi
 # says FAILED with the count of wrong words if any.
 mib=$((HEXO_BOARD_MEM * 3))
 app_run() {
-	local kind=$1 d=$2 round=$3 cluster=${4:-} dev o st total r c='' lb ls
+	local kind=$1 d=$2 round=$3 cluster=${4:-} dev o st total r c=''
 	dev=$(setup_dev "$d") || {
 		rec "$kind" "$d" "{\"status\":\"setup failed\",\"round\":$round}"; teardown_dev "$d"; return 1; }
 	use_dev "$d" "$dev" phase=app round="$round"
@@ -464,12 +469,7 @@ app_run() {
 	total=$(echo "$o" | sed -n 's/^memstress: OK .*, \([0-9.]*\)s$/\1/p')
 	st=$(echo "$o" | sed -n 's/^status=//p')
 	# What the run cost netswap in recovery (the device is attached per run).
-	case $d in netswap*)
-		c=$(on board "hexoctl -j netswap show" | tr -d '\n')
-		lb=$(on board "hexoctl -j link show" | tr -d '\n')
-		ls=$(on server "hexoctl -j link show" | tr -d '\n')
-		c=",\"counters\":{\"board\":${c:-null},\"link_board\":${lb:-null},\"link_server\":${ls:-null}}" ;;
-	esac
+	case $d in netswap*) c=",\"counters\":{$(recovery_json "$d")}" ;; esac
 	r=$(printf '{"status":%s,"ok":%s,"seconds":%s,"fill_s":%s,"random_s":%s,"check_s":%s,"mib":%s,"round":%s,"bad_words":%s%s}' \
 		"${st:-null}" "$([ -n "$total" ] && echo true || echo false)" "${total:-null}" \
 		"$(ph filled)" "$(ph '[0-9]* random')" "$(ph checked)" "$mib" "$round" \
