@@ -6,8 +6,8 @@
 # testbed takes for a kernel problem (scripts/hexotb/vm.py,
 # KERNEL_PROBLEMS), then a real VM whose kernel log gets a warning line
 # while a command that exits 0 runs, and the same command without it.
-# This is `testbed run`'s check; `testbed check` reads the log after each
-# test with the same VM.kernel_problems() and fails the test on a line.
+# Then the same through `testbed check`'s runner: a pair test that passes
+# its own checks while its arm64 board logs a warning is counted failed.
 . ../lib/ktap.sh
 top=$(cd ../.. && pwd)
 tb=$top/scripts/testbed
@@ -18,7 +18,7 @@ problems() {
 for l in sys.argv[1:]: print(bool(vm.KERNEL_PROBLEMS.search(l)))" "$@"
 }
 
-ktap_plan 4
+ktap_plan 5
 bad=("[   12.000000] WARNING: CPU: 1 PID: 77 at kernel/link/chan.c:300 hxl_chan_pump+0x1c/0x200 [hexo_link]"
 	"[   12.000000] BUG: kernel NULL pointer dereference, address: 0000000000000008"
 	"[   12.000000] Unable to handle kernel paging request at virtual address dead000000000108"
@@ -81,4 +81,28 @@ clean() {
 	! grep 'testbed: kernel log:' <<<"$o"
 }
 ktap_check "the same command without the warning passes, no kernel line reported" clean
+
+# The same through `testbed check`'s runner, in a pair's arm64 board: a
+# pair test whose own checks pass (warn_pair.sh) while it writes a warning
+# into the board's kernel log is counted failed, the line named.
+# shellcheck disable=SC2317  # called through ktap_check
+runner() {
+	python3 - "$top" <<'PY'
+import io, sys, contextlib
+sys.path.insert(0, sys.argv[1] + "/scripts")
+from hexotb import tap
+from hexotb.runner import Runner, Test
+tally, out = tap.Tally(), io.StringIO()
+with contextlib.redirect_stdout(out):
+    Runner(tally).run([Test("testbed", "pair", 120, ["check"], ["warn_pair.sh"], {})])
+text = out.getvalue()
+passed, failed, _ = tally.totals()
+print(text)
+if failed < 1:
+    sys.exit(f"the runner counted {passed} passed, {failed} failed: wanted a failure")
+if "hexo_selftest_pair_warning" not in text:
+    sys.exit("the runner's failure does not name the kernel's line")
+PY
+}
+ktap_check "testbed check's runner fails a pair test whose board logged a warning, naming the line" runner
 ktap_finish
