@@ -9,7 +9,6 @@
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
 #include <linux/if_vlan.h>
-#include <linux/moduleparam.h>
 #include <linux/netfilter_netdev.h>
 #include <linux/rtnetlink.h>
 #include <net/net_namespace.h>
@@ -20,11 +19,6 @@
 #include "echo.h"
 #include "port.h"
 #include "srv.h"
-
-/* Off: every frame through dev_queue_xmit(), a doorbell each (hxl_port_burst()). */
-static bool tx_burst = true;
-module_param(tx_burst, bool, 0644);
-MODULE_PARM_DESC(tx_burst, "hand frames ready together to the driver in bursts (default: on)");
 
 static LIST_HEAD(hxl_ports);
 static DEFINE_MUTEX(hxl_ports_lock);
@@ -234,12 +228,13 @@ static unsigned int hxl_port_burst_txq(struct hxl_port *port, struct net_device 
 }
 
 /*
- * Sends a burst from list where dev_queue_xmit() would hand each of its
- * frames to the driver at once anyway: the transmit queue's discipline
- * lets frames bypass it while it is empty (TCQ_F_CAN_BYPASS: pfifo_fast
- * and fq_codel, the kernel's defaults), it is empty and nobody runs it,
- * and no tc or netfilter egress hook is set on the interface. A discipline
- * that holds frames back (netem, tbf, htb...) sees every frame, in order
+ * Sends a burst from list where dev_queue_xmit() would send each of its
+ * frames to the driver at once anyway: the transmit queue's discipline is
+ * empty and idle, and it lets frames bypass it when it is (pfifo_fast) or
+ * it is one the kernel attached itself (handle 0: the default discipline,
+ * fq_codel on Debian, with default parameters, which hold nothing back),
+ * and no tc or netfilter egress hook is set on the interface. Any
+ * discipline a user set up (netem, tbf, htb...) sees every frame, in order
  * with those it holds. The caller checked that list holds linear frames
  * without checksum offload (HEXO's are): they need no validation for the
  * device's features. Under rcu_read_lock_bh().
@@ -260,7 +255,8 @@ static void hxl_port_burst(struct hxl_port *port, struct net_device *dev,
 		return;
 	qi = skb_get_queue_mapping(skb_peek(list));
 	q = rcu_dereference_bh(txq->qdisc);
-	if (!q->enqueue || (q->flags & (TCQ_F_BUILTIN | TCQ_F_CAN_BYPASS)) != TCQ_F_CAN_BYPASS)
+	if (!q->enqueue || (q->flags & TCQ_F_BUILTIN) ||
+	    (!(q->flags & TCQ_F_CAN_BYPASS) && q->handle))
 		return;
 	if (q->flags & TCQ_F_NOLOCK) {
 		if (!nolock_qdisc_is_empty(q) || !hexo_qdisc_nolock_begin(q))
@@ -281,7 +277,7 @@ void hxl_port_xmit_list(struct hxl_port *port, const u8 *peer, struct sk_buff_he
 {
 	struct sk_buff *skb, *tmp;
 	struct net_device *dev;
-	bool burst = READ_ONCE(tx_burst);
+	bool burst = true;
 	unsigned int n;
 
 	rcu_read_lock_bh();

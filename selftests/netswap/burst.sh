@@ -2,13 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Burst transmit (kernel/link/port.c, hxl_port_burst()): where eth0's
-# queueing discipline lets frames bypass it while empty (fq_codel, the
-# default of Debian's kernel, and pfifo_fast: a locked and a lockless one)
-# and is idle, and no egress hook is set, hexo_link hands a request's or a
-# reply's frames to the driver as one burst, one doorbell for all, and
-# counts them in the discipline's statistics; pages written and read back
-# are intact. Under a discipline that holds frames back (netem), with a tc
-# egress filter, and with hexo_link's tx_burst off, every frame passes the
+# queueing discipline is the one the kernel attached (fq_codel on Debian's
+# kernel) or pfifo_fast, and idle, and no egress hook is set, hexo_link
+# hands a request's or a reply's frames to the driver as one burst, one
+# doorbell for all, and counts them in the discipline's statistics; pages
+# written and read back are intact. Under a discipline a user set up
+# (netem here) and with a tc egress filter, every frame passes the
 # discipline or the filter (they count them), none in bursts; without the
 # filter, bursts again. A packet tap sees the frames sent in bursts, as it
 # sees those of dev_queue_xmit().
@@ -77,17 +76,17 @@ expr_for() {
 	esac
 }
 
-ktap_plan 16
+ktap_plan 14
 netswap_cleanup
 on board "dmesg -c" >/dev/null
-ktap_check "eth0's discipline is the kernel's default, fq_codel, on both" \
-	eval "on board '$TC qdisc show dev eth0' | grep -q '^qdisc fq_codel 0: root' &&
-		on server '$TC qdisc show dev eth0' | grep -q '^qdisc fq_codel 0: root'"
+ktap_check "eth0's discipline is the one the kernel attached (handle 0:), on both" \
+	eval "on board '$TC qdisc show dev eth0' | grep -q '^qdisc [a-z_]* 0: root' &&
+		on server '$TC qdisc show dev eth0' | grep -q '^qdisc [a-z_]* 0: root'"
 serve size 256M
 attach board 64M
 
 s0=$(snap server)
-round "fq_codel" 1 0 $PAGES "qdisc show dev eth0" \
+round "the default discipline" 1 0 $PAGES "qdisc show dev eth0" \
 	"in bursts, at least half the board's frames, every one counted by the discipline"
 ktap_check "... the server sent its replies in bursts too" \
 	grew "$s0" "$(snap server)" "b >= $PAGES && b <= f"
@@ -111,12 +110,6 @@ round "an egress filter" 4 $((PAGES + 1024)) 512 "filter show dev eth0 egress" \
 on board "$TC qdisc del dev eth0 clsact" >/dev/null || bail "clsact removed"
 round "the filter removed" 5 $((PAGES + 1536)) 512 "qdisc show dev eth0" \
 	"in bursts again"
-
-P=/sys/module/hexo_link/parameters/tx_burst
-on board "echo 0 >$P" >/dev/null || bail "tx_burst off"
-round "tx_burst off" 6 $((PAGES + 2048)) 512 "qdisc show dev eth0" \
-	"none in bursts: every frame through fq_codel"
-on board "echo 1 >$P" >/dev/null || bail "tx_burst on"
 
 # A tap (hexolink replay's packet socket, PACKET_OUTGOING) during 128 pages
 # of writes: it sees what was sent, bursts included. Replayed afterwards to

@@ -25,11 +25,10 @@
  *     TX_ERRORS      frames not sent (no memory, interface down, driver drop)
  *     TX_BURST       of TX_FRAMES, those handed to the driver in bursts, one
  *                    doorbell a burst: where the transmit queue's discipline
- *                    lets frames bypass it while empty (fq_codel, pfifo_fast:
- *                    the kernel's defaults), is empty and idle, and no tc or
- *                    netfilter egress hook is set (hexo_link's module
- *                    parameter tx_burst, on by default). A discipline that
- *                    holds frames back (netem, tbf...) sees every frame.
+ *                    is the one the kernel attached (handle 0:, fq_codel on
+ *                    Debian) or pfifo_fast, and empty and idle, and no tc
+ *                    or netfilter egress hook is set. A discipline a user
+ *                    set up (netem, tbf...) sees every frame.
  *     RX_PFMEMALLOC  frames received in memory from the reserves (kept)
  *     RX_NO_SERVICE  requests for a service not served here
  *     RX_NO_CHAN     replies that match no client channel
