@@ -16,11 +16,8 @@
 # run, default 5), BENCH_DEVS (default "netswap aoe nbd nvmet-tcp zram";
 # also "netswap-keyed", netswap with a pre-shared key on both ends,
 # "netswap-mirror", netswap mirrored on the server and a second server VM
-# (make bench-netswap then boots one, scripts/testbed pair --servers 2),
-# "netswap-qdisc", netswap with fq_codel set up by tc on both eth0s, so that
-# every frame passes it with a doorbell of its own, as before hexo_link sent
-# bursts (Documentation/netswap.rst, Bursts), and "nbd-CN", NBD with N
-# connections only), BENCH_PHASES (default "link
+# (make bench-netswap then boots one, scripts/testbed pair --servers 2), and
+# "nbd-CN", NBD with N connections only), BENCH_PHASES (default "link
 # block app readahead failover"; "echo" is link's round trips alone; BENCH_APP=0 drops app and readahead;
 # failover runs only when BENCH_DEVS names netswap-mirror; also "keyed",
 # keyed against unkeyed netswap side by side, BENCH_KEYED_SLICES of
@@ -321,10 +318,6 @@ setup_dev() {
 	netswap) netswap_setup ;;
 	netswap-keyed) netswap_setup keyed ;;
 	netswap-mirror) netswap_mirror_setup ;;
-	netswap-qdisc)
-		on board "$TC qdisc replace dev eth0 root fq_codel" >/dev/null &&
-			on server "$TC qdisc replace dev eth0 root fq_codel" >/dev/null &&
-			netswap_setup ;;
 	aoe) aoe_setup ;;
 	nbd-C*) nbd_setup "${1#nbd-C}" ;;
 	nvmet-tcp) nvme_setup ;;
@@ -337,14 +330,11 @@ setup_dev() {
 
 teardown_dev() {
 	case $1 in
-	netswap|netswap-keyed|netswap-mirror|netswap-qdisc)
+	netswap|netswap-keyed|netswap-mirror)
 		on board "hexoctl netswap detach 0; rmmod netswap hexo_link"
 		for vm in $SERVERS; do
 			on "$vm" "hexoctl netswap unserve dev eth0; rmmod netswap_server hexo_link"
-		done
-		# Back to the discipline the kernel attached.
-		[ "$1" = netswap-qdisc ] && on board "$TC qdisc del dev eth0 root" &&
-			on server "$TC qdisc del dev eth0 root" ;;
+		done ;;
 	aoe)
 		on board "rmmod aoe"
 		on server "killall vblade; rm -f /tmp/aoe.img" ;;

@@ -410,9 +410,6 @@ def header(run):
     if "netswap-mirror" in devs:
         print("netswap-mirror: mirrored on the server and a second x86_64 server VM, "
               "on the same segment")
-    if "netswap-qdisc" in devs:
-        print("netswap-qdisc: netswap with fq_codel set up by tc on both eth0s: every frame "
-              "through it, a doorbell each (no bursts)")
     if s.get("nbd_conns") and any(family(d) == "nbd" for d in devs):
         tuned.append(f"NBD nbd-client -C {', '.join(map(str, s['nbd_conns']))} (a row each)")
     if s.get("aoe_bufs") and "aoe" in devs:
@@ -798,12 +795,9 @@ def targets(run):
     # each round (the two ran back to back), median and range. Keyed
     # sessions (a MAC per frame); mirrored devices (every page on two
     # servers; issue #13's targets: reads 0.95, writes 0.5).
-    # And without bursts (every frame through a discipline set up with tc,
-    # a doorbell each): no target, what bursts give.
     variants = (("netswap-keyed", "keyed / unkeyed", {"randread": 0.85, "randwrite": 0.85}),
                 ("netswap-mirror", "mirrored / unmirrored",
-                 {"randread": 0.95, "randwrite": 0.50}),
-                ("netswap-qdisc", "without bursts / with", None))
+                 {"randread": 0.95, "randwrite": 0.50}))
     for dev, what, target in variants:
         for op, qd in COLS:
             n, k = ns(op, qd), run.block.get((dev, op, qd))
@@ -813,8 +807,7 @@ def targets(run):
                     r = statistics.median(rs)
                     checks.append((f"QD{qd} {opname(op)} pages/s {what} netswap = {r:.2f} "
                                    f"(range {min(rs):.2f}-{max(rs):.2f}, {len(rs)} rounds)",
-                                   r >= target[op] if target else None,
-                                   f">= {target[op]:.2f}" if target else "no target"))
+                                   r >= target[op], f">= {target[op]:.2f}"))
     # The keyed phase: the median of the slices' ratios, per depth.
     for op, qd in COLS:
         k = run.keyed.get((op, qd))
