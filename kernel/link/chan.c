@@ -127,9 +127,7 @@ static void hxl_chan_txq_add(struct hxl_chan *chan, struct sk_buff_head *q)
 
 static void hxl_chan_xmit(struct hxl_chan *chan)
 {
-	struct sk_buff_head burst;
 	struct sk_buff *skb;
-	unsigned long flags;
 
 	/*
 	 * Ordered both ways against a queuer's splice, then its own try:
@@ -138,20 +136,15 @@ static void hxl_chan_xmit(struct hxl_chan *chan)
 	 */
 	smp_mb();
 	while (!skb_queue_empty_lockless(&chan->txq) && !test_and_set_bit(0, &chan->tx_busy)) {
-		/* All that is queued, as one burst for the driver. */
-		__skb_queue_head_init(&burst);
-		spin_lock_irqsave(&chan->txq.lock, flags);
-		skb_queue_splice_init(&chan->txq, &burst);
-		spin_unlock_irqrestore(&chan->txq.lock, flags);
-		if (chan->keyed) {
-			skb_queue_walk(&burst, skb) {
+		while ((skb = skb_dequeue(&chan->txq))) {
+			if (chan->keyed) {
 				if (((struct hexo_hdr *)skb->data)->op == HEXO_OP_HELLO)
 					hxl_auth_hello_seal(chan->hello_key, skb);
 				else
 					hxl_auth_seal_next(&chan->auth, skb);
 			}
+			hxl_port_xmit(chan->port, chan->peer, skb);
 		}
-		hxl_port_xmit_list(chan->port, chan->peer, &burst);
 		clear_bit_unlock(0, &chan->tx_busy);
 		/* Then look again: pairs with a queuer's smp_mb() above. */
 		smp_mb__after_atomic();

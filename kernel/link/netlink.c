@@ -192,7 +192,6 @@ static int hxl_put_port(struct sk_buff *skb, const struct hxl_port_info *p)
 	    nla_put_u64_64bit(skb, HEXO_LINK_STAT_TX_FRAMES, s->tx_frames, HEXO_LINK_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, HEXO_LINK_STAT_TX_BYTES, s->tx_bytes, HEXO_LINK_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, HEXO_LINK_STAT_TX_ERRORS, s->tx_errors, HEXO_LINK_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, HEXO_LINK_STAT_TX_BURST, s->tx_burst, HEXO_LINK_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, HEXO_LINK_STAT_RX_PFMEMALLOC, s->rx_pfmemalloc,
 			      HEXO_LINK_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, HEXO_LINK_STAT_RX_NO_SERVICE, s->rx_no_service,

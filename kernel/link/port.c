@@ -12,10 +12,8 @@
 #include <linux/netfilter_netdev.h>
 #include <linux/rtnetlink.h>
 #include <net/net_namespace.h>
-#include <net/sch_generic.h>
 
 #include "chan.h"
-#include "compat.h"
 #include "echo.h"
 #include "port.h"
 #include "srv.h"
@@ -114,27 +112,6 @@ struct sk_buff *hxl_port_alloc_skb_gfp(struct hxl_port *port, unsigned int len, 
 	return skb;
 }
 
-/* Gives skb its Ethernet header for peer on dev. Under rcu_read_lock_bh(). */
-static bool hxl_port_frame(struct net_device *dev, const u8 *peer, struct sk_buff *skb)
-{
-	skb->dev = dev;
-	skb->protocol = htons(HEXO_ETH_P);
-	return dev_hard_header(skb, dev, HEXO_ETH_P, peer, dev->dev_addr, skb->len) >= 0;
-}
-
-/* Sends a framed skb through the interface's queueing discipline. */
-static void hxl_port_queue_xmit(struct hxl_port *port, struct sk_buff *skb)
-{
-	unsigned int len = skb->len;
-
-	if (dev_queue_xmit(skb) != NET_XMIT_SUCCESS) {
-		hxl_port_count(port, HXL_PC_TX_ERRORS, 1);
-	} else {
-		hxl_port_count(port, HXL_PC_TX_FRAMES, 1);
-		hxl_port_count(port, HXL_PC_TX_BYTES, len);
-	}
-}
-
 void hxl_port_xmit(struct hxl_port *port, const u8 *peer, struct sk_buff *skb)
 {
 	hxp_hdr_seal((struct hexo_hdr *)skb->data);
@@ -144,169 +121,30 @@ void hxl_port_xmit(struct hxl_port *port, const u8 *peer, struct sk_buff *skb)
 void hxl_port_xmit_raw(struct hxl_port *port, const u8 *peer, struct sk_buff *skb)
 {
 	struct net_device *dev;
+	unsigned int len;
 
-	rcu_read_lock_bh();
-	dev = rcu_dereference_bh(port->dev);
-	if (!dev || !(dev->flags & IFF_UP) || !hxl_port_frame(dev, peer, skb)) {
+	rcu_read_lock();
+	dev = rcu_dereference(port->dev);
+	if (!dev || !(dev->flags & IFF_UP))
+		goto drop;
+	skb->dev = dev;
+	skb->protocol = htons(HEXO_ETH_P);
+	if (dev_hard_header(skb, dev, HEXO_ETH_P, peer, dev->dev_addr, skb->len) < 0)
+		goto drop;
+	len = skb->len;
+	if (dev_queue_xmit(skb) != NET_XMIT_SUCCESS) {
 		hxl_port_count(port, HXL_PC_TX_ERRORS, 1);
-		kfree_skb(skb);
 	} else {
-		hxl_port_queue_xmit(port, skb);
+		hxl_port_count(port, HXL_PC_TX_FRAMES, 1);
+		hxl_port_count(port, HXL_PC_TX_BYTES, len);
 	}
-	rcu_read_unlock_bh();
-}
+	rcu_read_unlock();
+	return;
 
-/*
- * The transmit queue dev_queue_xmit() would pick for skb, or NULL where the
- * driver picks its own (ndo_select_queue): those frames take that path.
- */
-static struct netdev_queue *hxl_port_pick_tx(struct net_device *dev, struct sk_buff *skb)
-{
-	u16 i = 0;
-
-	if (dev->real_num_tx_queues != 1) {
-		if (dev->netdev_ops->ndo_select_queue)
-			return NULL;
-		i = netdev_pick_tx(dev, skb, NULL);
-		if (i >= dev->real_num_tx_queues)
-			i = 0;
-	}
-	skb_set_queue_mapping(skb, i);
-	return netdev_get_tx_queue(dev, i);
-}
-
-/*
- * Hands up to HXL_PORT_BURST framed skbs from the head of list to the
- * driver of txq (index qi), telling it of each but the last that more
- * follow: one doorbell a burst (a virtio kick, an MMIO write) instead of
- * one a frame. The caller runs q, txq's discipline. What the driver
- * refuses, or what is left when it stops the queue, stays on list. Taps
- * (tcpdump) see the frames as from dev_queue_xmit(). Returns the frames and
- * bytes sent, for q's statistics.
- */
-#define HXL_PORT_BURST	64
-
-static unsigned int hxl_port_burst_txq(struct hxl_port *port, struct net_device *dev,
-				       struct netdev_queue *txq, u16 qi,
-				       struct sk_buff_head *list, u64 *bytes)
-{
-	int cpu = smp_processor_id();
-	unsigned int frames = 0, len;
-	struct sk_buff *skb;
-	netdev_tx_t rc;
-
-	*bytes = 0;
-	if (READ_ONCE(txq->xmit_lock_owner) == cpu)
-		return 0;
-	HARD_TX_LOCK(dev, txq, cpu);
-	while (frames < HXL_PORT_BURST && (skb = skb_peek(list)) &&
-	       !netif_xmit_frozen_or_drv_stopped(txq)) {
-		__skb_unlink(skb, list);
-		skb_set_queue_mapping(skb, qi);
-		if (dev_nit_active(dev))
-			dev_queue_xmit_nit(skb, dev);
-		len = skb->len;
-		rc = netdev_start_xmit(skb, dev, txq,
-				       !skb_queue_empty(list) && frames + 1 < HXL_PORT_BURST);
-		if (!dev_xmit_complete(rc)) {
-			/* Not taken (NETDEV_TX_BUSY): sent later, in order. */
-			__skb_queue_head(list, skb);
-			break;
-		}
-		if (rc != NETDEV_TX_OK) {
-			hxl_port_count(port, HXL_PC_TX_ERRORS, 1);
-			continue;
-		}
-		frames++;
-		*bytes += len;
-	}
-	HARD_TX_UNLOCK(dev, txq);
-	hxl_port_count(port, HXL_PC_TX_FRAMES, frames);
-	hxl_port_count(port, HXL_PC_TX_BYTES, *bytes);
-	hxl_port_count(port, HXL_PC_TX_BURST, frames);
-	return frames;
-}
-
-/*
- * Sends a burst from list where dev_queue_xmit() would send each of its
- * frames to the driver at once anyway: the transmit queue's discipline is
- * empty and idle, and it lets frames bypass it when it is (pfifo_fast) or
- * it is one the kernel attached itself (handle 0: the default discipline,
- * fq_codel on Debian, with default parameters, which hold nothing back),
- * and no tc or netfilter egress hook is set on the interface. Any
- * discipline a user set up (netem, tbf, htb...) sees every frame, in order
- * with those it holds. The caller checked that list holds linear frames
- * without checksum offload (HEXO's are): they need no validation for the
- * device's features. Under rcu_read_lock_bh().
- */
-static void hxl_port_burst(struct hxl_port *port, struct net_device *dev,
-			   struct sk_buff_head *list)
-{
-	struct netdev_queue *txq;
-	unsigned int frames = 0;
-	struct Qdisc *q;
-	u64 bytes = 0;
-	u16 qi;
-
-	if (hexo_dev_egress_hooked(dev))
-		return;
-	txq = hxl_port_pick_tx(dev, skb_peek(list));
-	if (!txq)
-		return;
-	qi = skb_get_queue_mapping(skb_peek(list));
-	q = rcu_dereference_bh(txq->qdisc);
-	if (!q->enqueue || (q->flags & TCQ_F_BUILTIN) ||
-	    (!(q->flags & TCQ_F_CAN_BYPASS) && q->handle))
-		return;
-	if (q->flags & TCQ_F_NOLOCK) {
-		if (!nolock_qdisc_is_empty(q) || !hexo_qdisc_nolock_begin(q))
-			return;
-		/* Checked again as its runner: it may have requeued meanwhile. */
-		if (nolock_qdisc_is_empty(q))
-			frames = hxl_port_burst_txq(port, dev, txq, qi, list, &bytes);
-		hexo_qdisc_nolock_end(q, frames, bytes);
-	} else {
-		if (!hexo_qdisc_locked_begin(q))
-			return;
-		frames = hxl_port_burst_txq(port, dev, txq, qi, list, &bytes);
-		hexo_qdisc_locked_end(q, frames, bytes);
-	}
-}
-
-void hxl_port_xmit_list(struct hxl_port *port, const u8 *peer, struct sk_buff_head *list)
-{
-	struct sk_buff *skb, *tmp;
-	struct net_device *dev;
-	bool burst = true;
-	unsigned int n;
-
-	rcu_read_lock_bh();
-	dev = rcu_dereference_bh(port->dev);
-	if (!dev || !(dev->flags & IFF_UP)) {
-		hxl_port_count(port, HXL_PC_TX_ERRORS, skb_queue_len(list));
-		__skb_queue_purge(list);
-		goto out;
-	}
-	skb_queue_walk_safe(list, skb, tmp) {
-		hxp_hdr_seal((struct hexo_hdr *)skb->data);
-		if (!hxl_port_frame(dev, peer, skb)) {
-			__skb_unlink(skb, list);
-			hxl_port_count(port, HXL_PC_TX_ERRORS, 1);
-			kfree_skb(skb);
-		} else if (skb_is_nonlinear(skb) || skb->ip_summed == CHECKSUM_PARTIAL) {
-			burst = false;
-		}
-	}
-	/* Bursts while they go; what one leaves takes the queueing path. */
-	do {
-		n = skb_queue_len(list);
-		if (burst && n > 1)
-			hxl_port_burst(port, dev, list);
-	} while (burst && n > 1 && skb_queue_len(list) < n);
-	while ((skb = __skb_dequeue(list)))
-		hxl_port_queue_xmit(port, skb);
-out:
-	rcu_read_unlock_bh();
+drop:
+	rcu_read_unlock();
+	hxl_port_count(port, HXL_PC_TX_ERRORS, 1);
+	kfree_skb(skb);
 }
 
 u32 hxl_port_mtu(struct hxl_port *port)
@@ -574,7 +412,6 @@ static void hxl_port_fill(struct hxl_port *port, struct hxl_port_info *info)
 	s->tx_frames = c[HXL_PC_TX_FRAMES];
 	s->tx_bytes = c[HXL_PC_TX_BYTES];
 	s->tx_errors = c[HXL_PC_TX_ERRORS];
-	s->tx_burst = c[HXL_PC_TX_BURST];
 	s->rx_pfmemalloc = c[HXL_PC_RX_PFMEMALLOC];
 	s->rx_no_service = c[HXL_PC_RX_NO_SERVICE];
 	s->rx_no_chan = c[HXL_PC_RX_NO_CHAN];

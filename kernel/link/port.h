@@ -21,7 +21,6 @@ enum hxl_port_counter {
 	HXL_PC_RX_NO_CHAN,
 	HXL_PC_RX_BAD_AUTH,
 	HXL_PC_RX_REPLAY,
-	HXL_PC_TX_BURST,
 	HXL_PC_RX_DROP,		/* + enum hxp_drop */
 	__HXL_PC_MAX = HXL_PC_RX_DROP + __HXP_DROP_MAX
 };
@@ -74,7 +73,6 @@ struct hxl_port_stats {
 	u64 tx_frames;
 	u64 tx_bytes;
 	u64 tx_errors;		/* allocation failures and driver drops */
-	u64 tx_burst;		/* of tx_frames, handed to the driver in bursts */
 	u64 rx_pfmemalloc;	/* frames from the memory reserves, kept */
 	u64 rx_drops[__HXP_DROP_MAX];
 	u64 rx_no_service;	/* requests for a service nobody serves here */
@@ -134,12 +132,6 @@ struct sk_buff *hxl_port_alloc_skb_gfp(struct hxl_port *port, unsigned int len, 
 void hxl_port_xmit(struct hxl_port *port, const u8 *peer, struct sk_buff *skb);
 /* Sends a frame whose HEXO header is complete already (another version's). */
 void hxl_port_xmit_raw(struct hxl_port *port, const u8 *peer, struct sk_buff *skb);
-/*
- * Seals and sends every frame of list, in order, emptying it: in bursts
- * with one doorbell each where the interface's queueing allows it
- * (hxl_port_burst()), else as hxl_port_xmit() does.
- */
-void hxl_port_xmit_list(struct hxl_port *port, const u8 *peer, struct sk_buff_head *list);
 /* Largest HEXO frame (header and data) the interface carries now. */
 u32 hxl_port_mtu(struct hxl_port *port);
 /* The interface's MAC, or false when the interface is gone. */

@@ -49,21 +49,21 @@ struct hxl_srv_out {
  */
 static void hxl_srv_out_flush(struct hxl_srv *srv, struct hxl_srv_out *o)
 {
-	struct sk_buff *skb, *tmp;
+	struct sk_buff *skb;
 
-	if (srv->keyed) {
-		skb_queue_walk_safe(&o->tx, skb, tmp) {
+	while ((skb = __skb_dequeue(&o->tx))) {
+		if (srv->keyed) {
 			if (((struct hexo_hdr *)skb->data)->op == HEXO_OP_HELLO) {
 				hxl_auth_hello_seal(srv->hello_key, skb);
 			} else if (o->sess) {
 				hxl_auth_seal_next(&o->sess->auth, skb);
 			} else {
-				__skb_unlink(skb, &o->tx);
 				kfree_skb(skb);
+				continue;
 			}
 		}
+		hxl_port_xmit(srv->port, o->peer, skb);
 	}
-	hxl_port_xmit_list(srv->port, o->peer, &o->tx);
 }
 
 /* Whether a frame for sess on a keyed server is sealed by its client and fresh. */

@@ -37,17 +37,14 @@ from . import config
 # and nvmet-tcp (configfs comes with them) over a brd RAM disk, on the
 # board (arm64) the host, nvme-tcp with nvme-fabrics and nvme-core. hexo_link
 # needs libcrc32c (modules.dep brings it), which needs a "crc32c" of the
-# crypto API: crc32c-intel on x86_64, and the generic one. sch_ingress (its
-# clsact), cls_matchall and act_gact: a tc egress filter on the board, which
-# takes hexo_link's frames off its burst path (selftests/netswap/burst.sh).
+# crypto API: crc32c-intel on x86_64, and the generic one.
 DEBIAN_MODULES = {
     "x86_64": ["virtio_pci", "virtio_net", "virtio_console", "kvm-amd",
                "sch_netem", "nbd", "aoe", "zram", "virtio-rng", "veth", "8021q", "pktgen",
                "nvmet", "nvmet-tcp", "brd", "crc32c-intel", "crc32c_generic"],
     "arm64": ["virtio_pci", "virtio_mmio", "virtio_net", "virtio_console",
               "sch_netem", "nbd", "aoe", "zram", "virtio-rng", "veth", "8021q", "pktgen",
-              "nvme-tcp", "nvme-fabrics", "nvme-core", "crc32c_generic",
-              "sch_ingress", "cls_matchall", "act_gact"],
+              "nvme-tcp", "nvme-fabrics", "nvme-core", "crc32c_generic"],
 }
 
 

@@ -66,7 +66,6 @@ static int link_port_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 		{ HEXO_LINK_STAT_RX_PFMEMALLOC, "rx_pfmemalloc", " (%llu from reserves)" },
 		{ HEXO_LINK_STAT_TX_FRAMES, "tx_frames", "  tx %llu frames" },
 		{ HEXO_LINK_STAT_TX_BYTES, "tx_bytes", " %llu bytes" },
-		{ HEXO_LINK_STAT_TX_BURST, "tx_burst", " (%llu in bursts)" },
 		{ HEXO_LINK_STAT_TX_ERRORS, "tx_errors", " %llu errors\n" },
 		{ HEXO_LINK_STAT_RX_RUNT, "rx_runt", "    dropped: runt %llu" },
 		{ HEXO_LINK_STAT_RX_BAD_VERSION, "rx_bad_version", " version %llu" },

@@ -225,8 +225,6 @@ const struct metric_def metric_defs[] = {
 	      "HEXO frames sent."),
 	COUNTER("link/ports/stats", "tx_bytes", "hexo_link_transmitted_bytes_total",
 	      "Bytes of HEXO frames sent."),
-	COUNTER("link/ports/stats", "tx_burst", "hexo_link_transmitted_burst_frames_total",
-	      "HEXO frames handed to the driver in bursts, one doorbell a burst."),
 	COUNTER("link/ports/stats", "tx_errors", "hexo_link_transmit_errors_total",
 	      "HEXO frames the interface did not take."),
 	COUNTER("link/ports/stats", "rx_runt", "hexo_link_dropped_frames_total",

@@ -23,12 +23,6 @@
  *   counters (enum hexo_link_stat):
  *     RX_FRAMES, RX_BYTES, TX_FRAMES, TX_BYTES  HEXO frames in and out
  *     TX_ERRORS      frames not sent (no memory, interface down, driver drop)
- *     TX_BURST       of TX_FRAMES, those handed to the driver in bursts, one
- *                    doorbell a burst: where the transmit queue's discipline
- *                    is the one the kernel attached (handle 0:, fq_codel on
- *                    Debian) or pfifo_fast, and empty and idle, and no tc
- *                    or netfilter egress hook is set. A discipline a user
- *                    set up (netem, tbf...) sees every frame.
  *     RX_PFMEMALLOC  frames received in memory from the reserves (kept)
  *     RX_NO_SERVICE  requests for a service not served here
  *     RX_NO_CHAN     replies that match no client channel
@@ -147,7 +141,6 @@ enum hexo_link_stat {
 	HEXO_LINK_STAT_RX_BAD_SERVICE,
 	HEXO_LINK_STAT_RX_BAD_AUTH,
 	HEXO_LINK_STAT_RX_REPLAY,
-	HEXO_LINK_STAT_TX_BURST,
 
 	__HEXO_LINK_STAT_MAX
 };
