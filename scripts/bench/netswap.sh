@@ -456,6 +456,7 @@ fi
 # fill, random updates, sequential check, and the total on its OK line; it
 # says FAILED with the count of wrong words if any.
 mib=$((HEXO_BOARD_MEM * 3))
+stuck=			# the device whose run left the board stuck, if one did
 app_run() {
 	local kind=$1 d=$2 round=$3 cluster=${4:-} dev o st total r c=''
 	dev=$(setup_dev "$d") || {
@@ -477,9 +478,21 @@ app_run() {
 		"${cluster:+,\"page_cluster\":$cluster}" | sed 's/:,/:null,/g; s/:}/:null}/')
 	r="${r%\}}$c}"
 	rec "$kind" "$d" "$r"
+	# No status: not even memstress's own timeout ended the run, so the
+	# kernel is stuck under it (NBD hung the board's reclaim so on
+	# 2026-12-03, and its teardown then waited 600 s on it). Whatever ran
+	# next on this boot would measure a stuck board: stop here.
+	if [ -z "$st" ]; then
+		stuck=$d
+		fail board "stuck in $d's run (no end within $((900 + 60)) s):" \
+			"the phases after it not run"
+		ON_TIMEOUT=60 teardown_dev "$d"
+		return 2
+	fi
 	teardown_dev "$d"
 	# A device stuck with swap on it can leave the board unusable.
-	on board "true" >/dev/null 2>&1 || { fail board "stopped answering after $d"; return 2; }
+	ON_TIMEOUT=60 on board "true" >/dev/null 2>&1 ||
+		{ stuck=$d; fail board "stopped answering after $d: the phases after it not run"; return 2; }
 }
 
 # The application's devices: NBD with the connection count best at most
@@ -511,7 +524,7 @@ fi
 # ------------------------------------------------------------ readahead
 # Swap readahead (vm.page-cluster: 2^N pages per swap-in, 0 = none) against
 # a network round trip per page: the same workload on netswap per setting.
-if want readahead; then
+if want readahead && [ -z "$stuck" ]; then
 	for c in $CLUSTERS; do
 		say "netswap: memstress ${mib} MiB with vm.page-cluster=$c"
 		app_run readahead netswap 1 "$c"; [ $? = 2 ] && break
@@ -550,7 +563,7 @@ keyed_setup() {
 	case $(on board "hexoctl netswap show netswap1") in *"dev eth0.102"*) ;; *) return 1 ;; esac
 }
 
-if want keyed; then
+if [ -z "$stuck" ] && want keyed; then
 	say "keyed against unkeyed side by side: $KEYED_SLICES slices of ${KEYED_SECS}s per op and depth"
 	if keyed_setup; then
 		declare -A kdev=([netswap]=/dev/netswap0 [netswap-keyed]=/dev/netswap1) kseed
@@ -611,7 +624,7 @@ walk(json.load(sys.stdin))
 sys.exit(1)' "$1" "$2"
 }
 
-if want failover && case " $DEVS " in *" netswap-mirror "*) true ;; *) false ;; esac; then
+if [ -z "$stuck" ] && want failover && case " $DEVS " in *" netswap-mirror "*) true ;; *) false ;; esac; then
 	say "netswap-mirror: the failover stall (the server's link down under QD1 writes), then the resync"
 	if dev=$(setup_dev netswap-mirror); then
 		use_dev netswap-mirror "$dev" phase=failover
@@ -650,7 +663,7 @@ fi
 # (with three callers each where the kernel has frame pointers: arm64);
 # the record holds the share of each of the top symbols, summed by name,
 # and the I/O rate of the run (scripts/bench/prof.sh).
-if want profile; then
+if [ -z "$stuck" ] && want profile; then
 	for d in $(block_devs); do
 		say "$d: a CPU profile of QD32 random reads and writes (${SECS}s each), board and server"
 		if ! dev=$(setup_dev "$d"); then
